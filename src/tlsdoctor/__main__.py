@@ -1,0 +1,5 @@
+import sys
+
+from tlsdoctor.cli import main
+
+sys.exit(main())

@@ -1,0 +1,63 @@
+"""Command-line entry point.
+
+Subcommands are registered in ``COMMANDS`` as ``name -> (module, summary)`` and
+imported only when used (like pip's ``commands_dict``), so that ``explain`` of
+one line does not pay for importing the lab or the check machinery.
+Each module provides ``configure(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Optional, Sequence
+
+from tlsdoctor import __version__, exitcodes
+
+COMMANDS = {
+    "check": ("tlsdoctor.check", "inspect this machine and confirm why pip cannot connect"),
+    "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
+    "kb": ("tlsdoctor.kb.cli", "list, show, validate and verify the knowledge base"),
+    "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tlsdoctor",
+        description="Find out why pip cannot make a secure connection.",
+    )
+    parser.add_argument("--version", action="version", version="tlsdoctor " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        p = sub.add_parser(name, help=summary, description=summary)
+        p.set_defaults(_module=module_name)
+        # Only the chosen command's module is imported (see main()); the
+        # others get their options when they are the one asked for.
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # Find the subcommand before full parsing so that only its module is imported.
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in COMMANDS:
+        module = importlib.import_module(COMMANDS[command][0])
+        sub_action = next(
+            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        module.configure(sub_action.choices[command])
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return exitcodes.USAGE
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tlsdoctor lab list | head` must not end in a traceback.
+        return exitcodes.OK

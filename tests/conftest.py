@@ -1,0 +1,38 @@
+"""Shared test set-up.
+
+This machine sets CA-related variables (SSL_CERT_FILE, REQUESTS_CA_BUNDLE,
+CURL_CA_BUNDLE, PIP_CERT, ...) and has a global pip config of its own. Tests
+must not depend on them, so every test starts from an environment with all
+CA, proxy and PIP_* variables removed (httpx's ``clean_environ`` does the same
+for its suite). Tests that need a variable set it themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+_SCRUB = re.compile(
+    r"^(PIP_.*|.*_PROXY|NO_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|"
+    r"CURL_CA_BUNDLE|OPENSSL_CONF|OPENSSL_MODULES|.*_CA_BUNDLE|.*_CA_CERTS?|"
+    r".*_CA_CERTS_FILE|.*_SSL_CERT_FILE|GRPC_DEFAULT_SSL_ROOTS_FILE_PATH|"
+    r"LD_PRELOAD|FAKETIME.*|PYTHONPATH|PYTHONHOME|VIRTUAL_ENV)$",
+    re.IGNORECASE,
+)
+
+
+def scrubbed_environ() -> dict:
+    """os.environ without any CA, proxy, pip or interpreter-redirecting variable."""
+    return {k: v for k, v in os.environ.items() if not _SCRUB.match(k)}
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch):
+    for name in list(os.environ):
+        if _SCRUB.match(name):
+            monkeypatch.delenv(name, raising=False)
+    # pip's global config files are outside our control; pip skips every
+    # config file when PIP_CONFIG_FILE is os.devnull.
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
