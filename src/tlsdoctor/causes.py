@@ -30,4 +30,6 @@ CAUSES = {
     'https-on-http-port': 'an `https://` URL points at a service that speaks plain HTTP',
     'tls-connection-dropped': 'TCP connects, but the TLS handshake is cut off (firewall, DPI, VPN, antivirus, server closing)',
     'index-unreachable': 'the index itself cannot be reached (refused, name not resolved, timeout) with no proxy involved',
+    # Added by the lab (pypa/pip#12905): not in the original reference list.
+    'truststore-ip-address': 'pip 24.2-26.0 with truststore (Python >= 3.10) cannot verify an https:// index or proxy addressed by IP: ValueError check_hostname requires server_hostname',
 }

@@ -1,0 +1,410 @@
+"""The lab's network peers: loopback servers, proxies and a relay.
+
+Everything here listens on 127.0.0.1 only, every socket has a timeout, and
+every listener stops cleanly (``Listener.stop`` closes the listening socket and
+every connection it accepted, then joins its threads). Nothing here reaches a
+host that is not on this machine.
+
+Peers:
+- ``Listener``: accepts TCP connections and runs a handler per connection.
+- ``tls_handler`` / ``plain_handler``: an HTTP/1.0 server (the PEP 503 index).
+- ``drop_handler``: reads the ClientHello, then closes (firewall/DPI drop).
+- ``proxy_handler``: an HTTP CONNECT proxy (ok / 407 / 403 / TLS-intercepting).
+- ``strip_reneg_handler``: a relay that removes RFC 5746 ``renegotiation_info``
+  from the ServerHello of a real TLS 1.2 server, which is what a client meets
+  behind an old load balancer or middlebox without secure renegotiation.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import socket
+import ssl
+import struct
+import threading
+from typing import Callable, Dict, List, Optional, Tuple
+
+# How long any lab socket waits for its peer. pip's own timeout is 15 s; the
+# lab answers long before that, and never waits forever.
+IO_TIMEOUT = 10.0
+ACCEPT_POLL = 0.2
+MAX_HEAD = 64 * 1024
+
+Handler = Callable[[socket.socket, "Listener"], None]
+
+
+class Listener:
+    """A TCP listener on loopback that runs ``handler(conn, listener)`` per connection."""
+
+    def __init__(self, handler: Handler, name: str, host: str = "127.0.0.1") -> None:
+        self.name = name
+        self.handler = handler
+        self.host = host
+        self.events: List[str] = []  # what the server side saw, for debugging scenarios
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, 0))
+        self._sock.listen(64)
+        self._sock.settimeout(ACCEPT_POLL)
+        self.port: int = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._conns: List[int] = []  # file descriptors of open connections
+        self._threads: List[threading.Thread] = []
+        self._thread = threading.Thread(target=self._accept_loop, name="lab-" + name, daemon=True)
+        self._thread.start()
+
+    def log(self, message: str) -> None:
+        with self._lock:
+            if len(self.events) < 1000:
+                self.events.append(message)
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            conn.settimeout(IO_TIMEOUT)
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            with self._lock:
+                self._conns.append(conn.fileno())
+                self._threads = [x for x in self._threads if x.is_alive()]
+                self._threads.append(t)
+            t.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        fd = conn.fileno()
+        try:
+            self.handler(conn, self)
+        except Exception as exc:  # a peer misbehaving must not kill the listener
+            self.log("%s: %s" % (type(exc).__name__, exc))
+        finally:
+            with self._lock:
+                if fd in self._conns:
+                    self._conns.remove(fd)
+            _close(conn)
+
+    def stop(self) -> None:
+        self._stop.set()
+        _close(self._sock)
+        self._thread.join(IO_TIMEOUT)
+        with self._lock:
+            fds, threads = list(self._conns), list(self._threads)
+            # Closing a socket does not wake a thread blocked in recv() on it
+            # (Linux), and wrap_socket() moved each fd into an SSLSocket we do
+            # not hold. shutdown() through a dup of the fd wakes the reader.
+            for fd in fds:
+                try:
+                    dup = socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)
+                except OSError:
+                    continue
+                try:
+                    dup.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                dup.close()
+        for t in threads:
+            t.join(IO_TIMEOUT)
+
+
+class ClosedPort:
+    """A port that refuses connections: bound (so nobody else takes it), never listening."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((host, 0))
+        self.port: int = self._sock.getsockname()[1]
+        self.events: List[str] = []
+
+    def stop(self) -> None:
+        _close(self._sock)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+# --- HTTP ------------------------------------------------------------------
+
+Response = Tuple[int, str, Dict[str, str], bytes]
+App = Callable[[str, str], Response]
+
+
+def read_head(sock: socket.socket) -> bytes:
+    """Read an HTTP request or response head (up to the blank line)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > MAX_HEAD:
+            break
+    return data
+
+
+def _send_response(sock: socket.socket, status: int, reason: str, headers: Dict[str, str], body: bytes) -> None:
+    lines = ["HTTP/1.0 %d %s" % (status, reason)]
+    # The real Date lets `tlsdoctor check` compare the client's clock with the server's.
+    base = {"Date": email.utils.formatdate(usegmt=True), "Content-Length": str(len(body)), "Connection": "close"}
+    base.update(headers)
+    lines += ["%s: %s" % kv for kv in base.items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+
+def serve_http(sock: socket.socket, app: App) -> None:
+    head = read_head(sock)
+    if not head:
+        return
+    request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    parts = request_line.split()
+    if len(parts) < 2:
+        _send_response(sock, 400, "Bad Request", {}, b"")
+        return
+    status, reason, headers, body = app(parts[0], parts[1])
+    _send_response(sock, status, reason, headers, body)
+
+
+def plain_handler(app: App) -> Handler:
+    def handle(conn: socket.socket, listener: Listener) -> None:
+        serve_http(conn, app)
+
+    return handle
+
+
+def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
+    def handle(conn: socket.socket, listener: Listener) -> None:
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            listener.log("handshake: %s" % exc)
+            return
+        try:
+            serve_http(tls, app)
+        except (ssl.SSLError, OSError) as exc:
+            listener.log("after handshake: %s" % exc)
+        finally:
+            _close(tls)
+
+    return handle
+
+
+def drop_handler(conn: socket.socket, listener: Listener) -> None:
+    """Read what the client sends first (its ClientHello), then hang up without a word."""
+    data = conn.recv(65536)
+    listener.log("dropped after %d bytes" % len(data))
+
+
+# --- relaying ----------------------------------------------------------------
+
+
+def pump_both(a: socket.socket, b: socket.socket) -> None:
+    """Copy bytes both ways until either side closes; then close both."""
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except (OSError, ssl.SSLError):
+            pass
+        finally:
+            _close(a)
+            _close(b)
+
+    t = threading.Thread(target=pump, args=(b, a), daemon=True)
+    t.start()
+    pump(a, b)
+    t.join(IO_TIMEOUT)
+
+
+def connect_upstream(port: int, host: str = "127.0.0.1") -> socket.socket:
+    up = socket.create_connection((host, port), timeout=IO_TIMEOUT)
+    up.settimeout(IO_TIMEOUT)
+    return up
+
+
+# --- proxies -----------------------------------------------------------------
+
+
+def _header(head: bytes, name: str) -> Optional[str]:
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name.lower().encode():
+            return value.strip().decode("latin-1")
+    return None
+
+
+def proxy_handler(
+    mode: str,
+    credentials: Optional[Tuple[str, str]] = None,
+    intercept: Optional[Callable[[str], ssl.SSLContext]] = None,
+    upstream_ctx: Optional[ssl.SSLContext] = None,
+) -> Handler:
+    """An HTTP CONNECT proxy.
+
+    ``mode``: ``"tunnel"`` (a working proxy), ``"auth"`` (Basic credentials
+    required, 407 otherwise), ``"forbid"`` (403 for every CONNECT), or
+    ``"intercept"`` (answers 200, then terminates TLS with a certificate for the
+    requested host signed by its own CA, as corporate inspection proxies do, and
+    forwards the decrypted stream to the real server over a new TLS connection).
+    """
+
+    def handle(conn: socket.socket, listener: Listener) -> None:
+        head = read_head(conn)
+        if not head:
+            return
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = line.split()
+        if len(parts) < 3 or parts[0].upper() != "CONNECT":
+            listener.log("not a CONNECT: %r" % line[:80])
+            conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        host, _, port_s = parts[1].rpartition(":")
+        host = host.strip("[]")
+        listener.log("CONNECT %s" % parts[1])
+        if mode == "forbid":
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        if mode == "auth":
+            given = _header(head, "Proxy-Authorization") or ""
+            want = "Basic " + base64.b64encode(("%s:%s" % credentials).encode()).decode()
+            if given != want:
+                listener.log("407 (credentials %s)" % ("wrong" if given else "missing"))
+                conn.sendall(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                    b'Proxy-Authenticate: Basic realm="tlsdoctor-lab"\r\n'
+                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                return
+        try:
+            up = connect_upstream(int(port_s), host)
+        except (OSError, ValueError) as exc:
+            listener.log("upstream: %s" % exc)
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        if mode != "intercept":
+            pump_both(conn, up)
+            return
+        assert intercept is not None and upstream_ctx is not None
+        try:
+            client_side = intercept(host).wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            listener.log("intercept handshake: %s" % exc)
+            _close(up)
+            return
+        try:
+            server_side = upstream_ctx.wrap_socket(up, server_hostname=host)
+        except (ssl.SSLError, OSError) as exc:
+            listener.log("upstream handshake: %s" % exc)
+            _close(client_side)
+            return
+        pump_both(client_side, server_side)
+
+    return handle
+
+
+# --- the renegotiation_info stripper -----------------------------------------
+
+_EXT_RENEGOTIATION_INFO = 0xFF01
+
+
+def _read_exact(sock: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("peer closed")
+        buf += chunk
+    return buf
+
+
+def strip_renegotiation_info(server_hello: bytes) -> bytes:
+    """Return a ServerHello handshake message without the renegotiation_info extension.
+
+    Layout (RFC 5246 7.4.1.3): type(1)=2, length(3), version(2), random(32),
+    session_id<0..32>, cipher_suite(2), compression(1), extensions<0..2^16-1>.
+    """
+    if not server_hello or server_hello[0] != 2:
+        return server_hello
+    pos = 4 + 2 + 32
+    pos += 1 + server_hello[pos]
+    pos += 2 + 1
+    if pos + 2 > len(server_hello):
+        return server_hello
+    ext_len = struct.unpack("!H", server_hello[pos : pos + 2])[0]
+    exts = server_hello[pos + 2 : pos + 2 + ext_len]
+    kept = b""
+    i = 0
+    while i + 4 <= len(exts):
+        etype, elen = struct.unpack("!HH", exts[i : i + 4])
+        if etype != _EXT_RENEGOTIATION_INFO:
+            kept += exts[i : i + 4 + elen]
+        i += 4 + elen
+    body = server_hello[4:pos] + struct.pack("!H", len(kept)) + kept
+    return b"\x02" + struct.pack("!I", len(body))[1:] + body
+
+
+def strip_reneg_handler(upstream_port: int) -> Handler:
+    """Relay to a real TLS 1.2 server, removing RFC 5746 support from its ServerHello.
+
+    OpenSSL 3 clients check for renegotiation_info right after parsing the
+    ServerHello (``final_renegotiate`` in ssl/statem/extensions.c) and abort
+    with UNSAFE_LEGACY_RENEGOTIATION_DISABLED, which is exactly what a client
+    meets in front of a server without secure renegotiation. A client that
+    allowed legacy renegotiation would go on and fail later on the Finished
+    check (the transcript was changed); the lab does not model that client.
+    """
+
+    def handle(conn: socket.socket, listener: Listener) -> None:
+        up = connect_upstream(upstream_port)
+        t = threading.Thread(target=_pump_one_way, args=(conn, up), daemon=True)
+        t.start()
+        try:
+            while True:
+                header = _read_exact(up, 5)
+                ctype, version, length = struct.unpack("!BHH", header)
+                payload = _read_exact(up, length)
+                if ctype == 22 and payload[:1] == b"\x02":
+                    msg_len = struct.unpack("!I", b"\x00" + payload[1:4])[0]
+                    hello, rest = payload[: 4 + msg_len], payload[4 + msg_len :]
+                    payload = strip_renegotiation_info(hello) + rest
+                    listener.log("stripped renegotiation_info")
+                    conn.sendall(struct.pack("!BHH", ctype, version, len(payload)) + payload)
+                    break
+                conn.sendall(header + payload)
+            _pump_one_way(up, conn)
+        except (EOFError, OSError):
+            pass
+        finally:
+            _close(up)
+            _close(conn)
+            t.join(IO_TIMEOUT)
+
+    return handle
+
+
+def _pump_one_way(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass

@@ -1,0 +1,187 @@
+"""Certificates for the lab, made fresh for every run.
+
+Most come from trustme (RSA keys: legacy and DHE-RSA cipher scenarios need an
+RSA server key). Two shapes trustme will not make are built with
+``cryptography`` directly:
+
+- a self-signed *leaf* (a server certificate that is its own issuer);
+- a CA whose basicConstraints extension is not marked critical, and whose
+  leaf lacks an authority key identifier. Python 3.13's
+  ``create_default_context()`` sets VERIFY_X509_STRICT (python/cpython#107361),
+  and OpenSSL then rejects it with "Basic Constraints of CA cert not marked
+  critical"; older verification accepts it. Many corporate and easy-rsa CAs
+  look like this.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Dict, List, Optional
+
+try:  # the lab is an optional extra: pip install 'tlsdoctor[lab]'
+    import trustme
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "the tlsdoctor lab needs its extra: python -m pip install 'tlsdoctor[lab]' (%s)" % exc
+    ) from exc
+
+LOOPBACK_IDENTITIES = ("127.0.0.1", "localhost", "::1")
+RSA = trustme.KeyType.RSA
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+class PKI:
+    """Lazily made certificates, written as PEM files into ``directory``."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        os.makedirs(directory, exist_ok=True)
+        self._cas: Dict[str, trustme.CA] = {}
+
+    def ca(self, name: str) -> "trustme.CA":
+        """A root CA named ``name`` (index, proxy, client, other, ...)."""
+        if name not in self._cas:
+            self._cas[name] = trustme.CA(
+                key_type=RSA, organization_name="tlsdoctor lab", organization_unit_name=name + " CA"
+            )
+        return self._cas[name]
+
+    def write(self, filename: str, *blobs: bytes) -> str:
+        path = os.path.join(self.directory, filename)
+        with open(path, "wb") as f:
+            for blob in blobs:
+                f.write(blob)
+        return path
+
+    def ca_file(self, name: str) -> str:
+        """The PEM file of CA ``name`` (what a client would pass to --cert)."""
+        return self.write(name + "-ca.pem", self.ca(name).cert_pem.bytes())
+
+    def leaf(
+        self,
+        ca_name: str = "index",
+        identities: tuple = LOOPBACK_IDENTITIES,
+        not_before: Optional[datetime.datetime] = None,
+        not_after: Optional[datetime.datetime] = None,
+    ) -> "trustme.LeafCert":
+        return self.ca(ca_name).issue_cert(
+            *identities, key_type=RSA, not_before=not_before, not_after=not_after
+        )
+
+    def chained_leaf(self) -> "trustme.LeafCert":
+        """A leaf issued by an intermediate of the index CA (cert_chain_pems: leaf, intermediate)."""
+        if "index-intermediate" not in self._cas:
+            self._cas["index-intermediate"] = self.ca("index").create_child_ca(key_type=RSA)
+        return self._cas["index-intermediate"].issue_cert(*LOOPBACK_IDENTITIES, key_type=RSA)
+
+    # --- shapes trustme does not make -----------------------------------------
+
+    def self_signed_leaf(self) -> Dict[str, str]:
+        """A server certificate signed by its own key (not a CA). Returns cert/key file paths."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        now = _now()
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName(_san(LOOPBACK_IDENTITIES)), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        return {
+            "cert": self.write("self-signed.pem", cert.public_bytes(serialization.Encoding.PEM)),
+            "key": self.write("self-signed.key", _key_pem(key)),
+        }
+
+    def lax_ca_leaf(self) -> Dict[str, str]:
+        """A CA without a critical basicConstraints, and a leaf without AKI.
+
+        Returns the CA file and the server's cert/key files.
+        """
+        ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ca_name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "tlsdoctor lab"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "tlsdoctor lab non-strict CA"),
+            ]
+        )
+        now = _now()
+        ca_cert = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            # RFC 5280 4.2.1.9 says a CA MUST mark this critical; OpenSSL's
+            # X509_V_FLAG_X509_STRICT enforces it.
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True, content_commitment=False, key_encipherment=False,
+                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                    crl_sign=True, encipher_only=False, decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        leaf = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName(_san(LOOPBACK_IDENTITIES)), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(ca_key, hashes.SHA256())
+        )
+        return {
+            "ca": self.write("lax-ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)),
+            "cert": self.write("lax-leaf.pem", leaf.public_bytes(serialization.Encoding.PEM)),
+            "key": self.write("lax-leaf.key", _key_pem(key)),
+        }
+
+
+def _san(identities: tuple) -> List[x509.GeneralName]:
+    import ipaddress
+
+    names: List[x509.GeneralName] = []
+    for ident in identities:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(ident)))
+        except ValueError:
+            names.append(x509.DNSName(ident))
+    return names
+
+
+def _key_pem(key: "rsa.RSAPrivateKey") -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+
+
+def days(n: float) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def now() -> datetime.datetime:
+    return _now()

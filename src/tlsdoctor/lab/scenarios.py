@@ -1,0 +1,588 @@
+"""The lab's scenarios: one real network situation per root cause.
+
+Each scenario starts real peers on 127.0.0.1 (an HTTPS PEP 503 index, proxies,
+relays), and says which environment a client needs to meet them
+(``Running.env``: PIP_INDEX_URL, HTTPS_PROXY, PIP_CERT, OPENSSL_CONF, ...).
+``expect(client)`` says, from the mechanism, whether real pip fails there:
+``"fail"``, ``"ok"``, or ``None`` where the scenario does not apply to that
+client. The recordings (``recordings/``) and the lab tests hold every
+expectation to what real pip actually did.
+
+Usage::
+
+    sc = get("untrusted-ca")
+    with sc.start(workdir) as running:
+        running.index_url, running.env
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import ssl
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+from tlsdoctor.lab import index, net
+from tlsdoctor.lab.clients import Client
+from tlsdoctor.lab.pki import PKI, RSA, days, now
+
+# RFC 2409 "Second Oakley Group": a 1024-bit MODP prime, generator 2. Any DHE
+# server still using it is below OpenSSL 3's security level 2 (112 bits).
+_OAKLEY_GROUP_2 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+class ScenarioUnavailable(Exception):
+    """The scenario needs something this machine lacks (e.g. libfaketime)."""
+
+
+@dataclass
+class Running:
+    """A started scenario."""
+
+    name: str
+    workdir: str
+    index_url: str
+    env: Dict[str, str]
+    package: str = index.PACKAGE
+    peers: List[object] = field(default_factory=list)
+
+    def events(self) -> Dict[str, List[str]]:
+        """What each peer saw (handshake errors, CONNECT lines), for debugging."""
+        return {getattr(p, "name", type(p).__name__): list(getattr(p, "events", [])) for p in self.peers}
+
+
+class Bench:
+    """What a scenario's ``build`` uses to start peers and set the client environment."""
+
+    def __init__(self, workdir: str) -> None:
+        self.workdir = workdir
+        self.pki = PKI(os.path.join(workdir, "pki"))
+        self.peers: List[object] = []
+        self.env: Dict[str, str] = {}
+        self.index_url = ""
+
+    # -- peers -------------------------------------------------------------------
+
+    def listen(self, handler: net.Handler, name: str) -> net.Listener:
+        listener = net.Listener(handler, name)
+        self.peers.append(listener)
+        return listener
+
+    def closed_port(self) -> int:
+        closed = net.ClosedPort()
+        self.peers.append(closed)
+        return closed.port
+
+    def https_index(self, ctx: ssl.SSLContext, name: str = "index") -> int:
+        """An HTTPS index with ``ctx``; the client's PIP_INDEX_URL points at it."""
+        port = self.listen(net.tls_handler(ctx, index.app), name).port
+        self.set_index(port)
+        return port
+
+    def set_index(self, port: int, scheme: str = "https", host: str = "localhost") -> None:
+        # A host *name*, as real indexes have: pip 24.2-26.0 cannot use an
+        # https:// index given as an IP address at all (see ip-address-index).
+        self.index_url = "%s://%s:%d/simple/" % (scheme, host, port)
+        self.env["PIP_INDEX_URL"] = self.index_url
+
+    def server_ctx(self, leaf: Optional[object] = None, send_chain: bool = True) -> ssl.SSLContext:
+        """A server context with the index CA's loopback certificate (or ``leaf``)."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        leaf = leaf or self.pki.leaf()
+        if send_chain:
+            leaf.configure_cert(ctx)  # leaf + every intermediate
+        else:
+            cert = self.pki.write("leaf-only.pem", leaf.cert_chain_pems[0].bytes())
+            key = self.pki.write("leaf-only.key", leaf.private_key_pem.bytes())
+            ctx.load_cert_chain(cert, key)
+        return ctx
+
+    def trust_index_ca(self) -> str:
+        """Tell pip to trust the index CA, the way users do for a private index."""
+        path = self.pki.ca_file("index")
+        self.env["PIP_CERT"] = path
+        return path
+
+    def proxy(self, mode: str, **kwargs: object) -> int:
+        return self.listen(net.proxy_handler(mode, **kwargs), "proxy-" + mode).port
+
+    def file(self, name: str, text: str) -> str:
+        path = os.path.join(self.workdir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def healthy_index(self) -> int:
+        port = self.https_index(self.server_ctx())
+        self.trust_index_ca()
+        return port
+
+
+Expect = Callable[[Client], Optional[str]]
+
+
+def always_fail(client: Client) -> Optional[str]:
+    return "fail"
+
+
+def always_ok(client: Client) -> Optional[str]:
+    return "ok"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    causes: Tuple[str, ...]
+    build: Callable[[Bench], None]
+    expect: Expect = always_fail
+    # A regex that real pip's output must contain when it fails here: the
+    # mechanism's own words (OpenSSL reason, exception text), so that a
+    # scenario failing for some other reason is caught, not counted.
+    evidence: str = ""
+    # Set when the scenario stands in for a client this machine cannot run;
+    # says what is emulated and how. `check` cannot confirm such a cause from
+    # this machine's facts, so its tests use recorded facts instead.
+    emulates: str = ""
+    notes: str = ""
+
+    @contextlib.contextmanager
+    def start(self, workdir: Optional[str] = None) -> Iterator[Running]:
+        """Start the peers; stop them and remove the temp dir on exit."""
+        own = workdir is None
+        workdir = workdir or tempfile.mkdtemp(prefix="tlsdoctor-lab-")
+        bench = Bench(workdir)
+        home = os.path.join(workdir, "home")
+        os.makedirs(home, exist_ok=True)
+        bench.env["HOME"] = home
+        try:
+            self.build(bench)
+            yield Running(self.name, workdir, bench.index_url, dict(bench.env), peers=list(bench.peers))
+        finally:
+            for peer in bench.peers:
+                peer.stop()  # type: ignore[attr-defined]
+            if own:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "causes": list(self.causes),
+            "emulates": self.emulates,
+            "notes": self.notes,
+        }
+
+
+# --- expectations, from the mechanisms --------------------------------------------
+
+
+def _py(client: Client) -> Tuple[int, ...]:
+    return client.python_tuple[:2]
+
+
+def _pip(client: Client) -> Tuple[int, ...]:
+    return client.pip_tuple[:2]
+
+
+def uses_truststore(client: Client) -> bool:
+    """pip >= 24.2 on Python >= 3.10 verifies with truststore (OS store + certifi)."""
+    return _pip(client) >= (24, 2) and _py(client) >= (3, 10)
+
+
+def python_default_ciphers(client: Client) -> bool:
+    """Whether pip's TLS context keeps Python's own cipher string.
+
+    urllib3 1.x sets its DEFAULT_CIPHERS (which still include RSA key exchange)
+    on the contexts *it* creates. pip >= 24.2 on Python >= 3.10 hands urllib3 a
+    truststore context, and urllib3 2.x (pip >= 26.1) sets no ciphers: both keep
+    Python's string, which from 3.10 on drops RSA key exchange and SHA-1 MACs
+    and says @SECLEVEL=2 (bpo-43998).
+    """
+    return _py(client) >= (3, 10) and (uses_truststore(client) or _pip(client) >= (26, 1))
+
+
+# --- builds ------------------------------------------------------------------------
+
+
+def _healthy_direct(b: Bench) -> None:
+    b.healthy_index()
+
+
+def _healthy_proxy(b: Bench) -> None:
+    b.healthy_index()
+    b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % b.proxy("tunnel")
+
+
+def _untrusted_ca(b: Bench) -> None:
+    b.https_index(b.server_ctx())  # signed by a private CA the client was never told about
+
+
+def _self_signed_leaf(b: Bench) -> None:
+    ss = b.pki.self_signed_leaf()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ss["cert"], ss["key"])
+    b.https_index(ctx)
+
+
+def _expired(b: Bench) -> None:
+    leaf = b.pki.leaf(not_before=now() - days(400), not_after=now() - days(30))
+    b.https_index(b.server_ctx(leaf))
+    b.trust_index_ca()
+
+
+def _faketime_library() -> str:
+    for pattern in ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1",
+                    "/usr/local/lib/faketime/libfaketimeMT.so.1"):
+        found = glob.glob(pattern)
+        if found:
+            return found[0]
+    raise ScenarioUnavailable("needs libfaketime (Debian/Ubuntu: apt-get install faketime)")
+
+
+def _clock_behind(b: Bench) -> None:
+    # The certificate is fine (valid from two days ago); the *client's* clock
+    # is 400 days slow, as on a machine with a dead RTC battery or a VM
+    # restored from an old snapshot. libfaketime moves only the client's clock.
+    leaf = b.pki.leaf(not_before=now() - days(2), not_after=now() + days(365))
+    b.https_index(b.server_ctx(leaf))
+    b.trust_index_ca()
+    b.env["LD_PRELOAD"] = _faketime_library()
+    b.env["FAKETIME"] = "-400d"
+    b.env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+
+
+def _wrong_host(b: Bench) -> None:
+    b.https_index(b.server_ctx(b.pki.leaf(identities=("tlsdoctor-lab.invalid",))))
+    b.trust_index_ca()
+
+
+def _missing_intermediate(b: Bench) -> None:
+    b.https_index(b.server_ctx(b.pki.chained_leaf(), send_chain=False))
+    b.trust_index_ca()  # the root only, as in every trust store
+
+
+def _strict_ca(b: Bench) -> None:
+    lax = b.pki.lax_ca_leaf()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(lax["cert"], lax["key"])
+    b.https_index(ctx)
+    b.env["PIP_CERT"] = lax["ca"]
+
+
+def _strict_ca_expect(client: Client) -> Optional[str]:
+    # VERIFY_X509_STRICT comes from ssl.create_default_context() on 3.13+ and
+    # from urllib3 >= 2.4 on 3.13+ (pip >= 26.1 vendors 2.6). pip's truststore
+    # context (pip >= 24.2) and urllib3 1.26 contexts are built without it.
+    if _py(client) < (3, 13):
+        return "ok"
+    return "fail" if _pip(client) >= (26, 1) else "ok"
+
+
+def _trust_store_missing_root(b: Bench) -> None:
+    # The OS store (what OpenSSL's default paths lead to; SSL_CERT_FILE here
+    # stands for /etc/ssl/certs) has the root; pip's own certifi does not.
+    b.https_index(b.server_ctx())
+    b.env["SSL_CERT_FILE"] = b.pki.ca_file("index")
+
+
+def _trust_store_missing_root_expect(client: Client) -> Optional[str]:
+    return "ok" if uses_truststore(client) else "fail"
+
+
+def _tls10_only(b: Bench) -> None:
+    ctx = b.server_ctx()
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 allows TLS 1.0 only at level 0
+    ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.maximum_version = ssl.TLSVersion.TLSv1
+    b.https_index(ctx)
+    b.trust_index_ca()
+
+
+def _openssl_conf(b: Bench, name: str, directives: str) -> str:
+    return b.file(
+        name,
+        "openssl_conf = tlsdoctor_lab\n\n[tlsdoctor_lab]\nssl_conf = ssl_sect\n\n"
+        "[ssl_sect]\nsystem_default = system_default_sect\n\n[system_default_sect]\n" + directives,
+    )
+
+
+def _tls13_only(b: Bench) -> None:
+    ctx = b.server_ctx()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    b.https_index(ctx)
+    b.trust_index_ca()
+    b.env["OPENSSL_CONF"] = _openssl_conf(b, "client-without-tls13.cnf", "MaxProtocol = TLSv1.2\n")
+
+
+def _legacy_ciphers(b: Bench) -> None:
+    ctx = b.server_ctx()
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("AES128-SHA:AES256-SHA:@SECLEVEL=0")  # RSA key exchange, SHA-1 MAC only
+    b.https_index(ctx)
+    b.trust_index_ca()
+
+
+def _legacy_ciphers_expect(client: Client) -> Optional[str]:
+    return "fail" if python_default_ciphers(client) else "ok"
+
+
+def _weak_dh(b: Bench) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dh
+
+    params = dh.DHParameterNumbers(_OAKLEY_GROUP_2, 2).parameters()
+    pem = b.pki.write(
+        "dh1024.pem", params.parameter_bytes(serialization.Encoding.PEM, serialization.ParameterFormat.PKCS3)
+    )
+    ctx = b.server_ctx()
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0")
+    ctx.load_dh_params(pem)
+    b.https_index(ctx)
+    b.trust_index_ca()
+
+
+def _client_cert(version: ssl.TLSVersion) -> Callable[[Bench], None]:
+    def build(b: Bench) -> None:
+        ctx = b.server_ctx()
+        ctx.minimum_version = ctx.maximum_version = version
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(b.pki.ca_file("client"))
+        b.https_index(ctx)
+        b.trust_index_ca()
+
+    return build
+
+
+def _no_secure_renegotiation(b: Bench) -> None:
+    ctx = b.server_ctx()
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # renegotiation does not exist in TLS 1.3
+    upstream = b.listen(net.tls_handler(ctx, index.app), "index-behind-relay").port
+    b.set_index(b.listen(net.strip_reneg_handler(upstream), "relay-without-rfc5746").port)
+    b.trust_index_ca()
+
+
+def _plain_http_port(b: Bench) -> None:
+    b.set_index(b.listen(net.plain_handler(index.app), "plain-http").port)
+
+
+def _drop_after_hello(b: Bench) -> None:
+    b.set_index(b.listen(net.drop_handler, "dropper").port)
+    b.trust_index_ca()
+
+
+def _proxy_https_scheme(b: Bench) -> None:
+    b.healthy_index()
+    # A plain-HTTP proxy written down as https:// (by hand, or by the Windows
+    # registry on Python < 3.9.13/3.10.5, bpo-42627), given as an IP address.
+    b.env["HTTPS_PROXY"] = "https://127.0.0.1:%d" % b.proxy("tunnel")
+
+
+def _proxy_https_scheme_expect(client: Client) -> Optional[str]:
+    # urllib3 < 1.26 (pip < 20.3) ignored the scheme and spoke plain HTTP to
+    # the proxy, so the mistake went unnoticed (pypa/pip#9216).
+    return "ok" if _pip(client) < (20, 3) else "fail"
+
+
+def _proxy_407(b: Bench) -> None:
+    b.healthy_index()
+    port = b.proxy("auth", credentials=("tlsdoctor", "lab-password"))
+    b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port  # no credentials given
+
+
+def _proxy_403(b: Bench) -> None:
+    b.healthy_index()
+    b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % b.proxy("forbid")
+
+
+def _proxy_unreachable(b: Bench) -> None:
+    b.healthy_index()
+    b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % b.closed_port()
+
+
+def _intercepting_proxy(b: Bench) -> None:
+    b.healthy_index()
+    proxy_ca = b.pki.ca("inspection")
+    leaves: Dict[str, ssl.SSLContext] = {}
+
+    def intercept(host: str) -> ssl.SSLContext:
+        # Like a corporate inspection proxy: a fresh certificate for whatever
+        # host was asked for, signed by the proxy's own root, sent with it.
+        if host not in leaves:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            leaf = proxy_ca.issue_cert(host, key_type=RSA)
+            ctx.load_cert_chain(
+                b.pki.write("inspect-%s.pem" % host.replace(":", "_"),
+                            leaf.cert_chain_pems[0].bytes(), proxy_ca.cert_pem.bytes()),
+                b.pki.write("inspect-%s.key" % host.replace(":", "_"), leaf.private_key_pem.bytes()),
+            )
+            leaves[host] = ctx
+        return leaves[host]
+
+    upstream = ssl.create_default_context(cafile=b.pki.ca_file("index"))
+    port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream)
+    b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port
+
+
+def _ip_address_index(b: Bench) -> None:
+    port = b.healthy_index()
+    b.set_index(port, host="127.0.0.1")
+
+
+def _ip_address_index_expect(client: Client) -> Optional[str]:
+    # urllib3 1.26 passes no server_hostname for an IP literal (no SNI for
+    # IPs) and checks the IP itself after the handshake; truststore's context
+    # keeps check_hostname=True, so ssl.SSLSocket._create raises ValueError
+    # before any byte is sent (pypa/pip#12905). urllib3 2 (pip >= 26.1)
+    # passes the IP as server_hostname and lets OpenSSL check it.
+    return "fail" if uses_truststore(client) and _pip(client) < (26, 1) else "ok"
+
+
+def _index_unreachable(b: Bench) -> None:
+    b.set_index(b.closed_port())
+    b.trust_index_ca()
+
+
+def _env_bundle_overrides_cert(b: Bench) -> None:
+    b.https_index(b.server_ctx())
+    conf = b.file("pip.conf", "[global]\ncert = %s\n" % b.pki.ca_file("index"))
+    b.env["PIP_CONFIG_FILE"] = conf
+    # A bundle left behind by some other tool: valid PEM, but not this index's CA.
+    b.env["REQUESTS_CA_BUNDLE"] = b.pki.ca_file("other")
+
+
+def _bundle_path_missing(b: Bench) -> None:
+    b.healthy_index()
+    b.env["REQUESTS_CA_BUNDLE"] = os.path.join(b.workdir, "deleted-venv", "ca-bundle.pem")
+
+
+def _openssl_conf_caps(b: Bench) -> None:
+    b.healthy_index()  # a modern server: TLS 1.2 and 1.3
+    b.env["OPENSSL_CONF"] = _openssl_conf(b, "openssl-legacy.cnf", "MaxProtocol = TLSv1.1\n")
+
+
+def _no_ssl_module(b: Bench) -> None:
+    b.healthy_index()
+    # An interpreter whose _ssl extension cannot load: the dynamic loader finds
+    # a broken libssl first, as with an unactivated conda env on Windows or a
+    # foreign libssl earlier on the path. `import ssl` raises ImportError.
+    broken = os.path.join(b.workdir, "broken-openssl")
+    os.makedirs(broken, exist_ok=True)
+    for name in ("libssl.so.3", "libssl.so.1.1", "libssl.so.1.0.0"):
+        open(os.path.join(broken, name), "wb").close()
+    b.env["LD_LIBRARY_PATH"] = broken
+
+
+SCENARIOS: List[Scenario] = [
+    Scenario("healthy-direct", "a trusted HTTPS index, no proxy: pip succeeds", (), _healthy_direct, always_ok),
+    Scenario("healthy-proxy", "a trusted HTTPS index through a working CONNECT proxy: pip succeeds", (),
+             _healthy_proxy, always_ok),
+    Scenario("untrusted-ca", "the index's certificate comes from a private CA the client does not trust",
+             ("untrusted-private-ca",), _untrusted_ca,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("self-signed-leaf", "the index presents a self-signed server certificate",
+             ("untrusted-private-ca",), _self_signed_leaf,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("expired-cert", "the index's certificate expired 30 days ago; the client's clock is right",
+             ("cert-expired",), _expired,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("clock-behind", "the client's clock is 400 days slow, so a valid certificate is not yet valid",
+             ("clock-skew",), _clock_behind,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("wrong-host", "the certificate names another host than the one in the index URL",
+             ("hostname-mismatch",), _wrong_host,
+             evidence=r"doesn't match|[Mm]ismatch|not valid for"),
+    Scenario("missing-intermediate", "the server sends its leaf without the intermediate CA",
+             ("missing-intermediate",), _missing_intermediate,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("strict-ca", "the index CA lacks a critical basicConstraints (rejected by Python 3.13 strict X.509)",
+             ("strict-x509-rejects-ca",), _strict_ca, _strict_ca_expect,
+             evidence=r"not marked critical|CERTIFICATE_VERIFY_FAILED"),
+    Scenario("trust-store-missing-root", "the OS trust store has the index's root; pip's certifi bundle does not",
+             ("outdated-ca-bundle",), _trust_store_missing_root, _trust_store_missing_root_expect,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("tls10-only", "the index speaks only TLS 1.0", ("server-tls-too-old",), _tls10_only,
+             evidence=r"TLSV1_ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG|legacy sigalg|protocol version"),
+    Scenario("tls13-only", "the index requires TLS 1.3; the client cannot speak it", ("client-tls-too-old",),
+             _tls13_only,
+             emulates="a client whose OpenSSL has no TLS 1.3 (< 1.1.1): every interpreter here has it, so the "
+                      "client's OpenSSL is capped at TLS 1.2 with an OPENSSL_CONF",
+             evidence=r"TLSV1_ALERT_PROTOCOL_VERSION|protocol version"),
+    Scenario("legacy-ciphers", "the index offers only RSA-key-exchange, SHA-1-MAC cipher suites",
+             ("cipher-mismatch",), _legacy_ciphers, _legacy_ciphers_expect,
+             evidence=r"HANDSHAKE_FAILURE|handshake failure"),
+    Scenario("weak-dh", "the index offers only DHE suites with a 1024-bit group", ("weak-dh-key",), _weak_dh,
+             evidence=r"DH_KEY_TOO_SMALL|dh key too small"),
+    Scenario("client-cert-tls12", "the index requires a client certificate (TLS 1.2)", ("client-cert-required",),
+             _client_cert(ssl.TLSVersion.TLSv1_2),
+             evidence=r"HANDSHAKE_FAILURE|handshake failure|CERTIFICATE_REQUIRED|certificate required"),
+    Scenario("client-cert-tls13", "the index requires a client certificate (TLS 1.3)", ("client-cert-required",),
+             _client_cert(ssl.TLSVersion.TLSv1_3),
+             evidence=r"CERTIFICATE_REQUIRED|certificate required|HANDSHAKE_FAILURE|handshake failure"),
+    Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
+             ("legacy-renegotiation",), _no_secure_renegotiation,
+             evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),
+    Scenario("plain-http-port", "the https:// index URL points at a plain-HTTP port", ("https-on-http-port",),
+             _plain_http_port,
+             evidence=r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|unknown protocol"),
+    Scenario("drop-after-hello", "TCP connects, then the peer hangs up on the ClientHello",
+             ("tls-connection-dropped",), _drop_after_hello,
+             evidence=r"EOF occurred in violation of protocol|UNEXPECTED_EOF|Connection reset|ConnectionResetError"),
+    Scenario("proxy-https-scheme", "HTTPS_PROXY says https:// (an IP address) but the proxy speaks plain HTTP",
+             ("proxy-scheme-mismatch",), _proxy_https_scheme, _proxy_https_scheme_expect,
+             evidence=r"check_hostname requires server_hostname|WRONG_VERSION_NUMBER|wrong version number|only use HTTP|record layer failure"),
+    Scenario("proxy-407", "the proxy wants credentials the client does not send", ("proxy-auth-required",),
+             _proxy_407,
+             evidence=r"407"),
+    Scenario("proxy-403", "the proxy refuses the CONNECT by policy", ("proxy-forbidden",), _proxy_403,
+             evidence=r"403"),
+    Scenario("proxy-unreachable", "HTTPS_PROXY points at a port where nothing listens", ("proxy-unreachable",),
+             _proxy_unreachable,
+             evidence=r"(Cannot|Unable to) connect to proxy|ProxyError"),
+    Scenario("intercepting-proxy", "a TLS-inspecting proxy re-signs the index's certificate with its own CA",
+             ("tls-interception",), _intercepting_proxy,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("ip-address-index", "a trusted index addressed by IP (https://127.0.0.1:PORT/), no proxy",
+             ("truststore-ip-address",), _ip_address_index, _ip_address_index_expect,
+             evidence=r"check_hostname requires server_hostname"),
+    Scenario("index-unreachable", "nothing listens at the index URL; no proxy", ("index-unreachable",),
+             _index_unreachable,
+             evidence=r"Connection refused|Failed to establish a new connection"),
+    Scenario("env-bundle-overrides-cert", "pip.conf cert= is right, but REQUESTS_CA_BUNDLE silently replaces it",
+             ("ca-bundle-env-overrides-cert",), _env_bundle_overrides_cert,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("bundle-path-missing", "REQUESTS_CA_BUNDLE names a file that does not exist",
+             ("ca-bundle-path-invalid",), _bundle_path_missing,
+             evidence=r"Could not find a suitable TLS CA certificate bundle"),
+    Scenario("openssl-conf-caps-tls", "an OPENSSL_CONF caps the client at TLS 1.1 against a modern index",
+             ("openssl-config-restricts",), _openssl_conf_caps,
+             evidence=r"NO_PROTOCOLS_AVAILABLE|no protocols available|TLSV1_ALERT_PROTOCOL_VERSION|protocol version|UNSUPPORTED_PROTOCOL"),
+    Scenario("no-ssl-module", "the interpreter's ssl module cannot be imported", ("ssl-module-missing",),
+             _no_ssl_module,
+             evidence=r"[Ss][Ss][Ll] module|ssl-missing"),
+]
+
+_BY_NAME = {s.name: s for s in SCENARIOS}
+
+
+def all() -> List[Scenario]:  # noqa: A001 - the lab's API names it so
+    return list(SCENARIOS)
+
+
+def get(name: str) -> Scenario:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError("no lab scenario %r (tlsdoctor lab list shows them)" % name) from None
