@@ -1,0 +1,206 @@
+"""Shared, pure helpers for the rules (no I/O)."""
+
+from __future__ import annotations
+
+import email.utils
+import shlex
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from tlsdoctor.facts import TLS_ORDER, Attempt, Facts, Host
+
+VERIFY_MARKERS = (
+    "certificate verify failed", "certificate_verify_failed", "doesn't match", "does not match",
+    "hostname mismatch", "ip address mismatch", "certificateerror",
+)
+EOF_MARKERS = (
+    "eof occurred in violation", "unexpected_eof", "unexpected eof", "connection reset",
+    "connectionreseterror", "connection aborted", "broken pipe", "remote end closed",
+    "closed the connection", "errno 104", "errno 32",
+)
+WRONG_VERSION_MARKERS = (
+    "wrong version number", "wrong_version_number", "unknown protocol", "record layer failure",
+    "packet length too long", "http request", "record_layer_failure",
+)
+PROTOCOL_MARKERS = (
+    "alert protocol version", "unsupported protocol", "unsupported_protocol", "no protocols available",
+    "no_protocols_available", "protocol_version",
+)
+HANDSHAKE_FAILURE_MARKERS = ("alert handshake failure", "handshake_failure", "no shared cipher", "no ciphers available",
+                             "no_ciphers_available", "no cipher match")
+TIMEOUT_MARKERS = ("timed out", "timeout", "read operation timed out")
+
+
+def has(text: str, markers: Iterable[str]) -> bool:
+    return any(m in text for m in markers)
+
+
+def failing(f: Facts) -> List[Host]:
+    return f.failing_hosts
+
+
+def pip_text(h: Host) -> str:
+    return h.verdict_attempt.text
+
+
+def all_text(h: Host) -> str:
+    """pip's error plus the stdlib default handshake's error (lower-case)."""
+    return " | ".join([h.verdict_attempt.text, h.get("tls").text, h.get("verify:effective").text])
+
+
+def is_verify_failure(h: Host) -> bool:
+    """pip failed while *verifying* (the TLS handshake itself worked)."""
+    if has(pip_text(h), VERIFY_MARKERS):
+        return True
+    tls = h.get("tls")
+    eff = h.get("verify:effective")
+    return h.verdict_attempt.failed and tls.ok and eff.failed and eff.stage == "handshake"
+
+
+def is_handshake_failure(h: Host) -> bool:
+    """pip failed in the TLS layer for a reason other than verification."""
+    if is_verify_failure(h):
+        return False
+    tls = h.get("tls")
+    return tls.failed and tls.stage in ("handshake", "after_handshake")
+
+
+def stores(h: Host) -> Dict[str, Attempt]:
+    """Verification outcome per trust store (effective, certifi, system, pip_cert, env...)."""
+    return {k[len("verify:"):]: v for k, v in h.attempts.items() if k.startswith("verify:")}
+
+
+def verifying_stores(h: Host) -> List[str]:
+    return [name for name, a in stores(h).items() if a.ok]
+
+
+def any_store_verifies_lax(h: Host) -> bool:
+    """Some store verifies the chain, also counting a non-strict / no-hostname verification."""
+    return bool(verifying_stores(h)) or h.get("verify_nostrict:effective").ok or h.get("verify_nohost:effective").ok
+
+
+def chain(h: Host):
+    for name in ("tls", "variant:direct"):
+        a = h.get(name)
+        if a.chain:
+            return a.chain
+    return ()
+
+
+def server_time(h: Host) -> Optional[float]:
+    """The server's HTTP Date, from whichever probe saw one."""
+    for a in [h.pip] + list(h.attempts.values()):
+        if a.date:
+            try:
+                return email.utils.parsedate_to_datetime(a.date).timestamp()
+            except (TypeError, ValueError, IndexError):
+                continue
+    return None
+
+
+def fmt_time(ts: Optional[float]) -> str:
+    if ts is None:
+        return "?"
+    import datetime
+
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def pip_cmd(f: Facts) -> str:
+    return "%s -m pip" % shlex.quote(f.executable or "python")
+
+
+def quote(s: str) -> str:
+    return shlex.quote(s)
+
+
+def proxy_source(f: Facts, h: Host) -> str:
+    """Where the proxy pip uses came from (pip option or which variable)."""
+    if f.pip_options.get("proxy"):
+        return "pip's `proxy` option (--proxy / PIP_PROXY / pip.conf)"
+    names = [n for n, v in f.proxy_env.items() if v and h.proxy and v.rstrip("/") == h.proxy.rstrip("/")]
+    if names:
+        # lowercase wins in urllib's getproxies_environment
+        return "the %s environment variable" % sorted(names, key=lambda n: n != n.lower())[0]
+    return "the environment"
+
+
+def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[str]:
+    if f.pip_options.get("proxy"):
+        return ["%s config set global.proxy %s   # or fix PIP_PROXY / --proxy" % (pip_cmd(f), new_value)]
+    names = [n for n in f.proxy_env if "no_proxy" not in n.lower() and n.lower() in ("https_proxy", "all_proxy")]
+    names = names or ["https_proxy", "HTTPS_PROXY"]
+    return ["export %s=%s" % (n, new_value) for n in sorted(set(names))]
+
+
+def effective_bundle_source(f: Facts, h: Host) -> Tuple[Optional[str], Optional[str]]:
+    """(path, where it came from) of the CA bundle pip's session really verifies with."""
+    eff = h.session.effective_verify if h.session else None
+    if not isinstance(eff, str):
+        return None, None
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if var in f.ca_env and f.ca_env[var][0] == eff and (h.session and h.session.trust_env):
+            return eff, var
+    if f.pip_options.get("cert") == eff:
+        return eff, "pip's `cert` option (%s)" % cert_provenance(f)
+    return eff, "pip's session"
+
+
+def cert_provenance(f: Facts) -> str:
+    from tlsdoctor.pipconfig import provenance
+
+    p = provenance(f).get("cert")
+    return p.source if p else "?"
+
+
+def bundle_for(f: Facts, path: Optional[str]):
+    """Bundle facts for a path, from whichever probe fact describes it."""
+    if not path:
+        return None
+    for _, (value, bundle) in f.ca_env.items():
+        if value == path and bundle is not None:
+            return bundle
+    for b in f.pip_bundles.values():
+        if b is not None and b.path == path:
+            return b
+    for h in f.hosts:
+        if h.session and h.session.effective_bundle and h.session.effective_bundle.path == path:
+            return h.session.effective_bundle
+    if f.certifi and f.certifi.path == path:
+        return f.certifi
+    return None
+
+
+def tls_index(v: Optional[str]) -> int:
+    return TLS_ORDER.index(v) if v in TLS_ORDER else -1
+
+
+def first(hosts: List[Host]) -> Optional[Host]:
+    return hosts[0] if hosts else None
+
+
+def host_label(h: Host) -> str:
+    return "%s:%d" % (h.host, h.port)
+
+
+def short(text: Optional[str], n: int = 220) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def pip_error_line(h: Host) -> str:
+    a = h.verdict_attempt
+    who = "pip's own request" if a.name == "pip_request" else "a verified handshake"
+    return "%s to %s failed: %s" % (who, h.url, short(a.error))
+
+
+def os_store_steps(f: Facts, ca_hint: str) -> List[str]:
+    if f.platform.startswith("linux"):
+        return [
+            "Debian/Ubuntu: sudo cp %s /usr/local/share/ca-certificates/index-ca.crt && sudo update-ca-certificates" % ca_hint,
+            "Fedora/RHEL: sudo cp %s /etc/pki/ca-trust/source/anchors/ && sudo update-ca-trust" % ca_hint,
+        ]
+    if f.platform == "darwin":
+        return ["sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain %s" % ca_hint]
+    if f.platform.startswith("win"):
+        return ["certutil -addstore -f Root %s   (as administrator)" % ca_hint]
+    return ["add %s to the operating system's trust store" % ca_hint]

@@ -1,0 +1,56 @@
+"""client-cert-required: the server requires a client certificate (mutual TLS).
+
+Fails like::
+
+    [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required   (TLS 1.3, on the first read)
+    [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure           (TLS 1.2)
+
+Evidence: offering a throwaway client certificate changes the server's answer
+(e.g. to ``unknown ca`` / ``bad certificate``): the server looks at client
+certificates, so it wants one it trusts.
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import all_text, failing, pip_cmd, pip_error_line, short
+
+CAUSE = "client-cert-required"
+
+_CERT_ALERTS = ("unknown ca", "bad certificate", "certificate unknown", "decrypt error", "access denied",
+                "unsupported certificate", "certificate required", "alert_unknown_ca", "bad_certificate")
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        text = all_text(h)
+        tls = h.get("tls")
+        cc = h.get("variant:client_cert")
+        said = "certificate required" in text or "certificate_required" in text
+        changed = tls.failed and cc.ran and (
+            cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
+        if not (said or changed):
+            continue
+        configured = f.pip_options.get("client_cert")
+        ev = ["without a client certificate: %s" % short(tls.error or h.verdict_attempt.error)]
+        if cc.ran:
+            ev.append("offering a throwaway certificate: %s" % ("accepted" if cc.ok else short(cc.error)))
+        ev.append("pip's client-cert: %s" % (configured or "not set"))
+        ev.append(pip_error_line(h))
+        fix = ["get a client certificate (PEM with its private key, one file) for %s from its administrators" % h.host,
+               "%s config set global.client-cert /path/to/client.pem   (or PIP_CLIENT_CERT / --client-cert)" % pip_cmd(f)]
+        if configured:
+            fix.insert(0, "pip already sends %s: the server does not accept it (wrong CA, expired, or the key does not match)" % configured)
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s:%d requires a client certificate (mutual TLS) that pip does not present" % (h.host, h.port)
+            if not configured else "%s:%d rejects the client certificate pip presents" % (h.host, h.port),
+            evidence=tuple(ev),
+            fix=tuple(fix),
+            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (those are for the server's certificate)",
+                       "--trusted-host"),
+            score=75,
+            host=h.url,
+        )
+    return None

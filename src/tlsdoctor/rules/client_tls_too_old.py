@@ -1,0 +1,74 @@
+"""client-tls-too-old: the client cannot speak the TLS version the server requires.
+
+Fails like::
+
+    [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version (_ssl.c:...)
+
+*The server* sent the protocol_version alert: it rejected the highest version
+this client offered. The evidence is the client's own ceiling (its OpenSSL's
+``HAS_TLSv1_3``/``maximum_version``) and, when measured, a client without
+that ceiling negotiating a higher version with the same server.
+
+Not reproducible for real on this machine (every interpreter here links
+OpenSSL 3.0 with TLS 1.3): the lab emulates an old client with an
+OPENSSL_CONF ``MaxProtocol = TLSv1.2``; the rule's tests also use
+constructed facts of a client without TLS 1.3.
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import TLS_ORDER, Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import all_text, failing, pip_error_line, short, tls_index
+
+CAUSE = "client-tls-too-old"
+
+
+def diagnose(f: Facts):
+    top = f.highest_tls
+    if top is None or top == TLS_ORDER[-1]:
+        return None
+    for h in failing(f):
+        tls = h.get("tls")
+        text = all_text(h)
+        if not tls.failed or "alert protocol version" not in text:
+            continue  # the *server* must be the one refusing
+        if any(a.ok for a in h.variants().values() if a.version):
+            continue  # some version this client has does work
+        higher = None
+        for other in f.without_openssl_conf or ():
+            if other.url == h.url and other.get("tls").ok and tls_index(other.get("tls").version) > tls_index(top):
+                higher = other.get("tls").version
+        ev = ["this client speaks at most %s (Python %s, %s%s)" % (
+            top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
+        ev.append("the server rejected it: %s" % short(tls.error))
+        if higher:
+            ev.append("a client that can speak %s connects to the same server" % higher)
+        ev.append(pip_error_line(h))
+        cap = _cap(f)
+        score = 74 if not (cap and tls_index(cap) < tls_index("TLSv1.2")) else 60
+        fix = ["use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro or "
+               "pyenv build; check with: python -c 'import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)'"]
+        if _capped(f):
+            fix.insert(0, "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): remove that line or unset "
+                          "OPENSSL_CONF" % ((f.openssl_conf or {}).get("path"), cap))
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s:%d requires a newer TLS version than this client's maximum (%s)" % (h.host, h.port, top),
+            evidence=tuple(ev),
+            fix=tuple(fix),
+            dead_ends=("--trusted-host / --cert / certifi", "upgrading only pip (TLS comes from Python's OpenSSL)"),
+            score=score,
+            host=h.url,
+        )
+    return None
+
+
+def _cap(f: Facts):
+    r = ((f.openssl_conf or {}).get("restrictions") or {})
+    v = r.get("MaxProtocol") or r.get("maxprotocol")
+    return v.strip() if v else None
+
+
+def _capped(f: Facts) -> bool:
+    return bool(_cap(f))

@@ -1,0 +1,48 @@
+"""https-on-http-port: an https:// URL points at a port that speaks plain HTTP.
+
+Fails like::
+
+    SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)'))
+    (OpenSSL 3.2+: 'record layer failure')
+
+Evidence: the TLS handshake fails, and a plain ``HEAD / HTTP/1.0`` on the
+same host:port gets an ``HTTP/`` answer.
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import failing, pip_error_line, short
+
+CAUSE = "https-on-http-port"
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        if h.scheme != "https":
+            continue
+        tls = h.get("tls")
+        plain = h.get("variant:plain_http")
+        if not (tls.failed and tls.stage == "handshake" and plain.ok and plain.speaks_http):
+            continue
+        http_url = "http://" + h.url.split("://", 1)[1]
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s:%d speaks plain HTTP, not TLS: the https:// URL points at an HTTP port" % (h.host, h.port),
+            evidence=(
+                "TLS handshake: %s" % short(tls.error),
+                "plain HTTP request to the same port answered: %r" % plain.first_bytes,
+                pip_error_line(h),
+            ),
+            fix=(
+                "use the index's HTTPS port (often 443) in the URL, or",
+                "if the index really is plain HTTP (not recommended): %s install --index-url %s --trusted-host %s ..." % (
+                    f.executable + " -m pip", http_url, h.host),
+            ),
+            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent",
+                       "--trusted-host with the https:// URL (TLS is still attempted)"),
+            score=80,
+            host=h.url,
+        )
+    return None

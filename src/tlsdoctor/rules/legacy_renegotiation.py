@@ -1,0 +1,48 @@
+"""legacy-renegotiation: the server (or a middlebox) lacks RFC 5746 secure renegotiation.
+
+Fails like (OpenSSL 3 clients)::
+
+    [SSL: UNSAFE_LEGACY_RENEGOTIATION_DISABLED] unsafe legacy renegotiation disabled
+
+Evidence: the same handshake succeeds with ``OP_LEGACY_SERVER_CONNECT``
+(which OpenSSL 3 no longer sets by default, CPython gh-89051).
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import all_text, failing, pip_error_line, short
+
+CAUSE = "legacy-renegotiation"
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        text = all_text(h)
+        v = h.get("variant:legacy_renegotiation")
+        said = "unsafe legacy renegotiation" in text or "unsafe_legacy_renegotiation" in text
+        proven = h.get("tls").failed and v.ok
+        if not (said or proven):
+            continue
+        ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
+        ev.append("default handshake: %s" % short(h.get("tls").error))
+        if v.ran:
+            ev.append("with OP_LEGACY_SERVER_CONNECT: %s" % ("succeeds (%s)" % v.version if v.ok else short(v.error)))
+        ev.append(pip_error_line(h))
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires" % (
+                h.host, h.port),
+            evidence=tuple(ev),
+            fix=(
+                "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
+                "(any TLS stack from the last decade has it) or TLS 1.3",
+                "temporary client-side workaround (not pip-configurable): an OPENSSL_CONF with "
+                "'Options = UnsafeLegacyRenegotiation' in its system_default section",
+            ),
+            dead_ends=("--trusted-host / --cert / certifi", "upgrading pip (OpenSSL makes this decision)"),
+            score=76,
+            host=h.url,
+        )
+    return None

@@ -1,0 +1,62 @@
+"""untrusted-private-ca: the chain ends at a CA the client does not trust.
+
+Fails like::
+
+    [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate
+    [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate
+
+Evidence: verification fails against every trust store present (pip's
+bundle, certifi, the OS store, every configured bundle); the chain's top is a
+private CA (or the leaf signs itself).
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import (any_store_verifies_lax, chain, failing, is_verify_failure, os_store_steps,
+                                     pip_cmd, pip_error_line, short, stores)
+
+CAUSE = "untrusted-private-ca"
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        if not is_verify_failure(h) or any_store_verifies_lax(h):
+            continue
+        certs = chain(h)
+        top = certs[-1] if certs else None
+        self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
+        tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
+        what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
+            "a certificate from %s" % (top.issuer if top else "an unknown CA"))
+        ca_file = "index-ca.pem"
+        fix = ["get the CA certificate (%s) from the index's administrators, save it as %s" % (
+            top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file)]
+        if f.truststore_expected:
+            fix += os_store_steps(f, ca_file)
+            fix.append("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
+                f.pip_version, f.python_version))
+        else:
+            certifi = f.certifi.path if f.certifi else "CERTIFI_BUNDLE"
+            fix += ["cat %s %s > ~/pip-ca-bundle.pem   (keeps the public roots)" % (certifi, ca_file),
+                    "%s config set global.cert ~/pip-ca-bundle.pem" % pip_cmd(f)]
+        if any(n in f.ca_env for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")):
+            fix.append("note: REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE is set and beats pip's cert: add the CA there instead")
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
+            evidence=(
+                "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
+                "verification against every store present (%s): fails" % tried,
+                "error: %s" % short(h.get("verify:effective").verify_message or h.verdict_attempt.error),
+                pip_error_line(h),
+            ),
+            fix=tuple(fix),
+            dead_ends=("pip install -U certifi (public stores never hold a private CA)",
+                       "--trusted-host %s (turns verification off)" % h.host,
+                       "a bundle with only the private CA (public hosts such as files.pythonhosted.org then fail)"),
+            score=60,
+            host=h.url,
+        )
+    return None

@@ -1,0 +1,43 @@
+"""weak-dh-key: the server's Diffie-Hellman group is below the client's security level.
+
+Fails like::
+
+    [SSL: DH_KEY_TOO_SMALL] dh key too small (_ssl.c:1006)
+
+OpenSSL reports this locally, after reading the server's key exchange; the
+wide-cipher variant at ``@SECLEVEL=0`` then succeeds with a DHE suite.
+"""
+
+from __future__ import annotations
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import all_text, failing, pip_error_line, short
+
+CAUSE = "weak-dh-key"
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        text = all_text(h)
+        wide = h.get("variant:wide_ciphers")
+        said = "dh key too small" in text or "dh_key_too_small" in text
+        if not said:
+            continue
+        ev = ["handshake: %s" % short(h.get("tls").error or h.verdict_attempt.error)]
+        if wide.ok:
+            ev.append("at @SECLEVEL=0 the handshake succeeds with %s (%s)" % (wide.cipher, wide.version))
+        ev.append(pip_error_line(h))
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="%s:%d uses a Diffie-Hellman group too small for this client's security level" % (h.host, h.port),
+            evidence=tuple(ev),
+            fix=(
+                "server side: use ECDHE suites, or DHE with a >= 2048-bit group (e.g. ffdhe2048)",
+                "no pip option lowers the security level; an OPENSSL_CONF cannot undo Python's explicit @SECLEVEL=2",
+            ),
+            dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
+            score=77,
+            host=h.url,
+        )
+    return None
