@@ -1,0 +1,253 @@
+"""``tlsdoctor explain``: say what a pasted error or a whole log means, offline.
+
+Input: files, ``-`` or standard input, of any size and encoding. Output: the
+matched KB entries (most specific first), the candidate causes ranked, what
+not to try, what works, and the next step (``tlsdoctor check`` confirms which
+cause it is on the failing machine). Text, ``--json`` or ``--format
+markdown``; ``--lang zh`` for Chinese.
+
+Exit codes: 0 nothing matched, 1 something matched (a problem was found),
+2 usage, 3 could not complete (an input could not be read).
+
+JSON contract: an object with ``matches``, a list; each match has ``id`` (KB
+entry id) and ``causes`` (cause ids, most likely first), plus the details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import os
+import sys
+from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence
+
+from tlsdoctor import __version__, exitcodes
+
+CHUNK = 1 << 20
+NEXT_STEP = ("Run `tlsdoctor check` on the machine that failed: it inspects the interpreter, its "
+             "OpenSSL, pip's configuration, CA and proxy variables and probes the index, to confirm "
+             "which of these causes it is.")
+NEXT_STEP_ZH = ("在出错的机器上运行 `tlsdoctor check`：它会检查 pip 所用的解释器、OpenSSL、pip 配置、"
+                "CA 与代理环境变量并探测索引，以确认究竟是哪一个原因。")
+_WEIGHT = {3: 3.0, 2: 2.0, 1: 1.0}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="log files to read ('-' or nothing: standard input)")
+    parser.add_argument("--json", action="store_true", help="print the JSON report")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default=None,
+                        help="output format (default: text)")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the text")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour (auto: only on a terminal, and never when NO_COLOR is set)")
+
+
+def _engine():
+    from tlsdoctor.kb import load_entries
+    from tlsdoctor.kb.match import Engine
+
+    return Engine(load_entries())
+
+
+_ENGINE = None
+
+
+def engine():
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = _engine()
+    return _ENGINE
+
+
+def _looks_utf16(head: bytes) -> Optional[str]:
+    """PowerShell's ``>`` writes UTF-16-LE with a BOM; some tools omit the BOM."""
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    sample = head[:4096]
+    if len(sample) >= 64:
+        odd_nuls = sample[1::2].count(0)
+        even_nuls = sample[0::2].count(0)
+        if odd_nuls > len(sample) * 0.4 and even_nuls < len(sample) * 0.05:
+            return "utf-16-le"
+        if even_nuls > len(sample) * 0.4 and odd_nuls < len(sample) * 0.05:
+            return "utf-16-be"
+    return None
+
+
+def feed_stream(scan, stream: BinaryIO, chunk: int = CHUNK) -> None:
+    """Stream ``stream`` into ``scan`` in binary chunks (memory stays flat)."""
+    first = stream.read(chunk)
+    if not first:
+        return
+    enc = _looks_utf16(first)
+    if enc is None:
+        if first.startswith(codecs.BOM_UTF8):
+            first = first[3:]
+        scan.feed(first)
+        while True:
+            data = stream.read(chunk)
+            if not data:
+                return
+            scan.feed(data)
+    # Transcode UTF-16 to UTF-8 incrementally; the engine works on UTF-8 bytes.
+    dec = codecs.getincrementaldecoder(enc)("replace")
+    data = first
+    while data:
+        text = dec.decode(data)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        scan.feed(text.encode("utf-8", "replace"))
+        data = stream.read(chunk)
+    scan.feed(dec.decode(b"", final=True).encode("utf-8", "replace"))
+
+
+def rank(scan) -> dict:
+    """Turn a finished scan into the report (JSON-ready)."""
+    from tlsdoctor.causes import CAUSES
+
+    eng = scan.engine
+    clues = scan.clues
+    hits = scan.hits
+    top = max((eng.entries[i]["specificity"] for i in hits), default=0)
+    matches = []
+    scores: Dict[str, float] = {}
+    origin: Dict[str, List[str]] = {}
+    for idx, hit in hits.items():
+        entry = eng.entries[idx]
+        # A wrapper (specificity 1, e.g. "There was a problem confirming the
+        # ssl certificate", which pip prints for *every* requests.SSLError) is
+        # only reported when nothing more specific explained the failure.
+        if entry["specificity"] == 1 and top > 1:
+            continue
+        causes = list(entry["causes"])
+        notes = []
+        promoted: List[str] = []
+        demoted: List[str] = []
+        for k, hint in enumerate(entry.get("cause_hints", [])):
+            fired = (k in hit.fired) if "line" in hint else False
+            if "clue" in hint:
+                fired = clues.test(hint["clue"]) and (fired or "line" not in hint)
+            if fired:
+                promoted += [c for c in hint.get("promote", []) if c not in promoted]
+                demoted += hint.get("demote", [])
+                notes.append({"en": hint["note"], "zh": hint.get("note_zh", hint["note"])})
+        head = [c for c in promoted if c in causes and c not in demoted]
+        extra = [c for c in promoted if c not in causes and c not in demoted]
+        tail = [c for c in causes if c not in head and c not in demoted]
+        ranked = head + extra + tail + [c for c in causes if c in demoted]
+        matches.append({
+            "id": entry["id"],
+            "causes": ranked,
+            "signature": entry["signature"],
+            "signature_zh": entry["signature_zh"],
+            "category": entry["category"],
+            "specificity": entry["specificity"],
+            "verification_tier": entry["verification_tier"],
+            "root_cause": entry["root_cause"],
+            "root_cause_zh": entry["root_cause_zh"],
+            "count": hit.count,
+            "source": hit.source,
+            "first_line": hit.first_line,
+            "excerpt": hit.excerpt,
+            "notes": notes,
+            "dead_ends": entry["dead_ends"],
+            "workarounds": [dict(w, action_zh=zh) for w, zh in zip(entry["workarounds"], entry["workarounds_zh"])],
+            "checks": entry.get("checks", []),
+            "checks_zh": entry.get("checks_zh", []),
+            "official_doc_url": entry.get("official_doc_url"),
+        })
+    # Most specific first: higher specificity, then fewer candidate causes
+    # (a TLSV13 certificate-required alert explains more than the read-path
+    # EOFs that race with it), then order of appearance.
+    matches.sort(key=lambda m: (-m["specificity"], len(m["causes"]), m["source"], m["first_line"]))
+    for m in matches:
+        w = _WEIGHT[m["specificity"]]
+        for r, c in enumerate(m["causes"]):
+            # Most likely first: the first cause of a specific match dominates.
+            scores[c] = scores.get(c, 0.0) + w / (1 + r)
+            origin.setdefault(c, [])
+            if m["id"] not in origin[c]:
+                origin[c].append(m["id"])
+    ranked_causes = sorted(scores, key=lambda c: (-scores[c], c))
+    return {
+        "tlsdoctor": __version__,
+        "matched": bool(matches),
+        "matches": matches,
+        "candidate_causes": [
+            {"id": c, "score": round(scores[c], 3), "description": CAUSES.get(c, ""), "from": origin[c]}
+            for c in ranked_causes
+        ],
+        "clues": clues.as_dict(),
+        "lines_read": scan.lines,
+        "bytes_read": scan.bytes,
+        "next_step": NEXT_STEP if matches else None,
+        "next_step_zh": NEXT_STEP_ZH if matches else None,
+    }
+
+
+def explain_bytes(data: bytes) -> dict:
+    """Explain in-memory bytes (tests, the API); the CLI streams instead."""
+    import io
+
+    from tlsdoctor.kb.match import Scan
+
+    scan = Scan(engine())
+    feed_stream(scan, io.BytesIO(data))
+    scan.close()
+    return rank(scan)
+
+
+def explain_text(text: str) -> dict:
+    return explain_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def explain_files(paths: Sequence[str], stdin: Optional[BinaryIO] = None) -> tuple:
+    """(report, errors): errors lists the inputs that could not be read."""
+    from tlsdoctor.kb.match import Scan
+
+    scan = Scan(engine())
+    errors: List[str] = []
+    for path in paths or ["-"]:
+        if path == "-":
+            scan.start("<stdin>")
+            feed_stream(scan, stdin if stdin is not None else sys.stdin.buffer)
+            continue
+        scan.start(path)
+        try:
+            with open(path, "rb") as fh:
+                feed_stream(scan, fh)
+        except OSError as exc:
+            errors.append("%s: %s" % (path, exc.strerror or exc))
+    scan.close()
+    report = rank(scan)
+    report["inputs"] = list(paths or ["-"])
+    report["unreadable"] = errors
+    return report, errors
+
+
+def _use_color(mode: str, stream) -> bool:
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = "json" if args.json else (args.format or "text")
+    if args.json and args.format not in (None, "json"):
+        print("tlsdoctor explain: --json and --format %s conflict" % args.format, file=sys.stderr)
+        return exitcodes.USAGE
+    report, errors = explain_files(args.files)
+    for err in errors:
+        print("tlsdoctor explain: cannot read %s" % err, file=sys.stderr)
+    from tlsdoctor.render.explain import render
+
+    out = render(report, fmt=fmt, lang=args.lang, color=_use_color(args.color, sys.stdout))
+    sys.stdout.write(out)
+    if errors:
+        return exitcodes.INCOMPLETE
+    return exitcodes.PROBLEM if report["matches"] else exitcodes.OK

@@ -1,0 +1,134 @@
+"""The knowledge base: one JSON data file per known error, in the seed-001 schema.
+
+Entries ship as package data (``kb/entries/*.json``) and are read with
+``importlib.resources`` so that they work from a wheel, a zip or an editable
+install alike (pip reads its own data the same way). Nothing here imports
+anything outside the standard library.
+
+An entry id such as ``pip/ssl-sslv3-alert-handshake-failure`` is stored in
+``entries/pip__ssl-sslv3-alert-handshake-failure.json`` (``/`` -> ``__``).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Dict, List, Optional
+
+__all__ = [
+    "entry_filename", "load_entries", "load_schema", "get_entry", "entries_dir",
+    "validate_entries",
+]
+
+_CACHE: Dict[str, List[dict]] = {}
+
+
+def entry_filename(entry_id: str) -> str:
+    """The data-file name for an entry id (ids contain '/', file names cannot)."""
+    return entry_id.replace("/", "__") + ".json"
+
+
+def entries_dir() -> Path:
+    """The on-disk directory of the entries (used by `kb verify` to write back).
+
+    Only meaningful for a source or editable install; a zipped install has no
+    writable directory, which `kb verify --write` reports.
+    """
+    return Path(str(resources.files(__name__).joinpath("entries")))
+
+
+def load_schema() -> dict:
+    return json.loads(resources.files(__name__).joinpath("schema.json").read_text("utf-8"))
+
+
+def load_entries(directory: Optional[Path] = None) -> List[dict]:
+    """All entries, sorted by id. Cached: explain of one line reads them once."""
+    key = str(directory) if directory else ""
+    if key in _CACHE:
+        return _CACHE[key]
+    if directory is None:
+        files = [f for f in resources.files(__name__).joinpath("entries").iterdir()
+                 if f.name.endswith(".json")]
+    else:
+        files = sorted(Path(directory).glob("*.json"))
+    entries = []
+    for f in files:
+        entry = json.loads(f.read_text(encoding="utf-8"))
+        entry["_file"] = f.name
+        entries.append(entry)
+    entries.sort(key=lambda e: e.get("id", ""))
+    _CACHE[key] = entries
+    return entries
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def get_entry(entry_id: str) -> Optional[dict]:
+    for entry in load_entries():
+        if entry.get("id") == entry_id:
+            return entry
+    return None
+
+
+def public(entry: dict) -> dict:
+    """The entry as stored (without loader bookkeeping such as ``_file``)."""
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
+def validate_entries(entries: Optional[List[dict]] = None) -> List[str]:
+    """Schema violations plus the cross-entry rules a JSON Schema cannot say.
+
+    Cross-entry rules: ids unique and matching their file name; cause ids
+    known to tlsdoctor.causes; regex compiles; every example matches and every
+    counter-example does not; workarounds_zh parallel to workarounds;
+    transition-graph / not_with ids exist.
+    """
+    import re
+
+    from tlsdoctor.causes import CAUSES
+    from tlsdoctor.kb.validate import validate
+
+    entries = load_entries() if entries is None else entries
+    schema = load_schema()
+    errors: List[str] = []
+    ids = [e.get("id") for e in entries]
+    known = set(ids)
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        errors.append("duplicate id %s" % dup)
+    for e in entries:
+        eid = e.get("id", e.get("_file", "?"))
+        errors.extend("%s: %s" % (eid, msg) for msg in validate(public(e), schema))
+        if "_file" in e and e["_file"] != entry_filename(str(e.get("id"))):
+            errors.append("%s: file name %s should be %s" % (eid, e["_file"], entry_filename(str(eid))))
+        for c in e.get("causes", []):
+            if c not in CAUSES:
+                errors.append("%s: unknown cause id %r" % (eid, c))
+        for h in e.get("cause_hints", []):
+            for c in h.get("promote", []) + h.get("demote", []):
+                if c not in CAUSES:
+                    errors.append("%s: hint names unknown cause id %r" % (eid, c))
+        try:
+            rx = re.compile(e.get("regex", ""))
+        except re.error as exc:
+            errors.append("%s: regex does not compile: %s" % (eid, exc))
+            continue
+        for ex in e.get("examples", []):
+            if not rx.search(ex):
+                errors.append("%s: example does not match the regex: %r" % (eid, ex[:120]))
+        for ex in e.get("counter_examples", []):
+            if rx.search(ex):
+                errors.append("%s: counter-example matches the regex: %r" % (eid, ex[:120]))
+        if len(e.get("workarounds_zh", [])) != len(e.get("workarounds", [])):
+            errors.append("%s: workarounds_zh must translate each workaround (same length)" % eid)
+        graph = e.get("transition_graph", {})
+        for rel in ("leads_to", "preceded_by", "frequently_confused_with"):
+            for other in graph.get(rel, []):
+                if other not in known:
+                    errors.append("%s: transition_graph.%s names unknown entry %s" % (eid, rel, other))
+        for other in e.get("not_with", []):
+            if other not in known:
+                errors.append("%s: not_with names unknown entry %s" % (eid, other))
+    return errors

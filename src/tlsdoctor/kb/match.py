@@ -1,0 +1,432 @@
+"""The matching engine behind ``tlsdoctor explain``: stream bytes, find KB entries.
+
+Design (the issue asks for "any size, any encoding, memory flat"):
+
+* Input arrives as binary chunks. Only complete lines are processed; the
+  unfinished tail is carried to the next chunk (capped, so a file without
+  newlines cannot grow memory).
+* A cheap prefilter finds candidate lines with ``bytes.find`` on a handful of
+  literal tokens (C speed, no regex). Every KB example line must contain one of
+  them (``tests/kb/test_kb_prefilter.py`` checks this), so the prefilter never
+  hides a match. Everything else in a 100 MB CI log is skipped without decoding.
+* Candidate lines are decoded as UTF-8 with ``errors="replace"``, stripped of
+  CR and ANSI escapes, and searched with one combined regex; only on a hit are
+  the individual entry regexes run. Results are memoized per line text, so the
+  five identical ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10
+  retries 5 times, urllib3 logs each retry) cost one analysis each.
+* Terminal-wrapped lines: a line cut at the terminal width (or word-wrapped by
+  rich, as pip >= 26.2 does for its diagnostic errors) is re-joined with its
+  neighbour, both exactly and with the indentation collapsed to one space.
+* Clues that narrow the causes are collected from the same lines: pip and
+  Python versions, a Python-2 ``u'...'`` repr, the ``_ssl.c`` line number, an
+  ``https://`` proxy, OpenSSL-3-only reason strings.
+
+Nothing here looks at scenario names, ports or host names: only at the error
+mechanisms pip, urllib3 and CPython print.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+# Literal tokens; a line containing none of them cannot match any KB entry.
+# "roxy" covers Proxy/proxy, "ertificate" Certificate/certificate, "unnel"
+# Tunnel/tunnel, "onnection" NewConnectionError / "new connection".
+PREFILTER_TOKENS: Tuple[bytes, ...] = (
+    b"SSL", b"ssl", b"TLS", b"roxy", b"ertificate", b"EOF", b"unnel", b"secure",
+    b"andshake", b"onnection", b"server_hostname", b"SOCKS", b"PROXY",
+)
+# Tokens of lines that carry clues only (versions), not errors.
+CLUE_TOKENS: Tuple[bytes, ...] = (b"pip ", b"ython")
+
+MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is cut: memory stays flat
+JOIN_MIN = 40  # shorter lines are not the first half of a terminal-wrapped line
+MEMO_MAX = 8192
+EXCERPT_MAX = 400
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+# --- secrets -----------------------------------------------------------------
+# CONTRIBUTING: never print credentials from proxy or index URLs.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@'\"]+)(:[^/\s@'\"]*)?@")
+_QUERY_SECRET = re.compile(r"(?i)([?&;](?:token|access_token|auth|password|passwd|pwd|key|api[_-]?key|secret|sig)=)[^&\s'\"]+")
+_AUTH_HEADER = re.compile(r"(?i)((?:proxy-)?authorization:\s*\w+\s+)\S+")
+
+
+def redact(text: str) -> str:
+    """Hide credentials in URLs (user:pass@, token@), query tokens and auth headers."""
+    text = _USERINFO.sub(lambda m: m.group(1) + ("***:***@" if m.group(3) else "***@"), text)
+    text = _QUERY_SECRET.sub(r"\1***", text)
+    return _AUTH_HEADER.sub(r"\1***", text)
+
+
+def normalize(raw: bytes) -> str:
+    """Bytes of one line -> text for matching: UTF-8 (invalid bytes replaced),
+    no CR (CRLF logs, progress bars), no ANSI colour codes."""
+    text = raw.decode("utf-8", "replace")
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        text = text.rstrip("\r").replace("\r", " ")
+    return text.rstrip("\n")
+
+
+# --- clues -------------------------------------------------------------------
+_PIP_VERSION = re.compile(
+    r"\bpip (\d+\.\d+(?:\.\d+)?) from |You are using pip version (\d+\.\d+(?:\.\d+)?)"
+    r"|[/\\]pip-(\d+\.\d+(?:\.\d+)?)\.dist-info"
+)
+_PY_VERSION = re.compile(
+    r"\(python (\d\.\d+)\)|[/\\][Pp]ython(\d\.\d+)[/\\]|\bPython (\d\.\d+)\.\d+"
+)
+_SSL_C_LINE = re.compile(r"\(_ssl\.c:(\d+)\)")
+_PY2_REPR = re.compile(r"\(1, u'\[|Error\(u'|, u'[A-Za-z\[]")
+# Before Python 3.7 BaseException.__repr__ kept the tuple comma: "Error('x',)".
+_PRE37_REPR = re.compile(r"\(_ssl\.c:\d+\)'\),\)|Error\('[^']*',\)|Error\(\"[^\"]*\",\)")
+_OPENSSL3 = re.compile(r"UNEXPECTED_EOF_WHILE_READING|unexpected eof while reading|OpenSSL 3\.")
+_PROXY = re.compile(
+    r"ProxyError|Cannot connect to proxy|Unable to connect to proxy|Tunnel connection failed"
+    r"|proxy-connection-failed|Failed to connect to proxy|Your proxy appears"
+)
+# urllib3 >= 1.26 only runs _connect_tls_proxy when the proxy URL is https://
+# (connection.py); otherwise a URL written next to the word proxy.
+_HTTPS_PROXY = re.compile(r"_connect_tls_proxy|[Pp][Rr][Oo][Xx][Yy][^\s]{0,16}[ =:'\"]{1,4}https://|proxy https://")
+# pip 26.2's DiagnosticPipError format (exceptions.py@26.2), urllib3 2's wording.
+_PIP262 = re.compile(r"^\s*error: (?:ssl-verification-failed|proxy-connection-failed|ssl-missing|connection-failed|connection-timeout)\b")
+_URLLIB3_2 = re.compile(r"Unable to connect to proxy")
+_PIP_LE9 = re.compile(r"pip/_vendor/requests/packages/urllib3|[\\/]pip[\\/]download\.py")
+_WARNING_RETRY = re.compile(r"^\s*WARNING: Retrying \(Retry\(")
+_BARE_RETRY = re.compile(r"^\s*Retrying \(Retry\(")
+
+INF = (999, 0)
+
+
+def _ver(text: str) -> Tuple[int, int]:
+    parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0]
+    return (parts[0], parts[1])
+
+
+def python_from_ssl_c(line: int) -> Optional[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """A heuristic Python-version range from the ``_ssl.c`` line in an SSL error.
+
+    The number is ``__LINE__`` of the raising call site in CPython's _ssl.c, so
+    it moves with every release (errors.md 0.3, and the lab's interpreters):
+    2.7.10-2.7.18 590-727, 3.5 645/646, 3.6 749-852; 3.7.16 1091, 3.8/3.9
+    1108-1129; 3.10 997, 3.11 992-1006, 3.12 1000, 3.13 1020-1032. 3.14 prints
+    1081, so 1040-1090 stays ambiguous. Read-path (2xxx) and certificate
+    loading (3xxx-4xxx) lines say nothing about the version.
+    """
+    if line < 900:
+        return ((2, 7), (3, 6))
+    if 960 <= line < 1040:
+        return ((3, 10), (3, 13))
+    if 1090 <= line < 1140:
+        return ((3, 7), (3, 9))
+    return None
+
+
+class Clues:
+    """What the text itself says about the client, gathered while scanning."""
+
+    def __init__(self) -> None:
+        self.pip_versions: List[str] = []
+        self.python_versions: List[str] = []
+        self.ssl_c_lines: List[int] = []
+        self.flags: Dict[str, bool] = {}
+        self.pip_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
+        self.python_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
+
+    def _narrow(self, attr: str, lo: Tuple[int, int], hi: Tuple[int, int]) -> None:
+        cur_lo, cur_hi = getattr(self, attr)
+        new = (max(cur_lo, lo), min(cur_hi, hi))
+        if new[0] <= new[1]:  # contradictory evidence (two interpreters in one log): keep the old range
+            setattr(self, attr, new)
+
+    def scan(self, text: str) -> None:
+        if len(self.pip_versions) < 8:
+            for m in _PIP_VERSION.finditer(text):
+                v = next(g for g in m.groups() if g)
+                if v not in self.pip_versions:
+                    self.pip_versions.append(v)
+                    self._narrow("pip_range", _ver(v), _ver(v))
+        if len(self.python_versions) < 8:
+            for m in _PY_VERSION.finditer(text):
+                v = next(g for g in m.groups() if g)
+                if v not in self.python_versions:
+                    self.python_versions.append(v)
+                    self._narrow("python_range", _ver(v), _ver(v))
+        if "_ssl.c:" in text and len(self.ssl_c_lines) < 16:
+            for m in _SSL_C_LINE.finditer(text):
+                n = int(m.group(1))
+                if n not in self.ssl_c_lines:
+                    self.ssl_c_lines.append(n)
+                    if 2000 <= n < 3000:
+                        self.flags["ssl-c-read"] = True
+                    elif 3000 <= n < 4500:
+                        self.flags["ssl-c-load"] = True
+                    else:
+                        rng = python_from_ssl_c(n)
+                        if rng:
+                            self._narrow("python_range", *rng)
+        if _PY2_REPR.search(text):
+            self.flags["python2"] = True
+            self._narrow("python_range", (2, 0), (2, 7))
+        elif _PRE37_REPR.search(text):
+            self._narrow("python_range", (2, 0), (3, 6))
+        if _OPENSSL3.search(text):
+            self.flags["openssl3"] = True
+        if _PROXY.search(text):
+            self.flags["proxy"] = True
+        if _HTTPS_PROXY.search(text):
+            self.flags["https-proxy"] = True
+        if _PIP262.search(text):
+            self._narrow("pip_range", (26, 2), INF)
+        elif _URLLIB3_2.search(text):
+            self._narrow("pip_range", (26, 1), INF)
+        if _PIP_LE9.search(text):
+            self._narrow("pip_range", (0, 0), (9, 0))
+        if _WARNING_RETRY.search(text):
+            self._narrow("pip_range", (19, 1), INF)  # the WARNING: prefix arrived in pip 19.1
+        elif _BARE_RETRY.search(text):
+            self._narrow("pip_range", (10, 0), (19, 0))
+
+    def test(self, clue: str) -> bool:
+        """Evaluate a hint's clue: a flag name or e.g. ``pip>=21.1,<21.3``.
+
+        A version test is true only when everything the text allows satisfies
+        it (an unknown version never satisfies a test).
+        """
+        m = re.match(r"^(pip|python)(.*)$", clue)
+        if not m:
+            return bool(self.flags.get(clue))
+        lo, hi = self.pip_range if m.group(1) == "pip" else self.python_range
+        if (lo, hi) == ((0, 0), INF):
+            return False
+        for cond in m.group(2).split(","):
+            cm = re.match(r"^\s*(>=|<=|<|>|==)\s*(\d+(?:\.\d+)?)\s*$", cond)
+            if not cm:
+                return False
+            op, v = cm.group(1), _ver(cm.group(2))
+            ok = {
+                ">=": lo >= v, ">": lo > v, "<": hi < v, "<=": hi <= v,
+                "==": lo >= v and hi <= v,
+            }[op]
+            if not ok:
+                return False
+        return True
+
+    def as_dict(self) -> dict:
+        def fmt(r: Tuple[Tuple[int, int], Tuple[int, int]]) -> Optional[str]:
+            lo, hi = r
+            if (lo, hi) == ((0, 0), INF):
+                return None
+            if lo == hi:
+                return "%d.%d" % lo
+            parts = []
+            if lo != (0, 0):
+                parts.append(">=%d.%d" % lo)
+            if hi != INF:
+                parts.append("<=%d.%d" % hi)
+            return ",".join(parts)
+
+        return {
+            "pip_versions": list(self.pip_versions),
+            "pip": fmt(self.pip_range),
+            "python_versions": list(self.python_versions),
+            "python": fmt(self.python_range),
+            "ssl_c_lines": list(self.ssl_c_lines),
+            "flags": sorted(k for k, v in self.flags.items() if v),
+        }
+
+
+# --- engine ------------------------------------------------------------------
+class Hit:
+    __slots__ = ("count", "first_line", "source", "excerpt", "fired")
+
+    def __init__(self, line_no: int, source: str, excerpt: str) -> None:
+        self.count = 0
+        self.first_line = line_no
+        self.source = source
+        self.excerpt = excerpt
+        self.fired: set = set()  # indexes of line hints that fired on some hit
+
+
+class Engine:
+    """Compiled KB: one combined regex to reject most lines, then per entry."""
+
+    def __init__(self, entries: Sequence[dict]) -> None:
+        self.entries = list(entries)
+        self.regexes = [re.compile(e["regex"]) for e in self.entries]
+        self.combined = re.compile("|".join("(?:%s)" % e["regex"] for e in self.entries))
+        index = {e["id"]: i for i, e in enumerate(self.entries)}
+        self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
+        self.line_hints = [
+            [(k, re.compile(h["line"])) for k, h in enumerate(e.get("cause_hints", [])) if "line" in h]
+            for e in self.entries
+        ]
+        self._memo: Dict[str, Tuple[Tuple[int, frozenset], ...]] = {}
+
+    def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
+        """Entries matching ``text``: (entry index, fired line-hint indexes)."""
+        memo = self._memo.get(text)
+        if memo is not None:
+            return memo
+        result: Tuple[Tuple[int, frozenset], ...] = ()
+        if self.combined.search(text) is not None:
+            found = [i for i, rx in enumerate(self.regexes) if rx.search(text)]
+            fs = set(found)
+            result = tuple(
+                (i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text)))
+                for i in found
+                if not (self.not_with[i] & fs)
+            )
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()
+        self._memo[text] = result
+        return result
+
+
+def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
+    text = text.strip()
+    if len(text) > EXCERPT_MAX:
+        m = entry_rx.search(text)
+        mid = m.start() if m else 0
+        start = max(0, min(mid - EXCERPT_MAX // 3, len(text) - EXCERPT_MAX))
+        text = ("…" if start else "") + text[start:start + EXCERPT_MAX] + ("…" if start + EXCERPT_MAX < len(text) else "")
+    return redact(text)
+
+
+class Scan:
+    """Feed bytes (any chunking), then read ``hits``, ``clues`` and counters."""
+
+    def __init__(self, engine: Engine, tokens: Iterable[bytes] = PREFILTER_TOKENS + CLUE_TOKENS) -> None:
+        self.engine = engine
+        self.tokens = tuple(tokens)
+        self.hits: Dict[int, Hit] = {}
+        self.clues = Clues()
+        self.lines = 0
+        self.bytes = 0
+        self.source = "<stdin>"
+        self._tail = b""
+        self._prev: Optional[str] = None  # last line of the previous region (for joins)
+        self._prev_candidate = False
+
+    def start(self, source: str) -> None:
+        """A new input begins: flush the previous one, reset line numbering."""
+        self.close()
+        self.source = source
+        self.lines = 0
+        self._prev = None
+        self._prev_candidate = False
+
+    def feed(self, data: bytes) -> None:
+        self.bytes += len(data)
+        buf = self._tail + data if self._tail else data
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            if len(buf) > MAX_LINE:
+                self._region(buf + b"\n")
+                self._tail = b""
+            else:
+                self._tail = buf
+            return
+        self._tail = buf[cut + 1:]
+        if len(self._tail) > MAX_LINE:
+            self._region(self._tail + b"\n")  # pathological: cut the overlong line
+            self._tail = b""
+        self._region(buf if cut + 1 == len(buf) else buf[:cut + 1])
+
+    def close(self) -> None:
+        if self._tail:
+            self._region(self._tail + b"\n")
+            self._tail = b""
+
+    # -- internals --
+    def _candidates(self, region: bytes) -> List[int]:
+        starts = set()
+        find, rfind = region.find, region.rfind
+        for tok in self.tokens:
+            i = find(tok)
+            while i >= 0:
+                s = rfind(b"\n", 0, i) + 1
+                starts.add(s)
+                e = find(b"\n", i)
+                if e < 0:
+                    break
+                if e - s >= JOIN_MIN and e + 1 < len(region):
+                    # A long candidate may have been wrapped: its continuation
+                    # (next line) can hold the rest of the message.
+                    starts.add(e + 1)
+                i = find(tok, e + 1)
+        return sorted(starts)
+
+    def _record(self, results: Tuple[Tuple[int, frozenset], ...], text: str, line_no: int,
+                skip: frozenset = frozenset()) -> None:
+        for idx, fired in results:
+            if idx in skip:
+                continue
+            hit = self.hits.get(idx)
+            if hit is None:
+                hit = self.hits[idx] = Hit(line_no, self.source, _excerpt(text, self.engine.regexes[idx]))
+            hit.count += 1
+            hit.fired |= fired
+
+    def _region(self, region: bytes) -> None:
+        starts = self._candidates(region)
+        if self._prev_candidate and (not starts or starts[0] != 0):
+            starts.insert(0, 0)  # the line after a candidate may finish a wrapped line
+        base = self.lines
+        counted = 0  # newlines counted so far in this region
+        pos = 0
+        analyze = self.engine.analyze
+        prev_text = self._prev
+        prev_end = -1  # end offset of the line held in prev_text (when it is in this region)
+        last_text: Optional[str] = None
+        last_cand = False
+        for s in starts:
+            e = region.find(b"\n", s)
+            if e < 0:
+                e = len(region)
+            counted += region.count(b"\n", pos, s)
+            pos = s
+            line_no = base + counted + 1
+            text = normalize(region[s:e])
+            if s == 0:
+                before = self._prev
+            elif prev_end == s - 1:
+                before = prev_text
+            else:
+                ps = region.rfind(b"\n", 0, s - 1) + 1
+                before = normalize(region[ps:s - 1])
+            res = analyze(text)
+            self.clues.scan(text)
+            self._record(res, text, line_no)
+            if before is not None and len(before) >= JOIN_MIN and before.strip():
+                alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
+                joined = set()
+                for cand in (before + text, before.rstrip() + " " + text.lstrip()):
+                    r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
+                    if r2:
+                        joined.update(i for i, _ in r2)
+                        self._record(r2, cand, line_no - 1)
+            prev_text, prev_end = text, e
+            last_text, last_cand = text, True
+            if e >= len(region) - 1:
+                break
+        self.lines = base + region.count(b"\n")
+        # Remember the region's last line for a join with the next region.
+        if last_cand and prev_end >= len(region) - 1:
+            self._prev, self._prev_candidate = last_text, True
+        else:
+            ls = region.rfind(b"\n", 0, len(region) - 1) + 1
+            self._prev = normalize(region[ls:]) if len(region) - ls <= 4096 else None
+            self._prev_candidate = False
+
+
+def scan_text(text: str, engine: Engine) -> Scan:
+    """Convenience for tests and one-line input."""
+    sc = Scan(engine)
+    sc.feed(text.encode("utf-8", "surrogateescape"))
+    sc.close()
+    return sc

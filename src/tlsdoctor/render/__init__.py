@@ -1,0 +1,1 @@
+"""Renderers (text / json / markdown / zh). One module per command's output."""
