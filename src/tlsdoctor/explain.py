@@ -162,7 +162,10 @@ def rank(scan) -> dict:
     # Most specific first: higher specificity, then fewer candidate causes
     # (a TLSV13 certificate-required alert explains more than the read-path
     # EOFs that race with it), then order of appearance.
-    matches.sort(key=lambda m: (-m["specificity"], len(m["causes"]), m["source"], m["first_line"]))
+    # pip's own wrappers ("problem confirming the ssl certificate") come
+    # after whatever they wrap.
+    matches.sort(key=lambda m: (-m["specificity"], m["category"] == "pip_wrapper", len(m["causes"]),
+                                m["source"], m["first_line"]))
     for m in matches:
         w = _WEIGHT[m["specificity"]]
         for r, c in enumerate(m["causes"]):
