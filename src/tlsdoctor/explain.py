@@ -62,11 +62,13 @@ def engine():
 
 def _looks_utf16(head: bytes) -> Optional[str]:
     """PowerShell's ``>`` writes UTF-16-LE with a BOM; some tools omit the BOM."""
-    if head.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le"
-    if head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be"
     sample = head[:4096]
+    # A BOM alone is not enough: binary junk or Latin-1 text may start with
+    # FF FE. UTF-16 logs are mostly ASCII, so every other byte is NUL.
+    if head.startswith(codecs.BOM_UTF16_LE) and (len(sample) < 64 or sample[3::2].count(0) > len(sample) * 0.2):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE) and (len(sample) < 64 or sample[2::2].count(0) > len(sample) * 0.2):
+        return "utf-16-be"
     if len(sample) >= 64:
         odd_nuls = sample[1::2].count(0)
         even_nuls = sample[0::2].count(0)
