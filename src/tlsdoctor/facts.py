@@ -227,14 +227,15 @@ class Host:
 
     @property
     def verdict_attempt(self) -> Attempt:
-        """pip's own outcome when it ran; else the stdlib verified handshake."""
-        if self.pip.ran:
+        """pip's own outcome when it was attempted; else the stdlib verified handshake."""
+        if self.pip.status in ("ok", "error", "deadline"):
             return self.pip
         return self.get("verify:effective")
 
     @property
     def failed(self) -> bool:
-        return self.verdict_attempt.failed
+        """pip's request failed, or did not finish by the deadline (a timeout is a finding too)."""
+        return self.verdict_attempt.status in ("error", "deadline")
 
     def variants(self) -> Dict[str, Attempt]:
         return {k[len("variant:"):]: v for k, v in self.attempts.items() if k.startswith("variant:")}
@@ -254,6 +255,7 @@ class Facts:
     default_minimum_version: Optional[str]
     default_maximum_version: Optional[str]
     default_x509_strict: bool
+    local_handshake_version: Optional[str]
     default_verify_paths: Dict[str, Any]
     pip_version: Optional[str]
     pip_location: Optional[str]
@@ -286,6 +288,8 @@ class Facts:
     @property
     def highest_tls(self) -> Optional[str]:
         """The highest TLS version this interpreter can speak (seed 004's question)."""
+        if self.local_handshake_version in TLS_ORDER:
+            return self.local_handshake_version  # measured: build + configuration
         versions = [v for v in TLS_ORDER if v in self.supported_versions]
         if self.default_maximum_version in TLS_ORDER:
             versions = [v for v in versions if TLS_ORDER.index(v) <= TLS_ORDER.index(self.default_maximum_version)]
@@ -333,6 +337,7 @@ class Facts:
             default_minimum_version=s.get("default_minimum_version"),
             default_maximum_version=s.get("default_maximum_version"),
             default_x509_strict=bool(s.get("default_x509_strict")),
+            local_handshake_version=(s.get("local_handshake") or {}).get("version"),
             default_verify_paths=s.get("default_verify_paths") or {},
             pip_version=pip.get("version"),
             pip_location=pip.get("location"),

@@ -167,6 +167,7 @@ def tls_capabilities():
         if has:
             supported.append(name)
     info["supported_versions"] = supported
+    info["local_handshake"] = local_max_tls()
     try:
         ctx = ssl.create_default_context()
         info["default_verify_mode"] = int(ctx.verify_mode)
@@ -193,6 +194,65 @@ def tls_capabilities():
     except Exception as exc:
         info["default_verify_paths_error"] = err_text(exc)
     return info
+
+
+def local_max_tls():
+    """The highest TLS version this interpreter really negotiates, measured on loopback.
+
+    HAS_TLSv1_3 says what the build has; an OPENSSL_CONF or system crypto
+    policy may cap it, and Python 2.7 cannot report the cap. A handshake
+    between a default client context and a permissive server context in this
+    very process (throwaway certificate, 127.0.0.1, 2 s timeouts) measures it.
+    """
+    if ssl is None:
+        return {"status": "could_not_run", "error": "no ssl module"}
+    out = {}
+    try:
+        srv_ctx = ssl.SSLContext(getattr(ssl, "PROTOCOL_TLS_SERVER", None) or ssl.PROTOCOL_SSLv23)
+        srv_ctx.load_cert_chain(_client_pem())
+        try:
+            srv_ctx.set_ciphers("ALL:@SECLEVEL=0")
+        except Exception:
+            pass
+        if hasattr(srv_ctx, "minimum_version"):
+            try:
+                srv_ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            except Exception:
+                pass
+        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(1)
+        lsock.settimeout(2.0)
+        port = lsock.getsockname()[1]
+
+        def serve():
+            try:
+                conn, _ = lsock.accept()
+                conn.settimeout(2.0)
+                tconn = srv_ctx.wrap_socket(conn, server_side=True)
+                tconn.recv(1)
+                tconn.close()
+            except Exception:
+                pass
+        t = threading.Thread(target=serve)
+        t.daemon = True
+        t.start()
+        cctx = ssl.create_default_context()
+        cctx.check_hostname = False
+        cctx.verify_mode = ssl.CERT_NONE
+        c = socket.create_connection(("127.0.0.1", port), 2.0)
+        tc = cctx.wrap_socket(c)
+        out["version"] = tc.version()
+        out["status"] = "ok"
+        try:
+            tc.sendall(b"x")
+        except Exception:
+            pass
+        tc.close()
+        lsock.close()
+    except Exception as exc:
+        out.update({"status": "error", "error": err_text(exc)})
+    return out
 
 
 def _version_name(v):
@@ -419,17 +479,21 @@ class Results(object):
             self.data[key] = value
 
 
-def run_threads(jobs, deadline, results):
-    """Run ``(key, fn, args)`` jobs concurrently; unfinished ones become ``deadline``."""
-    threads = []
+def start_threads(jobs, results):
+    """Start ``(key, fn, args)`` jobs; until they finish, their result says ``deadline``."""
+    threads = {}
     for key, fn, args in jobs:
         results.put(key, {"status": "deadline", "started": round(time.time() - START, 3)})
         t = threading.Thread(target=_guard, args=(results, key, fn, args))
         t.daemon = True
         t.start()
-        threads.append(t)
+        threads[key] = t
+    return threads
+
+
+def join_threads(threads, until):
     for t in threads:
-        t.join(max(0.0, deadline - time.time()))
+        t.join(max(0.0, until - time.time()))
 
 
 def _guard(results, key, fn, args):
@@ -715,23 +779,7 @@ def proxy_probe(proxy, host, port, deadline):
                     "timeout": isinstance(exc, socket.timeout), "errno": getattr(exc, "errno", None)})
         return out
     out["tcp"] = "ok"
-    if pscheme == "https" and ssl is not None:
-        try:
-            sock.settimeout(remaining(deadline))
-            ctx = make_context("noverify")
-            tsock = ctx.wrap_socket(sock, server_hostname=phost)
-            out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
-            _close(tsock)
-        except Exception as exc:
-            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
-                                   "timeout": isinstance(exc, socket.timeout)}
-            _close(sock)
-        # Does it speak plain HTTP CONNECT instead?
-        try:
-            sock = socket.create_connection((phost, pport), remaining(deadline))
-        except Exception as exc:
-            out.update({"status": "error", "stage": "tcp", "error": err_text(exc)})
-            return out
+    # Plain-HTTP CONNECT first: every HTTP proxy answers it at once.
     try:
         sock.settimeout(remaining(deadline))
         status, headers = send_connect(sock, host, port, proxy)
@@ -742,6 +790,19 @@ def proxy_probe(proxy, host, port, deadline):
         out.update({"status": "error", "stage": "connect", "error": err_text(exc),
                     "timeout": isinstance(exc, socket.timeout)})
     _close(sock)
+    if pscheme == "https" and ssl is not None:
+        # The URL says https://: does the proxy speak TLS at all?
+        try:
+            sock = socket.create_connection((phost, pport), remaining(deadline))
+            sock.settimeout(remaining(deadline))
+            ctx = make_context("noverify")
+            tsock = ctx.wrap_socket(sock, server_hostname=phost)
+            out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
+            _close(tsock)
+        except Exception as exc:
+            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
+                                   "timeout": isinstance(exc, socket.timeout)}
+            _close(sock)
     return out
 
 
@@ -907,7 +968,8 @@ def probe_host(url, proxy, stores, deadline, results, prefix):
     variants.append((prefix + "variant:wide_ciphers", _variant_job, (host, port, proxy, deadline, {"ciphers": "ALL:@SECLEVEL=0"})))
     variants.append((prefix + "variant:legacy_renegotiation", _variant_job, (host, port, proxy, deadline, {"legacy_reneg": True})))
     variants.append((prefix + "variant:client_cert", _variant_job, (host, port, proxy, deadline, {"client_cert": True})))
-    variants.append((prefix + "variant:plain_http", plain_http_probe, (host, port, proxy, deadline)))
+    # Cheap and decisive for https-on-http-port, whose TLS attempt just hangs.
+    jobs.append((prefix + "variant:plain_http", plain_http_probe, (host, port, proxy, deadline)))
     if proxy:
         variants.append((prefix + "variant:direct", tls_attempt, (host, port, None, deadline, make_context("noverify"), True)))
     return jobs, variants
@@ -1017,12 +1079,13 @@ def main():
     facts["targets"] = [redact_url(u) for u in unique]
 
     results = Results()
-    # Phase 1: pip's own request + fact-finding probes, all at once.
-    phase1, variants_by_host = [], {}
-    sessions = {}
+    # Every stdlib attempt gets a slice of the budget (a server that never
+    # answers must not eat the variants' time); pip's request gets all of it,
+    # as pip would wait.
+    step = max(1.5, 0.3 * (deadline - time.time()))
+    phase1, variants_by_host, sessions = [], {}, {}
     for i, url in enumerate(unique):
         prefix = "%d:" % i
-        session = None
         if pip_ctx is not None:
             try:
                 session = pip_ctx[0]._build_session(pip_ctx[1], retries=0, timeout=1)
@@ -1034,20 +1097,55 @@ def main():
         else:
             proxy = stdlib_proxy_for(url)
         jobs, variants = probe_host(url, proxy, trust_stores(pip_info, sessions.get(i)),
-                                    deadline - 0.2, results, prefix)
+                                    min(deadline - 0.2, time.time() + step), results, prefix)
         phase1.extend(jobs)
         variants_by_host[i] = variants
-    run_threads(phase1, deadline - 0.1 - (deadline - time.time()) * 0.4, results)
-    # Phase 2: the handshake failed -> variants find out why.
-    phase2 = []
-    for i in variants_by_host:
+    threads = start_threads(phase1, results)
+    join_threads([t for k, t in threads.items() if not k.endswith("pip_request") and "variant:" not in k],
+                 time.time() + step + 0.2)
+    # Phase 2: when a handshake or pip's request failed, variants find out why.
+    launched = set()
+    all_threads = dict(threads)
+
+    def launch(i):
+        if i in launched or request.get("mode") == "handshake":
+            return
+        launched.add(i)
+        tls = results.data.get("%d:tls" % i, {})
+        vdl = min(deadline - 0.2, time.time() + step)
+        jobs = []
+        for key, fn, args in variants_by_host[i]:
+            if tls.get("timeout") and not key.endswith(("variant:direct", "variant:plain_http")):
+                continue  # a handshake that hangs hangs with other versions too
+            args = tuple(vdl if (isinstance(a, float) and a > 1e9) else a for a in args)
+            jobs.append((key, fn, args))
+        all_threads.update(start_threads(jobs, results))
+
+    def failed(i):
         tls = results.data.get("%d:tls" % i, {})
         pipr = results.data.get("%d:pip_request" % i, {})
-        failed = tls.get("status") != "ok" or pipr.get("status") == "error"
-        if failed or request.get("mode") == "handshake" or request.get("all_variants"):
-            phase2.extend(variants_by_host[i])
-    if phase2:
-        run_threads(phase2, deadline - 0.1, results)
+        return tls.get("status") == "error" or pipr.get("status") == "error"
+
+    for i in variants_by_host:
+        if failed(i) or request.get("all_variants"):
+            launch(i)
+    pending = [i for i in variants_by_host if i not in launched]
+    if pending:
+        pip_threads = [threads[k] for k in threads if k.endswith("pip_request")]
+        join_threads(pip_threads, deadline - step - 0.3)
+        for i in pending:
+            pipr = results.data.get("%d:pip_request" % i, {})
+            if pipr.get("status") in ("error", "deadline"):
+                launch(i)
+    # A healthy host needs no variant: do not wait for one (plain HTTP to a
+    # TLS port may simply hang), and do not report it.
+    healthy = ["%d:" % i for i in variants_by_host if i not in launched]
+    wait = [t for k, t in all_threads.items() if not (k.split("variant:")[0] in healthy and "variant:" in k)]
+    join_threads(wait, deadline - 0.1)
+    with results.lock:
+        for k in list(results.data):
+            if "variant:" in k and k.split("variant:")[0] in healthy and results.data[k].get("status") == "deadline":
+                del results.data[k]
     facts["time_end"] = time.time()
     for i in sessions:
         sessions[i].pop("_proxy_raw", None)

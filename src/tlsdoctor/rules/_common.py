@@ -78,6 +78,26 @@ def any_store_verifies_lax(h: Host) -> bool:
     return bool(verifying_stores(h)) or h.get("verify_nostrict:effective").ok or h.get("verify_nohost:effective").ok
 
 
+# X509_V_ERR_* codes that mean "no path to a trusted issuer" (as opposed to
+# time, name or policy failures): 2 unable to get issuer cert, 18 self-signed
+# leaf, 19 self-signed in chain, 20 unable to get local issuer, 21 unable to
+# verify leaf signature.
+ISSUER_CODES = (2, 18, 19, 20, 21)
+
+
+def is_issuer_failure(f: Facts, h: Host) -> bool:
+    """The verification failed for lack of a trusted issuer (not time, name or policy)."""
+    eff = h.get("verify:effective")
+    if eff.verify_code is not None:
+        return eff.verify_code in ISSUER_CODES
+    # Python < 3.7 gives no code: rule out the other reasons from the facts.
+    if h.get("verify_nohost:effective").ok or h.get("verify_nostrict:effective").ok:
+        return False
+    if f.target_time is not None and any(c.valid_at(f.target_time) is False for c in chain(h)):
+        return False
+    return True
+
+
 def chain(h: Host):
     for name in ("tls", "variant:direct"):
         a = h.get(name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import all_text, failing, pip_error_line, short
+from tlsdoctor.rules._common import HANDSHAKE_FAILURE_MARKERS, all_text, failing, has, pip_error_line, short
 
 CAUSE = "cipher-mismatch"
 
@@ -24,6 +24,8 @@ def diagnose(f: Facts):
         wide = h.get("variant:wide_ciphers")
         if not (tls.failed and tls.stage == "handshake" and wide.ok):
             continue
+        if not has((tls.error or "").lower(), HANDSHAKE_FAILURE_MARKERS):
+            continue  # a reset or EOF is not a negotiation failure
         text = all_text(h)
         if "dh key too small" in text or "unsafe legacy renegotiation" in text:
             continue  # weak-dh-key / legacy-renegotiation say it better

@@ -28,7 +28,8 @@ def diagnose(f: Facts):
         tls = h.get("tls")
         cc = h.get("variant:client_cert")
         said = "certificate required" in text or "certificate_required" in text
-        changed = tls.failed and cc.ran and (
+        server_alert = "alert" in (tls.error or "").lower()  # the server said no (not a reset)
+        changed = tls.failed and server_alert and cc.ran and (
             cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
         if not (said or changed):
             continue

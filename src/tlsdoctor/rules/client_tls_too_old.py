@@ -33,9 +33,15 @@ def diagnose(f: Facts):
         text = all_text(h)
         if not tls.failed or "alert protocol version" not in text:
             continue  # the *server* must be the one refusing
-        if any(a.ok for a in h.variants().values() if a.version):
-            continue  # some version this client has does work
+        variants = h.variants()
+        if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
+            continue  # some version within this client's reach does work
         higher = None
+        for v in TLS_ORDER[tls_index(top) + 1:]:
+            # A variant pinned above the configured ceiling (possible when the
+            # ceiling is configuration, not the build) shows what the server wants.
+            if v in variants and variants[v].ok:
+                higher = v
         for other in f.without_openssl_conf or ():
             if other.url == h.url and other.get("tls").ok and tls_index(other.get("tls").version) > tls_index(top):
                 higher = other.get("tls").version

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import (any_store_verifies_lax, effective_bundle_source, failing, is_verify_failure,
+from tlsdoctor.rules._common import (any_store_verifies_lax, is_issuer_failure, effective_bundle_source, failing, is_verify_failure,
                                      pip_error_line, short)
 
 CAUSE = "missing-intermediate"
@@ -25,7 +25,7 @@ CAUSE = "missing-intermediate"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        if not is_verify_failure(h) or any_store_verifies_lax(h):
+        if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
             continue
         tls = h.get("tls")
         if not tls.chain or len(tls.chain) != 1 or tls.chain[0].self_issued:

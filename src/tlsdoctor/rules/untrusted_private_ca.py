@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import (any_store_verifies_lax, chain, failing, is_verify_failure, os_store_steps,
+from tlsdoctor.rules._common import (any_store_verifies_lax, is_issuer_failure, chain, failing, is_verify_failure, os_store_steps,
                                      pip_cmd, pip_error_line, short, stores)
 
 CAUSE = "untrusted-private-ca"
@@ -22,7 +22,7 @@ CAUSE = "untrusted-private-ca"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        if not is_verify_failure(h) or any_store_verifies_lax(h):
+        if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
             continue
         certs = chain(h)
         top = certs[-1] if certs else None
