@@ -119,13 +119,19 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
     results: Dict[str, object] = {}
 
     def main_probe():
-        results["main"] = probe.run_probe(python, dict(request), max(0.5, deadline - time.monotonic()), env)
+        try:
+            results["main"] = probe.run_probe(python, dict(request), max(0.5, deadline - time.monotonic()), env)
+        except Exception as exc:  # a bug of ours: report it, never hang or crash
+            results["main"] = probe.ProbeRun(python, None, "tlsdoctor_error", "%s: %s" % (type(exc).__name__, exc))
 
     def no_conf_probe():
         # The same interpreter without OPENSSL_CONF: does the config cause the failure?
         env2 = {k: v for k, v in env.items() if k != "OPENSSL_CONF"}
-        results["noconf"] = probe.run_probe(python, dict(request, mode="handshake"),
-                                            max(0.5, deadline - time.monotonic()), env2)
+        try:
+            results["noconf"] = probe.run_probe(python, dict(request, mode="handshake"),
+                                                max(0.5, deadline - time.monotonic()), env2)
+        except Exception:
+            pass
 
     threads = [threading.Thread(target=main_probe, daemon=True)]
     if env.get("OPENSSL_CONF"):

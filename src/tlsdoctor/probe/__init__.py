@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -153,11 +154,26 @@ def run_probe(python: str, request: Dict[str, Any], timeout: float,
         )
     except OSError as exc:
         return ProbeRun(python, None, "interpreter_missing", "cannot start %s: %s" % (python, exc))
+    # A watchdog thread instead of communicate(timeout=): under libfaketime
+    # (a client with a faked clock) time.sleep() in subprocess's wait loop
+    # fails with EINVAL, while Event.wait keeps working.
+    killed = threading.Event()
+    done = threading.Event()
+
+    def watchdog():
+        if not done.wait(timeout + 1.5):
+            killed.set()
+            try:
+                proc.kill()
+            except OSError:
+                pass
+
+    threading.Thread(target=watchdog, daemon=True).start()
     try:
-        out, err = proc.communicate(json.dumps(request).encode(), timeout=timeout + 1.5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
+        out, err = proc.communicate(json.dumps(request).encode())
+    finally:
+        done.set()
+    if killed.is_set():
         return ProbeRun(python, None, "timeout", "the probe did not answer within %.1f s" % timeout,
                         time.monotonic() - t0)
     elapsed = time.monotonic() - t0

@@ -1,0 +1,90 @@
+"""End to end: for every lab scenario, ``tlsdoctor check`` names the scenario's cause first.
+
+Each case serves the scenario on loopback, runs *real* pip against it (the
+control: it must fail exactly when the scenario says it fails for that
+client), then runs ``tlsdoctor check --python <client> --json`` in the same
+environment pip had. Healthy scenarios (and those that do not bite this
+client) must come out ``ok`` with exit 0 and no diagnosis.
+
+Clients: pip 23.2.1 on Python 3.11, pip 26.3 on Python 3.13, and Python 2.7's
+own pip 19.2.3. Scenarios that stand in for a client this machine cannot run
+(``Scenario.emulates``) are still run: the emulation is real (an OPENSSL_CONF
+cap), and check must name the emulated cause from the measured facts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.lab
+
+lab = pytest.importorskip("tlsdoctor.lab.scenarios")
+from tlsdoctor.lab import clients, scenarios  # noqa: E402
+
+CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3")]
+
+
+def _client(py, pip):
+    try:
+        return clients.ensure(py, pip)
+    except Exception as exc:  # no interpreter / no wheel on this machine
+        pytest.skip("client %s/pip %s unavailable: %s" % (py, pip, exc))
+
+
+def run_check(client, env, extra=()):
+    argv = [sys.executable, "-m", "tlsdoctor", "check", "--python", client.python, "--json"] + list(extra)
+    # tlsdoctor runs under exactly the environment pip had (faketime,
+    # LD_LIBRARY_PATH, OPENSSL_CONF, proxies...), like a user typing it next.
+    env = dict(env)
+    env["PYTHONPATH"] = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    out = proc.stdout.decode("utf-8", "replace")
+    try:
+        data = json.loads(out)
+    except ValueError:
+        raise AssertionError("no JSON (exit %s): %s %s" % (proc.returncode, out[-500:], proc.stderr[-1500:]))
+    return proc.returncode, data
+
+
+@pytest.mark.parametrize("py,pip", CLIENTS, ids=["py%s-pip%s" % c for c in CLIENTS])
+@pytest.mark.parametrize("name", [s.name for s in scenarios.all()])
+def test_check_names_the_scenario_cause(name, py, pip, tmp_path):
+    sc = scenarios.get(name)
+    client = _client(py, pip)
+    expect = sc.expect(client)
+    if expect is None:
+        pytest.skip("scenario %s does not apply to %s" % (name, client.id))
+    try:
+        ctx = sc.start(str(tmp_path / "lab"))
+        running = ctx.__enter__()
+    except scenarios.ScenarioUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        env = clients.client_environ(client, running.env)
+        # The control: real pip (no retries, short timeout: the failure is the
+        # same, only faster).
+        code, output = clients.run_pip(
+            client, env,
+            clients.pip_download_argv(client, str(tmp_path / "dl"), running.package,
+                                      ["--retries", "0", "--timeout", "5"]),
+            timeout=120,
+        )
+        assert (code == 0) == (expect == "ok"), "real pip: expected %s, exit %s:\n%s" % (expect, code, output[-2000:])
+        rc, data = run_check(client, env)
+    finally:
+        ctx.__exit__(None, None, None)
+    causes = [d["cause"] for d in data["diagnoses"]]
+    if expect == "ok":
+        assert data["status"] == "ok", (causes, data["incomplete"])
+        assert rc == 0 and causes == []
+    else:
+        assert causes, "no diagnosis: %s" % data["incomplete"]
+        assert causes[0] == sc.causes[0], "check said %s, scenario is %s" % (causes, sc.causes)
+        assert data["status"] == "problem" and rc == 1
+        first = data["diagnoses"][0]
+        assert first["evidence"] and first["fix"]
