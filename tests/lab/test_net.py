@@ -117,3 +117,23 @@ def test_drop_handler_hangs_up_after_client_hello():
             ctx.wrap_socket(_connect(lst.port), server_hostname="localhost")
     finally:
         lst.stop()
+
+
+def test_plain_http_server_answers_a_client_hello_with_plaintext_at_once():
+    lst = net.Listener(net.plain_handler(index.app), "plain")
+    try:
+        c = _connect(lst.port)
+        c.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")  # the start of a ClientHello
+        assert c.recv(12).startswith(b"HTTP/1.0 400")
+    finally:
+        lst.stop()
+
+
+def test_proxy_answers_a_client_hello_with_plaintext_400():
+    lst = net.Listener(net.proxy_handler("tunnel"), "tunnel")
+    try:
+        c = _connect(lst.port)
+        c.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+        assert c.recv(12).startswith(b"HTTP/1.0 400")
+    finally:
+        lst.stop()

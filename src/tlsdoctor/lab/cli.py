@@ -28,6 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--python", help="interpreter path, or a version (3.11) to use a lab venv")
     p.add_argument("--pip", help="pip version for a lab venv (with --python VERSION), e.g. 23.2.1")
+    p.add_argument("--apply", metavar="NAME",
+                   help="apply one of the scenario's fixes or dead ends first (tlsdoctor lab list --json names them)")
     p = sub.add_parser("record", help="run real pip in every scenario and save its output as recordings")
     p.add_argument("--scenario", action="append", default=[], help="only this scenario (repeatable)")
     p.add_argument("--client", action="append", default=[], help="only this client id, e.g. py3.11-pip23.2.1")
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         if action == "serve":
             return _serve(scenarios.get(args.name))
         if action == "reproduce":
-            return _reproduce(scenarios.get(args.name), args.python, args.pip)
+            return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply)
         if action == "record":
             from tlsdoctor.lab import record
 
@@ -145,12 +147,12 @@ def _default_pip(minor: str) -> str:
     raise clients.ClientUnavailable("no default pip for Python %s; give --pip" % minor)
 
 
-def _reproduce(scenario: Any, python: str | None, pip: str | None) -> int:
+def _reproduce(scenario: Any, python: str | None, pip: str | None, apply: str | None = None) -> int:
     from tlsdoctor.lab import clients
 
     client = pick_client(python, pip)
     with scenario.start() as running:
-        env = clients.client_environ(client, running.env)
+        env = clients.client_environ(client, running.env_with(apply) if apply else running.env)
         argv = clients.pip_download_argv(client, running.workdir + "/download", running.package)
         sys.stderr.write("tlsdoctor lab: %s with pip %s on Python %s\n$ %s\n" % (
             scenario.name, client.pip_version, client.python_version, " ".join(_shown(argv))))

@@ -35,6 +35,7 @@ DEFAULT_CLIENTS: List[Tuple[str, str]] = [
     ("3.11", "23.2.1"),
     ("3.12", "24.2"),
     ("3.13", "25.3"),
+    ("3.13", "26.1.2"),  # the first pip on urllib3 2.x
     ("3.13", "26.3"),
 ]
 

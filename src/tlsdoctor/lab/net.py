@@ -137,9 +137,9 @@ Response = Tuple[int, str, Dict[str, str], bytes]
 App = Callable[[str, str], Response]
 
 
-def read_head(sock: socket.socket) -> bytes:
+def read_head(sock: socket.socket, first: bytes = b"") -> bytes:
     """Read an HTTP request or response head (up to the blank line)."""
-    data = b""
+    data = first
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(4096)
         if not chunk:
@@ -159,10 +159,24 @@ def _send_response(sock: socket.socket, status: int, reason: str, headers: Dict[
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
 
+def read_request_head(sock: socket.socket) -> bytes:
+    """Read a request head; answer 400 at once (and return b"") to anything else.
+
+    A TLS ClientHello (first byte 0x16) is not a request line. nginx, Apache
+    and squid answer such bytes with a plaintext 400 right away, so a client
+    that expected a ServerHello reads "HTTP/..." instead (WRONG_VERSION_NUMBER).
+    """
+    first = sock.recv(4096)
+    if not first:
+        return b""
+    if not first[:1].isalpha():
+        _send_response(sock, 400, "Bad Request", {"Content-Type": "text/html"}, b"<html>400 Bad Request</html>\n")
+        return b""
+    return read_head(sock, first)
+
+
 def serve_http(sock: socket.socket, app: App) -> None:
-    head = read_head(sock)
-    if not head:
-        return
+    head = read_request_head(sock)
     request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
     parts = request_line.split()
     if len(parts) < 2:
@@ -260,7 +274,7 @@ def proxy_handler(
     """
 
     def handle(conn: socket.socket, listener: Listener) -> None:
-        head = read_head(conn)
+        head = read_request_head(conn)
         if not head:
             return
         line = head.split(b"\r\n", 1)[0].decode("latin-1")

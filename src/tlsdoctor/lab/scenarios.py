@@ -55,6 +55,25 @@ class Running:
     env: Dict[str, str]
     package: str = index.PACKAGE
     peers: List[object] = field(default_factory=list)
+    # Named changes to the client environment (None = unset the variable):
+    # ``fixes`` make pip succeed here; ``dead_ends`` are popular advice that
+    # does not (the lab tests hold both to real pip).
+    fixes: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
+    dead_ends: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
+
+    def env_with(self, name: str) -> Dict[str, str]:
+        """``env`` with the named fix or dead end applied."""
+        delta = self.fixes.get(name, self.dead_ends.get(name))
+        if delta is None:
+            raise KeyError("scenario %s has no fix or dead end %r (has: %s)"
+                           % (self.name, name, ", ".join(sorted(self.fixes) + sorted(self.dead_ends)) or "none"))
+        env = dict(self.env)
+        for key, value in delta.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
 
     def events(self) -> Dict[str, List[str]]:
         """What each peer saw (handshake errors, CONNECT lines), for debugging."""
@@ -70,6 +89,14 @@ class Bench:
         self.peers: List[object] = []
         self.env: Dict[str, str] = {}
         self.index_url = ""
+        self.fixes: Dict[str, Dict[str, Optional[str]]] = {}
+        self.dead_ends: Dict[str, Dict[str, Optional[str]]] = {}
+
+    def fix(self, name: str, **delta: Optional[str]) -> None:
+        self.fixes[name] = delta
+
+    def dead_end(self, name: str, **delta: Optional[str]) -> None:
+        self.dead_ends[name] = delta
 
     # -- peers -------------------------------------------------------------------
 
@@ -123,6 +150,11 @@ class Bench:
             f.write(text)
         return path
 
+    def trusted_host_is_no_help(self) -> None:
+        # --trusted-host only turns certificate checks off (verify=False); the
+        # TLS handshake, proxies and the ssl module stay as they are.
+        self.dead_end("trusted-host", PIP_TRUSTED_HOST="localhost")
+
     def healthy_index(self) -> int:
         port = self.https_index(self.server_ctx())
         self.trust_index_ca()
@@ -168,18 +200,34 @@ class Scenario:
         bench.env["HOME"] = home
         try:
             self.build(bench)
-            yield Running(self.name, workdir, bench.index_url, dict(bench.env), peers=list(bench.peers))
+            yield Running(self.name, workdir, bench.index_url, dict(bench.env), peers=list(bench.peers),
+                          fixes=dict(bench.fixes), dead_ends=dict(bench.dead_ends))
         finally:
             for peer in bench.peers:
                 peer.stop()  # type: ignore[attr-defined]
             if own:
                 shutil.rmtree(workdir, ignore_errors=True)
 
+    def outcomes(self) -> Dict[str, List[str]]:
+        """Which of the lab's standard clients fail here, and which cope."""
+        from tlsdoctor.lab.clients import DEFAULT_CLIENTS, client_id
+
+        result: Dict[str, List[str]] = {"fail": [], "ok": []}
+        for py, pip in DEFAULT_CLIENTS:
+            verdict = self.expect(Client(client_id(py, pip), "", py + ".0", pip))
+            if verdict in result:
+                result[verdict].append(client_id(py, pip))
+        return result
+
     def to_json(self) -> Dict[str, object]:
+        outcomes = self.outcomes()
         return {
             "name": self.name,
             "description": self.description,
             "causes": list(self.causes),
+            "fails_with": outcomes["fail"],
+            "succeeds_with": outcomes["ok"],
+            "evidence": self.evidence,
             "emulates": self.emulates,
             "notes": self.notes,
         }
@@ -227,6 +275,7 @@ def _healthy_proxy(b: Bench) -> None:
 
 def _untrusted_ca(b: Bench) -> None:
     b.https_index(b.server_ctx())  # signed by a private CA the client was never told about
+    b.fix("cert", PIP_CERT=b.pki.ca_file("index"))
 
 
 def _self_signed_leaf(b: Bench) -> None:
@@ -234,6 +283,7 @@ def _self_signed_leaf(b: Bench) -> None:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(ss["cert"], ss["key"])
     b.https_index(ctx)
+    b.fix("cert", PIP_CERT=ss["cert"])
 
 
 def _expired(b: Bench) -> None:
@@ -261,6 +311,7 @@ def _clock_behind(b: Bench) -> None:
     b.env["LD_PRELOAD"] = _faketime_library()
     b.env["FAKETIME"] = "-400d"
     b.env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+    b.fix("correct-clock", LD_PRELOAD=None, FAKETIME=None, FAKETIME_DONT_FAKE_MONOTONIC=None)
 
 
 def _wrong_host(b: Bench) -> None:
@@ -269,8 +320,12 @@ def _wrong_host(b: Bench) -> None:
 
 
 def _missing_intermediate(b: Bench) -> None:
-    b.https_index(b.server_ctx(b.pki.chained_leaf(), send_chain=False))
-    b.trust_index_ca()  # the root only, as in every trust store
+    leaf = b.pki.chained_leaf()
+    b.https_index(b.server_ctx(leaf, send_chain=False))
+    root = b.trust_index_ca()  # the root only, as in every trust store
+    with open(root, "rb") as f:
+        bundle = b.pki.write("root-and-intermediate.pem", f.read(), leaf.cert_chain_pems[1].bytes())
+    b.fix("cert-with-intermediate", PIP_CERT=bundle)
 
 
 def _strict_ca(b: Bench) -> None:
@@ -279,12 +334,20 @@ def _strict_ca(b: Bench) -> None:
     ctx.load_cert_chain(lax["cert"], lax["key"])
     b.https_index(ctx)
     b.env["PIP_CERT"] = lax["ca"]
+    # pip's default context since 24.2 is truststore's, built from a bare
+    # ssl.SSLContext without VERIFY_X509_STRICT: the lab shows pip 26.3 on
+    # 3.13 accepting this CA. Strict checking reaches pip when urllib3 makes
+    # the context, i.e. with --use-deprecated=legacy-certs, the usual escape
+    # hatch after a truststore regression (and in requests, httpx, poetry).
+    b.env["PIP_USE_DEPRECATED"] = "legacy-certs"
+    b.fix("default-certs", PIP_USE_DEPRECATED=None)
 
 
 def _strict_ca_expect(client: Client) -> Optional[str]:
-    # VERIFY_X509_STRICT comes from ssl.create_default_context() on 3.13+ and
-    # from urllib3 >= 2.4 on 3.13+ (pip >= 26.1 vendors 2.6). pip's truststore
-    # context (pip >= 24.2) and urllib3 1.26 contexts are built without it.
+    # VERIFY_X509_STRICT is set by urllib3 >= 2.4 on Python >= 3.13 (pip >= 26.1
+    # vendors urllib3 2.6); urllib3 1.26 contexts never set it.
+    if _pip(client) < (24, 2):
+        return None  # 'legacy-certs' does not exist before pip 24.2 (a usage error)
     if _py(client) < (3, 13):
         return "ok"
     return "fail" if _pip(client) >= (26, 1) else "ok"
@@ -295,6 +358,7 @@ def _trust_store_missing_root(b: Bench) -> None:
     # stands for /etc/ssl/certs) has the root; pip's own certifi does not.
     b.https_index(b.server_ctx())
     b.env["SSL_CERT_FILE"] = b.pki.ca_file("index")
+    b.fix("cert", PIP_CERT=b.env["SSL_CERT_FILE"])
 
 
 def _trust_store_missing_root_expect(client: Client) -> Optional[str]:
@@ -308,6 +372,7 @@ def _tls10_only(b: Bench) -> None:
     ctx.maximum_version = ssl.TLSVersion.TLSv1
     b.https_index(ctx)
     b.trust_index_ca()
+    b.trusted_host_is_no_help()
 
 
 def _openssl_conf(b: Bench, name: str, directives: str) -> str:
@@ -324,6 +389,8 @@ def _tls13_only(b: Bench) -> None:
     b.https_index(ctx)
     b.trust_index_ca()
     b.env["OPENSSL_CONF"] = _openssl_conf(b, "client-without-tls13.cnf", "MaxProtocol = TLSv1.2\n")
+    b.fix("client-with-tls13", OPENSSL_CONF=None)
+    b.trusted_host_is_no_help()
 
 
 def _legacy_ciphers(b: Bench) -> None:
@@ -332,6 +399,7 @@ def _legacy_ciphers(b: Bench) -> None:
     ctx.set_ciphers("AES128-SHA:AES256-SHA:@SECLEVEL=0")  # RSA key exchange, SHA-1 MAC only
     b.https_index(ctx)
     b.trust_index_ca()
+    b.trusted_host_is_no_help()
 
 
 def _legacy_ciphers_expect(client: Client) -> Optional[str]:
@@ -342,7 +410,11 @@ def _weak_dh(b: Bench) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import dh
 
-    params = dh.DHParameterNumbers(_OAKLEY_GROUP_2, 2).parameters()
+    import warnings
+
+    with warnings.catch_warnings():  # cryptography deprecates FFDH: that is the point here
+        warnings.simplefilter("ignore")
+        params = dh.DHParameterNumbers(_OAKLEY_GROUP_2, 2).parameters()
     pem = b.pki.write(
         "dh1024.pem", params.parameter_bytes(serialization.Encoding.PEM, serialization.ParameterFormat.PKCS3)
     )
@@ -352,6 +424,7 @@ def _weak_dh(b: Bench) -> None:
     ctx.load_dh_params(pem)
     b.https_index(ctx)
     b.trust_index_ca()
+    b.trusted_host_is_no_help()
 
 
 def _client_cert(version: ssl.TLSVersion) -> Callable[[Bench], None]:
@@ -362,6 +435,10 @@ def _client_cert(version: ssl.TLSVersion) -> Callable[[Bench], None]:
         ctx.load_verify_locations(b.pki.ca_file("client"))
         b.https_index(ctx)
         b.trust_index_ca()
+        mine = b.pki.ca("client").issue_cert("tlsdoctor-lab-client", key_type=RSA)
+        # pip's --client-cert takes one PEM with the key and the certificate.
+        b.fix("client-cert", PIP_CLIENT_CERT=b.pki.write("client.pem", mine.private_key_and_cert_chain_pem.bytes()))
+        b.trusted_host_is_no_help()
 
     return build
 
@@ -372,22 +449,31 @@ def _no_secure_renegotiation(b: Bench) -> None:
     upstream = b.listen(net.tls_handler(ctx, index.app), "index-behind-relay").port
     b.set_index(b.listen(net.strip_reneg_handler(upstream), "relay-without-rfc5746").port)
     b.trust_index_ca()
+    b.trusted_host_is_no_help()
 
 
 def _plain_http_port(b: Bench) -> None:
-    b.set_index(b.listen(net.plain_handler(index.app), "plain-http").port)
+    port = b.listen(net.plain_handler(index.app), "plain-http").port
+    b.set_index(port)
+    # If the index really is plain HTTP, say so (pip then wants it trusted).
+    b.fix("http-url", PIP_INDEX_URL="http://localhost:%d/simple/" % port, PIP_TRUSTED_HOST="localhost")
+    b.trusted_host_is_no_help()
 
 
 def _drop_after_hello(b: Bench) -> None:
     b.set_index(b.listen(net.drop_handler, "dropper").port)
     b.trust_index_ca()
+    b.trusted_host_is_no_help()
 
 
 def _proxy_https_scheme(b: Bench) -> None:
     b.healthy_index()
     # A plain-HTTP proxy written down as https:// (by hand, or by the Windows
     # registry on Python < 3.9.13/3.10.5, bpo-42627), given as an IP address.
-    b.env["HTTPS_PROXY"] = "https://127.0.0.1:%d" % b.proxy("tunnel")
+    port = b.proxy("tunnel")
+    b.env["HTTPS_PROXY"] = "https://127.0.0.1:%d" % port
+    b.fix("http-proxy-scheme", HTTPS_PROXY="http://127.0.0.1:%d" % port)
+    b.trusted_host_is_no_help()
 
 
 def _proxy_https_scheme_expect(client: Client) -> Optional[str]:
@@ -400,16 +486,21 @@ def _proxy_407(b: Bench) -> None:
     b.healthy_index()
     port = b.proxy("auth", credentials=("tlsdoctor", "lab-password"))
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port  # no credentials given
+    b.fix("credentials", HTTPS_PROXY="http://tlsdoctor:lab-password@127.0.0.1:%d" % port)
+    b.trusted_host_is_no_help()
 
 
 def _proxy_403(b: Bench) -> None:
     b.healthy_index()
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % b.proxy("forbid")
+    b.trusted_host_is_no_help()
 
 
 def _proxy_unreachable(b: Bench) -> None:
     b.healthy_index()
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % b.closed_port()
+    b.fix("no-proxy", HTTPS_PROXY=None)  # where the network allows going direct
+    b.trusted_host_is_no_help()
 
 
 def _intercepting_proxy(b: Bench) -> None:
@@ -434,11 +525,16 @@ def _intercepting_proxy(b: Bench) -> None:
     upstream = ssl.create_default_context(cafile=b.pki.ca_file("index"))
     port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream)
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port
+    # The real fix: trust the inspection root *as well as* the usual roots.
+    with open(b.pki.ca_file("index"), "rb") as f:
+        both = b.pki.write("index-and-inspection.pem", f.read(), proxy_ca.cert_pem.bytes())
+    b.fix("cert-with-inspection-ca", PIP_CERT=both)
 
 
 def _ip_address_index(b: Bench) -> None:
     port = b.healthy_index()
     b.set_index(port, host="127.0.0.1")
+    b.fix("hostname", PIP_INDEX_URL="https://localhost:%d/simple/" % port)
 
 
 def _ip_address_index_expect(client: Client) -> Optional[str]:
@@ -461,16 +557,23 @@ def _env_bundle_overrides_cert(b: Bench) -> None:
     b.env["PIP_CONFIG_FILE"] = conf
     # A bundle left behind by some other tool: valid PEM, but not this index's CA.
     b.env["REQUESTS_CA_BUNDLE"] = b.pki.ca_file("other")
+    b.fix("unset-requests-ca-bundle", REQUESTS_CA_BUNDLE=None)
+    # Setting PIP_CERT as well changes nothing: requests prefers the variable.
+    b.dead_end("pip-cert", PIP_CERT=b.pki.ca_file("index"))
 
 
 def _bundle_path_missing(b: Bench) -> None:
     b.healthy_index()
     b.env["REQUESTS_CA_BUNDLE"] = os.path.join(b.workdir, "deleted-venv", "ca-bundle.pem")
+    b.fix("unset-requests-ca-bundle", REQUESTS_CA_BUNDLE=None)
+    b.dead_end("pip-cert", PIP_CERT=b.pki.ca_file("index"), REQUESTS_CA_BUNDLE=b.env["REQUESTS_CA_BUNDLE"])
 
 
 def _openssl_conf_caps(b: Bench) -> None:
     b.healthy_index()  # a modern server: TLS 1.2 and 1.3
     b.env["OPENSSL_CONF"] = _openssl_conf(b, "openssl-legacy.cnf", "MaxProtocol = TLSv1.1\n")
+    b.fix("unset-openssl-conf", OPENSSL_CONF=None)
+    b.trusted_host_is_no_help()
 
 
 def _no_ssl_module(b: Bench) -> None:
@@ -483,6 +586,8 @@ def _no_ssl_module(b: Bench) -> None:
     for name in ("libssl.so.3", "libssl.so.1.1", "libssl.so.1.0.0"):
         open(os.path.join(broken, name), "wb").close()
     b.env["LD_LIBRARY_PATH"] = broken
+    b.fix("working-libssl", LD_LIBRARY_PATH=None)
+    b.trusted_host_is_no_help()
 
 
 SCENARIOS: List[Scenario] = [
@@ -507,7 +612,7 @@ SCENARIOS: List[Scenario] = [
     Scenario("missing-intermediate", "the server sends its leaf without the intermediate CA",
              ("missing-intermediate",), _missing_intermediate,
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
-    Scenario("strict-ca", "the index CA lacks a critical basicConstraints (rejected by Python 3.13 strict X.509)",
+    Scenario("strict-ca", "the index CA is not RFC 5280-strict (no critical basicConstraints, no AKI); pip uses legacy-certs on Python 3.13",
              ("strict-x509-rejects-ca",), _strict_ca, _strict_ca_expect,
              evidence=r"not marked critical|CERTIFICATE_VERIFY_FAILED"),
     Scenario("trust-store-missing-root", "the OS trust store has the index's root; pip's certifi bundle does not",
@@ -539,7 +644,9 @@ SCENARIOS: List[Scenario] = [
              evidence=r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|unknown protocol"),
     Scenario("drop-after-hello", "TCP connects, then the peer hangs up on the ClientHello",
              ("tls-connection-dropped",), _drop_after_hello,
-             evidence=r"EOF occurred in violation of protocol|UNEXPECTED_EOF|Connection reset|ConnectionResetError"),
+             # Python 2.7/3.6 on OpenSSL 3 name it KRB5_S_TKT_NYV, 3.7-3.9 raise SSLZeroReturnError.
+             evidence=r"EOF occurred in violation of protocol|UNEXPECTED_EOF|unexpected eof while reading|"
+                      r"connection has been closed \(EOF\)|Connection reset|ConnectionResetError"),
     Scenario("proxy-https-scheme", "HTTPS_PROXY says https:// (an IP address) but the proxy speaks plain HTTP",
              ("proxy-scheme-mismatch",), _proxy_https_scheme, _proxy_https_scheme_expect,
              evidence=r"check_hostname requires server_hostname|WRONG_VERSION_NUMBER|wrong version number|only use HTTP|record layer failure"),
@@ -550,7 +657,8 @@ SCENARIOS: List[Scenario] = [
              evidence=r"403"),
     Scenario("proxy-unreachable", "HTTPS_PROXY points at a port where nothing listens", ("proxy-unreachable",),
              _proxy_unreachable,
-             evidence=r"(Cannot|Unable to) connect to proxy|ProxyError"),
+             # urllib3 2 (pip >= 26.1) says only NewConnectionError, naming the proxy's address.
+             evidence=r"(Cannot|Unable to) connect to proxy|ProxyError|Failed to establish a new connection"),
     Scenario("intercepting-proxy", "a TLS-inspecting proxy re-signs the index's certificate with its own CA",
              ("tls-interception",), _intercepting_proxy,
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),

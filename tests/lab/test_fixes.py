@@ -1,0 +1,72 @@
+"""Every fix a scenario declares makes real pip succeed; every dead end does not.
+
+This is the lab's evidence for the knowledge base's workarounds and dead ends
+(e.g. --trusted-host does nothing for a handshake, proxy or ssl-module
+failure; PIP_CERT does nothing while REQUESTS_CA_BUNDLE is set).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+import pytest
+
+from tlsdoctor.lab import clients, scenarios
+
+pytestmark = pytest.mark.lab
+
+PREFERRED = ["py3.11-pip23.2.1", "py3.13-pip26.3", "py3.12-pip24.2", "py3.13-pip26.1.2", "py2.7-pip19.2.3"]
+
+
+def _client_for(sc: scenarios.Scenario) -> str:
+    for cid in PREFERRED:
+        py, pip = cid[2:].split("-pip")
+        if sc.expect(clients.Client(cid, "", py + ".0", pip)) == "fail":
+            return cid
+    raise AssertionError("no failing client for " + sc.name)
+
+
+def _cases() -> List[Tuple[str, str, str]]:
+    cases = []
+    for sc in scenarios.all():
+        if not sc.causes:
+            continue
+        with sc.start() as running:  # only to read the declared names
+            cases += [(sc.name, "fix", n) for n in running.fixes]
+            cases += [(sc.name, "dead-end", n) for n in running.dead_ends]
+    return cases
+
+
+CASES = _cases()
+
+
+def test_most_failure_scenarios_declare_a_fix_or_dead_end():
+    named = {name for name, _, _ in CASES}
+    failing = [s.name for s in scenarios.all() if s.causes]
+    assert len(named) >= len(failing) - 4, sorted(set(failing) - named)
+
+
+@pytest.mark.parametrize("name,kind,label", CASES, ids=["%s:%s:%s" % c for c in CASES])
+def test_fix_or_dead_end(name, kind, label, tmp_path):
+    sc = scenarios.get(name)
+    cid = _client_for(sc)
+    try:
+        client = clients.get(cid)
+    except clients.ClientUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        ctx = sc.start()
+        running = ctx.__enter__()
+    except scenarios.ScenarioUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        env = clients.client_environ(client, running.env_with(label))
+        code, output = clients.run_pip(client, env, clients.pip_download_argv(client, str(tmp_path), running.package))
+    finally:
+        ctx.__exit__(None, None, None)
+    if kind == "fix":
+        assert code == 0, output[-3000:]
+    else:
+        assert code != 0, output[-3000:]
+        assert re.search(sc.evidence, output), output[-3000:]
