@@ -368,8 +368,12 @@ def _trust_store_missing_root_expect(client: Client) -> Optional[str]:
 def _tls10_only(b: Bench) -> None:
     ctx = b.server_ctx()
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 allows TLS 1.0 only at level 0
-    ctx.minimum_version = ssl.TLSVersion.TLSv1
-    ctx.maximum_version = ssl.TLSVersion.TLSv1
+    import warnings
+
+    with warnings.catch_warnings():  # Python deprecates TLSv1: that is the point here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1
     b.https_index(ctx)
     b.trust_index_ca()
     b.trusted_host_is_no_help()
@@ -635,7 +639,15 @@ SCENARIOS: List[Scenario] = [
              evidence=r"HANDSHAKE_FAILURE|handshake failure|CERTIFICATE_REQUIRED|certificate required"),
     Scenario("client-cert-tls13", "the index requires a client certificate (TLS 1.3)", ("client-cert-required",),
              _client_cert(ssl.TLSVersion.TLSv1_3),
-             evidence=r"CERTIFICATE_REQUIRED|certificate required|HANDSHAKE_FAILURE|handshake failure"),
+             # In TLS 1.3 the client finishes its handshake before the server
+             # judges its (missing) certificate; the alert arrives on the first
+             # read, and is lost when the server's close turns into a reset
+             # (the client's request still unread): then pip shows only a
+             # read-path EOF (_ssl.c:2xxx), like a dropped connection.
+             evidence=r"CERTIFICATE_REQUIRED|certificate required|EOF occurred in violation of protocol|"
+                      r"Connection reset",
+             notes="the failure shows either as 'tlsv13 alert certificate required' or, when the alert is "
+                   "lost to a TCP reset, as a bare read-path EOF; both are recorded"),
     Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
              ("legacy-renegotiation",), _no_secure_renegotiation,
              evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),
