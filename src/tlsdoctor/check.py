@@ -63,6 +63,7 @@ class Report:
     error: Optional[str] = None  # the probe could not run at all
     elapsed: float = 0.0
     deadline: float = 0.0
+    raw: Dict[str, object] = field(default_factory=dict)  # the probes' JSON, for recordings
 
     @property
     def exit_code(self) -> int:
@@ -183,7 +184,8 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
         status = "ok"
     return Report(status=status, python=python, how=how, facts=facts, diagnoses=outcome.diagnoses,
                   rule_errors=outcome.rule_errors, incomplete=incomplete, elapsed=time.monotonic() - t0,
-                  deadline=timeout)
+                  deadline=timeout,
+                  raw={"main": main.data, "noconf": noconf.data if noconf is not None and noconf.ok else None})
 
 
 def _which(name: str, env: Dict[str, str]) -> Optional[str]:

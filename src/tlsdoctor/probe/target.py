@@ -991,7 +991,9 @@ def _variant_job(host, port, proxy, deadline, spec):
         client = _client_pem()
     ctx = make_context("noverify", versions=spec.get("versions"), ciphers=spec.get("ciphers"),
                        legacy_reneg=spec.get("legacy_reneg"), client_pem=client)
-    return tls_attempt(host, port, proxy, deadline, ctx)
+    # The chain too: when the default attempt was cut short (a flaky
+    # middlebox), any variant that got through still shows what was presented.
+    return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True)
 
 
 def _client_pem():

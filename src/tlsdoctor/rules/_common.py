@@ -51,9 +51,10 @@ def is_verify_failure(h: Host) -> bool:
     """pip failed while *verifying* (the TLS handshake itself worked)."""
     if has(pip_text(h), VERIFY_MARKERS):
         return True
-    tls = h.get("tls")
     eff = h.get("verify:effective")
-    return h.verdict_attempt.failed and tls.ok and eff.failed and eff.stage == "handshake"
+    got_through = h.get("tls").ok or any(a.ok for a in h.variants().values() if a.version)
+    verify_said = eff.verify_code is not None or has(eff.text, VERIFY_MARKERS)
+    return h.verdict_attempt.failed and got_through and eff.failed and eff.stage == "handshake" and verify_said
 
 
 def is_handshake_failure(h: Host) -> bool:
@@ -98,10 +99,18 @@ def is_issuer_failure(f: Facts, h: Host) -> bool:
     return True
 
 
-def chain(h: Host):
-    for name in ("tls", "variant:direct"):
+def chain(h: Host, direct: bool = False):
+    """The presented chain, from the default attempt or else any variant on pip's path."""
+    names = ["tls"] + sorted(k for k in h.attempts if k.startswith("variant:") and k != "variant:direct")
+    if direct:
+        names = ["variant:direct"]
+    for name in names:
         a = h.get(name)
-        if a.chain:
+        if a.ok and a.chain:
+            return a.chain
+    if not direct:
+        a = h.get("variant:direct")
+        if not h.proxy and a.chain:
             return a.chain
     return ()
 

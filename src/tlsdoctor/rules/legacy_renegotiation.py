@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import all_text, failing, pip_error_line, short
+from tlsdoctor.rules._common import failing, pip_error_line, short
 
 CAUSE = "legacy-renegotiation"
 
 
 def diagnose(f: Facts):
     for h in failing(f):
-        text = all_text(h)
         v = h.get("variant:legacy_renegotiation")
-        said = "unsafe legacy renegotiation" in text or "unsafe_legacy_renegotiation" in text
-        proven = h.get("tls").failed and v.ok
-        if not (said or proven):
+        # OpenSSL decides this locally and always says so; a variant that
+        # merely got through (e.g. after a reset) proves nothing on its own.
+        said = any("unsafe legacy renegotiation" in a.text or "unsafe_legacy_renegotiation" in a.text
+                   for a in [h.verdict_attempt] + list(h.attempts.values()))
+        if not said:
             continue
         ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
         ev.append("default handshake: %s" % short(h.get("tls").error))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, is_verify_failure, os_store_steps, pip_cmd, pip_error_line
+from tlsdoctor.rules._common import chain, failing, is_verify_failure, os_store_steps, pip_cmd, pip_error_line
 
 CAUSE = "tls-interception"
 
@@ -23,13 +23,13 @@ def diagnose(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h) or not h.proxy:
             continue
-        via = h.get("tls")
-        direct = h.get("variant:direct")
-        if not (via.ok and via.chain and direct.ok and direct.chain):
+        via_chain = chain(h)
+        direct_chain = chain(h, direct=True)
+        if not (via_chain and direct_chain):
             continue
-        if via.chain[0].sha256 == direct.chain[0].sha256:
+        if via_chain[0].sha256 == direct_chain[0].sha256:
             continue
-        top = via.chain[-1]
+        top = via_chain[-1]
         fix = []
         if f.truststore_expected:
             fix += os_store_steps(f, "inspection-ca.pem") + [
@@ -47,9 +47,9 @@ def diagnose(f: Facts):
                 h.proxy, h.host, top.issuer or top.subject),
             evidence=(
                 "through %s: certificate %s issued by %s (sha256 %s…)" % (
-                    h.proxy, via.chain[0].subject, via.chain[0].issuer, via.chain[0].sha256[:16]),
+                    h.proxy, via_chain[0].subject, via_chain[0].issuer, via_chain[0].sha256[:16]),
                 "directly: certificate %s issued by %s (sha256 %s…)" % (
-                    direct.chain[0].subject, direct.chain[0].issuer, direct.chain[0].sha256[:16]),
+                    direct_chain[0].subject, direct_chain[0].issuer, direct_chain[0].sha256[:16]),
                 "the proxy presents a certificate the server never sent",
                 pip_error_line(h),
             ),

@@ -1,0 +1,72 @@
+"""truststore-ip-address: pip 24.2-26.0 with truststore cannot use an https:// index (or proxy) given by IP.
+
+Fails like::
+
+    ValueError: check_hostname requires server_hostname
+
+Mechanism (pypa/pip#12905): urllib3 1.26 passes no ``server_hostname`` for an
+IP literal (no SNI for IPs) and checks the IP itself after the handshake;
+truststore's context keeps ``check_hostname=True``, so ``SSLSocket._create``
+raises before a byte is sent. urllib3 2 (pip >= 26.1) passes the IP and lets
+OpenSSL check it. Evidence: the host is an IP literal, pip's session uses a
+truststore context, pip's own request dies with that ValueError, and a plain
+handshake with the same host works.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from tlsdoctor.facts import Facts
+from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules._common import failing, pip_cmd, pip_error_line
+
+CAUSE = "truststore-ip-address"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def diagnose(f: Facts):
+    for h in failing(f):
+        text = h.verdict_attempt.text
+        if "check_hostname requires server_hostname" not in text:
+            continue
+        proxy_host = None
+        if h.proxy and "://" in h.proxy:
+            proxy_host = h.proxy.split("://", 1)[1].split("@")[-1].rsplit(":", 1)[0]
+        ip_index = _is_ip(h.host)
+        ip_proxy = bool(proxy_host and _is_ip(proxy_host) and h.proxy.lower().startswith("https://"))
+        if not (ip_index or ip_proxy):
+            continue
+        truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
+        what = "index %s" % h.url if ip_index else "https:// proxy %s" % h.proxy
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="pip %s with truststore cannot verify an %s addressed by IP" % (f.pip_version, what),
+            evidence=(
+                "%s is an IP address, not a host name" % (h.host if ip_index else proxy_host),
+                "pip %s on Python %s verifies with %s" % (
+                    f.pip_version, f.python_version,
+                    "a truststore context" if truststore else "its default context"),
+                "a plain TLS handshake with the same address: %s" % (
+                    "works" if h.get("tls").ok else (h.get("tls").error or h.get("tls").status)),
+                pip_error_line(h),
+            ),
+            fix=(
+                "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
+                    "index" if ip_index else "proxy"),
+                "or upgrade pip (>= 26.1 passes the IP to OpenSSL): %s install --upgrade pip" % pip_cmd(f),
+                "or, for now: %s install --use-deprecated=legacy-certs ..." % pip_cmd(f),
+            ),
+            dead_ends=("--cert / certifi (the failure is before any certificate is seen)",
+                       "--trusted-host (the ValueError happens all the same)"),
+            score=88,
+            host=h.url,
+        )
+    return None

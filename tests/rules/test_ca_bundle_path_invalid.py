@@ -1,0 +1,46 @@
+"""Rule ca-bundle-path-invalid: real lab measurements (positives), healthy runs and look-alike failures (negative controls)."""
+
+from __future__ import annotations
+
+import pytest
+from recorded_facts import by_scenario, facts_of, healthy, ids, mutated, positives  # noqa: F401
+
+from tlsdoctor import rules
+from tlsdoctor.rules import ca_bundle_path_invalid as rule
+
+POSITIVE = positives("ca-bundle-path-invalid")
+LOOKALIKES = [r for r in by_scenario("untrusted-ca", "env-bundle-overrides-cert", "trust-store-missing-root") if r.expect == "fail"]
+
+
+def test_rule_is_registered_and_documented():
+    assert rule.CAUSE == "ca-bundle-path-invalid"
+    assert "Fails like" in (rule.__doc__ or "")
+    assert rule in rules.load_rules()
+
+
+def test_there_are_real_recordings():
+    assert POSITIVE, "no lab recording for ca-bundle-path-invalid"
+
+
+@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
+def test_fires_on_the_real_failure(rec):
+    d = rule.diagnose(facts_of(rec))
+    assert d is not None and d.cause == "ca-bundle-path-invalid"
+    assert d.verdict and d.evidence and d.fix
+
+
+@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
+def test_ranks_first_among_all_rules(rec):
+    outcome = rules.run(facts_of(rec))
+    assert not outcome.rule_errors
+    assert [d.cause for d in outcome.diagnoses][:1] == ["ca-bundle-path-invalid"]
+
+
+@pytest.mark.parametrize("rec", healthy(), ids=ids(healthy()))
+def test_silent_when_pip_works(rec):
+    assert rule.diagnose(facts_of(rec)) is None
+
+
+@pytest.mark.parametrize("rec", LOOKALIKES, ids=ids(LOOKALIKES))
+def test_silent_on_lookalike_failures(rec):
+    assert rule.diagnose(facts_of(rec)) is None
