@@ -21,7 +21,7 @@ SEEDS = [
      "pip/ssl-sslv3-alert-handshake-failure", "cipher-mismatch", False),
     # 002: the Chinese article: check_hostname traceback, and EOF under pip >= 20.3.
     ("002-check-hostname", "check_hostname requires server_hostname\n\n    raise ValueError(\"check_hostname requires server_hostname\")\n\nValueError: check_hostname requires server_hostname\n",
-     "pip/check-hostname-requires-server-hostname", "proxy-scheme-mismatch", True),
+     "pip/check-hostname-requires-server-hostname", "proxy-scheme-mismatch", False),
     ("002-eof", "EOF occurred in violation of protocol\n\nCould not fetch URL https://pypi.org/simple/xxx/: There was a problem confirming the ssl certificate: HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded with url: /simple/xxx/ (Caused by SSLError(SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:997)'))) - skipping\n",
      "pip/ssl-eof-violation-of-protocol", "tls-connection-dropped", False),
     # 003: local issuer, and a snippet whose reason was cut off.
