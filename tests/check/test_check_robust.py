@@ -1,0 +1,231 @@
+"""check's robustness: hanging peers, broken config and bundles, no ssl, secrets.
+
+Real peers on loopback (a trustme-certified HTTPS index from the lab's
+``net``/``pki``, plus hand-written peers that accept and never answer); the
+target interpreter is the test's own venv Python with its real pip. Every
+environment is built explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from tlsdoctor.lab import index, net
+from tlsdoctor.lab.pki import PKI
+
+SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
+
+
+def base_env(tmp_path, **extra):
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+           "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONPATH": SRC,
+           "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CONFIG_DIRS": str(home / ".xdg")}
+    env.update(extra)
+    return env
+
+
+def check(env, *args, timeout=60):
+    argv = [sys.executable, "-m", "tlsdoctor", "check", "--python", sys.executable] + list(args)
+    t0 = time.monotonic()
+    proc = subprocess.run(argv, env=env, capture_output=True, timeout=timeout)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"), \
+        time.monotonic() - t0
+
+
+def check_json(env, *args, **kw):
+    rc, out, err, dt = check(env, "--json", *args, **kw)
+    try:
+        return rc, json.loads(out), dt
+    except ValueError:
+        raise AssertionError("no JSON (exit %s): %r %s" % (rc, out[-300:], err[-2000:]))
+
+
+@pytest.fixture()
+def https_index(tmp_path):
+    pki = PKI(str(tmp_path / "pki"))
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki.leaf().configure_cert(ctx)
+    listener = net.Listener(net.tls_handler(ctx, index.app), "index")
+    try:
+        yield "https://localhost:%d/simple/" % listener.port, pki.ca_file("index")
+    finally:
+        listener.stop()
+
+
+class Silent:
+    """Accepts TCP connections, reads what comes, never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.stopped = threading.Event()
+        self.t = threading.Thread(target=self.loop, daemon=True)
+        self.t.start()
+
+    def loop(self):
+        while not self.stopped.is_set():
+            try:
+                c, _ = self.sock.accept()
+                self.conns.append(c)
+            except (socket.timeout, OSError):
+                continue
+
+    def stop(self):
+        self.stopped.set()
+        self.t.join(2)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+@pytest.fixture()
+def silent():
+    s = Silent()
+    yield s
+    s.stop()
+
+
+def test_healthy_direct_is_ok(tmp_path, https_index):
+    url, ca = https_index
+    rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca))
+    assert (rc, data["status"], data["diagnoses"]) == (0, "ok", [])
+    assert data["facts"]["ssl"]["highest_tls_version"] == "TLSv1.3"
+    assert data["facts"]["negotiated_tls_version"] == "TLSv1.3"  # seed 004's two answers
+    assert data["pip_config"]["cert"]["source"] == "PIP_CERT"
+
+
+def test_untrusted_index_is_a_problem(tmp_path, https_index):
+    url, _ = https_index
+    rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url))
+    assert rc == 1 and data["status"] == "problem"
+    assert data["diagnoses"][0]["cause"] == "untrusted-private-ca"
+
+
+def test_proxy_that_never_answers_keeps_the_deadline(tmp_path, https_index, silent):
+    url, ca = https_index
+    env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, HTTPS_PROXY="http://127.0.0.1:%d" % silent.port)
+    rc, data, dt = check_json(env, "--timeout", "3")
+    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
+    assert data["diagnoses"][0]["cause"] == "proxy-unreachable"
+    assert "never answered" in data["diagnoses"][0]["verdict"] or "timed out" in data["diagnoses"][0]["verdict"]
+    assert rc == 1
+
+
+def test_server_that_never_finishes_the_handshake_keeps_the_deadline(tmp_path, silent):
+    env = base_env(tmp_path, PIP_INDEX_URL="https://localhost:%d/simple/" % silent.port)
+    rc, data, dt = check_json(env, "--timeout", "3")
+    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
+    first = data["diagnoses"][0]
+    assert first["cause"] == "tls-connection-dropped"
+    assert "never completes" in first["verdict"]
+
+
+def test_missing_interpreter_is_a_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tlsdoctor", "check", "--python", str(tmp_path / "nope")],
+                          env=base_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "no interpreter" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_broken_interpreter_is_reported_not_a_traceback(tmp_path):
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\necho 'error while loading shared libraries: libpython3.so' >&2\nexit 127\n")
+    fake.chmod(0o755)
+    proc = subprocess.run([sys.executable, "-m", "tlsdoctor", "check", "--python", str(fake), "--json"],
+                          env=base_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 3, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "incomplete" and "libpython3" in " ".join(data["incomplete"])
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_no_ssl_anywhere_still_diagnoses(tmp_path):
+    """tlsdoctor's own interpreter *and* the target cannot import ssl (a broken libssl first on the path)."""
+    broken = tmp_path / "broken-openssl"
+    broken.mkdir()
+    for name in ("libssl.so.3", "libcrypto.so.3", "libssl.so.1.1"):
+        (broken / name).write_bytes(b"")
+    env = base_env(tmp_path, PIP_INDEX_URL="https://localhost:9/simple/", LD_LIBRARY_PATH=str(broken))
+    rc, data, _ = check_json(env)
+    assert data["diagnoses"][0]["cause"] == "ssl-module-missing", data
+    assert data["facts"]["checker"]["ssl_import_error"]
+    assert rc == 1
+
+
+@pytest.mark.parametrize("content", [
+    b"[global\nindex-url = https://x/\n",               # malformed section header
+    b"\xff\xfe[\x00g\x00l\x00o\x00b\x00a\x00l\x00]\x00",  # UTF-16 with BOM
+    b"\x00\x01\x02garbage\xff",                        # binary junk
+])
+def test_malformed_pip_config_is_reported(tmp_path, https_index, content):
+    url, ca = https_index
+    conf = tmp_path / "pip.conf"
+    conf.write_bytes(content)
+    env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, PIP_CONFIG_FILE=str(conf))
+    rc, data, _ = check_json(env)
+    assert rc in (0, 1, 3)
+    assert "Traceback" not in json.dumps(data)
+    if rc == 3:
+        assert data["incomplete"]
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "der", "empty", "utf16"])
+def test_bad_bundles_are_named(tmp_path, https_index, kind):
+    url, ca = https_index
+    path = tmp_path / "bundle.pem"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "der":
+        import ssl
+
+        path.write_bytes(ssl.PEM_cert_to_DER_cert(open(ca).read()))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "utf16":
+        path.write_bytes(open(ca).read().encode("utf-16"))
+    env = base_env(tmp_path, PIP_INDEX_URL=url, REQUESTS_CA_BUNDLE=str(path))
+    rc, data, _ = check_json(env)
+    assert rc == 1, data["incomplete"]
+    assert data["diagnoses"][0]["cause"] == "ca-bundle-path-invalid", [d["cause"] for d in data["diagnoses"]]
+    assert data["facts"]["env"]["ca"]["REQUESTS_CA_BUNDLE"]["bundle"]["problem"]
+
+
+@pytest.mark.parametrize("fmt", [["--json"], ["--format", "markdown"], ["--format", "text"], ["--lang", "zh"]])
+def test_credentials_never_appear(tmp_path, fmt):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    env = base_env(tmp_path,
+                   PIP_INDEX_URL="https://idxuser:IdxS3cretTok@localhost:%d/simple/" % port,
+                   PIP_EXTRA_INDEX_URL="https://__token__:pypi-AgEIcHlwaS5vcmc@localhost:%d/x/" % port,
+                   HTTPS_PROXY="http://proxyuser:Pr0xyPassw0rd@127.0.0.1:%d" % port)
+    rc, out, err, _ = check(env, *fmt)
+    for secret in ("IdxS3cretTok", "pypi-AgEIcHlwaS5vcmc", "Pr0xyPassw0rd", "proxyuser:", "idxuser:"):
+        assert secret not in out and secret not in err, secret
+    assert rc == 1
+
+
+def test_markdown_and_zh_render(tmp_path, https_index):
+    url, _ = https_index
+    env = base_env(tmp_path, PIP_INDEX_URL=url)
+    rc, out, _, _ = check(env, "--format", "markdown")
+    assert rc == 1 and out.startswith("### tlsdoctor check: problem") and "```" in out
+    rc, out, _, _ = check(env, "--lang", "zh")
+    assert rc == 1 and "发现问题" in out and "证据" in out
