@@ -149,14 +149,17 @@ def feed_file(scan, path: str, fh: BinaryIO) -> None:
     are cut at line starts; only a terminal-wrapped line that straddles a cut
     is not re-joined.
     """
-    import multiprocessing
-
     try:
         size = os.fstat(fh.fileno()).st_size
     except (OSError, AttributeError, ValueError):
         size = 0
+    if size < PARALLEL_MIN:  # decided before importing multiprocessing (start-up time)
+        feed_stream(scan, fh)
+        return
+    import multiprocessing
+
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if size < PARALLEL_MIN or cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
         feed_stream(scan, fh)
         return
     head = fh.read(4096)

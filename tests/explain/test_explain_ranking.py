@@ -68,3 +68,15 @@ def test_two_failures_in_one_log_are_both_reported_most_specific_first():
             "ProxyError('Cannot connect to proxy.', OSError('Tunnel connection failed: 407 Proxy Authentication Required'))\n")
     got = [m["id"] for m in explain_text(text)["matches"]]
     assert set(got) == {"pip/ssl-cert-verify-expired", "pip/proxy-tunnel-407"}
+
+
+def test_urllib3_2_refused_connection_to_a_non_index_host_is_the_proxy():
+    # pip >= 26.1 (urllib3 2) reports a dead proxy as a plain NewConnectionError
+    # naming the proxy's host:port; the index is another host.
+    retry = ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection "
+             "broken by 'NewConnectionError(\"HTTPSConnection(host='%s', port=%s): Failed to establish a new "
+             "connection: [Errno 111] Connection refused\")': /simple/x/\n")
+    via_proxy = "Looking in indexes: https://pypi.example.org/simple/\n" + retry % ("proxy.corp", "3128")
+    direct = "Looking in indexes: https://pypi.example.org/simple/\n" + retry % ("pypi.example.org", "443")
+    assert explain_text(via_proxy)["matches"][0]["causes"][0] == "proxy-unreachable"
+    assert explain_text(direct)["matches"][0]["causes"][0] == "index-unreachable"

@@ -42,8 +42,8 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 )
 # Lines that carry clues only: `pip --version` output ("pip X from ... (python Y)"),
 # traceback frames in pip's vendored truststore (pip >= 24.2 on Python >= 3.10),
-# HTTPS_PROXY=... lines (an https:// proxy URL).
-CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY")
+# HTTPS_PROXY=... lines (an https:// proxy URL), the index pip uses.
+CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes")
 
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is cut: memory stays flat
 JOIN_MIN = 40  # shorter lines are not the first half of a terminal-wrapped line
@@ -104,6 +104,15 @@ _PIP_LE9 = re.compile(r"pip/_vendor/requests/packages/urllib3|[\\/]pip[\\/]downl
 _WARNING_RETRY = re.compile(r"^\s*WARNING: Retrying \(Retry\(")
 _BARE_RETRY = re.compile(r"^\s*Retrying \(Retry\(")
 
+# The index pip talks to, and where a failed connection went. urllib3 2 (pip
+# >= 26.1) reports a refused *proxy* as NewConnectionError("HTTPSConnection(
+# host=PROXY, port=N)") without a ProxyError wrapper (lab: proxy-unreachable),
+# so a connection target that is not the index is the proxy.
+_INDEX_URLS = re.compile(r"Looking in indexes: (.*)|Could not fetch URL (https?://\S+)")
+_URL_HOST = re.compile(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/\s:,]+)(?::([0-9]+))?")
+_CONNECT_TARGET = re.compile(r"HTTPS?Connection\(host='([^']+)', port=([0-9]+)\)")
+_DEFAULT_INDEX = {("pypi.org", "443"), ("files.pythonhosted.org", "443")}
+
 INF = (999, 0)
 
 
@@ -139,6 +148,8 @@ class Clues:
         self.python_versions: List[str] = []
         self.ssl_c_lines: List[int] = []
         self.flags: Dict[str, bool] = {}
+        self.index_hosts: set = set()
+        self.connect_targets: set = set()
         self.pip_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
         self.python_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
 
@@ -183,6 +194,13 @@ class Clues:
             self.flags["openssl3"] = True
         if _PROXY.search(text):
             self.flags["proxy"] = True
+        if ("Looking in indexes" in text or "Could not fetch URL" in text) and len(self.index_hosts) < 16:
+            for m in _INDEX_URLS.finditer(text):
+                for u in _URL_HOST.finditer(m.group(1) or m.group(2)):
+                    self.index_hosts.add((u.group(1), u.group(2) or ("443" if u.group(0).startswith("https") else "80")))
+        if "Connection(host=" in text and len(self.connect_targets) < 16:
+            for m in _CONNECT_TARGET.finditer(text):
+                self.connect_targets.add((m.group(1), m.group(2)))
         if "truststore" in text:
             self.flags["truststore"] = True
         if _HTTPS_PROXY.search(text):
@@ -209,6 +227,8 @@ class Clues:
         for n in other.ssl_c_lines:
             if n not in self.ssl_c_lines:
                 self.ssl_c_lines.append(n)
+        self.index_hosts |= other.index_hosts
+        self.connect_targets |= other.connect_targets
         for k, v in other.flags.items():
             self.flags[k] = self.flags.get(k, False) or v
         self._narrow("pip_range", *other.pip_range)
@@ -222,6 +242,8 @@ class Clues:
         """
         m = re.match(r"^(pip|python)(.*)$", clue)
         if not m:
+            if clue == "connect-not-index":
+                return self._connect_not_index()
             return bool(self.flags.get(clue))
         lo, hi = self.pip_range if m.group(1) == "pip" else self.python_range
         if (lo, hi) == ((0, 0), INF):
@@ -238,6 +260,10 @@ class Clues:
             if not ok:
                 return False
         return True
+
+    def _connect_not_index(self) -> bool:
+        index = self.index_hosts or _DEFAULT_INDEX
+        return any(t not in index for t in self.connect_targets)
 
     def as_dict(self) -> dict:
         def fmt(r: Tuple[Tuple[int, int], Tuple[int, int]]) -> Optional[str]:
@@ -259,7 +285,8 @@ class Clues:
             "python_versions": list(self.python_versions),
             "python": fmt(self.python_range),
             "ssl_c_lines": list(self.ssl_c_lines),
-            "flags": sorted(k for k, v in self.flags.items() if v),
+            "flags": sorted([k for k, v in self.flags.items() if v]
+                            + (["connect-not-index"] if self._connect_not_index() else [])),
         }
 
 
