@@ -174,8 +174,13 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
         incomplete.append("pip cannot be imported in %s (%s): pip's own configuration and request were not checked"
                           % (python, facts.pip_import_error))
     elif facts.pip_options_error:
-        incomplete.append("pip rejected its configuration: %s" % facts.pip_options_error)
-    if outcome.diagnoses:
+        # pip stops before any network I/O: that comes first, and the network
+        # findings below (made without pip's settings) are only indicative.
+        incomplete.insert(0, "pip cannot load its configuration, so it will not run at all: %s"
+                          % facts.pip_options_error)
+    if facts.pip_options_error and not facts.pip_import_error:
+        status = "incomplete"
+    elif outcome.diagnoses:
         status = "problem"
     elif any("did not finish" in i or "no rule" in i or "could not" in i for i in incomplete) or (
             facts.pip_import_error and not facts.hosts):

@@ -345,7 +345,9 @@ class Facts:
             pip_vendored={k: pip.get(k + "_version") for k in ("urllib3", "requests", "certifi", "truststore")},
             certifi=Bundle.from_json(pip.get("certifi_bundle")),
             pip_options=pip.get("options") or {},
-            pip_options_error=pip.get("options_error") or (pip.get("config") or {}).get("error"),
+            # The loader's own message (e.g. "File contains no section headers")
+            # says more than the option parser's exit status.
+            pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
             pip_config=pip.get("config") or {},
             ca_env=ca_env,
             other_ca_env=env.get("other_ca") or {},

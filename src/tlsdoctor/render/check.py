@@ -200,6 +200,9 @@ def headline(report, lang: str) -> str:
     t = L10N[lang]
     if report.status == "ok":
         return t["ok"]
+    if report.status == "incomplete" and report.incomplete and report.facts is not None \
+            and report.facts.pip_options_error:
+        return "%s: %s" % (t["incomplete"], report.incomplete[0])
     if report.status == "problem":
         d = report.diagnoses[0]
         if lang == "zh":

@@ -87,15 +87,22 @@ def run(facts: Facts) -> Outcome:
             if d.cause != mod.CAUSE:
                 errors.append(RuleError(mod.CAUSE, "returned cause %r" % d.cause))
                 continue
-            diagnoses.append(_with_link(d))
+            diagnoses.append(_with_link(d, facts))
     diagnoses.sort(key=lambda d: -d.score)
     return Outcome(tuple(diagnoses), tuple(errors), tuple(ran))
 
 
-def _with_link(d: Diagnosis) -> Diagnosis:
+def _with_link(d: Diagnosis, facts: Optional[Facts] = None) -> Diagnosis:
     if d.link:
         return d
-    link = kb_link(d.cause)
+    text = ""
+    if facts is not None:
+        for h in facts.hosts:
+            if d.host in (None, h.url):
+                a = h.verdict_attempt
+                text = " | ".join([a.error or ""] + list(a.error_chain))
+                break
+    link = kb_link(d.cause, text)
     if not link:
         return d
     from dataclasses import replace
@@ -103,23 +110,32 @@ def _with_link(d: Diagnosis) -> Diagnosis:
     return replace(d, link=link)
 
 
-def kb_link(cause: str) -> Optional[str]:
-    """The id of the KB entry about this cause, when the KB is installed."""
+def kb_link(cause: str, error_text: str = "") -> Optional[str]:
+    """The KB entry for this cause: the one matching pip's actual error, else the most specific.
+
+    The KB (another module, maybe absent) has one entry per error message,
+    each listing its possible causes most likely first.
+    """
     try:
         from tlsdoctor import kb
-    except Exception:
-        return None
-    try:
+
         entries = kb.load_entries()
     except Exception:
         return None
-    best = None
+    import re
+
+    ranked = []
     for e in entries:
         causes = e.get("causes") or []
         ids = [c if isinstance(c, str) else (c.get("id") or c.get("cause")) for c in causes]
-        if cause in ids:
-            # Prefer the entry where this cause is listed first (its main cause).
-            if ids and ids[0] == cause:
-                return e.get("id")
-            best = best or e.get("id")
-    return best
+        if cause not in ids:
+            continue
+        matched = False
+        if error_text and e.get("regex"):
+            try:
+                matched = re.search(e["regex"], error_text) is not None
+            except re.error:
+                matched = False
+        ranked.append((not matched, ids.index(cause), not str(e.get("id", "")).startswith("pip/"), e.get("id")))
+    ranked.sort()
+    return ranked[0][3] if ranked else None
