@@ -110,6 +110,14 @@ def test_healthy_direct_is_ok(tmp_path, https_index):
     assert data["pip_config"]["cert"]["source"] == "PIP_CERT"
 
 
+def test_index_url_option_overrides_pip_config(tmp_path, https_index):
+    url, ca = https_index
+    env = base_env(tmp_path, PIP_INDEX_URL="https://127.0.0.1:9/simple/", PIP_CERT=ca)
+    rc, data, _ = check_json(env, "--index-url", url)
+    assert (rc, data["status"]) == (0, "ok")
+    assert [h["url"] for h in data["hosts"]] == [url]
+
+
 def test_untrusted_index_is_a_problem(tmp_path, https_index):
     url, _ = https_index
     rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url))

@@ -302,13 +302,24 @@ def facts_checklist(f, t) -> List[str]:
     if f.certifi:
         age = ""
         cv = f.pip_vendored.get("certifi")
-        out.append("  %s certifi bundle %s (%s certificates, version %s)%s" % (
+        try:  # certifi versions are release dates (YYYY.MM.DD)
+            import datetime
+
+            y, m, d = (int(x) for x in (cv or "").split(".")[:3])
+            now = f.target_time or f.checker_time
+            if now:
+                days = (datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date() - datetime.date(y, m, d)).days
+                age = ", %d days old" % days
+        except (ValueError, TypeError):
+            age = ""
+        out.append("  %s certifi bundle %s (%s certificates, version %s%s)" % (
             OK if not f.certifi.problem else BAD, f.certifi.path, f.certifi.pem_certificates, cv or "?", age))
     for name, (value, b) in sorted(f.ca_env.items()):
         prob = b.problem if b else None
         note = ""
-        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and f.pip_options.get("cert"):
-            note = " (beats pip's cert while trust_env is on)"
+        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and f.pip_options.get("cert") \
+                and f.pip_options.get("cert") != value:
+            note = " (beats pip's cert=%s while trust_env is on)" % f.pip_options.get("cert")
         out.append("  %s %s=%s%s%s" % (BAD if prob else WARN if note else OK, name, value,
                                        (": " + prob) if prob else "", note))
     for name, value in sorted(f.proxy_env.items()):
