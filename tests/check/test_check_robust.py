@@ -237,3 +237,18 @@ def test_markdown_and_zh_render(tmp_path, https_index):
     assert rc == 1 and out.startswith("### tlsdoctor check: problem") and "```" in out
     rc, out, _, _ = check(env, "--lang", "zh")
     assert rc == 1 and "发现问题" in out and "证据" in out
+
+
+def test_interpreter_without_pip(tmp_path, https_index):
+    """No pip in the target: the stdlib probes still run; pip's part is reported as not checked."""
+    url, ca = https_index
+    venv = tmp_path / "nopip"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    env = base_env(tmp_path, PIP_INDEX_URL=url, SSL_CERT_FILE=ca)
+    argv = [sys.executable, "-m", "tlsdoctor", "check", "--python", str(venv / "bin" / "python"), "--json"]
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    data = json.loads(proc.stdout)
+    assert "pip cannot be imported" in " ".join(data["incomplete"])
+    assert data["facts"]["pip"]["import_error"]
+    assert [h["url"] for h in data["hosts"]] == [url]
+    assert proc.returncode in (0, 3) and "Traceback" not in proc.stderr

@@ -808,6 +808,9 @@ def proxy_probe(proxy, host, port, deadline):
 
 def plain_http_probe(host, port, proxy, deadline):
     """Does the https:// port answer plain HTTP?"""
+    # An HTTP server answers a HEAD at once; a TLS server just waits for a
+    # ClientHello, so a long wait here only means "not HTTP".
+    deadline = min(deadline, time.time() + 1.5)
     out = {}
     try:
         sock, _ = connect(host, port, proxy, remaining(deadline))
@@ -849,8 +852,12 @@ def pip_request(pip_ctx, url, deadline):
             pass
     except Exception as exc:
         out["status"] = "error"
-        out["error"] = err_text(exc)
         out["error_chain"] = exception_chain(exc)
+        # pip >= 26.2 raises DiagnosticPipError subclasses whose str() is just
+        # "<Name: reference>"; the underlying error is the informative one.
+        out["error"] = err_text(exc)
+        if re.match(r"^\w+: <\w+: [\w-]+>$", out["error"]) and len(out["error_chain"]) > 1:
+            out["error"] = "%s (%s)" % (out["error_chain"][-1], out["error"].split(": ", 1)[0])
         out["timeout"] = "timeout" in err_text(exc).lower() or "timed out" in err_text(exc).lower()
     return out
 
@@ -865,6 +872,9 @@ def exception_chain(exc):
             continue
         seen.add(id(e))
         chain.append(err_text(e))
+        ctx = getattr(e, "context", None)  # DiagnosticPipError's context: the wrapped error's text
+        if ctx is not None and not isinstance(ctx, BaseException) and _s(ctx):
+            chain.append(_s(ctx))
         for nxt in (getattr(e, "reason", None), getattr(e, "__cause__", None), getattr(e, "__context__", None)):
             if isinstance(nxt, BaseException):
                 stack.append(nxt)
