@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Dict, List, Optional
 
 __all__ = [
@@ -33,44 +32,66 @@ def entry_filename(entry_id: str) -> str:
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _package_files():
-    """The package's data directory: the plain directory when installed on
-    disk (fast: importing importlib.resources alone costs ~6 ms of explain's
-    start-up budget), else importlib.resources (zip, other loaders)."""
-    if os.path.isdir(os.path.join(_HERE, "entries")):
-        return Path(_HERE)
+def _on_disk() -> bool:
+    return os.path.isdir(os.path.join(_HERE, "entries"))
+
+
+def _read_data(*parts: str) -> str:
+    """Read package data: straight from the package directory when it is one
+    (importing importlib.resources and pathlib alone would cost ~8 ms of
+    explain's start-up budget), else through importlib.resources (zip)."""
+    if _on_disk():
+        with open(os.path.join(_HERE, *parts), encoding="utf-8") as fh:
+            return fh.read()
     from importlib import resources
 
-    return resources.files(__name__)
+    node = resources.files(__name__)
+    for part in parts:
+        node = node.joinpath(part)
+    return node.read_text("utf-8")
 
 
-def entries_dir() -> Path:
-    """The on-disk directory of the entries (used by `kb verify` to write back).
+def _entry_names() -> List[str]:
+    if _on_disk():
+        return sorted(n for n in os.listdir(os.path.join(_HERE, "entries")) if n.endswith(".json"))
+    from importlib import resources
+
+    return sorted(f.name for f in resources.files(__name__).joinpath("entries").iterdir() if f.name.endswith(".json"))
+
+
+def entries_dir():
+    """The on-disk directory of the entries (``kb verify`` writes back there).
 
     Only meaningful for a source or editable install; a zipped install has no
     writable directory.
     """
-    return Path(str(_package_files().joinpath("entries")))
+    from pathlib import Path
+
+    return Path(_HERE) / "entries"
 
 
 def load_schema() -> dict:
-    return json.loads(_package_files().joinpath("schema.json").read_text("utf-8"))
+    return json.loads(_read_data("schema.json"))
 
 
-def load_entries(directory: Optional[Path] = None) -> List[dict]:
+def load_entries(directory=None) -> List[dict]:
     """All entries, sorted by id. Cached: explain of one line reads them once."""
     key = str(directory) if directory else ""
     if key in _CACHE:
         return _CACHE[key]
-    if directory is None:
-        files = [f for f in _package_files().joinpath("entries").iterdir() if f.name.endswith(".json")]
-    else:
-        files = sorted(Path(directory).glob("*.json"))
     entries = []
-    for f in files:
-        entry = json.loads(f.read_text(encoding="utf-8"))
-        entry["_file"] = f.name
-        entries.append(entry)
+    if directory is None:
+        for name in _entry_names():
+            entry = json.loads(_read_data("entries", name))
+            entry["_file"] = name
+            entries.append(entry)
+    else:
+        for name in sorted(os.listdir(str(directory))):
+            if name.endswith(".json"):
+                with open(os.path.join(str(directory), name), encoding="utf-8") as fh:
+                    entry = json.load(fh)
+                entry["_file"] = name
+                entries.append(entry)
     entries.sort(key=lambda e: e.get("id", ""))
     _CACHE[key] = entries
     return entries

@@ -45,18 +45,34 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 # HTTPS_PROXY=... lines (an https:// proxy URL), the index pip uses.
 CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes")
 
+class _Lazy:
+    """A regex compiled on first use: explain of one pasted line must start
+    fast, and most clue patterns are never needed for it."""
+
+    __slots__ = ("pattern", "_rx")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._rx: "Optional[re.Pattern[str]]" = None
+
+    def __getattr__(self, name: str):
+        if self._rx is None:
+            self._rx = re.compile(self.pattern)
+        return getattr(self._rx, name)
+
+
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is cut: memory stays flat
 JOIN_MIN = 40  # shorter lines are not the first half of a terminal-wrapped line
 MEMO_MAX = 8192
 EXCERPT_MAX = 400
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_ANSI = _Lazy(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 # --- secrets -----------------------------------------------------------------
 # CONTRIBUTING: never print credentials from proxy or index URLs.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@'\"]+)(:[^/\s@'\"]*)?@")
-_QUERY_SECRET = re.compile(r"(?i)([?&;](?:token|access_token|auth|password|passwd|pwd|key|api[_-]?key|secret|sig)=)[^&\s'\"]+")
-_AUTH_HEADER = re.compile(r"(?i)((?:proxy-)?authorization:\s*\w+\s+)\S+")
+_USERINFO = _Lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@'\"]+)(:[^/\s@'\"]*)?@")
+_QUERY_SECRET = _Lazy(r"(?i)([?&;](?:token|access_token|auth|password|passwd|pwd|key|api[_-]?key|secret|sig)=)[^&\s'\"]+")
+_AUTH_HEADER = _Lazy(r"(?i)((?:proxy-)?authorization:\s*\w+\s+)\S+")
 
 
 def redact(text: str) -> str:
@@ -78,39 +94,39 @@ def normalize(raw: bytes) -> str:
 
 
 # --- clues -------------------------------------------------------------------
-_PIP_VERSION = re.compile(
+_PIP_VERSION = _Lazy(
     r"\bpip (\d+\.\d+(?:\.\d+)?) from |You are using pip version (\d+\.\d+(?:\.\d+)?)"
     r"|[/\\]pip-(\d+\.\d+(?:\.\d+)?)\.dist-info"
 )
-_PY_VERSION = re.compile(
+_PY_VERSION = _Lazy(
     r"\(python (\d\.\d+)\)|[/\\][Pp]ython(\d\.\d+)[/\\]|\bPython (\d\.\d+)\.\d+"
 )
-_SSL_C_LINE = re.compile(r"\(_ssl\.c:(\d+)\)")
-_PY2_REPR = re.compile(r"\(1, u'\[|Error\(u'|, u'[A-Za-z\[]")
+_SSL_C_LINE = _Lazy(r"\(_ssl\.c:(\d+)\)")
+_PY2_REPR = _Lazy(r"\(1, u'\[|Error\(u'|, u'[A-Za-z\[]")
 # Before Python 3.7 BaseException.__repr__ kept the tuple comma: "Error('x',)".
-_PRE37_REPR = re.compile(r"\(_ssl\.c:\d+\)'\),\)|Error\('[^']*',\)|Error\(\"[^\"]*\",\)")
-_OPENSSL3 = re.compile(r"UNEXPECTED_EOF_WHILE_READING|unexpected eof while reading|OpenSSL 3\.")
-_PROXY = re.compile(
+_PRE37_REPR = _Lazy(r"\(_ssl\.c:\d+\)'\),\)|Error\('[^']*',\)|Error\(\"[^\"]*\",\)")
+_OPENSSL3 = _Lazy(r"UNEXPECTED_EOF_WHILE_READING|unexpected eof while reading|OpenSSL 3\.")
+_PROXY = _Lazy(
     r"ProxyError|Cannot connect to proxy|Unable to connect to proxy|Tunnel connection failed"
     r"|proxy-connection-failed|Failed to connect to proxy|Your proxy appears"
 )
 # urllib3 >= 1.26 only runs _connect_tls_proxy when the proxy URL is https://
 # (connection.py); otherwise a URL written next to the word proxy.
-_HTTPS_PROXY = re.compile(r"_connect_tls_proxy|[Pp][Rr][Oo][Xx][Yy][^\s]{0,16}[ =:'\"]{1,4}https://|proxy https://")
+_HTTPS_PROXY = _Lazy(r"_connect_tls_proxy|[Pp][Rr][Oo][Xx][Yy][^\s]{0,16}[ =:'\"]{1,4}https://|proxy https://")
 # pip 26.2's DiagnosticPipError format (exceptions.py@26.2), urllib3 2's wording.
-_PIP262 = re.compile(r"^\s*error: (?:ssl-verification-failed|proxy-connection-failed|ssl-missing|connection-failed|connection-timeout)\b")
-_URLLIB3_2 = re.compile(r"Unable to connect to proxy")
-_PIP_LE9 = re.compile(r"pip/_vendor/requests/packages/urllib3|[\\/]pip[\\/]download\.py")
-_WARNING_RETRY = re.compile(r"^\s*WARNING: Retrying \(Retry\(")
-_BARE_RETRY = re.compile(r"^\s*Retrying \(Retry\(")
+_PIP262 = _Lazy(r"^\s*error: (?:ssl-verification-failed|proxy-connection-failed|ssl-missing|connection-failed|connection-timeout)\b")
+_URLLIB3_2 = _Lazy(r"Unable to connect to proxy")
+_PIP_LE9 = _Lazy(r"pip/_vendor/requests/packages/urllib3|[\\/]pip[\\/]download\.py")
+_WARNING_RETRY = _Lazy(r"^\s*WARNING: Retrying \(Retry\(")
+_BARE_RETRY = _Lazy(r"^\s*Retrying \(Retry\(")
 
 # The index pip talks to, and where a failed connection went. urllib3 2 (pip
 # >= 26.1) reports a refused *proxy* as NewConnectionError("HTTPSConnection(
 # host=PROXY, port=N)") without a ProxyError wrapper (lab: proxy-unreachable),
 # so a connection target that is not the index is the proxy.
-_INDEX_URLS = re.compile(r"Looking in indexes: (.*)|Could not fetch URL (https?://\S+)")
-_URL_HOST = re.compile(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/\s:,]+)(?::([0-9]+))?")
-_CONNECT_TARGET = re.compile(r"HTTPS?Connection\(host='([^']+)', port=([0-9]+)\)")
+_INDEX_URLS = _Lazy(r"Looking in indexes: (.*)|Could not fetch URL (https?://\S+)")
+_URL_HOST = _Lazy(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/\s:,]+)(?::([0-9]+))?")
+_CONNECT_TARGET = _Lazy(r"HTTPS?Connection\(host='([^']+)', port=([0-9]+)\)")
 _DEFAULT_INDEX = {("pypi.org", "443"), ("files.pythonhosted.org", "443")}
 
 INF = (999, 0)
@@ -160,13 +176,15 @@ class Clues:
             setattr(self, attr, new)
 
     def scan(self, text: str) -> None:
-        if len(self.pip_versions) < 8:
+        # Cheap substring guards first: a pattern is compiled and run only
+        # when its literal part is present (start-up time for one-line input).
+        if "pip" in text and len(self.pip_versions) < 8:
             for m in _PIP_VERSION.finditer(text):
                 v = next(g for g in m.groups() if g)
                 if v not in self.pip_versions:
                     self.pip_versions.append(v)
                     self._narrow("pip_range", _ver(v), _ver(v))
-        if len(self.python_versions) < 8:
+        if "ython" in text and len(self.python_versions) < 8:
             for m in _PY_VERSION.finditer(text):
                 v = next(g for g in m.groups() if g)
                 if v not in self.python_versions:
@@ -185,15 +203,18 @@ class Clues:
                         rng = python_from_ssl_c(n)
                         if rng:
                             self._narrow("python_range", *rng)
-        if _PY2_REPR.search(text):
+        if "u'" in text and _PY2_REPR.search(text):
             self.flags["python2"] = True
             self._narrow("python_range", (2, 0), (2, 7))
-        elif _PRE37_REPR.search(text):
+        elif ",)" in text and _PRE37_REPR.search(text):
             self._narrow("python_range", (2, 0), (3, 6))
-        if _OPENSSL3.search(text):
+        if ("eof" in text or "EOF" in text or "OpenSSL 3." in text) and _OPENSSL3.search(text):
             self.flags["openssl3"] = True
-        if _PROXY.search(text):
-            self.flags["proxy"] = True
+        if "roxy" in text or "PROXY" in text:
+            if _PROXY.search(text):
+                self.flags["proxy"] = True
+            if _HTTPS_PROXY.search(text):
+                self.flags["https-proxy"] = True
         if ("Looking in indexes" in text or "Could not fetch URL" in text) and len(self.index_hosts) < 16:
             for m in _INDEX_URLS.finditer(text):
                 for u in _URL_HOST.finditer(m.group(1) or m.group(2)):
@@ -203,18 +224,17 @@ class Clues:
                 self.connect_targets.add((m.group(1), m.group(2)))
         if "truststore" in text:
             self.flags["truststore"] = True
-        if _HTTPS_PROXY.search(text):
-            self.flags["https-proxy"] = True
-        if _PIP262.search(text):
+        if "error: " in text and _PIP262.search(text):
             self._narrow("pip_range", (26, 2), INF)
-        elif _URLLIB3_2.search(text):
+        elif "Unable to connect to proxy" in text:
             self._narrow("pip_range", (26, 1), INF)
-        if _PIP_LE9.search(text):
+        if ("packages/urllib3" in text or "download.py" in text) and _PIP_LE9.search(text):
             self._narrow("pip_range", (0, 0), (9, 0))
-        if _WARNING_RETRY.search(text):
-            self._narrow("pip_range", (19, 1), INF)  # the WARNING: prefix arrived in pip 19.1
-        elif _BARE_RETRY.search(text):
-            self._narrow("pip_range", (10, 0), (19, 0))
+        if "Retrying (Retry(" in text:
+            if _WARNING_RETRY.search(text):
+                self._narrow("pip_range", (19, 1), INF)  # the WARNING: prefix arrived in pip 19.1
+            elif _BARE_RETRY.search(text):
+                self._narrow("pip_range", (10, 0), (19, 0))
 
     def merge(self, other: "Clues") -> None:
         """Fold in clues gathered from another part of the same input."""
@@ -308,7 +328,10 @@ class Engine:
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries = list(entries)
         self.regexes = [re.compile(e["regex"]) for e in self.entries]
-        self.combined = re.compile("|".join("(?:%s)" % e["regex"] for e in self.entries))
+        # One regex of all entries rejects most candidate lines in one search;
+        # it only pays off on logs, so it is compiled after the first lines.
+        self._combined: "Optional[re.Pattern[str]]" = None
+        self._calls = 0
         index = {e["id"]: i for i, e in enumerate(self.entries)}
         self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
         self.line_hints = [
@@ -323,7 +346,11 @@ class Engine:
         if memo is not None:
             return memo
         result: Tuple[Tuple[int, frozenset], ...] = ()
-        if self.combined.search(text) is not None:
+        self._calls += 1
+        gate = self._combined
+        if gate is None and self._calls > 64:
+            gate = self._combined = re.compile("|".join("(?:%s)" % e["regex"] for e in self.entries))
+        if gate is None or gate.search(text) is not None:
             found = [i for i, rx in enumerate(self.regexes) if rx.search(text)]
             fs = set(found)
             result = tuple(
