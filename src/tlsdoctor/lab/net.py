@@ -219,21 +219,29 @@ def drop_handler(conn: socket.socket, listener: Listener) -> None:
 # --- relaying ----------------------------------------------------------------
 
 
+def _copy(src: socket.socket, dst: socket.socket) -> None:
+    """Copy bytes from src to dst until src closes or either side fails."""
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:  # ssl.SSLError is an OSError
+        pass
+
+
 def pump_both(a: socket.socket, b: socket.socket) -> None:
-    """Copy bytes both ways until either side closes; then close both."""
+    """Copy bytes both ways until either side closes; then close both.
+
+    Closing both at the first end (rather than half-closing) is what a proxy
+    does with TLS on either side, where a half-close has no meaning.
+    """
 
     def pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except (OSError, ssl.SSLError):
-            pass
-        finally:
-            _close(a)
-            _close(b)
+        _copy(src, dst)
+        _close(a)
+        _close(b)
 
     t = threading.Thread(target=pump, args=(b, a), daemon=True)
     t.start()
@@ -409,16 +417,9 @@ def strip_reneg_handler(upstream_port: int) -> Handler:
 
 
 def _pump_one_way(src: socket.socket, dst: socket.socket) -> None:
+    """Copy src to dst, then half-close dst so its reader sees the end."""
+    _copy(src, dst)
     try:
-        while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            dst.sendall(data)
+        dst.shutdown(socket.SHUT_WR)
     except OSError:
         pass
-    finally:
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass

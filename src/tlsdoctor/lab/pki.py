@@ -86,23 +86,11 @@ class PKI:
 
     def self_signed_leaf(self) -> Dict[str, str]:
         """A server certificate signed by its own key (not a CA). Returns cert/key file paths."""
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-        now = _now()
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=365))
-            .add_extension(x509.SubjectAlternativeName(_san(LOOPBACK_IDENTITIES)), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(key, hashes.SHA256())
-        )
+        key = _rsa_key()
+        name = _name("127.0.0.1")
+        cert = _build(name, name, key, key, days=365, extensions=_leaf_extensions())
         return {
-            "cert": self.write("self-signed.pem", cert.public_bytes(serialization.Encoding.PEM)),
+            "cert": self.write("self-signed.pem", _cert_pem(cert)),
             "key": self.write("self-signed.key", _key_pem(key)),
         }
 
@@ -111,54 +99,66 @@ class PKI:
 
         Returns the CA file and the server's cert/key files.
         """
-        ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        ca_name = x509.Name(
-            [
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "tlsdoctor lab"),
-                x509.NameAttribute(NameOID.COMMON_NAME, "tlsdoctor lab non-strict CA"),
-            ]
-        )
-        now = _now()
-        ca_cert = (
-            x509.CertificateBuilder()
-            .subject_name(ca_name)
-            .issuer_name(ca_name)
-            .public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=3650))
+        ca_key = _rsa_key()
+        ca_name = _name("tlsdoctor lab non-strict CA", organization="tlsdoctor lab")
+        ca_extensions = [
             # RFC 5280 4.2.1.9 says a CA MUST mark this critical; OpenSSL's
             # X509_V_FLAG_X509_STRICT enforces it.
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                    crl_sign=True, encipher_only=False, decipher_only=False,
-                ),
-                critical=True,
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        leaf = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=365))
-            .add_extension(x509.SubjectAlternativeName(_san(LOOPBACK_IDENTITIES)), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(ca_key, hashes.SHA256())
-        )
+            (x509.BasicConstraints(ca=True, path_length=None), False),
+            (x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False),
+            (x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ), True),
+        ]
+        ca_cert = _build(ca_name, ca_name, ca_key, ca_key, days=3650, extensions=ca_extensions)
+        key = _rsa_key()
+        # No AuthorityKeyIdentifier: strict verification rejects that as well.
+        leaf = _build(_name("127.0.0.1"), ca_name, key, ca_key, days=365, extensions=_leaf_extensions())
         return {
-            "ca": self.write("lax-ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)),
-            "cert": self.write("lax-leaf.pem", leaf.public_bytes(serialization.Encoding.PEM)),
+            "ca": self.write("lax-ca.pem", _cert_pem(ca_cert)),
+            "cert": self.write("lax-leaf.pem", _cert_pem(leaf)),
             "key": self.write("lax-leaf.key", _key_pem(key)),
         }
+
+
+def _rsa_key() -> "rsa.RSAPrivateKey":
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _name(common_name: str, organization: Optional[str] = None) -> "x509.Name":
+    attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)] if organization else []
+    return x509.Name(attrs + [x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _leaf_extensions() -> list:
+    return [
+        (x509.SubjectAlternativeName(_san(LOOPBACK_IDENTITIES)), False),
+        (x509.BasicConstraints(ca=False, path_length=None), True),
+    ]
+
+
+def _build(subject: "x509.Name", issuer: "x509.Name", key: "rsa.RSAPrivateKey",
+           signing_key: "rsa.RSAPrivateKey", days: int, extensions: list) -> "x509.Certificate":
+    """A certificate valid from yesterday for ``days`` days, with ``(extension, critical)`` pairs."""
+    now = _now()
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(signing_key, hashes.SHA256())
+
+
+def _cert_pem(cert: "x509.Certificate") -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def _san(identities: tuple) -> List[x509.GeneralName]:
