@@ -195,10 +195,12 @@ def plain_handler(app: App) -> Handler:
 
 def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
     def handle(conn: socket.socket, listener: Listener) -> None:
+        tls = ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
         try:
-            tls = ctx.wrap_socket(conn, server_side=True)
+            tls.do_handshake()
         except (ssl.SSLError, OSError) as exc:
             listener.log("handshake: %s" % exc)
+            _lingering_close(tls)
             return
         try:
             serve_http(tls, app)
@@ -208,6 +210,28 @@ def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
             _close(tls)
 
     return handle
+
+
+LINGER = 2.0
+
+
+def _lingering_close(sock: socket.socket) -> None:
+    """Half-close, drain what the client already sent, then close (nginx's lingering_close).
+
+    In TLS 1.3 the client sends its request right after its Finished; if the
+    server refuses the handshake (no client certificate) and closes with that
+    request unread, the kernel answers with a RST that can destroy the alert
+    before the client reads it. Draining first delivers the alert reliably.
+    """
+    try:
+        sock.shutdown(socket.SHUT_WR)  # on an SSLSocket this drops to the raw socket
+        sock.settimeout(LINGER)
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        _close(sock)
 
 
 def drop_handler(conn: socket.socket, listener: Listener) -> None:
