@@ -23,6 +23,7 @@ import os
 import shutil
 import ssl
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -511,20 +512,25 @@ def _intercepting_proxy(b: Bench) -> None:
     b.healthy_index()
     proxy_ca = b.pki.ca("inspection")
     leaves: Dict[str, ssl.SSLContext] = {}
+    lock = threading.Lock()  # clients (tlsdoctor check) connect concurrently
 
     def intercept(host: str) -> ssl.SSLContext:
         # Like a corporate inspection proxy: a fresh certificate for whatever
         # host was asked for, signed by the proxy's own root, sent with it.
-        if host not in leaves:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            leaf = proxy_ca.issue_cert(host, key_type=RSA)
-            ctx.load_cert_chain(
-                b.pki.write("inspect-%s.pem" % host.replace(":", "_"),
-                            leaf.cert_chain_pems[0].bytes(), proxy_ca.cert_pem.bytes()),
-                b.pki.write("inspect-%s.key" % host.replace(":", "_"), leaf.private_key_pem.bytes()),
-            )
-            leaves[host] = ctx
-        return leaves[host]
+        with lock:
+            if host not in leaves:
+                leaves[host] = _context_for(host)
+            return leaves[host]
+
+    def _context_for(host: str) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        leaf = proxy_ca.issue_cert(host, key_type=RSA)
+        stem = "inspect-%s" % host.replace(":", "_")
+        ctx.load_cert_chain(
+            b.pki.write(stem + ".pem", leaf.cert_chain_pems[0].bytes(), proxy_ca.cert_pem.bytes()),
+            b.pki.write(stem + ".key", leaf.private_key_pem.bytes()),
+        )
+        return ctx
 
     upstream = ssl.create_default_context(cafile=b.pki.ca_file("index"))
     port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream)
