@@ -810,7 +810,7 @@ def plain_http_probe(host, port, proxy, deadline):
     """Does the https:// port answer plain HTTP?"""
     # An HTTP server answers a HEAD at once; a TLS server just waits for a
     # ClientHello, so a long wait here only means "not HTTP".
-    deadline = min(deadline, time.time() + 1.5)
+    deadline = min(deadline, time.time() + 1.0)
     out = {}
     try:
         sock, _ = connect(host, port, proxy, remaining(deadline))

@@ -324,6 +324,12 @@ def facts_checklist(f, t) -> List[str]:
                                        (": " + prob) if prob else "", note))
     for name, value in sorted(f.proxy_env.items()):
         out.append("  %s %s=%s" % (OK, name, value))
+    for name in ("PYTHONPATH", "PYTHONHOME"):
+        if f.loader_env.get(name):
+            # The probe runs isolated (-I / -E) as its contract says; pip does not.
+            out.append("  %s %s=%s is set: pip sees it, the isolated probe does not" % (WARN, name, f.loader_env[name]))
+    if f.loader_env.get("LD_LIBRARY_PATH"):
+        out.append("  %s LD_LIBRARY_PATH=%s" % (WARN, f.loader_env["LD_LIBRARY_PATH"]))
     if f.openssl_conf:
         r = f.openssl_conf.get("restrictions") or {}
         out.append("  %s OPENSSL_CONF=%s%s" % (WARN if r else OK, f.openssl_conf.get("path"),
