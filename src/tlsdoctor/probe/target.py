@@ -314,7 +314,8 @@ def environment_facts():
     other = {}
     for name, value in os.environ.items():
         upper = name.upper()
-        if (("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE"))
+        if (("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE")
+             or "CAINFO" in upper or "SSL_ROOTS" in upper)
                 and name not in env):
             other[name] = value
     proxies = {}

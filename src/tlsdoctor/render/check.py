@@ -322,6 +322,13 @@ def facts_checklist(f, t) -> List[str]:
             note = " (beats pip's cert=%s while trust_env is on)" % f.pip_options.get("cert")
         out.append("  %s %s=%s%s%s" % (BAD if prob else WARN if note else OK, name, value,
                                        (": " + prob) if prob else "", note))
+    if f.other_ca_env:
+        out.append("  %s other CA variables (pip does not read them): %s" % (
+            OK, ", ".join("%s=%s" % kv for kv in sorted(f.other_ca_env.items()))))
+    dvp = f.default_verify_paths or {}
+    if dvp:
+        out.append("  %s OpenSSL default verify paths: cafile %s, capath %s" % (
+            OK, dvp.get("cafile") or dvp.get("openssl_cafile"), dvp.get("capath") or dvp.get("openssl_capath")))
     for name, value in sorted(f.proxy_env.items()):
         out.append("  %s %s=%s" % (OK, name, value))
     for name in ("PYTHONPATH", "PYTHONHOME"):
