@@ -1083,6 +1083,10 @@ def main():
     else:
         urls = [os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple/"]
     urls = [u for u in urls if u and urlsplit(u).scheme in ("http", "https")]
+    if any(urlsplit(u).hostname == "pypi.org" for u in urls):
+        # pip's index pages come from pypi.org, the files from
+        # files.pythonhosted.org: pip needs both, so check both.
+        urls.append("https://files.pythonhosted.org/")
     seen, unique = set(), []
     for u in urls:
         _, h, p = host_port(u)
@@ -1157,7 +1161,7 @@ def main():
     join_threads(wait, deadline - 0.1)
     with results.lock:
         for k in list(results.data):
-            if "variant:" in k and k.split("variant:")[0] in healthy and results.data[k].get("status") == "deadline":
+            if "variant:" in k and k.split("variant:")[0] in healthy:
                 del results.data[k]
     facts["time_end"] = time.time()
     for i in sessions:

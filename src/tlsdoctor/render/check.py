@@ -15,10 +15,11 @@ from tlsdoctor import __version__
 
 OK, WARN, BAD = "✓", "!", "✗"
 
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]*@")
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)(?!USER:PASSWORD@)[^/@\s'\"]*@")
 
 
 def redact(text: str) -> str:
+    """Remove URL userinfo (the fixes' literal USER:PASSWORD placeholder stays)."""
     return _USERINFO.sub(r"\1***@", text)
 
 
