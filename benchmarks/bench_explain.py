@@ -7,6 +7,7 @@
    compatible). Goal: within 2x.
 3. Peak memory (max RSS of the explain process, from wait4) on a 1 GB log
    streamed through standard input. Goal: flat (independent of size).
+4. Ranking quality on the lab's recordings of real pip (not a speed figure).
 
 Usage: python benchmarks/bench_explain.py [--size-mb 100] [--big-mb 1024]
 Tests never assert timings; this script only prints them.
@@ -88,6 +89,37 @@ def peak_rss_mb(argv, size: int) -> float:
     return usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def lab_accuracy() -> None:
+    """How explain ranks the true cause of every real pip failure the lab recorded."""
+    import glob
+    import json
+
+    import tlsdoctor
+    from tlsdoctor.explain import explain_text
+
+    root = os.path.join(os.path.dirname(tlsdoctor.__file__), "lab", "recordings")
+    fails = top1 = top3 = found = oks = quiet = 0
+    for path in sorted(glob.glob(os.path.join(root, "*", "*.json"))):
+        with open(path, encoding="utf-8") as fh:
+            rec = json.load(fh)
+        report = explain_text(rec["output"])
+        if rec["outcome"] == "ok":
+            oks += 1
+            quiet += not report["matches"]
+            continue
+        fails += 1
+        ranked = [c["id"] for c in report["candidate_causes"]]
+        truth = rec["causes"][0]
+        found += truth in ranked
+        top1 += ranked[:1] == [truth]
+        top3 += truth in ranked[:3]
+    if fails:
+        print("lab recordings: %d failures: true cause among candidates %d (%.0f%%), first %d (%.0f%%), in top 3 %d "
+              "(%.0f%%); %d successful runs: %d with no match"
+              % (fails, found, 100.0 * found / fails, top1, 100.0 * top1 / fails, top3, 100.0 * top3 / fails,
+                 oks, quiet))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mb", type=int, default=100)
@@ -159,6 +191,7 @@ def main() -> int:
     small = peak_rss_mb(explain + ["--json", "-"], 1 << 20)
     big = peak_rss_mb(explain + ["--json", "-"], args.big_mb << 20)
     print("peak memory (max RSS): 1 MB log %.1f MB; %d MB log %.1f MB (goal: flat)" % (small, args.big_mb, big))
+    lab_accuracy()
     shutil.rmtree(cache, ignore_errors=True)
     return 0
 

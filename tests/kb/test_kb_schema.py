@@ -73,6 +73,11 @@ def test_lab_rates_only_with_lab_basis(entry):
         assert item["rate_basis"] in ("lab", "mechanism", "estimate")
         if item["rate_basis"] == "mechanism":
             assert item.get("fail_rate", item.get("success_rate")) in (0.0, 1.0)
+        if item["rate_basis"] == "lab":
+            # Set only by `kb verify --live`, from real pip runs in the lab.
+            assert item.get("lab_runs", 0) > 0 and item.get("lab")
+        else:
+            assert "lab_runs" not in item
 
 
 def test_seed_entry_is_corrected():

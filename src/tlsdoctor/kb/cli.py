@@ -35,6 +35,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--recordings", metavar="DIR", help="recordings directory (default: tlsdoctor.lab's)")
     p.add_argument("--dry-run", action="store_true", help="report only; do not update the entry files")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--live", action="store_true",
+                   help="also run real pip in the lab with each dead end / workaround that names a lab fix or "
+                        "dead end, and set its rate from those runs (needs the [lab] extra and the lab's venvs)")
+    p.add_argument("--clients-per-scenario", type=int, default=1, metavar="N",
+                   help="with --live: run each action with up to N of the clients that failed there (default 1)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if cmd == "validate":
         return _validate()
     if cmd == "verify":
-        return _verify(args.recordings, args.dry_run, args.json)
+        return _verify(args.recordings, args.dry_run, args.json, args.live, args.clients_per_scenario)
     print("usage: tlsdoctor kb {list,show,validate,verify} ...", file=sys.stderr)
     return exitcodes.USAGE
 
@@ -180,11 +185,71 @@ def verify(recordings: List[dict]) -> dict:
     return {"checked": checked, "evidence": evidence, "counts": counts, "problems": problems}
 
 
+def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 1, log=None) -> Dict[tuple, tuple]:
+    """Run real pip in the lab with each action's named fix / dead end.
+
+    For every entry with lab evidence, every dead end or workaround that names
+    lab actions (``"lab": ["trusted-host"]``) is applied in each scenario the
+    entry was reproduced in and that defines that action (a workaround that
+    lists ``causes`` only in scenarios of those causes), with up to
+    ``per_scenario`` of the clients whose output matched the entry there.
+    Only clients whose lab venv already exists are used: this never installs
+    anything.
+    Returns {(entry id, "dead_ends"|"workarounds", index): (runs, successes)}.
+    """
+    import os
+
+    from tlsdoctor.lab import clients, scenarios
+
+    venvs = os.path.join(clients.cache_dir(), "venvs")
+
+    def newest_first(cid: str):
+        return [int(p) if p.isdigit() else 0 for p in cid.replace("py", "").replace("-pip", ".").split(".")]
+
+    # scenario -> {(action name, client id): [targets]}; the clients are those
+    # whose real output matched the entry there (its lab evidence).
+    plan: Dict[str, Dict[tuple, List[tuple]]] = {}
+    for e in entries:
+        for ev in e.get("lab_evidence", []):
+            cids = [c for c in sorted(ev["clients"], key=newest_first, reverse=True)
+                    if os.path.isdir(os.path.join(venvs, c))][:per_scenario]
+            for kind in ("dead_ends", "workarounds"):
+                for k, item in enumerate(e[kind]):
+                    if item.get("causes") and not (set(item["causes"]) & set(ev["causes"])):
+                        continue
+                    for name in item.get("lab", []):
+                        for cid in cids:
+                            plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
+    out: Dict[tuple, list] = {}
+    for sc in sorted(plan):
+        try:
+            scenario = scenarios.get(sc)
+            with scenario.start() as running:
+                for (name, cid), targets in sorted(plan[sc].items()):
+                    if name not in running.fixes and name not in running.dead_ends:
+                        continue
+                    client = clients.get(cid)
+                    env = clients.client_environ(client, running.env_with(name))
+                    argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name, cid)),
+                                                     running.package)
+                    code, _ = clients.run_pip(client, env, argv)
+                    if log:
+                        log("  %s + %s on %s: pip %s" % (sc, name, cid, "succeeded" if code == 0 else "failed"))
+                    for t in targets:
+                        r = out.setdefault(t, [0, 0])
+                        r[0] += 1
+                        r[1] += code == 0
+        except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
+            if log:
+                log("  %s: cannot run: %s" % (sc, exc))
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
 def _vkey(v: str):
     return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
 
 
-def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool) -> int:
+def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = False, per_scenario: int = 1) -> int:
     from tlsdoctor.kb import clear_cache, entries_dir, entry_filename, load_entries, public
 
     directory = recordings_dir(rec_dir)
@@ -194,11 +259,36 @@ def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool) -> int:
         return exitcodes.INCOMPLETE
     result = verify(recs)
     today = datetime.date.today().isoformat()
+    rates: Dict[tuple, tuple] = {}
+    if live:
+        try:
+            import tlsdoctor.lab.scenarios  # noqa: F401 - needs the [lab] extra
+        except ImportError as exc:
+            print("tlsdoctor kb verify --live: %s" % exc, file=sys.stderr)
+            return exitcodes.INCOMPLETE
+        # Evidence first (as this run will write it), then the live runs.
+        pending = []
+        for entry in load_entries():
+            ev = result["evidence"].get(entry["id"])
+            pending.append(dict(entry, lab_evidence=sorted(ev.values(), key=lambda x: x["scenario"]) if ev else []))
+        rates = live_rates(pending, recs, per_scenario, log=None if as_json else print)
     changed = []
     for entry in load_entries():
         eid = entry["id"]
         ev = result["evidence"].get(eid)
-        new = public(entry)
+        new = json.loads(json.dumps(public(entry)))
+        for kind, rate_key in (("dead_ends", "fail_rate"), ("workarounds", "success_rate")):
+            for k, item in enumerate(new[kind]):
+                if (eid, kind, k) not in rates:
+                    continue
+                runs, oks = rates[(eid, kind, k)]
+                item[rate_key] = round((runs - oks) / runs if kind == "dead_ends" else oks / runs, 2)
+                item["rate_basis"] = "lab"
+                item["lab_runs"] = runs
+                if kind == "dead_ends" and oks:
+                    result["problems"].append("%s: dead end %r made pip succeed in %d of %d lab runs"
+                                              % (eid, item["action"], oks, runs))
+        new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
         if ev:
             items = sorted(ev.values(), key=lambda x: x["scenario"])
             for item in items:
