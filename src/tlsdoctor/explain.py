@@ -263,7 +263,7 @@ def rank(scan) -> dict:
             for c in ranked_causes
         ],
         "clues": clues.as_dict(),
-        "lines_read": scan.lines,
+        "lines_read": scan.lines_before + scan.lines,
         "bytes_read": scan.bytes,
         "next_step": NEXT_STEP if matches else None,
         "next_step_zh": NEXT_STEP_ZH if matches else None,

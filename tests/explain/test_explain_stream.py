@@ -124,3 +124,38 @@ def test_excerpt_redacts_credentials():
     blob = repr(report)
     for secret in ("s3cret", "pypi-AgEIcHlwaS5vcmc", "abc123", "alice"):
         assert secret not in blob
+
+
+def test_several_files_keep_their_own_line_numbers(tmp_path):
+    from tlsdoctor.explain import explain_files
+
+    a = tmp_path / "a.log"
+    b = tmp_path / "b.log"
+    a.write_text("x\n" * 10)
+    b.write_text("y\n" * 3 + LINE + "\n")
+    report, errors = explain_files([str(a), str(b)])
+    assert errors == [] and report["lines_read"] == 14
+    m = report["matches"][0]
+    assert m["source"] == str(b) and m["first_line"] == 4
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the parallel reader needs fork")
+def test_parallel_reader_gives_the_same_answer(tmp_path, monkeypatch):
+    import tlsdoctor.explain as ex
+
+    log = tmp_path / "big.log"
+    other = ("error: ssl-verification-failed\n× Failed to establish a secure connection to x\n"
+             "[SSL: DH_KEY_TOO_SMALL] dh key too small (_ssl.c:1020)\n")
+    with open(log, "w") as fh:
+        for i in range(3000):
+            fh.write("noise line %d with nothing in it\n" % i)
+            if i % 700 == 0:
+                fh.write(LINE + "\n")
+        fh.write(other)
+    sequential, _ = ex.explain_files([str(log)])
+    monkeypatch.setattr(ex, "PARALLEL_MIN", 1)
+    parallel, _ = ex.explain_files([str(log)])
+    for key in ("lines_read", "candidate_causes"):
+        assert parallel[key] == sequential[key]
+    assert [(m["id"], m["count"], m["first_line"]) for m in parallel["matches"]] == \
+           [(m["id"], m["count"], m["first_line"]) for m in sequential["matches"]]

@@ -405,7 +405,8 @@ class Scan:
         self._regions = 0  # regions processed in the current input
         self.hits: Dict[int, Hit] = {}
         self.clues = Clues()
-        self.lines = 0
+        self.lines = 0  # lines of the current input
+        self.lines_before = 0  # lines of the inputs before it
         self.bytes = 0
         self.source = "<stdin>"
         self._tail = b""
@@ -415,6 +416,7 @@ class Scan:
     def start(self, source: str) -> None:
         """A new input begins: flush the previous one, reset line numbering."""
         self.close()
+        self.lines_before += self.lines
         self.source = source
         self.lines = 0
         self._regions = 0
