@@ -19,7 +19,7 @@ import argparse
 import codecs
 import os
 import sys
-from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence
+from typing import BinaryIO, Dict, List, Optional, Sequence
 
 from tlsdoctor import __version__, exitcodes
 

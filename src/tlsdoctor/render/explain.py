@@ -27,6 +27,7 @@ _L = {
         "basis": {"lab": "measured in the lab", "mechanism": "follows from the mechanism", "estimate": "estimate"},
         "clues": "Clues from the text",
         "tier": "evidence",
+        "dead_cols": ("action", "why it fails", "rate"),
     },
     "zh": {
         "none": "输入中没有发现已知的 TLS、代理或 CA 证书包故障（读取 {lines} 行）。",
@@ -45,6 +46,7 @@ _L = {
         "basis": {"lab": "实验室实测", "mechanism": "由机制决定", "estimate": "估计"},
         "clues": "从文本中得到的线索",
         "tier": "证据",
+        "dead_cols": ("做法", "为什么无效", "比率"),
     },
 }
 
@@ -147,7 +149,7 @@ def _markdown(report: dict, lang: str) -> str:
         out += ["%d. `%s`: %s" % (r, c, _cause_desc(c)) for r, c in enumerate(m["causes"], 1)]
         if m["notes"]:
             out += ["", "### " + L["why"], ""] + ["- " + n[lang] for n in m["notes"]]
-        out += ["", "### " + L["dead"], "", "| | | |", "|---|---|---|"]
+        out += ["", "### " + L["dead"], "", "| %s |" % " | ".join(L["dead_cols"]), "|---|---|---|"]
         out += ["| %s | %s | %s |" % (_md_escape(_pick(d, "action", lang)), _md_escape(_pick(d, "why_fails", lang)),
                                         L["fail"].format(rate=d["fail_rate"])) for d in m["dead_ends"]]
         out += ["", "### " + L["works"], ""]
