@@ -5,13 +5,16 @@ Design (the issue asks for "any size, any encoding, memory flat"):
 * Input arrives as binary chunks. Only complete lines are processed; the
   unfinished tail is carried to the next chunk (capped, so a file without
   newlines cannot grow memory).
-* A cheap prefilter finds candidate lines with ``bytes.find`` on a handful of
-  literal tokens (C speed, no regex). Every KB example line must contain one of
-  them (``tests/kb/test_kb_prefilter.py`` checks this), so the prefilter never
-  hides a match. Everything else in a 100 MB CI log is skipped without decoding.
+* A cheap prefilter finds candidate lines with a literal search for each of a
+  handful of tokens (CPython's sre literal-prefix scan, ~3 GB/s). Every KB
+  example line must contain one of them
+  (``tests/kb/test_kb_regex_safety.py::test_examples_survive_the_prefilter``),
+  so the prefilter never hides a match. Everything else in a 100 MB CI log is
+  skipped without decoding.
 * Candidate lines are decoded as UTF-8 with ``errors="replace"``, stripped of
-  CR and ANSI escapes, and searched with one combined regex; only on a hit are
-  the individual entry regexes run. Results are memoized per line text, so the
+  CR and ANSI escapes, and (once a log has more than a few candidates) searched
+  with one combined regex; only on a hit are the individual entry regexes run.
+  Results are memoized per line text, so the
   five identical ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10
   retries 5 times, urllib3 logs each retry) cost one analysis each.
 * Terminal-wrapped lines: a line cut at the terminal width (or word-wrapped by
@@ -19,10 +22,11 @@ Design (the issue asks for "any size, any encoding, memory flat"):
   neighbour, both exactly and with the indentation collapsed to one space.
 * Clues that narrow the causes are collected from the same lines: pip and
   Python versions, a Python-2 ``u'...'`` repr, the ``_ssl.c`` line number, an
-  ``https://`` proxy, OpenSSL-3-only reason strings.
+  ``https://`` proxy, truststore frames, OpenSSL-3-only reason strings, and
+  whether a refused connection went to the index or elsewhere (a proxy).
 
-Nothing here looks at scenario names, ports or host names: only at the error
-mechanisms pip, urllib3 and CPython print.
+Nothing here looks at scenario names or fixed ports or host names: only at the
+error mechanisms pip, urllib3 and CPython print.
 """
 
 from __future__ import annotations
