@@ -71,10 +71,10 @@ def _pick(item: dict, key: str, lang: str) -> str:
     return item.get(key, "")
 
 
-def _cause_desc(cause: str) -> str:
-    from tlsdoctor.causes import CAUSES
+def _cause_desc(cause: str, lang: str = "en") -> str:
+    from tlsdoctor.causes import describe
 
-    return CAUSES.get(cause, "")
+    return describe(cause, lang)
 
 
 def _text(report: dict, lang: str, color: bool) -> str:
@@ -93,7 +93,7 @@ def _text(report: dict, lang: str, color: bool) -> str:
         out.append("   %s: %s" % (L["what"], _pick(m, "root_cause", lang)))
         out.append("   %s:" % L["causes"])
         for r, c in enumerate(m["causes"], 1):
-            out.append("     %d. %s — %s" % (r, _c(color, "yellow", c), _cause_desc(c)))
+            out.append("     %d. %s — %s" % (r, _c(color, "yellow", c), _cause_desc(c, lang)))
         if m["notes"]:
             out.append("   %s:" % L["why"])
             for note in m["notes"]:
@@ -146,7 +146,7 @@ def _markdown(report: dict, lang: str) -> str:
         out += ["", "## `%s`" % m["id"], "", "**%s** (%s: %s)" % (_md_escape(_pick(m, "signature", lang)), L["tier"], m["verification_tier"]), ""]
         out += ["```", m["excerpt"].replace("```", "ˋˋˋ"), "```", ""]
         out += ["%s: %s" % (L["what"], _pick(m, "root_cause", lang)), "", "### " + L["causes"], ""]
-        out += ["%d. `%s`: %s" % (r, c, _cause_desc(c)) for r, c in enumerate(m["causes"], 1)]
+        out += ["%d. `%s`: %s" % (r, c, _cause_desc(c, lang)) for r, c in enumerate(m["causes"], 1)]
         if m["notes"]:
             out += ["", "### " + L["why"], ""] + ["- " + n[lang] for n in m["notes"]]
         out += ["", "### " + L["dead"], "", "| %s |" % " | ".join(L["dead_cols"]), "|---|---|---|"]
