@@ -252,3 +252,16 @@ def test_interpreter_without_pip(tmp_path, https_index):
     assert data["facts"]["pip"]["import_error"]
     assert [h["url"] for h in data["hosts"]] == [url]
     assert proc.returncode in (0, 3) and "Traceback" not in proc.stderr
+
+
+def test_seed_004_highest_version_honours_an_openssl_conf_cap(tmp_path, https_index):
+    """'What TLS version does my interpreter speak?' is measured, so a configured cap shows."""
+    url, ca = https_index
+    conf = tmp_path / "cap.cnf"
+    conf.write_text("openssl_conf = a\n[a]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\nMaxProtocol = TLSv1.2\n")
+    rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, OPENSSL_CONF=str(conf)))
+    assert (rc, data["status"]) == (0, "ok")
+    assert "TLSv1.3" in data["facts"]["ssl"]["supported_tls_versions"]  # the build has it...
+    assert data["facts"]["ssl"]["highest_tls_version"] == "TLSv1.2"  # ...the configuration does not allow it
+    assert data["facts"]["negotiated_tls_version"] == "TLSv1.2"
+    assert data["facts"]["env"]["openssl_conf"]["restrictions"] == {"MaxProtocol": "TLSv1.2"}
