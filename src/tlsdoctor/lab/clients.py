@@ -30,6 +30,8 @@ from typing import Dict, List, Optional, Tuple
 DEFAULT_CLIENTS: List[Tuple[str, str]] = [
     ("2.7", "19.2.3"),
     ("3.6", "18.1"),
+    ("3.7", "22.0.4"),  # 3.7 and 3.8 show how old Pythons misname OpenSSL 3 errors
+    ("3.8", "23.0.1"),
     ("3.9", "21.1.3"),
     ("3.10", "22.0.4"),
     ("3.11", "23.2.1"),
