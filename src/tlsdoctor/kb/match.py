@@ -378,12 +378,27 @@ def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
     return redact(text)
 
 
-def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set) -> None:
-    """Add the start offset of every line of ``buf[:end]`` that ``rx`` hits."""
+CLUE_WINDOW = 64 << 10  # bytes either side of a candidate line searched for clue tokens
+
+
+def _windows(starts: List[int], end: int, width: int) -> List[Tuple[int, int]]:
+    """Merged ``[s - width, s + width]`` ranges around ``starts``, within ``[0, end]``."""
+    out: List[Tuple[int, int]] = []
+    for s in starts:
+        lo, hi = max(0, s - width), min(end, s + width)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set, begin: int = 0) -> None:
+    """Add the start offset of every line of ``buf[begin:end]`` that ``rx`` hits."""
     find, rfind, search = buf.find, buf.rfind, rx.search
     # A literal-only compiled pattern scans at ~3 GB/s, faster than bytes.find
     # for short needles (CPython's sre literal-prefix search).
-    m = search(buf, 0, end)
+    m = search(buf, begin, end)
     while m is not None:
         i = m.start()
         s = rfind(b"\n", 0, i) + 1
@@ -460,9 +475,14 @@ class Scan:
         self._regions += 1
         for rx in self._token_rx:
             _find_lines(rx, buf, end, starts)
-        if starts or self._regions == 1:
+        # The first region is searched whole (CI logs print versions and the
+        # environment at the top); elsewhere only windows around candidates,
+        # so a log with an error in every chunk does not pay four more full
+        # passes per chunk.
+        windows = [(0, end)] if self._regions == 1 else _windows(sorted(starts), end, CLUE_WINDOW)
+        for lo, hi in windows:
             for rx in self._clue_rx:
-                _find_lines(rx, buf, end, starts)
+                _find_lines(rx, buf, hi, starts, lo)
         return sorted(starts)
 
     def _record(self, results: Tuple[Tuple[int, frozenset], ...], text: str, line_no: int) -> None:
