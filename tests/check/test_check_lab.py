@@ -29,9 +29,12 @@ from tlsdoctor.lab import clients, scenarios  # noqa: E402
 CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"),
            # Clients the rules were not written against. pip 24.2 exposed one
            # weakness when first measured (the TLS 1.3 certificate_required
-           # alert lost to a reset), fixed in the rule; pip 22.0.4 (and, by
-           # hand, 18.1 on 3.6 and 23.0.1 on 3.10) passed as first measured.
-           ("3.13", "24.2"), ("3.7", "22.0.4")]
+           # alert lost to a reset), fixed in the rule; pip 21.1.3 on 3.9 one
+           # more (SSLZeroReturnError "TLS/SSL connection has been closed (EOF)"
+           # for a dropped handshake), added to the EOF markers; pip 22.0.4
+           # (and, by hand, 18.1/3.6, 23.0.1/3.10, 24.2/3.12, 25.3 and 26.1.2
+           # on 3.13) passed as first measured.
+           ("3.13", "24.2"), ("3.7", "22.0.4"), ("3.9", "21.1.3")]
 
 
 def _client(py, pip):

@@ -18,7 +18,7 @@ from tlsdoctor import check
 from tlsdoctor.lab import clients, scenarios
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recordings")
-CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"), ("3.13", "24.2")]
+CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"), ("3.13", "24.2"), ("3.9", "21.1.3")]
 
 
 def main(names):

@@ -16,6 +16,8 @@ EOF_MARKERS = (
     "eof occurred in violation", "unexpected_eof", "unexpected eof", "connection reset",
     "connectionreseterror", "connection aborted", "broken pipe", "remote end closed",
     "closed the connection", "errno 104", "errno 32",
+    # Python 3.9 (OpenSSL 3): SSLZeroReturnError "TLS/SSL connection has been closed (EOF)"
+    "connection has been closed (eof)", "zeroreturn", "zero_return",
 )
 WRONG_VERSION_MARKERS = (
     "wrong version number", "wrong_version_number", "unknown protocol", "record layer failure",
