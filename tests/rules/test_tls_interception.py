@@ -54,3 +54,30 @@ def test_not_when_direct_and_proxied_certificates_match(rec):
             via = next(v["chain"] for k, v in sorted(probes.items()) if v.get("chain") and "direct" not in k)
             probes["0:variant:direct"]["chain"] = via
     assert rule.diagnose(mutated(rec, same_cert)) is None
+
+
+def _as_pypi(raw):
+    """Constructed from a real recording: the same re-signed chain, but for pypi.org (no proxy).
+
+    Loopback tests never reach pypi.org; the host name is the only change.
+    """
+    main = raw["main"]
+    main["facts"]["targets"] = ["https://pypi.org/simple/"]
+    for s in main.get("sessions", {}).values():
+        s["proxy_for_url"] = None
+
+
+@pytest.mark.parametrize("rec", by_scenario("untrusted-ca"), ids=ids(by_scenario("untrusted-ca")))
+def test_transparent_interception_of_a_public_host(rec):
+    f = mutated(rec, _as_pypi)
+    d = rule.diagnose(f)
+    if rule._certifi_age_days(f) > rule.RECENT_CERTIFI_DAYS:
+        assert d is None  # an old certifi may just be outdated
+    else:
+        assert d is not None and "intercepted" in d.verdict
+        assert rules.run(f).diagnoses[0].cause == "tls-interception"
+
+
+@pytest.mark.parametrize("rec", by_scenario("untrusted-ca"), ids=ids(by_scenario("untrusted-ca")))
+def test_a_private_host_with_a_private_ca_is_not_interception(rec):
+    assert rule.diagnose(facts_of(rec)) is None

@@ -7,19 +7,86 @@ Fails like::
 
 Evidence: through the proxy pip uses, the server presents a different
 certificate (another key, another issuer) than when reached directly: the
-proxy terminates TLS and signs its own copy.
+proxy terminates TLS and signs its own copy. Without a proxy to bypass
+(a transparent middlebox, antivirus, VPN): a public package host such as
+pypi.org presented with a chain that a recent certifi does not trust.
 """
 
 from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import chain, failing, is_verify_failure, os_store_steps, pip_cmd, pip_error_line
+from tlsdoctor.rules._common import chain, failing, is_verify_failure, os_store_steps, pip_cmd, pip_error_line, stores
 
 CAUSE = "tls-interception"
 
+# Public package hosts whose real certificates chain to public roots that
+# every certifi release of the last years contains. Seeing them issued by a
+# CA that a recent certifi lacks means something on the path re-signs TLS.
+PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
+                "pypi.python.org", "upload.pypi.org")
+RECENT_CERTIFI_DAYS = 3 * 365
+
 
 def diagnose(f: Facts):
+    return _via_proxy(f) or _public_host(f)
+
+
+def _certifi_age_days(f: Facts):
+    import datetime
+
+    try:
+        y, m, d = (int(x) for x in (f.pip_vendored.get("certifi") or "").split(".")[:3])
+        now = datetime.datetime.fromtimestamp(f.target_time, datetime.timezone.utc).date()
+        return (now - datetime.date(y, m, d)).days
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _public_host(f: Facts):
+    """No proxy to bypass: a public host presented with a chain a recent certifi does not trust."""
+    for h in failing(f):
+        if h.host not in PUBLIC_HOSTS or not is_verify_failure(h):
+            continue
+        cert = h.get("verify:certifi")
+        age = _certifi_age_days(f)
+        if not cert.failed or age is None or age > RECENT_CERTIFI_DAYS:
+            continue  # an old certifi may simply lack a newer public root (outdated-ca-bundle)
+        certs = chain(h)
+        if not certs:
+            continue
+        top = certs[-1]
+        trusted_by = [n for n, a in stores(h).items() if a.ok]
+        fix = ["get the inspection CA certificate (%s) from your IT team, save it as inspection-ca.pem" % (
+            top.issuer or top.subject)]
+        if f.truststore_expected:
+            fix += os_store_steps(f, "inspection-ca.pem")
+        else:
+            fix += ["cat %s inspection-ca.pem > ~/pip-ca-bundle.pem   (public roots + the inspection CA)" % (
+                f.certifi.path if f.certifi else "CERTIFI_BUNDLE"),
+                    "%s config set global.cert ~/pip-ca-bundle.pem" % pip_cmd(f)]
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
+                h.host, top.issuer or top.subject),
+            evidence=(
+                "%s's real certificate chains to a public root that certifi has carried for years" % h.host,
+                "presented here: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
+                "pip's certifi %s (%d days old) does not trust it: %s" % (
+                    f.pip_vendored.get("certifi"), age, cert.verify_message or cert.error),
+                "stores on this machine that do trust it: %s" % (", ".join(sorted(trusted_by)) or "none"),
+                pip_error_line(h),
+            ),
+            fix=tuple(fix),
+            dead_ends=("pip install -U certifi (certifi never has a company's CA)",
+                       "--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)"),
+            score=83,
+            host=h.url,
+        )
+    return None
+
+
+def _via_proxy(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h) or not h.proxy:
             continue
