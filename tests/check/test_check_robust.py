@@ -265,3 +265,17 @@ def test_seed_004_highest_version_honours_an_openssl_conf_cap(tmp_path, https_in
     assert data["facts"]["ssl"]["highest_tls_version"] == "TLSv1.2"  # ...the configuration does not allow it
     assert data["facts"]["negotiated_tls_version"] == "TLSv1.2"
     assert data["facts"]["env"]["openssl_conf"]["restrictions"] == {"MaxProtocol": "TLSv1.2"}
+
+
+def test_tlsdoctor_without_ssl_checks_a_healthy_target(tmp_path, https_index):
+    """Only tlsdoctor's own interpreter lacks ssl: the target is probed as usual."""
+    url, ca = https_index
+    code = ("import sys; sys.modules['ssl'] = None; sys.modules['_ssl'] = None\n"
+            "from tlsdoctor.cli import main\n"
+            "sys.exit(main(['check', '--python', %r, '--json']))\n" % sys.executable)
+    proc = subprocess.run([sys.executable, "-c", code], env=base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca),
+                          capture_output=True, text=True, timeout=60)
+    data = json.loads(proc.stdout)
+    assert (proc.returncode, data["status"]) == (0, "ok"), proc.stderr
+    assert data["facts"]["checker"]["ssl_import_error"]
+    assert data["facts"]["ssl"]["importable"] is True
