@@ -83,9 +83,25 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render import check as render
 
     out = render.render(report, fmt=fmt, lang=args.lang)
-    sys.stdout.write(out if out.endswith("\n") else out + "\n")
-    sys.stdout.flush()
+    _write(out if out.endswith("\n") else out + "\n")
     return report.exit_code
+
+
+def _write(text: str) -> None:
+    """Print even to an ASCII console, or with undecodable bytes from the environment in paths."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except UnicodeEncodeError:
+        enc = getattr(sys.stdout, "encoding", None) or "ascii"
+        ascii_marks = text.replace("✓", "[ok]").replace("✗", "[x]").replace("—", "-").replace("←", "<-")
+        data = ascii_marks.encode(enc, "replace")
+        buf = getattr(sys.stdout, "buffer", None)
+        if buf is not None:
+            buf.write(data)
+            buf.flush()
+        else:
+            sys.stdout.write(data.decode(enc, "replace"))
 
 
 def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeout: float = 10.0,

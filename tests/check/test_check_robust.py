@@ -279,3 +279,16 @@ def test_tlsdoctor_without_ssl_checks_a_healthy_target(tmp_path, https_index):
     assert (proc.returncode, data["status"]) == (0, "ok"), proc.stderr
     assert data["facts"]["checker"]["ssl_import_error"]
     assert data["facts"]["ssl"]["importable"] is True
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"], ["--lang", "zh"]])
+def test_ascii_console_and_undecodable_paths(tmp_path, fmt):
+    """An ASCII-only stdout and non-UTF-8 bytes in a variable: printed, never a crash."""
+    env = base_env(tmp_path, PIP_INDEX_URL="https://127.0.0.1:9/simple/", PYTHONIOENCODING="ascii", LC_ALL="C")
+    env = {k.encode(): v.encode() for k, v in env.items()}
+    env[b"PIP_CERT"] = b"/tmp/\xff\xfe-missing.pem"
+    proc = subprocess.run([sys.executable, "-m", "tlsdoctor", "check", "--python", sys.executable] + fmt,
+                          env=env, capture_output=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert b"Traceback" not in proc.stderr
+    assert b"ca-bundle-path-invalid" in proc.stdout
