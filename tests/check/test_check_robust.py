@@ -292,3 +292,30 @@ def test_ascii_console_and_undecodable_paths(tmp_path, fmt):
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert b"Traceback" not in proc.stderr
     assert b"ca-bundle-path-invalid" in proc.stdout
+
+
+def _closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_pip_proxy_option_is_the_proxy_probed(tmp_path, https_index):
+    url, ca = https_index
+    env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, PIP_PROXY="http://127.0.0.1:%d" % _closed_port())
+    rc, data, _ = check_json(env)
+    first = data["diagnoses"][0]
+    assert (rc, first["cause"]) == (1, "proxy-unreachable")
+    assert any("pip's `proxy` option" in e for e in first["evidence"])
+
+
+def test_no_proxy_is_honoured_like_pip_does(tmp_path, https_index):
+    """HTTPS_PROXY points nowhere, but NO_PROXY exempts the index: pip goes direct, and so does check."""
+    url, ca = https_index
+    env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, HTTPS_PROXY="http://127.0.0.1:%d" % _closed_port(),
+                   NO_PROXY="localhost")
+    rc, data, _ = check_json(env)
+    assert (rc, data["status"]) == (0, "ok"), data["diagnoses"]
+    assert data["hosts"][0]["proxy"] is None
