@@ -142,6 +142,7 @@ class Bundle:
     looks_like: Optional[str] = None
     mtime: Optional[float] = None
     expect_dir: bool = False
+    hashed_entries: Optional[int] = None
 
     @classmethod
     def from_json(cls, d: Optional[Dict[str, Any]]) -> Optional["Bundle"]:
@@ -154,10 +155,16 @@ class Bundle:
         """Why this bundle cannot be used, or None when it looks usable."""
         if self.exists is False:
             return "does not exist"
-        if self.expect_dir:
-            return None if self.is_dir else "is not a directory"
+        if self.readable is False:
+            return "cannot be read (%s)" % (self.read_error or "permission denied")
         if self.is_dir:
-            return "is a directory, not a PEM file"
+            # requests takes a directory as verify= (capath), OpenSSL as SSL_CERT_DIR:
+            # usable only with c_rehash-style hash links.
+            if self.hashed_entries == 0:
+                return "is a directory without OpenSSL hash links (c_rehash), so it provides no CA"
+            return None
+        if self.expect_dir:
+            return "is not a directory"
         if self.readable is False:
             return "cannot be read (%s)" % (self.read_error or "permission denied")
         if self.pem_certificates == 0:

@@ -319,3 +319,21 @@ def test_no_proxy_is_honoured_like_pip_does(tmp_path, https_index):
     rc, data, _ = check_json(env)
     assert (rc, data["status"]) == (0, "ok"), data["diagnoses"]
     assert data["hosts"][0]["proxy"] is None
+
+
+def test_a_hashed_ca_directory_is_a_valid_bundle(tmp_path, https_index):
+    """requests accepts a c_rehash'ed directory as REQUESTS_CA_BUNDLE: no false alarm."""
+    import shutil
+
+    openssl = shutil.which("openssl")
+    if not openssl:
+        pytest.skip("needs the openssl command to compute the subject hash")
+    url, ca = https_index
+    h = subprocess.run([openssl, "x509", "-noout", "-subject_hash", "-in", ca], capture_output=True, text=True,
+                       check=True).stdout.strip()
+    d = tmp_path / "cadir"
+    d.mkdir()
+    shutil.copy(ca, d / ("%s.0" % h))
+    rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url, REQUESTS_CA_BUNDLE=str(d)))
+    assert (rc, data["status"]) == (0, "ok"), data["diagnoses"]
+    assert data["facts"]["env"]["ca"]["REQUESTS_CA_BUNDLE"]["bundle"]["problem"] is None

@@ -270,6 +270,15 @@ def bundle_info(path):
         info["exists"] = os.path.exists(path)
         info["is_dir"] = os.path.isdir(path)
         info["is_file"] = os.path.isfile(path)
+        if info["is_dir"]:
+            # A CA *directory* (requests accepts one as verify=, OpenSSL as
+            # capath) only works through c_rehash-style "<hash>.<n>" links.
+            try:
+                names = os.listdir(path)[:100000]
+                info["hashed_entries"] = len([n for n in names if re.match(r"^[0-9a-f]{8}\.\d+$", n)])
+            except Exception as exc:
+                info["readable"] = False
+                info["read_error"] = err_text(exc)
         if not info["is_file"]:
             return info
         st = os.stat(path)
