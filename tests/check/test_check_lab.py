@@ -96,3 +96,25 @@ def test_check_names_the_scenario_cause(name, py, pip, tmp_path):
         assert data["status"] == "problem" and rc == 1
         first = data["diagnoses"][0]
         assert first["evidence"] and first["fix"]
+
+
+@pytest.mark.parametrize("py,pip,adds", [("3.13", "26.3", True), ("3.13", "24.2", True), ("3.11", "23.2.1", False)])
+def test_trust_precedence_claim_matches_real_pip(py, pip, adds, tmp_path):
+    """The reference's [inferred] claim, checked with real pip: with truststore (pip >= 24.2 on
+    Python >= 3.10) REQUESTS_CA_BUNDLE is *added* to the OS store; before, it *replaces* the trust."""
+    import trustme
+
+    client = _client(py, pip)
+    with scenarios.get("healthy-direct").start(str(tmp_path / "lab")) as running:
+        env = clients.client_environ(client, running.env)
+        ca = env.pop("PIP_CERT")
+        other = tmp_path / "other.pem"
+        other.write_bytes(trustme.CA().cert_pem.bytes())  # valid PEM, not the index's CA
+        env.update(REQUESTS_CA_BUNDLE=str(other), SSL_CERT_FILE=ca)  # the OS store has the root
+        code, output = clients.run_pip(client, env, clients.pip_download_argv(
+            client, str(tmp_path / "dl"), running.package, ["--retries", "0", "--timeout", "5"]), timeout=120)
+        rc, data = run_check(client, env)
+    assert (code == 0) == adds, output[-1500:]
+    trust = " ".join(data["trust"])
+    assert ("added to the OS store" in trust) == adds, trust
+    assert (data["status"] == "ok") == adds
