@@ -135,9 +135,21 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
     request = {"index_url": index_url} if index_url else {}
     results: Dict[str, object] = {}
 
+    counts = {"started": 0, "done": 0, "last": ""}
+
+    def on_progress(event, *words):
+        if event == "start" and words:
+            counts["started"] += int(words[0])
+        elif event == "done" and words:
+            counts["done"] += 1
+            counts["last"] = " ".join(words)
+        progress.say("probing with %s: %d/%d probes done%s" % (
+            python, counts["done"], counts["started"], (" (last: %s)" % counts["last"]) if counts["last"] else ""))
+
     def main_probe():
         try:
-            results["main"] = probe.run_probe(python, dict(request), max(0.5, deadline - time.monotonic()), env)
+            results["main"] = probe.run_probe(python, dict(request), max(0.5, deadline - time.monotonic()), env,
+                                              on_progress=on_progress)
         except Exception as exc:  # a bug of ours: report it, never hang or crash
             results["main"] = probe.ProbeRun(python, None, "tlsdoctor_error", "%s: %s" % (type(exc).__name__, exc))
 
@@ -236,8 +248,14 @@ class _Progress:
     def _draw(self, suffix: str) -> None:
         if not self.enabled:
             return
+        import shutil
+
         frame = self.FRAMES[self.n % len(self.FRAMES)]
-        sys.stderr.write("\r\033[K%s %s%s" % (frame, self.text, suffix))
+        line = "%s %s%s" % (frame, self.text, suffix)
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        if len(line) > width:  # one line only: \r cannot redraw a wrapped one
+            line = line[: max(10, width - 1)] + "…"
+        sys.stderr.write("\r\033[K" + line)
         sys.stderr.flush()
 
     def stop(self) -> None:

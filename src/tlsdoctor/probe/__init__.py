@@ -140,8 +140,12 @@ def _is_python2(python: str, env: Dict[str, str], timeout: float) -> bool:
 
 
 def run_probe(python: str, request: Dict[str, Any], timeout: float,
-              env: Optional[Dict[str, str]] = None) -> ProbeRun:
-    """Run the probe; always returns (never raises), within ``timeout`` + a little."""
+              env: Optional[Dict[str, str]] = None, on_progress=None) -> ProbeRun:
+    """Run the probe; always returns (never raises), within ``timeout`` + a little.
+
+    ``on_progress(event, *words)`` is called from a reader thread for each
+    progress line the probe writes to stderr (a probe started / finished).
+    """
     env = dict(os.environ if env is None else env)
     t0 = time.monotonic()
     if not python or not (os.path.isfile(python) or shutil.which(python, path=env.get("PATH"))):
@@ -169,10 +173,38 @@ def run_probe(python: str, request: Dict[str, Any], timeout: float,
                 pass
 
     threading.Thread(target=watchdog, daemon=True).start()
+    out_chunks: List[bytes] = []
+    err_lines: List[bytes] = []
+
+    def read_out():
+        out_chunks.append(proc.stdout.read())
+
+    def read_err():
+        for line in iter(proc.stderr.readline, b""):
+            if line.startswith(b"@@tlsdoctor-progress "):
+                if on_progress is not None:
+                    try:
+                        on_progress(*line.decode("utf-8", "replace").split()[1:])
+                    except Exception:
+                        pass
+            else:
+                err_lines.append(line)
+
+    readers = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
+    for r in readers:
+        r.start()
     try:
-        out, err = proc.communicate(json.dumps(request).encode())
+        try:
+            proc.stdin.write(json.dumps(request).encode())
+            proc.stdin.close()
+        except OSError:
+            pass  # the interpreter died at once: its stderr says why
+        for r in readers:
+            r.join()
+        proc.wait()
     finally:
         done.set()
+    out, err = b"".join(out_chunks), b"".join(err_lines)
     if killed.is_set():
         return ProbeRun(python, None, "timeout", "the probe did not answer within %.1f s" % timeout,
                         time.monotonic() - t0)

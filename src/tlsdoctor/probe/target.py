@@ -492,6 +492,7 @@ class Results(object):
 def start_threads(jobs, results):
     """Start ``(key, fn, args)`` jobs; until they finish, their result says ``deadline``."""
     threads = {}
+    progress("start", len(jobs))
     for key, fn, args in jobs:
         results.put(key, {"status": "deadline", "started": round(time.time() - START, 3)})
         t = threading.Thread(target=_guard, args=(results, key, fn, args))
@@ -514,6 +515,16 @@ def _guard(results, key, fn, args):
         value = {"status": "error", "error": err_text(exc)}
     value["elapsed"] = round(time.time() - t0, 3)
     results.put(key, value)
+    progress("done", key, value.get("status"))
+
+
+def progress(*words):
+    """One line on stderr per finished probe, for check's live display (never secrets: keys only)."""
+    try:
+        sys.stderr.write("@@tlsdoctor-progress %s\n" % " ".join(_s(w) for w in words))
+        sys.stderr.flush()
+    except Exception:
+        pass
 
 
 def connect(host, port, proxy, timeout):
