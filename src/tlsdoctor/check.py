@@ -143,8 +143,8 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
         elif event == "done" and words:
             counts["done"] += 1
             counts["last"] = " ".join(words)
-        progress.say("probing with %s: %d/%d probes done%s" % (
-            python, counts["done"], counts["started"], (" (last: %s)" % counts["last"]) if counts["last"] else ""))
+        progress.say("%d/%d probes done%s — %s" % (
+            counts["done"], counts["started"], (", last: %s" % counts["last"]) if counts["last"] else "", python))
 
     def main_probe():
         try:
