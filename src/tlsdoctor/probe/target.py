@@ -399,8 +399,12 @@ def pip_facts(index_override):
         if index_override:
             args += ["--index-url", index_override]
         options, _ = command.parse_args(args)
-        # Never prompt (stdin is our request) and never call keyring.
+        # Never prompt (stdin is our request), never call keyring, and leave
+        # pip's HTTP cache alone (a check must not change the machine; the
+        # network path is the same without it).
         options.no_input = True
+        if hasattr(options, "cache_dir"):
+            options.cache_dir = None
         if hasattr(options, "keyring_provider"):
             options.keyring_provider = "disabled"
         out["options"] = {
