@@ -73,8 +73,12 @@ def trust_explanation(f: Facts) -> List[str]:
         if s is None:
             continue
         eff = s.effective_verify
-        if eff is False:
-            lines.append("%s: verification is OFF (trusted-host)" % h.url)
+        # pip mounts an adapter that forces verify=False for trusted hosts
+        # (InsecureHTTPAdapter); "http://" itself is always mounted so.
+        off = [p for p in s.insecure_prefixes if p != "http://" and h.url.startswith(p.rstrip("/"))]
+        if eff is False or off:
+            lines.append("%s: certificate verification is OFF (trusted-host %s): any certificate is accepted"
+                         % (h.url, ", ".join(off) or h.host))
             continue
         if isinstance(eff, str):
             src = "?"

@@ -69,3 +69,12 @@ def test_trust_explanation_names_the_env_bundle_that_wins(tmp_path):
     text = "\n".join(trust_explanation(report.facts))
     assert "/etc/passwd from REQUESTS_CA_BUNDLE" in text
     assert "pip's cert=/etc/hosts is NOT used" in text
+
+
+def test_trusted_host_is_reported_as_verification_off(tmp_path):
+    env, home = env_for(tmp_path, PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL="https://localhost:9/simple/",
+                        PIP_TRUSTED_HOST="localhost")
+    report = check.collect(python=sys.executable, env=env, timeout=4)
+    text = "\n".join(trust_explanation(report.facts))
+    assert "verification is OFF" in text and "localhost" in text
+    assert provenance(report.facts)["trusted-host"].source == "PIP_TRUSTED_HOST"
