@@ -79,10 +79,23 @@ def _list(scenarios: Any, as_json: bool) -> int:
         print(json.dumps(items, indent=2))
         return exitcodes.OK
     width = max(len(i["name"]) for i in items)
+    pad = " " * width
     for i in items:
         causes = ", ".join(i["causes"]) or "(healthy control)"
-        print("%-*s  %s\n%-*s  causes: %s" % (width, i["name"], i["description"], width, "", causes))
+        print("%-*s  %s\n%s  causes: %s" % (width, i["name"], i["description"], pad, causes))
+        if i["causes"]:
+            fails = _short(i["fails_with"]) or "none of the lab's clients"
+            print("%s  pip fails: %s" % (pad, fails))
+            if i["succeeds_with"]:
+                print("%s  pip copes: %s" % (pad, _short(i["succeeds_with"])))
+        if i["emulates"]:
+            print("%s  emulates: %s" % (pad, i["emulates"]))
     return exitcodes.OK
+
+
+def _short(client_ids: List[str]) -> str:
+    """py3.11-pip23.2.1 -> 23.2.1 (3.11)"""
+    return ", ".join("%s (%s)" % (c.split("-pip")[1], c[2:].split("-pip")[0]) for c in client_ids)
 
 
 class _Stop(Exception):
