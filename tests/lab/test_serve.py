@@ -25,6 +25,7 @@ def test_serve_then_interrupt(sig, tmp_path):
         info = json.loads(proc.stdout.readline())
         assert info["index_url"].startswith("https://localhost:")
         assert info["env"]["HTTPS_PROXY"].startswith("http://127.0.0.1:")
+        assert info["unset"] == [], "the test environment is scrubbed; nothing should interfere"
         workdir = os.path.dirname(info["env"]["HOME"])
         assert os.path.isdir(workdir)
         try:
@@ -41,3 +42,16 @@ def test_serve_then_interrupt(sig, tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_serve_names_the_variables_that_would_interfere(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("https_proxy", "http://corp.invalid:3128")
+    proc = subprocess.Popen([sys.executable, "-m", "tlsdoctor", "lab", "serve", "untrusted-ca"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["unset"] == ["REQUESTS_CA_BUNDLE", "https_proxy"]
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import signal
 import sys
 import threading
@@ -119,8 +121,12 @@ def _serve(scenario: Any) -> int:
                 "index_url": running.index_url,
                 "package": running.package,
                 "env": running.env,
-                "hint": "run pip with this environment, e.g. "
-                        "python -m pip download --no-deps -d /tmp/x " + running.package,
+                # Set here, these would change what pip does in the scenario:
+                # a client should unset them (the lab's own runs start from an
+                # empty environment, clients.client_environ).
+                "unset": interfering(running.env),
+                "hint": "run pip with PIP_CONFIG_FILE=%s, the variables in env, and none of those in unset, "
+                        "e.g. python -m pip download --no-deps -d /tmp/x %s" % (os.devnull, running.package),
             }), flush=True)
             try:
                 while not stop.wait(0.5):
@@ -130,6 +136,25 @@ def _serve(scenario: Any) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     return exitcodes.OK
+
+
+_INTERFERING = re.compile(
+    r"^(PIP_.*|.*_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|OPENSSL_CONF|LD_PRELOAD)$",
+    re.IGNORECASE,
+)
+
+
+# Values the lab's own client environment sets: harmless where a user has them.
+_NEUTRAL = {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
+            "PIP_NO_COLOR": "1"}
+
+
+def interfering(scenario_env: dict) -> List[str]:
+    """Variables of this environment that would change a pip run in the scenario."""
+    return sorted(
+        k for k, v in os.environ.items()
+        if _INTERFERING.match(k) and k not in scenario_env and _NEUTRAL.get(k) != v
+    )
 
 
 def pick_client(python: str | None, pip: str | None) -> Any:
