@@ -337,3 +337,33 @@ def test_a_hashed_ca_directory_is_a_valid_bundle(tmp_path, https_index):
     rc, data, _ = check_json(base_env(tmp_path, PIP_INDEX_URL=url, REQUESTS_CA_BUNDLE=str(d)))
     assert (rc, data["status"]) == (0, "ok"), data["diagnoses"]
     assert data["facts"]["env"]["ca"]["REQUESTS_CA_BUNDLE"]["bundle"]["problem"] is None
+
+
+def test_healthy_https_proxy_is_tunnelled_like_pip(tmp_path):
+    """An https:// proxy (TLS to the proxy, the index's TLS inside): probed the way urllib3 >= 1.26 does."""
+    import ssl
+
+    pki = PKI(str(tmp_path / "pki"))  # one CA signs the index's and the proxy's certificates
+    ictx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki.leaf().configure_cert(ictx)
+    pctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki.leaf().configure_cert(pctx)
+    tunnel = net.proxy_handler("tunnel")
+
+    def tls_proxy(conn, listener):
+        tunnel(pctx.wrap_socket(conn, server_side=True), listener)
+
+    index_l = net.Listener(net.tls_handler(ictx, index.app), "index")
+    proxy = net.Listener(tls_proxy, "https-proxy")
+    try:
+        url = "https://localhost:%d/simple/" % index_l.port
+        env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=pki.ca_file("index"),
+                       HTTPS_PROXY="https://localhost:%d" % proxy.port)
+        rc, data, _ = check_json(env)
+    finally:
+        proxy.stop()
+        index_l.stop()
+    assert (rc, data["status"]) == (0, "ok"), (data["diagnoses"], data["incomplete"])
+    tls = data["hosts"][0]["probes"]["tls"]
+    assert tls["status"] == "ok" and tls["connect_status"] == 200 and tls["version"] == "TLSv1.3"
+    assert data["hosts"][0]["pip_request"]["status"] == "ok"

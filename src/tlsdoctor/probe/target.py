@@ -141,6 +141,16 @@ def remaining(deadline):
     return max(0.05, deadline - time.time())
 
 
+def _version_tuple(v):
+    out = []
+    for part in (v or "").split("."):
+        m = re.match(r"\d+", part)
+        if not m:
+            break
+        out.append(int(m.group()))
+    return tuple(out)
+
+
 def host_port(url):
     parts = urlsplit(url)
     host = parts.hostname
@@ -545,14 +555,85 @@ def connect(host, port, proxy, timeout):
     pscheme, phost, pport = host_port(proxy)
     sock = socket.create_connection((phost, pport), timeout)
     sock.settimeout(timeout)
-    if pscheme == "https":
-        raise ValueError("https proxy: tunnelled TLS is probed by pip_request")
+    if pscheme == "https" and not LEGACY_HTTPS_PROXY:
+        # urllib3 >= 1.26 (pip >= 20.3) speaks TLS to an https:// proxy and
+        # tunnels the index's TLS inside it; older ones ignored the scheme.
+        if not hasattr(ssl, "MemoryBIO"):
+            sock.close()
+            raise ValueError("TLS inside TLS needs Python >= 3.5")
+        sock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
+        info["tunnel"] = "tls"
     status, headers = send_connect(sock, host, port, proxy)
     info["connect_status"] = status
     if status != 200:
         sock.close()
         raise ProxyRefused(status, headers)
     return sock, info
+
+
+LEGACY_HTTPS_PROXY = False  # set in main() for pip < 20.3
+
+
+class InnerTLS(object):
+    """TLS inside an https:// proxy's TLS (like urllib3's SSLTransport), over ssl.SSLObject."""
+
+    def __init__(self, outer, ctx, server_hostname):
+        self.outer = outer
+        self.incoming = ssl.MemoryBIO()
+        self.outgoing = ssl.MemoryBIO()
+        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_hostname=server_hostname)
+        self._run(self.obj.do_handshake)
+
+    def _flush(self):
+        data = self.outgoing.read()
+        if data:
+            self.outer.sendall(data)
+
+    def _run(self, fn, *args):
+        while True:
+            try:
+                result = fn(*args)
+                self._flush()
+                return result
+            except ssl.SSLWantReadError:
+                self._flush()
+                data = self.outer.recv(16384)
+                if data:
+                    self.incoming.write(data)
+                else:
+                    self.incoming.write_eof()
+
+    def sendall(self, data):
+        view = memoryview(data)
+        while len(view):
+            n = self._run(self.obj.write, view)
+            view = view[n:]
+
+    def recv(self, n):
+        try:
+            return self._run(self.obj.read, n)
+        except ssl.SSLZeroReturnError:
+            return b""
+
+    def settimeout(self, t):
+        self.outer.settimeout(t)
+
+    def version(self):
+        return self.obj.version()
+
+    def cipher(self):
+        return self.obj.cipher()
+
+    def getpeercert(self, binary_form=False):
+        return self.obj.getpeercert(binary_form)
+
+    def get_unverified_chain(self):
+        if hasattr(self.obj, "get_unverified_chain"):
+            return self.obj.get_unverified_chain()
+        return self.obj._sslobj.get_unverified_chain()
+
+    def close(self):
+        _close(self.outer)
 
 
 class ProxyRefused(Exception):
@@ -723,7 +804,10 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
     try:
         sock.settimeout(remaining(deadline))
         t0 = time.time()
-        ssock = ctx.wrap_socket(sock, server_hostname=host if sni else None)
+        if cinfo.get("tunnel") == "tls":
+            ssock = InnerTLS(sock, ctx, host if sni else None)
+        else:
+            ssock = ctx.wrap_socket(sock, server_hostname=host if sni else None)
         out["handshake_ms"] = round((time.time() - t0) * 1000, 1)
     except Exception as exc:
         out.update({"stage": "handshake", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout)})
@@ -804,7 +888,38 @@ def proxy_probe(proxy, host, port, deadline):
                     "timeout": isinstance(exc, socket.timeout), "errno": getattr(exc, "errno", None)})
         return out
     out["tcp"] = "ok"
-    # Plain-HTTP CONNECT first: every HTTP proxy answers it at once.
+    if pscheme == "https" and ssl is not None and not LEGACY_HTTPS_PROXY:
+        # pip >= 20.3 (urllib3 >= 1.26): TLS to the proxy, then CONNECT inside it.
+        try:
+            sock.settimeout(remaining(deadline))
+            tsock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
+            out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
+        except Exception as exc:
+            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
+                                   "timeout": isinstance(exc, socket.timeout)}
+            _close(sock)
+            tsock = None
+        if tsock is not None:
+            _connect_into(out, tsock, host, port, proxy, deadline)
+            _close(tsock)
+            return out
+        # TLS failed: does the proxy speak plain HTTP instead (a wrong scheme)?
+        try:
+            sock = socket.create_connection((phost, pport), remaining(deadline))
+        except Exception as exc:
+            out.update({"status": "error", "stage": "tcp", "error": err_text(exc)})
+            return out
+        _connect_into(out, sock, host, port, proxy, deadline)
+        out["plain_connect"] = True
+        _close(sock)
+        return out
+    # Plain-HTTP CONNECT: what pip does for http:// proxies (and pip < 20.3 for any).
+    _connect_into(out, sock, host, port, proxy, deadline)
+    _close(sock)
+    return out
+
+
+def _connect_into(out, sock, host, port, proxy, deadline):
     try:
         sock.settimeout(remaining(deadline))
         status, headers = send_connect(sock, host, port, proxy)
@@ -814,21 +929,6 @@ def proxy_probe(proxy, host, port, deadline):
     except Exception as exc:
         out.update({"status": "error", "stage": "connect", "error": err_text(exc),
                     "timeout": isinstance(exc, socket.timeout)})
-    _close(sock)
-    if pscheme == "https" and ssl is not None:
-        # The URL says https://: does the proxy speak TLS at all?
-        try:
-            sock = socket.create_connection((phost, pport), remaining(deadline))
-            sock.settimeout(remaining(deadline))
-            ctx = make_context("noverify")
-            tsock = ctx.wrap_socket(sock, server_hostname=phost)
-            out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
-            _close(tsock)
-        except Exception as exc:
-            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
-                                   "timeout": isinstance(exc, socket.timeout)}
-            _close(sock)
-    return out
 
 
 def plain_http_probe(host, port, proxy, deadline):
@@ -982,8 +1082,6 @@ def probe_host(url, proxy, stores, deadline, results, prefix):
     jobs = []
     if proxy:
         jobs.append((prefix + "proxy", proxy_probe, (proxy, host, port, deadline)))
-        if urlsplit(proxy).scheme == "https":
-            proxy = None  # tunnelled TLS through an https proxy: pip_request covers it
     else:
         jobs.append((prefix + "tcp", tcp_probe, (host, port, deadline)))
     if scheme != "https" or ssl is None:
@@ -1090,6 +1188,8 @@ def main():
     except Exception as exc:
         pip_info = {"error": err_text(exc)}
     facts["pip"] = pip_info
+    global LEGACY_HTTPS_PROXY
+    LEGACY_HTTPS_PROXY = _version_tuple(pip_info.get("version")) < (20, 3) if pip_info.get("version") else False
     if request.get("mode") == "handshake":
         pip_ctx = None  # a second look without OPENSSL_CONF: handshakes only
 
