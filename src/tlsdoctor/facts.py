@@ -75,6 +75,7 @@ class Attempt:
     speaks_http: Optional[bool] = None
     first_bytes: Optional[str] = None
     tls_to_proxy: Optional["Attempt"] = None
+    tls_to_proxy_verify: Optional["Attempt"] = None
     cafile: Optional[str] = None
     elapsed: Optional[float] = None
     errno: Optional[int] = None
@@ -84,6 +85,7 @@ class Attempt:
         if not d:
             return cls(name=name)
         ttp = d.get("tls_to_proxy")
+        ttpv = d.get("tls_to_proxy_verify")
         return cls(
             name=name,
             status=d.get("status") or "absent",
@@ -103,6 +105,7 @@ class Attempt:
             speaks_http=d.get("speaks_http"),
             first_bytes=d.get("first_bytes"),
             tls_to_proxy=cls.from_json(name + ".tls_to_proxy", ttp) if ttp else None,
+            tls_to_proxy_verify=cls.from_json(name + ".tls_to_proxy_verify", ttpv) if ttpv else None,
             cafile=d.get("cafile"),
             elapsed=d.get("elapsed"),
             errno=d.get("errno"),

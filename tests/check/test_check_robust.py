@@ -367,3 +367,28 @@ def test_healthy_https_proxy_is_tunnelled_like_pip(tmp_path):
     tls = data["hosts"][0]["probes"]["tls"]
     assert tls["status"] == "ok" and tls["connect_status"] == 200 and tls["version"] == "TLSv1.3"
     assert data["hosts"][0]["pip_request"]["status"] == "ok"
+
+
+def test_https_proxy_with_an_untrusted_certificate(tmp_path):
+    """The index is trusted, the https:// proxy's own certificate is not: that is what check says."""
+    import ssl
+
+    pki = PKI(str(tmp_path / "pki"))
+    other = PKI(str(tmp_path / "other-pki"))  # the proxy's certificate comes from another CA
+    ictx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki.leaf().configure_cert(ictx)
+    pctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    other.leaf().configure_cert(pctx)
+    tunnel = net.proxy_handler("tunnel")
+    index_l = net.Listener(net.tls_handler(ictx, index.app), "index")
+    proxy = net.Listener(lambda conn, lst: tunnel(pctx.wrap_socket(conn, server_side=True), lst), "https-proxy")
+    try:
+        env = base_env(tmp_path, PIP_INDEX_URL="https://localhost:%d/simple/" % index_l.port,
+                       PIP_CERT=pki.ca_file("index"), HTTPS_PROXY="https://localhost:%d" % proxy.port)
+        rc, data, _ = check_json(env)
+    finally:
+        proxy.stop()
+        index_l.stop()
+    first = data["diagnoses"][0]
+    assert (rc, first["cause"]) == (1, "untrusted-private-ca"), data["incomplete"]
+    assert "proxy" in first["verdict"]

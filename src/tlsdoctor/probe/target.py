@@ -876,7 +876,7 @@ def tcp_probe(host, port, deadline):
     return out
 
 
-def proxy_probe(proxy, host, port, deadline):
+def proxy_probe(proxy, host, port, deadline, cafile=None):
     """Can the proxy be reached, what does it answer to CONNECT, what scheme does it speak?"""
     out = {"proxy": redact_url(proxy)}
     pscheme, phost, pport = host_port(proxy)
@@ -902,6 +902,17 @@ def proxy_probe(proxy, host, port, deadline):
         if tsock is not None:
             _connect_into(out, tsock, host, port, proxy, deadline)
             _close(tsock)
+            # Is the proxy's own certificate trusted by the store pip verifies with?
+            try:
+                vs = socket.create_connection((phost, pport), remaining(deadline))
+                vs.settimeout(remaining(deadline))
+                vctx = make_context("verify", cafile=cafile, check_hostname=True)
+                _close(vctx.wrap_socket(vs, server_hostname=phost))
+                out["tls_to_proxy_verify"] = {"status": "ok", "cafile": cafile}
+            except Exception as exc:
+                v = {"status": "error", "error": err_text(exc), "cafile": cafile}
+                _verify_details(exc, v)
+                out["tls_to_proxy_verify"] = v
             return out
         # TLS failed: does the proxy speak plain HTTP instead (a wrong scheme)?
         try:
@@ -1081,7 +1092,8 @@ def probe_host(url, proxy, stores, deadline, results, prefix):
     scheme, host, port = host_port(url)
     jobs = []
     if proxy:
-        jobs.append((prefix + "proxy", proxy_probe, (proxy, host, port, deadline)))
+        eff = [path for name, path in stores if name == "effective"]
+        jobs.append((prefix + "proxy", proxy_probe, (proxy, host, port, deadline, eff[0] if eff else None)))
     else:
         jobs.append((prefix + "tcp", tcp_probe, (host, port, deadline)))
     if scheme != "https" or ssl is None:

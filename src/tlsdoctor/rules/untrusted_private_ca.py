@@ -21,6 +21,37 @@ CAUSE = "untrusted-private-ca"
 
 
 def diagnose(f: Facts):
+    return _proxy_certificate(f) or _server_certificate(f)
+
+
+def _proxy_certificate(f: Facts):
+    """An https:// proxy whose own certificate the store pip verifies with does not trust."""
+    for h in failing(f):
+        if not h.proxy or not is_verify_failure(h):
+            continue
+        pv = h.get("proxy").tls_to_proxy_verify
+        if pv is None or not pv.failed or not h.get("verify:effective").ok:
+            continue
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="the https:// proxy %s presents a certificate pip does not trust (the index's is fine)" % h.proxy,
+            evidence=(
+                "TLS to the proxy, verified with %s: %s" % (pv.cafile or "pip's bundle", short(pv.verify_message or pv.error)),
+                "the index's own certificate, through the proxy, verifies with the same store",
+                pip_error_line(h),
+            ),
+            fix=(
+                "add the CA that signed the proxy's certificate to the bundle pip uses (%s)" % (pv.cafile or "--cert"),
+                "or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://",
+            ),
+            dead_ends=("--trusted-host (it does not cover the proxy's certificate)",),
+            score=61,
+            host=h.url,
+        )
+    return None
+
+
+def _server_certificate(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
             continue
