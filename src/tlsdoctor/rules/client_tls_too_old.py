@@ -52,7 +52,11 @@ def diagnose(f: Facts):
             ev.append("a client that can speak %s connects to the same server" % higher)
         ev.append(pip_error_line(h))
         cap = _cap(f)
-        score = 74 if not (cap and tls_index(cap) < tls_index("TLSv1.2")) else 60
+        if cap and 0 <= tls_index(cap) < tls_index("TLSv1.2"):
+            # A configured ceiling below every modern client's floor is a
+            # configuration problem (openssl-config-restricts), not an old client.
+            return None
+        score = 74
         fix = ["use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro or "
                "pyenv build; check with: python -c 'import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)'"]
         if _capped(f):
