@@ -235,3 +235,26 @@ def os_store_steps(f: Facts, ca_hint: str) -> List[str]:
     if f.platform.startswith("win"):
         return ["certutil -addstore -f Root %s   (as administrator)" % ca_hint]
     return ["add %s to the operating system's trust store" % ca_hint]
+
+
+def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem") -> List[str]:
+    """Build a bundle = what pip trusts now + ``new_ca``, and make pip use it *where it will win*.
+
+    pip's precedence (requests' merge): REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE > PIP_CERT >
+    pip.conf ``cert``. Setting the config file while PIP_CERT is exported changes nothing.
+    """
+    current, source = effective_bundle_source(f, h)
+    base = current or (f.certifi.path if f.certifi else "CERTIFI_BUNDLE")
+    steps = []
+    if current and f.certifi and current != f.certifi.path:
+        steps.append("cat %s %s %s > %s   (what pip trusts now + public roots + the new CA)" % (
+            quote(current), quote(f.certifi.path), new_ca, bundle))
+    else:
+        steps.append("cat %s %s > %s   (public roots + the new CA)" % (quote(base), new_ca, bundle))
+    if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        steps.append("export %s=%s   (it is set, and it beats --cert / PIP_CERT / pip.conf)" % (source, bundle))
+    elif "PIP_CERT" in f.pip_env:
+        steps.append("export PIP_CERT=%s   (PIP_CERT is set, and it beats pip.conf)" % bundle)
+    else:
+        steps.append("%s config set global.cert %s" % (pip_cmd(f), bundle))
+    return steps

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, is_verify_failure, pip_cmd, pip_error_line, short, stores
+from tlsdoctor.rules._common import failing, is_verify_failure, pip_cmd, pip_error_line, quote, short, stores, use_bundle_steps
 
 CAUSE = "outdated-ca-bundle"
 _NAMES = {"system": "the OS store (OpenSSL default paths)", "certifi": "pip's certifi",
@@ -38,7 +38,7 @@ def diagnose(f: Facts):
         if tuple(f.python_version_info[:2]) >= (3, 10) and not f.truststore_expected:
             fix.append("%s install --upgrade 'pip>=24.2' --cert %s   (pip >= 24.2 on Python >= 3.10 also trusts the OS store)"
                        % (pip_cmd(f), where))
-        fix.append("%s config set global.cert %s   (tell this pip to use the store that has the root)" % (pip_cmd(f), where))
+        fix += use_bundle_steps(f, h, quote(where) if where else "THE-STORE-THAT-WORKS")
         return Diagnosis(
             cause=CAUSE,
             verdict="pip verifies with %s, which lacks the root that %s has" % (

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import chain, failing, is_verify_failure, os_store_steps, pip_cmd, pip_error_line, stores
+from tlsdoctor.rules._common import (chain, failing, is_verify_failure, os_store_steps, pip_error_line, stores,
+                                     use_bundle_steps)
 
 CAUSE = "tls-interception"
 
@@ -62,9 +63,7 @@ def _public_host(f: Facts):
         if f.truststore_expected:
             fix += os_store_steps(f, "inspection-ca.pem")
         else:
-            fix += ["cat %s inspection-ca.pem > ~/pip-ca-bundle.pem   (public roots + the inspection CA)" % (
-                f.certifi.path if f.certifi else "CERTIFI_BUNDLE"),
-                    "%s config set global.cert ~/pip-ca-bundle.pem" % pip_cmd(f)]
+            fix += use_bundle_steps(f, h, "inspection-ca.pem")
         return Diagnosis(
             cause=CAUSE,
             verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
@@ -103,9 +102,7 @@ def _via_proxy(f: Facts):
                 "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
                     f.pip_version, f.python_version)]
         else:
-            certifi = f.certifi.path if f.certifi else "$(%s -c 'import pip._vendor.certifi as c; print(c.where())')" % f.executable
-            fix += ["cat %s inspection-ca.pem > ~/pip-ca-bundle.pem   (public roots + the inspection CA)" % certifi,
-                    "%s config set global.cert ~/pip-ca-bundle.pem" % pip_cmd(f)]
+            fix += use_bundle_steps(f, h, "inspection-ca.pem")
         fix.insert(0, "get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem" % (
             top.issuer or top.subject))
         return Diagnosis(

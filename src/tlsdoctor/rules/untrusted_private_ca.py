@@ -15,7 +15,7 @@ from __future__ import annotations
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
 from tlsdoctor.rules._common import (any_store_verifies_lax, is_issuer_failure, chain, failing, is_verify_failure, os_store_steps,
-                                     pip_cmd, pip_error_line, short, stores)
+                                     pip_error_line, short, stores, use_bundle_steps)
 
 CAUSE = "untrusted-private-ca"
 
@@ -69,11 +69,7 @@ def _server_certificate(f: Facts):
             fix.append("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
                 f.pip_version, f.python_version))
         else:
-            certifi = f.certifi.path if f.certifi else "CERTIFI_BUNDLE"
-            fix += ["cat %s %s > ~/pip-ca-bundle.pem   (keeps the public roots)" % (certifi, ca_file),
-                    "%s config set global.cert ~/pip-ca-bundle.pem" % pip_cmd(f)]
-        if any(n in f.ca_env for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")):
-            fix.append("note: REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE is set and beats pip's cert: add the CA there instead")
+            fix += use_bundle_steps(f, h, ca_file)
         return Diagnosis(
             cause=CAUSE,
             verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
