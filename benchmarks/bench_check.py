@@ -60,7 +60,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--client", action="append", default=[], help="PYTHON/PIP, e.g. 3.11/23.2.1 (repeatable)")
     ap.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable; default: all)")
-    ap.add_argument("--jobs", type=int, default=4, help="scenarios run in parallel (default 4)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="scenarios run in parallel (default 1: more is faster, but the timings then include "
+                         "CPU contention between pip, check and the lab's peers)")
     args = ap.parse_args(argv)
     specs = args.client or ["3.11/23.2.1", "3.13/26.3", "2.7/19.2.3"]
     cl = [clients.ensure(*s.split("/", 1)) for s in specs]

@@ -253,6 +253,10 @@ def text(report, lang: str = "en") -> str:
         lines.append("  %s no http(s) index configured (%s)" % (WARN, f.pip_options.get("index_url") or "no-index"))
     for h in f.hosts:
         lines += host_lines(h)
+    local = [u for u in [f.pip_options.get("index_url")] + list(f.pip_options.get("extra_index_urls") or [])
+             if u and not u.startswith(("http://", "https://"))]
+    for u in local:
+        lines.append("  %s %s — a local index: no network, no TLS (not probed)" % (OK, u))
     from tlsdoctor.pipconfig import provenance, trust_explanation
 
     prov = provenance(f)
