@@ -393,6 +393,13 @@ def host_lines(h) -> List[str]:
     if var:
         out.append("      variants: " + ", ".join(
             "%s %s" % (n, OK if a.ok else BAD if a.failed else "…") for n, a in sorted(var.items())))
+    from tlsdoctor.rules.tls_interception import PUBLIC_HOSTS
+
+    if h.host in PUBLIC_HOSTS and pip.ok and h.get("verify:certifi").failed and tls.chain:
+        # Works, but only thanks to a local CA: worth knowing before it breaks.
+        out.append("      %s %s's certificate is issued by %s, which certifi does not trust: TLS to it is "
+                   "re-signed on this network (pip works because %s trusts that CA)" % (
+                       WARN, h.host, tls.chain[-1].issuer, "the bundle it uses"))
     p = h.get("proxy")
     if p.ran:
         out.append("      proxy: TCP %s, CONNECT %s" % (OK if p.stage != "tcp" else BAD, p.connect_status or p.error))
