@@ -19,7 +19,7 @@ import argparse
 import codecs
 import os
 import sys
-from typing import BinaryIO, Dict, List, Optional, Sequence
+from typing import BinaryIO, Dict, List, Optional, Sequence, Tuple
 
 from tlsdoctor import __version__, exitcodes
 
@@ -153,13 +153,11 @@ def feed_file(scan, path: str, fh: BinaryIO) -> None:
         size = os.fstat(fh.fileno()).st_size
     except (OSError, AttributeError, ValueError):
         size = 0
-    if size < PARALLEL_MIN:  # decided before importing multiprocessing (start-up time)
+    if size < PARALLEL_MIN:  # below this, forking costs more than it saves
         feed_stream(scan, fh)
         return
-    import multiprocessing
-
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if cpus < 2 or not hasattr(os, "fork"):
         feed_stream(scan, fh)
         return
     head = fh.read(4096)
@@ -171,16 +169,56 @@ def feed_file(scan, path: str, fh: BinaryIO) -> None:
     start = 3 if head.startswith(codecs.BOM_UTF8) else 0
     points[0] = start
     engine()  # compile once, before fork: the children inherit it
-    from concurrent.futures import ProcessPoolExecutor
+    ranges = list(zip(points, points[1:]))
+    # Plain fork + pipe rather than a process pool: importing
+    # concurrent.futures/multiprocessing alone costs ~20 ms, a pool round trip
+    # more, and this process would only wait. It scans the first part itself.
+    children = [_fork_scan(path, a, b, scan.source) for a, b in ranges[1:]]
+    parts = [_scan_range(path, ranges[0][0], ranges[0][1], scan.source)]
+    for (a, b), child in zip(ranges[1:], children):
+        part = _collect(child)
+        parts.append(part if part is not None else _scan_range(path, a, b, scan.source))
+    offset = scan.lines
+    for part in parts:
+        scan.absorb(part, offset)
+        offset += part["lines"]
 
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(points) - 1, mp_context=ctx) as pool:
-        futures = [pool.submit(_scan_range, path, a, b, scan.source) for a, b in zip(points, points[1:])]
-        offset = scan.lines
-        for fut in futures:
-            part = fut.result()
-            scan.absorb(part, offset)
-            offset += part["lines"]
+
+def _fork_scan(path: str, start: int, end: int, source: str) -> Tuple[int, int]:
+    """Scan a byte range in a child process; return (pid, read end of its pipe)."""
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(r)
+            data = pickle.dumps(_scan_range(path, start, end, source), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as out:
+                out.write(data)
+        except BaseException:  # the parent rescans this range itself
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _collect(child: Tuple[int, int]) -> Optional[dict]:
+    """The child's scan result, or None if it failed (the caller rescans)."""
+    import pickle
+
+    pid, r = child
+    with os.fdopen(r, "rb") as inp:
+        data = inp.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    try:
+        return pickle.loads(data)  # our own child's output, never outside input
+    except Exception:
+        return None
 
 
 def rank(scan) -> dict:

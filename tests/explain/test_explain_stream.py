@@ -159,3 +159,30 @@ def test_parallel_reader_gives_the_same_answer(tmp_path, monkeypatch):
         assert parallel[key] == sequential[key]
     assert [(m["id"], m["count"], m["first_line"]) for m in parallel["matches"]] == \
            [(m["id"], m["count"], m["first_line"]) for m in sequential["matches"]]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the parallel reader needs fork")
+def test_parallel_reader_rescans_what_a_failed_child_did_not_deliver(tmp_path, monkeypatch):
+    import tlsdoctor.explain as ex
+
+    log = tmp_path / "big.log"
+    with open(log, "w") as fh:
+        for i in range(3000):
+            fh.write("noise line %d with nothing in it\n" % i)
+        fh.write(LINE + "\n")  # only in the last part, the one a child scans
+    sequential, _ = ex.explain_files([str(log)])
+    monkeypatch.setattr(ex, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(ex.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    real_scan_range = ex._scan_range
+    parent = ex.os.getpid()
+
+    def dying_in_children(*args):
+        if ex.os.getpid() != parent:
+            raise RuntimeError("a child that fails")
+        return real_scan_range(*args)
+
+    monkeypatch.setattr(ex, "_scan_range", dying_in_children)
+    parallel, _ = ex.explain_files([str(log)])
+    assert [(m["id"], m["count"], m["first_line"]) for m in parallel["matches"]] == \
+           [(m["id"], m["count"], m["first_line"]) for m in sequential["matches"]]
+    assert parallel["matches"], "negative control: the line must be found at all"
