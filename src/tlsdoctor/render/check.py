@@ -12,6 +12,7 @@ import re
 from typing import Any, Dict, List
 
 from tlsdoctor import __version__
+from tlsdoctor.causes import describe
 
 OK, WARN, BAD = "✓", "!", "✗"
 
@@ -62,33 +63,6 @@ L10N = {
     },
 }
 
-ZH_CAUSES = {
-    "untrusted-private-ca": "服务器证书链的根 CA 不被客户端信任（私有 CA 或自签名证书）",
-    "tls-interception": "中间设备（公司代理、杀毒软件、VPN）用自己的 CA 重新签发了 TLS 证书",
-    "missing-intermediate": "服务器没有发送中间证书，证书链无法建立",
-    "outdated-ca-bundle": "正在使用的信任库缺少一个根证书，而本机另一个信任库有它",
-    "cert-expired": "服务器证书已过期，本机时钟是正确的",
-    "clock-skew": "本机时钟错误，使有效证书看起来尚未生效或已过期",
-    "hostname-mismatch": "证书不适用于客户端使用的主机名或 IP 地址",
-    "strict-x509-rejects-ca": "Python 3.13+ 的严格 X.509 校验拒绝了不合规的 CA 证书",
-    "ca-bundle-path-invalid": "配置的 CA 证书包路径不存在、不可读或不是 PEM 格式",
-    "ca-bundle-env-overrides-cert": "REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE 悄悄覆盖了 pip 的 --cert / cert=",
-    "client-tls-too-old": "客户端的 OpenSSL/Python 不支持服务器要求的 TLS 版本",
-    "server-tls-too-old": "服务器只提供客户端拒绝的旧 TLS 版本（≤ 1.1）",
-    "openssl-config-restricts": "OpenSSL 配置（OPENSSL_CONF）限制了 TLS 版本或加密套件，导致握手失败",
-    "cipher-mismatch": "客户端和服务器没有共同的加密套件",
-    "client-cert-required": "服务器要求客户端证书（双向 TLS），但没有发送",
-    "weak-dh-key": "服务器的 Diffie-Hellman 参数低于客户端的安全级别",
-    "legacy-renegotiation": "服务器或中间设备不支持 RFC 5746 安全重协商，而 OpenSSL 3 要求它",
-    "ssl-module-missing": "解释器没有可用的 ssl 模块",
-    "proxy-scheme-mismatch": "代理 URL 写的是 https://，但代理只说明文 HTTP（或相反）",
-    "proxy-auth-required": "代理返回 407：缺少凭据、凭据错误或认证方式不受支持",
-    "proxy-forbidden": "代理拒绝了 CONNECT 请求（403 等策略拒绝）",
-    "proxy-unreachable": "无法连接到配置的代理（拒绝连接、无法解析或超时）",
-    "https-on-http-port": "https:// URL 指向的是一个只说明文 HTTP 的端口",
-    "tls-connection-dropped": "TCP 已连接，但 TLS 握手被切断（防火墙、DPI、VPN、杀毒软件或服务器关闭）",
-    "index-unreachable": "无法连接到索引本身（拒绝连接、无法解析或超时），且没有使用代理",
-}
 
 
 def render(report, fmt: str = "text", lang: str = "en") -> str:
@@ -207,7 +181,7 @@ def headline(report, lang: str) -> str:
     if report.status == "problem":
         d = report.diagnoses[0]
         if lang == "zh":
-            return "%s: %s — %s" % (t["problem"], d.cause, ZH_CAUSES.get(d.cause, ""))
+            return "%s: %s — %s" % (t["problem"], d.cause, describe(d.cause, "zh"))
         return "%s: %s — %s" % (t["problem"], d.cause, d.verdict)
     why = report.error or "; ".join(report.incomplete) or "?"
     return "%s: %s" % (t["incomplete"], why)
@@ -227,7 +201,7 @@ def text(report, lang: str = "en") -> str:
             lines.append("")
             lines.append("%s:" % t["also"])
         if i >= 1:
-            lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else ZH_CAUSES.get(d.cause, d.verdict)))
+            lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
             continue
         if lang == "zh":
             lines.append("  (%s)" % d.verdict)
