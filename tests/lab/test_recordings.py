@@ -29,9 +29,7 @@ def test_recordings_exist_for_every_scenario_and_client():
     have = {(r["scenario"], r["client"]["id"]) for r in map(_load, FILES)}
     for sc in scenarios.all():
         for cid in clients.default_clients():
-            py, pip = cid[2:].split("-pip")
-            probe = clients.Client(cid, "", py + ".0", pip)
-            if sc.expect(probe) is not None:
+            if sc.expect(clients.spec(cid)) is not None:
                 assert (sc.name, cid) in have, "no recording for %s with %s" % (sc.name, cid)
 
 

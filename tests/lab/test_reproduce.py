@@ -24,23 +24,16 @@ pytestmark = pytest.mark.lab
 CORE_CLIENTS = ["py2.7-pip19.2.3", "py3.11-pip23.2.1", "py3.13-pip26.3"]
 
 
-def _describe(cid: str) -> clients.Client:
-    """A Client for expectation purposes, without creating its venv."""
-    m = re.fullmatch(r"py(\d+\.\d+)-pip([\w.]+)", cid)
-    assert m
-    return clients.Client(cid, "", m.group(1) + ".0", m.group(2))
-
-
 def matrix() -> List[Tuple[str, str]]:
     pairs = []
     for sc in scenarios.all():
-        chosen = [c for c in CORE_CLIENTS if sc.expect(_describe(c)) is not None]
+        chosen = [c for c in CORE_CLIENTS if sc.expect(clients.spec(c)) is not None]
         if sc.causes:
-            failing = [c for c in chosen if sc.expect(_describe(c)) == "fail"]
+            failing = [c for c in chosen if sc.expect(clients.spec(c)) == "fail"]
             for cid in reversed(clients.default_clients()):
                 if len(failing) >= 2:
                     break
-                if cid not in chosen and sc.expect(_describe(cid)) == "fail":
+                if cid not in chosen and sc.expect(clients.spec(cid)) == "fail":
                     chosen.append(cid)
                     failing.append(cid)
         pairs += [(sc.name, c) for c in chosen]
@@ -50,8 +43,8 @@ def matrix() -> List[Tuple[str, str]]:
 def test_every_failing_scenario_fails_with_two_pip_versions():
     by_scenario = {}
     for name, cid in matrix():
-        if scenarios.get(name).expect(_describe(cid)) == "fail":
-            by_scenario.setdefault(name, set()).add(_describe(cid).pip_version)
+        if scenarios.get(name).expect(clients.spec(cid)) == "fail":
+            by_scenario.setdefault(name, set()).add(clients.spec(cid).pip_version)
     for sc in scenarios.all():
         if sc.causes:
             assert len(by_scenario.get(sc.name, ())) >= 2, sc.name
@@ -65,9 +58,9 @@ def test_reproduce(name: str, cid: str) -> None:
     except clients.ClientUnavailable as exc:
         pytest.skip(str(exc))
     expected = sc.expect(client)
-    m = re.fullmatch(r"py(\d+\.\d+)-pip([\w.]+)", cid)
+    py, pip = clients.parse_id(cid)
     proc = subprocess.run(
-        [sys.executable, "-m", "tlsdoctor", "lab", "reproduce", name, "--python", m.group(1), "--pip", m.group(2)],
+        [sys.executable, "-m", "tlsdoctor", "lab", "reproduce", name, "--python", py, "--pip", pip],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=240,
     )
     if proc.returncode == 3 and "cannot run here" in proc.stderr:

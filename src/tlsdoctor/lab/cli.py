@@ -97,7 +97,9 @@ def _list(scenarios: Any, as_json: bool) -> int:
 
 def _short(client_ids: List[str]) -> str:
     """py3.11-pip23.2.1 -> 23.2.1 (3.11)"""
-    return ", ".join("%s (%s)" % (c.split("-pip")[1], c[2:].split("-pip")[0]) for c in client_ids)
+    from tlsdoctor.lab.clients import parse_id
+
+    return ", ".join("%s (%s)" % tuple(reversed(parse_id(c))) for c in client_ids)
 
 
 class _Stop(Exception):

@@ -139,12 +139,24 @@ def _create_venv(exe: str, venv: str, pip_version: str) -> None:
             )
 
 
-def get(cid: str) -> Client:
-    """A client by id (``py3.11-pip23.2.1``)."""
+def parse_id(cid: str) -> Tuple[str, str]:
+    """``py3.11-pip23.2.1`` -> ("3.11", "23.2.1")."""
     m = re.fullmatch(r"py(\d+\.\d+)-pip([\w.]+)", cid)
     if not m:
         raise ValueError("client ids look like py3.11-pip23.2.1, not %r" % cid)
-    return ensure(m.group(1), m.group(2))
+    return m.group(1), m.group(2)
+
+
+def spec(cid: str) -> Client:
+    """A Client with only the versions of ``cid`` (no interpreter, nothing made):
+    enough to ask a scenario what it expects of that client."""
+    py, pip = parse_id(cid)
+    return Client(cid, "", py + ".0", pip)
+
+
+def get(cid: str) -> Client:
+    """A client by id (``py3.11-pip23.2.1``), its venv made if need be."""
+    return ensure(*parse_id(cid))
 
 
 def default_clients() -> List[str]:

@@ -211,13 +211,13 @@ class Scenario:
 
     def outcomes(self) -> Dict[str, List[str]]:
         """Which of the lab's standard clients fail here, and which cope."""
-        from tlsdoctor.lab.clients import DEFAULT_CLIENTS, client_id
+        from tlsdoctor.lab.clients import default_clients, spec
 
         result: Dict[str, List[str]] = {"fail": [], "ok": []}
-        for py, pip in DEFAULT_CLIENTS:
-            verdict = self.expect(Client(client_id(py, pip), "", py + ".0", pip))
+        for cid in default_clients():
+            verdict = self.expect(spec(cid))
             if verdict in result:
-                result[verdict].append(client_id(py, pip))
+                result[verdict].append(cid)
         return result
 
     def to_json(self) -> Dict[str, object]:
