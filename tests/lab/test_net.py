@@ -137,3 +137,22 @@ def test_proxy_answers_a_client_hello_with_plaintext_400():
         assert c.recv(12).startswith(b"HTTP/1.0 400")
     finally:
         lst.stop()
+
+
+def test_stopping_one_listener_never_touches_another():
+    # A handler's socket, closed, its fd number free again (the window in
+    # which the old fd-number-based stop() hit whatever reused the number).
+    a = net.Listener(net.plain_handler(index.app), "a")
+    closed = socket.socket()
+    number = closed.fileno()
+    closed.close()
+    a.track(closed)
+    b = net.Listener(net.plain_handler(index.app), "b")  # takes the lowest free fd: that number
+    try:
+        assert b._sock.fileno() == number  # the setup really reproduces the reuse
+        a.stop()
+        c = _connect(b.port)
+        c.sendall(b"GET /simple/ HTTP/1.0\r\n\r\n")
+        assert c.recv(12).startswith(b"HTTP/1.0 200")
+    finally:
+        b.stop()

@@ -50,7 +50,9 @@ class Listener:
         self.port: int = self._sock.getsockname()[1]
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._conns: List[int] = []  # file descriptors of open connections
+        # Every socket a connection uses (accepted, wrapped, opened upstream),
+        # so that stop() can wake the threads blocked on them.
+        self._conns: List[socket.socket] = []
         self._threads: List[threading.Thread] = []
         self._thread = threading.Thread(target=self._accept_loop, name="lab-" + name, daemon=True)
         self._thread.start()
@@ -71,42 +73,44 @@ class Listener:
             conn.settimeout(IO_TIMEOUT)
             t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             with self._lock:
-                self._conns.append(conn.fileno())
+                self._conns.append(conn)
                 self._threads = [x for x in self._threads if x.is_alive()]
                 self._threads.append(t)
             t.start()
 
+    def track(self, sock: socket.socket) -> socket.socket:
+        """Register a socket a handler made (an SSLSocket, an upstream connection)."""
+        with self._lock:
+            self._conns.append(sock)
+        return sock
+
     def _serve(self, conn: socket.socket) -> None:
-        fd = conn.fileno()
         try:
             self.handler(conn, self)
         except Exception as exc:  # a peer misbehaving must not kill the listener
             self.log("%s: %s" % (type(exc).__name__, exc))
         finally:
-            with self._lock:
-                if fd in self._conns:
-                    self._conns.remove(fd)
             _close(conn)
+            with self._lock:  # forget every socket that is closed by now
+                self._conns = [c for c in self._conns if c.fileno() != -1]
 
     def stop(self) -> None:
         self._stop.set()
         _close(self._sock)
         self._thread.join(IO_TIMEOUT)
         with self._lock:
-            fds, threads = list(self._conns), list(self._threads)
-            # Closing a socket does not wake a thread blocked in recv() on it
-            # (Linux), and wrap_socket() moved each fd into an SSLSocket we do
-            # not hold. shutdown() through a dup of the fd wakes the reader.
-            for fd in fds:
-                try:
-                    dup = socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)
-                except OSError:
-                    continue
-                try:
-                    dup.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                dup.close()
+            conns, threads = list(self._conns), list(self._threads)
+        # Closing a socket does not wake a thread blocked in recv() on it
+        # (Linux); shutdown() does. It goes through the socket *objects*: a
+        # closed one raises instead of acting on its old fd number, which
+        # another thread may already have reused (an earlier version shut
+        # down fd numbers and so, with several scenarios in one process,
+        # another scenario's listening socket).
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         for t in threads:
             t.join(IO_TIMEOUT)
 
@@ -195,7 +199,7 @@ def plain_handler(app: App) -> Handler:
 
 def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
     def handle(conn: socket.socket, listener: Listener) -> None:
-        tls = ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        tls = listener.track(ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False))
         try:
             tls.do_handshake()
         except (ssl.SSLError, OSError) as exc:
@@ -333,7 +337,7 @@ def proxy_handler(
                 )
                 return
         try:
-            up = connect_upstream(int(port_s), host)
+            up = listener.track(connect_upstream(int(port_s), host))
         except (OSError, ValueError) as exc:
             listener.log("upstream: %s" % exc)
             conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -344,13 +348,13 @@ def proxy_handler(
             return
         assert intercept is not None and upstream_ctx is not None
         try:
-            client_side = intercept(host).wrap_socket(conn, server_side=True)
+            client_side = listener.track(intercept(host).wrap_socket(conn, server_side=True))
         except (ssl.SSLError, OSError) as exc:
             listener.log("intercept handshake: %s" % exc)
             _close(up)
             return
         try:
-            server_side = upstream_ctx.wrap_socket(up, server_hostname=host)
+            server_side = listener.track(upstream_ctx.wrap_socket(up, server_hostname=host))
         except (ssl.SSLError, OSError) as exc:
             listener.log("upstream handshake: %s" % exc)
             _close(client_side)
@@ -413,7 +417,7 @@ def strip_reneg_handler(upstream_port: int) -> Handler:
     """
 
     def handle(conn: socket.socket, listener: Listener) -> None:
-        up = connect_upstream(upstream_port)
+        up = listener.track(connect_upstream(upstream_port))
         t = threading.Thread(target=_pump_one_way, args=(conn, up), daemon=True)
         t.start()
         try:
