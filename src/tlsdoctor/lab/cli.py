@@ -30,6 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--python", help="interpreter path, or a version (3.11) to use a lab venv")
     p.add_argument("--pip", help="pip version for a lab venv (with --python VERSION), e.g. 23.2.1")
+    p.add_argument("--direct", action="store_true",
+                   help="fetch the wheel by its URL (pip's download path) instead of through the index page")
     p.add_argument("--apply", metavar="NAME",
                    help="apply one of the scenario's fixes or dead ends first (tlsdoctor lab list --json names them)")
     p = sub.add_parser("record", help="run real pip in every scenario and save its output as recordings")
@@ -37,6 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--client", action="append", default=[], help="only this client id, e.g. py3.11-pip23.2.1")
     p.add_argument("--out", help="directory for the recordings (default: the package's recordings/)")
     p.add_argument("--jobs", type=int, default=4, help="runs at once (default 4)")
+    p.add_argument("--direct", action="store_true",
+                   help="record pip's download path (the wheel's URL), saved as <client>.direct.json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,11 +59,11 @@ def run(args: argparse.Namespace) -> int:
         if action == "serve":
             return _serve(scenarios.get(args.name))
         if action == "reproduce":
-            return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply)
+            return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply, args.direct)
         if action == "record":
             from tlsdoctor.lab import record
 
-            return record.main(args.scenario, args.client, args.out, args.jobs)
+            return record.main(args.scenario, args.client, args.out, args.jobs, "direct" if args.direct else "index")
     except KeyError as exc:
         sys.stderr.write("tlsdoctor lab: %s\n" % exc.args[0])
         return exitcodes.USAGE
@@ -187,13 +191,15 @@ def _default_pip(minor: str) -> str:
     raise clients.ClientUnavailable("no default pip for Python %s; give --pip" % minor)
 
 
-def _reproduce(scenario: Any, python: str | None, pip: str | None, apply: str | None = None) -> int:
+def _reproduce(scenario: Any, python: str | None, pip: str | None, apply: str | None = None,
+               direct: bool = False) -> int:
     from tlsdoctor.lab import clients
 
     client = pick_client(python, pip)
     with scenario.start() as running:
         env = clients.client_environ(client, running.env_with(apply) if apply else running.env)
-        argv = clients.pip_download_argv(client, running.workdir + "/download", running.package)
+        argv = clients.pip_download_argv(client, running.workdir + "/download",
+                                         running.wheel_url if direct else running.package)
         sys.stderr.write("tlsdoctor lab: %s with pip %s on Python %s\n$ %s\n" % (
             scenario.name, client.pip_version, client.python_version, " ".join(_shown(argv))))
         sys.stderr.flush()

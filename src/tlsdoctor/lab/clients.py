@@ -192,7 +192,7 @@ def client_environ(client: Client, scenario_env: Dict[str, str], home: Optional[
 
 
 def pip_download_argv(client: Client, dest: str, package: str, extra: Optional[List[str]] = None) -> List[str]:
-    """``python -m pip download`` of the lab's package, as a user would run it."""
+    """``python -m pip download`` of the lab's package (a name, or its wheel's URL), as a user would run it."""
     return [client.python, "-m", "pip", "download", "--no-deps", "--dest", dest, package] + list(extra or [])
 
 

@@ -31,11 +31,15 @@ def openssl_version(client: clients.Client) -> str:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
-def run_one(scenario: scenarios.Scenario, client: clients.Client) -> Dict[str, object]:
+FETCHES = ("index", "direct")  # through the index page, or the wheel's URL (pip's download path)
+
+
+def run_one(scenario: scenarios.Scenario, client: clients.Client, fetch: str = "index") -> Dict[str, object]:
     """Serve ``scenario`` and run ``client``'s pip against it once."""
     with scenario.start() as running:
         env = clients.client_environ(client, running.env)
-        argv = clients.pip_download_argv(client, os.path.join(running.workdir, "download"), running.package)
+        target = running.wheel_url if fetch == "direct" else running.package
+        argv = clients.pip_download_argv(client, os.path.join(running.workdir, "download"), target)
         code, output = clients.run_pip(client, env, argv)
         events = running.events()
     return {
@@ -47,6 +51,7 @@ def run_one(scenario: scenarios.Scenario, client: clients.Client) -> Dict[str, o
             "pip": client.pip_version,
         },
         "expected": scenario.expect(client),
+        "fetch": fetch,
         "argv": ["python"] + argv[1:],
         "exit_code": code,
         "outcome": "ok" if code == 0 else "fail",
@@ -58,14 +63,16 @@ def run_one(scenario: scenarios.Scenario, client: clients.Client) -> Dict[str, o
 def save(record: Dict[str, object], out: str) -> str:
     folder = os.path.join(out, str(record["scenario"]))
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "%s.json" % record["client"]["id"])  # type: ignore[index]
+    suffix = ".direct" if record.get("fetch") == "direct" else ""
+    path = os.path.join(folder, "%s%s.json" % (record["client"]["id"], suffix))  # type: ignore[index]
     with open(path, "w", encoding="utf-8") as f:
         json.dump(record, f, indent=2, ensure_ascii=False, sort_keys=True)
         f.write("\n")
     return path
 
 
-def main(scenario_names: List[str], client_ids: List[str], out: Optional[str], jobs: int) -> int:
+def main(scenario_names: List[str], client_ids: List[str], out: Optional[str], jobs: int,
+         fetch: str = "index") -> int:
     out = out or RECORDINGS_DIR
     chosen = [scenarios.get(n) for n in scenario_names] if scenario_names else scenarios.all()
     ids = client_ids or clients.default_clients()
@@ -85,7 +92,7 @@ def main(scenario_names: List[str], client_ids: List[str], out: Optional[str], j
     def work(pair: Tuple[scenarios.Scenario, clients.Client]) -> Tuple[str, str, str]:
         s, c = pair
         try:
-            rec = run_one(s, c)
+            rec = run_one(s, c, fetch)
         except scenarios.ScenarioUnavailable as exc:
             return s.name, c.id, "unavailable: %s" % exc
         rec["client"]["openssl"] = ssl_versions[c.id]  # type: ignore[index]

@@ -62,6 +62,13 @@ class Running:
     fixes: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
     dead_ends: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
 
+    @property
+    def wheel_url(self) -> str:
+        """The lab wheel's own URL on the index host: fetching it directly takes
+        pip's download path, whose errors differ from the index page's (pip
+        >= 26.2 prints its 'error: ssl-verification-failed' diagnostic there)."""
+        return self.index_url.rsplit("/simple/", 1)[0] + "/packages/" + index.WHEEL_NAME
+
     def env_with(self, name: str) -> Dict[str, str]:
         """``env`` with the named fix or dead end applied."""
         delta = self.fixes.get(name, self.dead_ends.get(name))
