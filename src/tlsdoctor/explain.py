@@ -230,6 +230,7 @@ def rank(scan) -> dict:
     hits = scan.hits
     top = max((eng.entries[i]["specificity"] for i in hits), default=0)
     matches = []
+    wrappers: List[str] = []
     scores: Dict[str, float] = {}
     origin: Dict[str, List[str]] = {}
     for idx, hit in hits.items():
@@ -238,6 +239,7 @@ def rank(scan) -> dict:
         # ssl certificate", which pip prints for *every* requests.SSLError) is
         # only reported when nothing more specific explained the failure.
         if entry["specificity"] == 1 and top > 1:
+            wrappers.append(entry["id"])
             continue
         causes = list(entry["causes"])
         notes = []
@@ -296,6 +298,9 @@ def rank(scan) -> dict:
         "tlsdoctor": __version__,
         "matched": bool(matches),
         "matches": matches,
+        # Wrapper entries that matched too but were set aside for the specific
+        # ones above (kb verify counts them as evidence for those wrappers).
+        "also_matched": sorted(wrappers),
         "candidate_causes": [
             {"id": c, "score": round(scores[c], 3), "description": CAUSES.get(c, ""), "from": origin[c]}
             for c in ranked_causes

@@ -37,3 +37,4 @@ def test_clue_near_a_later_error_is_found_and_a_far_one_is_not():
     # ... unless it is at the top of the log, which is always searched.
     top = _scan(clue + FILLER * (chunk // len(FILLER) + 10) + far + ERROR, chunk)
     assert top.clues.as_dict()["pip_versions"] == ["23.2.1"]
+

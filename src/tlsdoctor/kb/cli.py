@@ -172,8 +172,10 @@ def verify(recordings: List[dict]) -> dict:
             problems.append("%s: pip failed but no entry matched" % name)
         elif truth and truth not in candidates:
             problems.append("%s: true cause %s not among candidates %s" % (name, truth, candidates))
-        for m in report["matches"]:
-            ev = evidence.setdefault(m["id"], {}).setdefault(rec["scenario"], {
+        # Evidence is "this entry's regex matched real pip output": wrappers
+        # that explain set aside for a more specific entry count too.
+        for mid in [m["id"] for m in report["matches"]] + report.get("also_matched", []):
+            ev = evidence.setdefault(mid, {}).setdefault(rec["scenario"], {
                 "scenario": rec["scenario"], "causes": list(rec.get("causes", [])), "pip_versions": [], "clients": []})
             pip = rec.get("client", {}).get("pip")
             cid = rec.get("client", {}).get("id")
@@ -181,7 +183,7 @@ def verify(recordings: List[dict]) -> dict:
                 ev["pip_versions"].append(pip)
             if cid and cid not in ev["clients"]:
                 ev["clients"].append(cid)
-            counts[m["id"]] = counts.get(m["id"], 0) + 1
+            counts[mid] = counts.get(mid, 0) + 1
     return {"checked": checked, "evidence": evidence, "counts": counts, "problems": problems}
 
 
