@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from tlsdoctor import exitcodes
 from tlsdoctor.cli import main
-from tlsdoctor.kb import cli as kbcli
 from tlsdoctor.kb import load_entries
 
 SEED_ID = "pip/ssl-sslv3-alert-handshake-failure"

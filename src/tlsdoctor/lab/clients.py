@@ -20,7 +20,6 @@ import glob
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -203,9 +202,6 @@ def run_pip(client: Client, env: Dict[str, str], argv: List[str], timeout: float
     )
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
-
-def this_python_minor() -> str:
-    return "%d.%d" % sys.version_info[:2]
 
 
 def from_interpreter(python: str) -> Client:

@@ -31,11 +31,9 @@ def openssl_version(client: clients.Client) -> str:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
-FETCHES = ("index", "direct")  # through the index page, or the wheel's URL (pip's download path)
-
-
 def run_one(scenario: scenarios.Scenario, client: clients.Client, fetch: str = "index") -> Dict[str, object]:
-    """Serve ``scenario`` and run ``client``'s pip against it once."""
+    """Serve ``scenario`` and run ``client``'s pip against it once, through the index page
+    (``fetch="index"``) or by the wheel's URL (``"direct"``, pip's download path)."""
     with scenario.start() as running:
         env = clients.client_environ(client, running.env)
         target = running.wheel_url if fetch == "direct" else running.package

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import all_text, failing, pip_cmd, pip_error_line, short
+from tlsdoctor.rules._common import failing, pip_cmd, pip_error_line, short
 
 CAUSE = "client-cert-required"
 
@@ -24,7 +24,6 @@ _CERT_ALERTS = ("unknown ca", "bad certificate", "certificate unknown", "decrypt
 
 def diagnose(f: Facts):
     for h in failing(f):
-        text = all_text(h)
         tls = h.get("tls")
         cc = h.get("variant:client_cert")
         # TLS 1.3 sends certificate_required after the handshake: depending on
