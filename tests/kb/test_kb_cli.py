@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from tlsdoctor import exitcodes
 from tlsdoctor.cli import main
 from tlsdoctor.kb import load_entries
