@@ -299,6 +299,7 @@ def proxy_handler(
     credentials: Optional[Tuple[str, str]] = None,
     intercept: Optional[Callable[[str], ssl.SSLContext]] = None,
     upstream_ctx: Optional[ssl.SSLContext] = None,
+    resolve: Optional[Dict[str, str]] = None,
 ) -> Handler:
     """An HTTP CONNECT proxy.
 
@@ -307,6 +308,8 @@ def proxy_handler(
     ``"intercept"`` (answers 200, then terminates TLS with a certificate for the
     requested host signed by its own CA, as corporate inspection proxies do, and
     forwards the decrypted stream to the real server over a new TLS connection).
+    ``resolve`` maps host names only the proxy can resolve (as with a
+    corporate DNS that clients do not see) to loopback addresses.
     """
 
     def handle(conn: socket.socket, listener: Listener) -> None:
@@ -337,7 +340,7 @@ def proxy_handler(
                 )
                 return
         try:
-            up = listener.track(connect_upstream(int(port_s), host))
+            up = listener.track(connect_upstream(int(port_s), (resolve or {}).get(host, host)))
         except (OSError, ValueError) as exc:
             listener.log("upstream: %s" % exc)
             conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")

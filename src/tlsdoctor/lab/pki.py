@@ -31,6 +31,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 LOOPBACK_IDENTITIES = ("127.0.0.1", "localhost", "::1")
+# Names only the lab's proxy resolves (RFC 6761 .invalid never resolves elsewhere).
+PROXY_ONLY_INDEX = "index.tlsdoctor-lab.invalid"
+PROXY_ONLY_SECOND = "second.tlsdoctor-lab.invalid"
 RSA = trustme.KeyType.RSA
 
 

@@ -29,7 +29,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from tlsdoctor.lab import index, net
 from tlsdoctor.lab.clients import Client
-from tlsdoctor.lab.pki import PKI, RSA, days, now
+from tlsdoctor.lab.pki import LOOPBACK_IDENTITIES, PKI, PROXY_ONLY_INDEX, PROXY_ONLY_SECOND, RSA, days, now
 
 # RFC 2409 "Second Oakley Group": a 1024-bit MODP prime, generator 2. Any DHE
 # server still using it is below OpenSSL 3's security level 2 (112 bits).
@@ -517,8 +517,22 @@ def _proxy_unreachable(b: Bench) -> None:
     b.trusted_host_is_no_help()
 
 
-def _intercepting_proxy(b: Bench) -> None:
-    b.healthy_index()
+def _intercepting_proxy(b: Bench, only_route: bool = False) -> None:
+    resolve: Dict[str, str] = {}
+    if only_route:
+        # The corporate shape where going direct is impossible: the index's
+        # name resolves only at the proxy. A second host sits behind the same
+        # proxy; TLSDOCTOR_SECOND_HOST tells `tlsdoctor check` about it.
+        identities = (PROXY_ONLY_INDEX,) + tuple(LOOPBACK_IDENTITIES)
+        port = b.https_index(b.server_ctx(b.pki.leaf(identities=identities)))
+        b.set_index(port, host=PROXY_ONLY_INDEX)
+        b.trust_index_ca()
+        second = b.listen(net.tls_handler(b.server_ctx(b.pki.leaf(identities=(PROXY_ONLY_SECOND,))), index.app),
+                          "second-host").port
+        b.env["TLSDOCTOR_SECOND_HOST"] = "%s:%d" % (PROXY_ONLY_SECOND, second)
+        resolve = {PROXY_ONLY_INDEX: "127.0.0.1", PROXY_ONLY_SECOND: "127.0.0.1"}
+    else:
+        b.healthy_index()
     proxy_ca = b.pki.ca("inspection")
     leaves: Dict[str, ssl.SSLContext] = {}
     lock = threading.Lock()  # clients (tlsdoctor check) connect concurrently
@@ -541,8 +555,12 @@ def _intercepting_proxy(b: Bench) -> None:
         )
         return ctx
 
+    # Issue the known hosts' certificates now (inspection proxies cache them),
+    # so that no client waits on a key generation behind the lock.
+    for name in list(resolve) or ["localhost"]:
+        intercept(name)
     upstream = ssl.create_default_context(cafile=b.pki.ca_file("index"))
-    port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream)
+    port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream, resolve=resolve)
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port
     # The real fix: trust the inspection root *as well as* the usual roots.
     with open(b.pki.ca_file("index"), "rb") as f:
@@ -687,6 +705,10 @@ SCENARIOS: List[Scenario] = [
              evidence=r"(Cannot|Unable to) connect to proxy|ProxyError|Failed to establish a new connection"),
     Scenario("intercepting-proxy", "a TLS-inspecting proxy re-signs the index's certificate with its own CA",
              ("tls-interception",), _intercepting_proxy,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("intercepting-proxy-only-route",
+             "a TLS-inspecting proxy that is the only route: the index's name resolves only at the proxy",
+             ("tls-interception",), lambda b: _intercepting_proxy(b, only_route=True),
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
     Scenario("ip-address-index", "a trusted index addressed by IP (https://127.0.0.1:PORT/), no proxy",
              ("truststore-ip-address",), _ip_address_index, _ip_address_index_expect,
