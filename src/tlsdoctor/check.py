@@ -30,6 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the interpreter whose pip to check (default: the one behind `pip` on PATH)")
     parser.add_argument("--index-url", metavar="URL",
                         help="check this index instead of pip's configured one (like pip --index-url)")
+    parser.add_argument("--second-host", metavar="HOST[:PORT]", default=os.environ.get("TLSDOCTOR_SECOND_HOST"),
+                        help="when a proxy is used and the index fails, also reach this host through the same proxy "
+                             "(tells an intercepting proxy where going direct is impossible; "
+                             "default: $TLSDOCTOR_SECOND_HOST, else only pip's own other hosts)")
     parser.add_argument("--timeout", metavar="S", type=_positive, default=10.0,
                         help="hard overall deadline in seconds (default: 10)")
     parser.add_argument("--json", action="store_const", const="json", dest="format",
@@ -74,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     progress = _Progress(enabled=(fmt == "text" and sys.stderr.isatty()))
     try:
-        report = collect(python=args.python, index_url=args.index_url, timeout=args.timeout, progress=progress)
+        report = collect(python=args.python, index_url=args.index_url, timeout=args.timeout, progress=progress,
+                         second_host=args.second_host)
     finally:
         progress.stop()
     if report.error and report.status == "usage":
@@ -105,7 +110,8 @@ def _write(text: str) -> None:
 
 
 def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeout: float = 10.0,
-            env: Optional[Dict[str, str]] = None, progress: Optional["_Progress"] = None) -> Report:
+            env: Optional[Dict[str, str]] = None, progress: Optional["_Progress"] = None,
+            second_host: Optional[str] = None) -> Report:
     """Run the whole check and return a Report (never raises for machine problems)."""
     from tlsdoctor import probe, rules
     from tlsdoctor.facts import Facts
@@ -133,6 +139,8 @@ def collect(python: Optional[str] = None, index_url: Optional[str] = None, timeo
         checker_ssl_error = "%s: %s" % (type(exc).__name__, exc)
 
     request = {"index_url": index_url} if index_url else {}
+    if second_host:
+        request["second_host"] = second_host
     results: Dict[str, object] = {}
 
     counts = {"started": 0, "done": 0, "last": ""}

@@ -79,6 +79,7 @@ class Attempt:
     cafile: Optional[str] = None
     elapsed: Optional[float] = None
     errno: Optional[int] = None
+    host: Optional[str] = None  # set when the attempt was at another host (variant:second_host)
 
     @classmethod
     def from_json(cls, name: str, d: Optional[Dict[str, Any]]) -> "Attempt":
@@ -109,6 +110,7 @@ class Attempt:
             cafile=d.get("cafile"),
             elapsed=d.get("elapsed"),
             errno=d.get("errno"),
+            host=d.get("host"),
         )
 
     @property
@@ -248,7 +250,14 @@ class Host:
         return self.verdict_attempt.status in ("error", "deadline")
 
     def variants(self) -> Dict[str, Attempt]:
-        return {k[len("variant:"):]: v for k, v in self.attempts.items() if k.startswith("variant:")}
+        """Other attempts at *this* host (the second host through the proxy is another server)."""
+        return {k[len("variant:"):]: v for k, v in self.attempts.items()
+                if k.startswith("variant:") and k != "variant:second_host"}
+
+    @property
+    def second_host(self) -> Attempt:
+        """Another host reached through the same proxy (``check --second-host``)."""
+        return self.get("variant:second_host")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Contract (like uv's ``get_interpreter_info.py``):
 
 - Run as ``python -I -B target.py`` (Python 2.7: ``-E -s -B``).  The request is
   one JSON object on stdin (or argv[1]): ``{"timeout": seconds,
-  "index_url": optional override, "mode": "full" | "handshake"}``.
+  "index_url": optional override, "mode": "full" | "handshake",
+  "second_host": optional "host[:port]" to reach through the same proxy}``.
 - Prints exactly one JSON object on stdout and exits 0:
   ``{"result": "success", "kind": "probe", "facts": {...}, "probes": {...}}``
   or ``{"result": "error", "kind": "<snake_case>", "message": "..."}``.
@@ -1088,7 +1089,7 @@ def stdlib_proxy_for(url):
 
 # ---------------------------------------------------------------- main
 
-def probe_host(url, proxy, stores, deadline, results, prefix):
+def probe_host(url, proxy, stores, deadline, results, prefix, second_host=None):
     scheme, host, port = host_port(url)
     jobs = []
     if proxy:
@@ -1117,7 +1118,24 @@ def probe_host(url, proxy, stores, deadline, results, prefix):
     jobs.append((prefix + "variant:plain_http", plain_http_probe, (host, port, proxy, deadline)))
     if proxy:
         variants.append((prefix + "variant:direct", tls_attempt, (host, port, None, deadline, make_context("noverify"), True)))
+        if second_host:
+            # Where going direct is impossible (the proxy is the only route),
+            # another host through the same proxy tells a proxy that re-signs
+            # everything from one server's own certificate. Started with the
+            # first phase and its budget, like the index's own handshake: as
+            # a late variant it could be left too little time, and Python 2.7
+            # on OpenSSL 3 reports that timeout as a misnamed handshake error.
+            _, h2, p2 = host_port("https://" + second_host)
+            if (h2, p2) != (host, port):
+                jobs.append((prefix + "variant:second_host", _second_host_job, (h2, p2, proxy, p1)))
     return jobs, variants
+
+
+def _second_host_job(host, port, proxy, deadline):
+    # Only its certificate matters (it need not even serve HTTP): no request.
+    r = tls_attempt(host, port, proxy, deadline, make_context("noverify"), True, send_http=False)
+    r["host"] = "%s:%d" % (host, port)
+    return r
 
 
 def _verify_job(host, port, proxy, deadline, cafile, check_hostname, strict):
@@ -1250,7 +1268,8 @@ def main():
         else:
             proxy = stdlib_proxy_for(url)
         jobs, variants = probe_host(url, proxy, trust_stores(pip_info, sessions.get(i)),
-                                    min(deadline - 0.2, time.time() + step), results, prefix)
+                                    min(deadline - 0.2, time.time() + step), results, prefix,
+                                    request.get("second_host"))
         phase1.extend(jobs)
         variants_by_host[i] = variants
     threads = start_threads(phase1, results)

@@ -103,7 +103,8 @@ def is_issuer_failure(f: Facts, h: Host) -> bool:
 
 def chain(h: Host, direct: bool = False):
     """The presented chain, from the default attempt or else any variant on pip's path."""
-    names = ["tls"] + sorted(k for k in h.attempts if k.startswith("variant:") and k != "variant:direct")
+    names = ["tls"] + sorted(k for k in h.attempts
+                             if k.startswith("variant:") and k not in ("variant:direct", "variant:second_host"))
     if direct:
         names = ["variant:direct"]
     for name in names:

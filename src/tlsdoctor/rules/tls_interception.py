@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import (chain, failing, is_verify_failure, os_store_steps, pip_error_line, stores,
-                                     use_bundle_steps)
+from tlsdoctor.rules._common import (chain, failing, is_verify_failure, os_store_steps, pip_error_line, short,
+                                     stores, use_bundle_steps)
 
 CAUSE = "tls-interception"
 
@@ -85,12 +85,56 @@ def _public_host(f: Facts):
     return None
 
 
+def _second_host_resigned(f: Facts, h, via_chain):
+    """Going direct is impossible; another host through the same proxy arrives
+    signed by the same issuer as the index: one CA signing for unrelated hosts
+    is what an inspection proxy looks like (check --second-host)."""
+    other = h.second_host
+    # The chain is the evidence; it is there once the handshake got that far,
+    # whatever happened after it.
+    if not (other.chain and via_chain[-1].issuer):
+        return None
+    if other.chain[0].issuer != via_chain[0].issuer or other.chain[0].sha256 == via_chain[0].sha256:
+        return None
+    top = via_chain[-1]
+    fix = ["get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem"
+           % (top.issuer or top.subject)]
+    if f.truststore_expected:
+        fix += os_store_steps(f, "inspection-ca.pem")
+    else:
+        fix += use_bundle_steps(f, h, "inspection-ca.pem")
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the proxy %s intercepts TLS: %s and %s both arrive signed by %s" % (
+            h.proxy, h.host, other.host or "a second host", via_chain[0].issuer),
+        evidence=(
+            "through %s: %s's certificate %s is issued by %s" % (
+                h.proxy, h.host, via_chain[0].subject, via_chain[0].issuer),
+            "through the same proxy: %s's certificate %s is issued by %s too" % (
+                other.host or "the second host", other.chain[0].subject, other.chain[0].issuer),
+            "going direct is not possible here (%s), so the proxy's view cannot be compared with the server's"
+            % short(h.get("variant:direct").error or "not tried", 100),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("--trusted-host (it turns verification off for that host only, and hides the interception)",
+                   "a bundle with only the inspection CA (other hosts then fail)",
+                   "pip install -U certifi (certifi never has a company's CA)"),
+        score=84,
+        host=h.url,
+    )
+
+
 def _via_proxy(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h) or not h.proxy:
             continue
         via_chain = chain(h)
         direct_chain = chain(h, direct=True)
+        if via_chain and not direct_chain:
+            found = _second_host_resigned(f, h, via_chain)
+            if found:
+                return found
         if not (via_chain and direct_chain):
             continue
         if via_chain[0].sha256 == direct_chain[0].sha256:
