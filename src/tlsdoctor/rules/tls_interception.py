@@ -33,6 +33,20 @@ def diagnose(f: Facts):
     return _via_proxy(f) or _public_host(f)
 
 
+def _inspection_ca_fix(f: Facts, h, top) -> list:
+    """Get the inspection CA, then trust it where this pip looks (the OS store
+    with truststore, else a bundle of public roots plus that CA)."""
+    fix = ["get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem"
+           % (top.issuer or top.subject)]
+    if f.truststore_expected:
+        fix += os_store_steps(f, "inspection-ca.pem") + [
+            "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
+                f.pip_version, f.python_version)]
+    else:
+        fix += use_bundle_steps(f, h, "inspection-ca.pem")
+    return fix
+
+
 def _certifi_age_days(f: Facts):
     import datetime
 
@@ -58,12 +72,7 @@ def _public_host(f: Facts):
             continue
         top = certs[-1]
         trusted_by = [n for n, a in stores(h).items() if a.ok]
-        fix = ["get the inspection CA certificate (%s) from your IT team, save it as inspection-ca.pem" % (
-            top.issuer or top.subject)]
-        if f.truststore_expected:
-            fix += os_store_steps(f, "inspection-ca.pem")
-        else:
-            fix += use_bundle_steps(f, h, "inspection-ca.pem")
+        fix = _inspection_ca_fix(f, h, top)
         return Diagnosis(
             cause=CAUSE,
             verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
@@ -96,13 +105,7 @@ def _second_host_resigned(f: Facts, h, via_chain):
         return None
     if other.chain[0].issuer != via_chain[0].issuer or other.chain[0].sha256 == via_chain[0].sha256:
         return None
-    top = via_chain[-1]
-    fix = ["get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem"
-           % (top.issuer or top.subject)]
-    if f.truststore_expected:
-        fix += os_store_steps(f, "inspection-ca.pem")
-    else:
-        fix += use_bundle_steps(f, h, "inspection-ca.pem")
+    fix = _inspection_ca_fix(f, h, via_chain[-1])
     return Diagnosis(
         cause=CAUSE,
         verdict="the proxy %s intercepts TLS: %s and %s both arrive signed by %s" % (
@@ -140,15 +143,7 @@ def _via_proxy(f: Facts):
         if via_chain[0].sha256 == direct_chain[0].sha256:
             continue
         top = via_chain[-1]
-        fix = []
-        if f.truststore_expected:
-            fix += os_store_steps(f, "inspection-ca.pem") + [
-                "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
-                    f.pip_version, f.python_version)]
-        else:
-            fix += use_bundle_steps(f, h, "inspection-ca.pem")
-        fix.insert(0, "get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem" % (
-            top.issuer or top.subject))
+        fix = _inspection_ca_fix(f, h, top)
         return Diagnosis(
             cause=CAUSE,
             verdict="the proxy %s intercepts TLS: %s's certificate is re-signed by %s" % (
