@@ -327,6 +327,8 @@ class Journal:
         """A transaction id from ``ID`` or ``last`` (the most recent one with files, whatever
         its status — so a second ``undo last`` says "already undone" instead of reaching back
         to an older run), or a unique prefix of an id."""
+        if which != "last" and which in self.ids():
+            return which
         ids = [i for i in self.ids() if self.load(i).get("files")]
         if which == "last":
             return ids[-1] if ids else None
