@@ -313,3 +313,20 @@ def test_planted_credentials_never_reach_plan_journal_or_output(home):
     for text in outputs:
         assert SECRET not in text and TOKEN not in text, text
     assert "proxy.corp.example" in plan.render()  # negative control: the rendering is not just empty
+
+
+def test_pip_config_file_variable_is_checked_key_by_key(home, public_roots):
+    bad = home / "bad.conf"
+    bad.write_bytes(b"[global]\ntrusted-host = pypi.org\n")
+    good = home / "good.conf"
+    good.write_bytes(b"[global]\ncert = %s\n" % str(public_roots[0]).encode())
+    rc = str(home / ".bashrc")
+    assert refusals(Plan(changes=[Change(SHELL, rc, "user", "x", "PIP_CONFIG_FILE", str(bad))]))
+    assert refusals(Plan(changes=[Change(SHELL, rc, "user", "x", "PIP_CONFIG_FILE", str(good))])) == []
+
+
+def test_journal_details_keep_their_shape_and_lose_secrets(home):
+    jr = Journal()
+    tx = jr.begin("x", details={"plan": {"value": 'https://u:%s@h/"q"' % SECRET, "n": 3}})
+    rec = jr.load(tx.id)
+    assert rec["details"]["plan"]["n"] == 3 and SECRET not in json.dumps(rec)

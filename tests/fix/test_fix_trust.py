@@ -128,3 +128,46 @@ def test_truncations_of_a_real_certificate_never_crash(ca):
     for n in range(0, len(der), 7):
         with pytest.raises(CertError):
             parse_der(der[:n])
+
+
+def _tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + body
+
+
+def _raw(der, s, e):
+    """``[(tag, whole element bytes)]`` of the elements between s and e."""
+    from tlsdoctor.fix.trust import _tlv as read
+
+    out, pos = [], s
+    while pos < e:
+        tag, _, end = read(der, pos, e)
+        out.append((tag, der[pos:end]))
+        pos = end
+    return out
+
+
+def _as_v1(der):
+    """The same certificate with its [0] version and [3] extensions removed (X.509 v1). The
+    signature no longer matches, which does not matter: the decision never rests on it."""
+    [(_, cert)] = _raw(der, 0, len(der))
+    from tlsdoctor.fix.trust import _tlv as read
+
+    _, s, e = read(cert, 0, len(cert))
+    (_, tbs), (_, alg), (_, sig) = _raw(cert, s, e)
+    _, ts, te = read(tbs, 0, len(tbs))
+    body = b"".join(el for tag, el in _raw(tbs, ts, te) if tag not in (0xA0, 0xA3))
+    return _tlv(0x30, _tlv(0x30, body) + alg + sig)
+
+
+def test_v1_self_signed_root_is_refused(ca):
+    info = parse_der(_as_v1(_pem_to_der(ca.cert_pem.bytes())))
+    assert info.version == 1 and info.is_ca is None and info.self_issued
+    d = confirm(info, trust_sha256=info.sha256)
+    assert not d.accepted and "v1" in d.reason
+    # control: the v3 original is accepted
+    v3 = parse_der(_pem_to_der(ca.cert_pem.bytes()))
+    assert confirm(v3, trust_sha256=v3.sha256).accepted

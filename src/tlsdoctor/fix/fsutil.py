@@ -81,14 +81,19 @@ def atomic_write(path: str, data: bytes, mode: Optional[int] = None) -> None:
     """Replace ``path`` with ``data`` atomically; keep the current mode unless ``mode`` is given."""
     target = real_path(path)
     directory = os.path.dirname(target)
+    owner = None
+    try:
+        st = os.stat(target)
+        owner = (st.st_uid, st.st_gid)
+        if mode is None:
+            mode = stat.S_IMODE(st.st_mode)
+    except FileNotFoundError:
+        pass
     if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            # A new file gets the user's usual default (0644 under umask 022).
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        # A new file gets the user's usual default (0644 under umask 022).
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tlsdoctor-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -96,6 +101,13 @@ def atomic_write(path: str, data: bytes, mode: Optional[int] = None) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown") and owner != (os.geteuid(), os.getegid()):
+            # Run as root (sudo) over a user's file: the replacement must stay theirs,
+            # or their next login finds a root-owned ~/.bashrc it cannot edit.
+            try:
+                os.chown(tmp, *owner)
+            except PermissionError:
+                pass
         os.replace(tmp, target)
     except BaseException:
         try:

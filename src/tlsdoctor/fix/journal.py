@@ -85,6 +85,17 @@ def _write_private(path: str, data: bytes) -> None:
     fsutil.atomic_write(path, data, mode=0o600)
 
 
+def _redact_obj(obj: object) -> object:
+    """Redact every string inside a JSON-able structure (keys too), keeping its shape."""
+    if isinstance(obj, dict):
+        return {redact_text(str(k)): _redact_obj(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_redact_obj(v) for v in obj]
+    if isinstance(obj, str):
+        return redact_text(obj)
+    return obj
+
+
 def _test_hook_after_write(count: int) -> None:
     """Let the interrupted-apply test stop the process between two file writes.
 
@@ -298,7 +309,7 @@ class Journal:
             "created": _now(),
             "status": APPLYING,
             "description": redact_text(description),
-            "details": json.loads(redact_text(json.dumps(details or {}))),
+            "details": _redact_obj(details or {}),
             "files": [],
             "history": [],
         }

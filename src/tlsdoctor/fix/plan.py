@@ -163,6 +163,23 @@ def _bundle_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     return None
 
 
+def _config_file_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
+    """PIP_CONFIG_FILE may only point at a file that passes the same rules, key by key."""
+    data, _ = fsutil.read_state(path)
+    if data is None:
+        return None  # pip ignores a missing PIP_CONFIG_FILE
+    try:
+        text = "\n".join(c.decode("utf-8", "replace") for c, _ in edits.split_lines(data)) + "\n"
+        values = edits._pip_view(text)
+    except edits.EditError as exc:
+        return "%s: %s" % (label, exc)
+    for key, value in sorted(values.items()):
+        why = _setting_refusal(_pip_name(key), value, plan, "%s -> %s [%s]" % (label, path, key))
+        if why:
+            return why
+    return None
+
+
 def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
     if ch.scope == "system" and not allow_system:
         return "%s: a system-wide file, changed only with root and --scope system" % ch.path
@@ -175,8 +192,10 @@ def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Option
             return None
         if var == "PYTHONHTTPSVERIFY" and ch.value.strip() != "1":
             return "%s: PYTHONHTTPSVERIFY=%s switches verification off" % (label, ch.value)
-        if ("VERIFY" in var or "INSECURE" in var) and ch.value.strip().lower() in FALSY + ("1", "true", "yes"):
+        if "VERIFY" in var or "INSECURE" in var:
             return "%s: a verification switch is never written" % label
+        if var == "PIP_CONFIG_FILE":
+            return _config_file_refusal(ch.value, plan, label)
         pip = _env_as_pip(var)
         if pip:
             why = _setting_refusal(pip, ch.value, plan, label)

@@ -278,6 +278,9 @@ def normalize_fingerprint(text: str) -> str:
 def refusal(info: CertInfo, now: Optional[datetime.datetime] = None) -> Optional[str]:
     """Why this certificate must never be trusted as a CA, or None."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
+    if info.version < 3:
+        return ("an X.509 v%d certificate cannot state that it is a CA (no basicConstraints); "
+                "tlsdoctor does not trust it automatically — add it by hand only if IT confirms it" % info.version)
     if info.is_ca is not True:
         return ("not a CA certificate (basicConstraints %s): trusting a server's own certificate "
                 "would pin one key and hide the real problem" % ("absent" if info.is_ca is None else "CA:FALSE"))
