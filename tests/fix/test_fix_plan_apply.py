@@ -330,3 +330,14 @@ def test_journal_details_keep_their_shape_and_lose_secrets(home):
     tx = jr.begin("x", details={"plan": {"value": 'https://u:%s@h/"q"' % SECRET, "n": 3}})
     rec = jr.load(tx.id)
     assert rec["details"]["plan"]["n"] == 3 and SECRET not in json.dumps(rec)
+
+
+def test_planner_reads_steps_by_value_not_by_class(home):
+    """The rules stream's Step (another class, another enum) plans the same as the stand-in."""
+    from types import SimpleNamespace
+
+    foreign = SimpleNamespace(kind="set_config", explanation="t", scope="user", file=None, key="global.timeout",
+                              value="60", source=None, needs_root=False, automatic=True, weakens_security=False,
+                              ca_sha256=None, text=lambda: "t")
+    ours = Step(StepKind.SET_CONFIG, "t", Scope.USER, key="global.timeout", value="60", automatic=True)
+    assert build_plan([foreign]).changes == build_plan([ours]).changes != []

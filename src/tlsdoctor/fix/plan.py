@@ -24,10 +24,11 @@ from typing import Dict, Iterable, List, Optional
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
 
-try:  # the rules stream's module; same shape as the local stand-in
-    from tlsdoctor.remedies import Scope, StepKind  # type: ignore[import-not-found]
-except ImportError:
-    from tlsdoctor.fix._remedies_shape import Scope, StepKind
+# Steps are read by attribute and their kind by *value* ("set_config", ...), so the
+# planner works with ``tlsdoctor.remedies.Step`` (rules stream) and with the local
+# stand-in ``tlsdoctor.fix._remedies_shape.Step`` alike.
+RUN, SET_CONFIG, UNSET_CONFIG, SET_ENV, UNSET_ENV, ADD_CA, SERVER, MANUAL = (
+    "run", "set_config", "unset_config", "set_env", "unset_env", "add_ca", "server", "manual")
 
 PIP_CONFIG = "pip_config"
 SHELL = "shell"
@@ -39,6 +40,11 @@ CA_BUNDLE_VARS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PIP_
 # pip options that name package sources: a plain-HTTP one is readable and forgeable.
 URL_KEYS = ("index-url", "extra-index-url", "find-links", "index")
 FALSY = ("", "0", "false", "no", "off", "n", "f")
+
+
+def _kind(step: object) -> str:
+    kind = getattr(step, "kind", None)
+    return str(getattr(kind, "value", kind))
 
 
 def _scope(value: object) -> str:
@@ -282,7 +288,7 @@ def _source_file(source: Optional[str], ctx: PlanContext) -> Optional[str]:
 
 def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
     var = step.key or ""
-    value = step.value if step.kind == StepKind.SET_ENV else None
+    value = step.value if _kind(step) == SET_ENV else None
     scope = _scope(step.scope)
     candidates: List[str] = []
     named = _source_file(step.source, ctx)
@@ -330,27 +336,27 @@ def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Pl
     ctx = ctx or PlanContext()
     plan = Plan()
     for step in steps:
-        kind = getattr(step, "kind", None)
+        kind = _kind(step)
         text = step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
         if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
             plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
             continue
-        if not getattr(step, "automatic", False) or kind in (StepKind.RUN, StepKind.SERVER, StepKind.MANUAL):
+        if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
             plan.manual.append(text)
             continue
         if (getattr(step, "needs_root", False) or _scope(step.scope) == "system") and not ctx.allow_system:
             plan.manual.append("%s (system-wide: needs root and --scope system)" % text)
             continue
-        if kind in (StepKind.SET_CONFIG, StepKind.UNSET_CONFIG):
+        if kind in (SET_CONFIG, UNSET_CONFIG):
             key = step.key or ""
             if "." not in key:
                 key = "global." + key
             path = ctx.expand(step.file or ctx.user_config)
             plan.changes.append(Change(PIP_CONFIG, path, _scope(step.scope), step.explanation, key,
-                                       step.value if kind == StepKind.SET_CONFIG else None))
-        elif kind in (StepKind.SET_ENV, StepKind.UNSET_ENV):
+                                       step.value if kind == SET_CONFIG else None))
+        elif kind in (SET_ENV, UNSET_ENV):
             _env_changes(step, ctx, plan)
-        elif kind == StepKind.ADD_CA:
+        elif kind == ADD_CA:
             _ca_changes(step, ctx, plan)
         else:
             plan.manual.append(text)
