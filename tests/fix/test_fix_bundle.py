@@ -25,7 +25,7 @@ def test_bundle_keeps_base_bytes_and_adds_the_ca(public_roots, corp_ca):
     ders = edits.pem_certificates(bundle)
     assert len(ders) == 4 and ders[-1] == info.der
     meta = json.loads(sidecar)
-    assert meta["base"] == {"path": str(base_path), "sha256": hashlib.sha256(base).hexdigest(), "certificates": 3}
+    assert meta["base"] == {"paths": [str(base_path)], "sha256": hashlib.sha256(base).hexdigest(), "certificates": 3}
     assert meta["bundle_sha256"] == hashlib.sha256(bundle).hexdigest()
 
 

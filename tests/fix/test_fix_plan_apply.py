@@ -14,7 +14,8 @@ from tlsdoctor.fix import edits
 from tlsdoctor.fix._remedies_shape import Scope, Step, StepKind
 from tlsdoctor.fix.apply import apply
 from tlsdoctor.fix.journal import Journal
-from tlsdoctor.fix.plan import CA_BUNDLE, PIP_CONFIG, SHELL, Change, Plan, PlanContext, build_plan, refusals
+from tlsdoctor.fix.plan import (CA_BUNDLE, PIP_CONFIG, SHELL, Change, Plan, PlanContext, build_plan, ca_candidates,
+                                refusals)
 from tlsdoctor.fix.trust import confirm, load_certificates
 
 SECRET = "Pl4nted-S3cret"
@@ -341,3 +342,68 @@ def test_planner_reads_steps_by_value_not_by_class(home):
                               ca_sha256=None, text=lambda: "t")
     ours = Step(StepKind.SET_CONFIG, "t", Scope.USER, key="global.timeout", value="60", automatic=True)
     assert build_plan([foreign]).changes == build_plan([ours]).changes != []
+
+
+def _rules_like_steps(base, ca_file, sha=None, pointer="env"):
+    """What the rules stream emits (remedies.add_ca_bundle + set_env/set_config to the bundle)."""
+    bundle = "~/pip-ca-bundle.pem"
+    steps = [Step(StepKind.ADD_CA, "public roots + the new CA", Scope.USER, argv=("cat", str(base), str(ca_file)),
+                  file=bundle, value=str(ca_file), automatic=True, ca_sha256=sha)]
+    if pointer == "env":
+        steps.append(Step(StepKind.SET_ENV, "it beats --cert", Scope.USER, key="REQUESTS_CA_BUNDLE", value=bundle,
+                          source="REQUESTS_CA_BUNDLE", automatic=True))
+    elif pointer == "config":
+        steps.append(Step(StepKind.SET_CONFIG, "", Scope.USER, argv=("pip", "config", "set", "global.cert", bundle),
+                          key="global.cert", value=bundle, automatic=True))
+    return steps
+
+
+@pytest.mark.parametrize("pointer", ["env", "config", None])
+def test_rules_shaped_add_ca_points_pip_at_the_tlsdoctor_bundle(home, public_roots, corp_ca, tmp_path, pointer):
+    base, _ = public_roots
+    ca_file = tmp_path / "presented-root.pem"
+    ca_file.write_bytes(corp_ca.cert_pem.bytes())
+    steps = _rules_like_steps(base, ca_file, pointer=pointer)
+    [(_, info)] = [c for c in ca_candidates(steps)]
+    assert confirm(info, ask=lambda _: info.sha256[:8]).accepted
+    ctx = PlanContext(confirmed_cas={info.sha256: info.der})
+    plan = build_plan(steps, ctx)
+    assert plan.refused == [] and plan.changes[0].kind == CA_BUNDLE
+    assert plan.changes[0].path == ctx.bundle_path == str(home / ".local" / "share" / "tlsdoctor" / "ca-bundle.pem")
+    pointers = [c for c in plan.changes if c.value == ctx.bundle_path]
+    assert len(pointers) == 1
+    assert pointers[0].kind == {"env": SHELL, "config": PIP_CONFIG, None: PIP_CONFIG}[pointer]
+    assert not any("pip-ca-bundle" in (c.value or "") for c in plan.changes)
+    res = apply(plan, Journal(), verify=lambda: True)
+    assert res.status == "verified"
+    if pointer == "env":
+        assert ("export REQUESTS_CA_BUNDLE='%s'" % ctx.bundle_path).encode() in (home / ".bashrc").read_bytes()
+
+
+def test_unconfirmed_ca_drops_its_pointer_too(home, public_roots, corp_ca, tmp_path):
+    base, _ = public_roots
+    ca_file = tmp_path / "presented-root.pem"
+    ca_file.write_bytes(corp_ca.cert_pem.bytes())
+    plan = build_plan(_rules_like_steps(base, ca_file), PlanContext())
+    assert plan.changes == []
+    assert any("not confirmed" in r for r in plan.refused)
+    assert any("its CA bundle was not built" in r for r in plan.refused)
+
+
+def test_os_trust_store_steps_stay_manual(home):
+    step = Step(StepKind.ADD_CA, "Debian/Ubuntu", Scope.SYSTEM, argv=("sudo", "update-ca-certificates"),
+                file="/usr/local/share/ca-certificates/index-ca.crt", value="/tmp/ca.pem", needs_root=True,
+                automatic=False, ca_sha256="ab" * 32)
+    plan = build_plan([step], PlanContext(allow_system=True))
+    assert plan.changes == [] and plan.manual == [step.text()]
+
+
+def test_ca_candidates_filters_by_fingerprint_and_reports_missing_files(tmp_path, corp_ca, public_roots):
+    both = tmp_path / "two.pem"
+    both.write_bytes(corp_ca.cert_pem.bytes() + public_roots[1][0].cert_pem.bytes())
+    info = load_certificates(corp_ca.cert_pem.bytes())[0]
+    steps = [Step(StepKind.ADD_CA, "x", Scope.USER, value=str(both), ca_sha256=info.fingerprint, automatic=True),
+             Step(StepKind.ADD_CA, "x", Scope.USER, value=str(tmp_path / "nope.pem"), automatic=True)]
+    got = ca_candidates(steps)
+    assert got[0][1].sha256 == info.sha256 and len(got) == 2
+    assert "does not exist" in got[1][1]

@@ -480,7 +480,18 @@ def _printable(s: str) -> str:
     return "".join(c if 32 <= ord(c) < 127 else "?" for c in s)[:200]
 
 
-def build_bundle(base: bytes, base_path: str, added: Sequence[Tuple[bytes, str]]) -> Tuple[bytes, bytes, List[str]]:
+def read_inputs(paths: Sequence[str]) -> bytes:
+    """The base of a bundle: the input files concatenated, each ending in a newline
+    (``cat`` of what pip trusts now and the public roots). Raises OSError when one is missing."""
+    out = b""
+    for p in paths:
+        with open(os.path.expanduser(p), "rb") as fh:
+            data = fh.read()
+        out += data if data.endswith(b"\n") or not data else data + b"\n"
+    return out
+
+
+def build_bundle(base: bytes, base_path, added: Sequence[Tuple[bytes, str]]) -> Tuple[bytes, bytes, List[str]]:
     """``(bundle bytes, sidecar JSON bytes, sha256 of the certificates really added)``.
 
     ``base`` is the bundle pip would otherwise use (certifi's ``cacert.pem`` or the OS
@@ -488,10 +499,12 @@ def build_bundle(base: bytes, base_path: str, added: Sequence[Tuple[bytes, str]]
     the company CA would break every other host (pip's ``cert=`` *replaces* its roots),
     so a base with fewer than two certificates is refused.
     """
+    paths = [base_path] if isinstance(base_path, str) else list(base_path)
+    label = ", ".join(paths)
     base_certs = pem_certificates(base)
     if len(base_certs) < 2:
         raise EditError("%s holds %d certificate(s); a bundle built on it would trust only the added CA "
-                        "and break every other host" % (base_path, len(base_certs)))
+                        "and break every other host" % (label, len(base_certs)))
     if not added:
         raise EditError("no certificate to add")
     present = set(hashlib.sha256(d).hexdigest() for d in base_certs)
@@ -506,7 +519,7 @@ def build_bundle(base: bytes, base_path: str, added: Sequence[Tuple[bytes, str]]
         really.append(fp)
     sidecar = {
         "version": 1,
-        "base": {"path": base_path, "sha256": hashlib.sha256(base).hexdigest(), "certificates": len(base_certs)},
+        "base": {"paths": paths, "sha256": hashlib.sha256(base).hexdigest(), "certificates": len(base_certs)},
         "added": [{"sha256": fp} for fp in really],
         "bundle_sha256": hashlib.sha256(out).hexdigest(),
     }
@@ -529,20 +542,20 @@ def bundle_status(bundle: Optional[str] = None) -> Tuple[str, str]:
     if hashlib.sha256(data).hexdigest() != meta.get("bundle_sha256"):
         return "modified", "%s was changed since tlsdoctor built it" % bundle
     base = meta.get("base") or {}
+    paths = base.get("paths") or []
+    label = ", ".join(paths)
     try:
-        with open(base.get("path", ""), "rb") as fh:
-            base_now = hashlib.sha256(fh.read()).hexdigest()
+        base_now = hashlib.sha256(read_inputs(paths)).hexdigest()
     except OSError:
-        return "stale", "its base bundle %s is gone" % base.get("path")
+        return "stale", "its base bundle %s is gone" % label
     if base_now != base.get("sha256"):
-        return "stale", "its base bundle %s changed since (e.g. a certifi upgrade); re-run tlsdoctor fix" % (
-            base.get("path"))
-    return "fresh", "built from %s plus %d added certificate(s)" % (base.get("path"), len(meta.get("added", [])))
+        return "stale", "its base bundle %s changed since (e.g. a certifi upgrade); re-run tlsdoctor fix" % label
+    return "fresh", "built from %s plus %d added certificate(s)" % (label, len(meta.get("added", [])))
 
 
 __all__ = [
     "EditError", "split_lines", "edit_pip_config", "read_pip_value", "pip_key_name",
     "find_exports", "edit_shell_file", "shell_kind", "quote", "ShellLine",
-    "pem_certificates", "der_to_pem", "build_bundle", "bundle_status", "bundle_path", "sidecar_path",
+    "pem_certificates", "der_to_pem", "read_inputs", "build_bundle", "bundle_status", "bundle_path", "sidecar_path",
     "data_dir", "BEGIN", "END",
 ]

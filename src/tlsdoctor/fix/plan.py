@@ -331,16 +331,89 @@ def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
     plan.changes.append(Change(SHELL, target, scope, step.explanation, var, value))
 
 
+def ca_candidates(steps: Iterable[object]) -> List[object]:
+    """The certificates ADD_CA steps ask to trust, parsed, for the front end to show and
+    confirm (``trust.confirm``) before ``build_plan``: ``[(step, CertInfo | error text)]``.
+
+    A step names its CA by file (``value``) and, when known, by ``ca_sha256``; only the
+    certificate with that fingerprint is offered from a file holding several.
+    """
+    from tlsdoctor.fix.trust import CertError, load_certificates, normalize_fingerprint
+
+    out: List[object] = []
+    for step in steps:
+        if _kind(step) != ADD_CA:
+            continue
+        path = getattr(step, "value", None)
+        want = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
+        data, _ = fsutil.read_state(path) if path else (None, None)
+        if data is None:
+            out.append((step, "the CA file %s does not exist" % path))
+            continue
+        try:
+            certs = load_certificates(data)
+        except CertError as exc:
+            out.append((step, "%s: %s" % (path, exc)))
+            continue
+        if want:
+            certs = [c for c in certs if c.sha256 == want]
+            if not certs:
+                out.append((step, "%s holds no certificate with SHA-256 %s" % (path, want)))
+                continue
+        for c in certs:
+            out.append((step, c))
+    return out
+
+
 def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Plan:
-    """Turn remedies Steps into a Plan (no file is written here)."""
+    """Turn remedies Steps into a Plan (no file is written here).
+
+    ADD_CA steps are planned first (bundle, then its sidecar), so that a later step that
+    points pip at the bundle (``set_config global.cert`` / ``set_env REQUESTS_CA_BUNDLE``,
+    as the rules emit them) is rewritten to the tlsdoctor-owned bundle path, and is
+    dropped when its bundle could not be built. An ADD_CA without such a step gets a
+    ``global.cert`` in the pip config file that wins.
+    """
     ctx = ctx or PlanContext()
     plan = Plan()
+    steps = list(steps)
+    built: Dict[str, str] = {}  # the rules' bundle path -> the bundle tlsdoctor writes
+    failed: set = set()  # bundle paths that were not built
+    pointed: set = set()
+    todo = []
     for step in steps:
-        kind = _kind(step)
         text = step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
         if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
             plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
+            if _kind(step) == ADD_CA and getattr(step, "file", None):
+                failed.add(ctx.expand(step.file))
             continue
+        if _kind(step) == ADD_CA:
+            target = ctx.expand(step.file) if getattr(step, "file", None) else ctx.bundle_path
+            if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
+                    getattr(step, "needs_root", False):
+                # The OS trust store is never edited automatically (issue #10: "Never ...
+                # edits to the OS trust store").
+                plan.manual.append(text)
+                failed.add(target)
+            elif _ca_changes(step, ctx, plan):
+                built[target] = ctx.bundle_path
+                built[ctx.bundle_path] = ctx.bundle_path
+            else:
+                failed.add(target)
+        else:
+            todo.append((step, text))
+    for step, text in todo:
+        kind = _kind(step)
+        value = getattr(step, "value", None)
+        if value and kind in (SET_CONFIG, SET_ENV):
+            full = ctx.expand(value) if value.startswith(("~", "/")) else value
+            if full in failed:
+                plan.refused.append("%s (its CA bundle was not built)" % text)
+                continue
+            if full in built:
+                step = _replace_value(step, built[full])
+                pointed.add(built[full])
         if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
             plan.manual.append(text)
             continue
@@ -356,46 +429,77 @@ def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Pl
                                        step.value if kind == SET_CONFIG else None))
         elif kind in (SET_ENV, UNSET_ENV):
             _env_changes(step, ctx, plan)
-        elif kind == ADD_CA:
-            _ca_changes(step, ctx, plan)
         else:
             plan.manual.append(text)
-    for why in refusals(plan, ctx.allow_system):
-        plan.refused.append(why)
+    if any(ch.kind == CA_BUNDLE for ch in plan.changes) and ctx.bundle_path not in pointed:
+        config = ctx.expand(ctx.cert_config or ctx.user_config)
+        plan.changes.append(Change(PIP_CONFIG, config, "user",
+                                   "pip's cert= replaces its roots with this bundle (public roots + the confirmed CA)",
+                                   "global.cert", ctx.bundle_path))
     # Unsafe changes leave the plan (reported under "refused"); the safe ones stay, and
     # verification decides whether they were enough (if not, they are rolled back).
+    for why in refusals(plan, ctx.allow_system):
+        plan.refused.append(why)
     plan.changes = [c for c in plan.changes if not change_refusal(c, plan, ctx.allow_system)]
     return plan
 
 
-def _ca_changes(step, ctx: PlanContext, plan: Plan) -> None:
-    from tlsdoctor.fix.trust import normalize_fingerprint
+class _Replaced:
+    """A Step with another value (Steps are frozen dataclasses of another module)."""
 
-    sha = normalize_fingerprint(step.ca_sha256 or "")
-    der = ctx.confirmed_cas.get(sha)
+    def __init__(self, step: object, value: str) -> None:
+        self._step = step
+        self.value = value
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._step, name)
+
+
+def _replace_value(step: object, value: str) -> object:
+    return _Replaced(step, value)
+
+
+def _ca_changes(step, ctx: PlanContext, plan: Plan) -> bool:
+    from tlsdoctor.fix.trust import CertError, load_certificates, normalize_fingerprint
+
+    sha = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
+    der = ctx.confirmed_cas.get(sha) if sha else None
+    if der is None and not sha and getattr(step, "value", None):
+        # No fingerprint in the step: a certificate from its file that the user confirmed.
+        data, _ = fsutil.read_state(step.value)
+        try:
+            for c in load_certificates(data or b""):
+                if c.sha256 in ctx.confirmed_cas:
+                    sha, der = c.sha256, ctx.confirmed_cas[c.sha256]
+                    break
+        except CertError:
+            pass
     if der is None:
         plan.refused.append("add CA %s: not confirmed (type its first 8 hex digits on a terminal, or pass "
-                            "--trust-ca-sha256 with the whole fingerprint)" % (sha or "?"))
-        return
-    if not ctx.base_bundle:
+                            "--trust-ca-sha256 with the whole fingerprint)" % (sha or getattr(step, "value", "?")))
+        return False
+    argv = tuple(getattr(step, "argv", ()) or ())
+    if ctx.base_bundle:
+        inputs = [ctx.base_bundle]
+    elif len(argv) >= 3 and argv[0] == "cat":
+        inputs = list(argv[1:-1])  # the rules' "cat <what pip trusts now> <public roots> <new CA>"
+    else:
         plan.manual.append("add CA %s: no base bundle known (certifi's cacert.pem) to build on" % sha)
-        return
-    base, _ = fsutil.read_state(ctx.base_bundle)
+        return False
     try:
-        bundle, sidecar, added = edits.build_bundle(base or b"", ctx.base_bundle,
-                                                    [(der, ctx.ca_subjects.get(sha, ""))])
+        base = edits.read_inputs(inputs)
+        bundle, sidecar, added = edits.build_bundle(base, inputs, [(der, ctx.ca_subjects.get(sha, ""))])
+    except OSError as exc:
+        plan.refused.append("add CA %s: cannot read the base bundle: %s" % (sha, exc))
+        return False
     except edits.EditError as exc:
         plan.refused.append("add CA %s: %s" % (sha, exc))
-        return
+        return False
     if not added:
-        plan.manual.append("CA %s is already among %s; adding it again cannot help" % (sha, ctx.base_bundle))
-        return
+        plan.manual.append("CA %s is already in %s; adding it again cannot help" % (sha, ", ".join(inputs)))
+        return False
     scope = _scope(step.scope)
     plan.changes.append(Change(CA_BUNDLE, ctx.bundle_path, scope, step.explanation, content=bundle))
     plan.changes.append(Change(SIDECAR, edits.sidecar_path(ctx.bundle_path), scope,
                                "lets check say when the bundle is stale", content=sidecar))
-    config = ctx.expand(ctx.cert_config or ctx.user_config)
-    plan.changes.append(Change(PIP_CONFIG, config, scope,
-                               "pip's cert= replaces its roots with this bundle (public roots + the confirmed CA)",
-                               "global.cert", ctx.bundle_path))
-
+    return True
