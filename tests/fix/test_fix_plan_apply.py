@@ -407,3 +407,25 @@ def test_ca_candidates_filters_by_fingerprint_and_reports_missing_files(tmp_path
     got = ca_candidates(steps)
     assert got[0][1].sha256 == info.sha256 and len(got) == 2
     assert "does not exist" in got[1][1]
+
+
+def test_changes_only_touch_their_kind_of_file(home, monkeypatch):
+    keys = home / ".ssh" / "authorized_keys"
+    bad = [Change(SHELL, str(keys), "user", "x", "HTTPS_PROXY", "http://p:3128"),
+           Change(PIP_CONFIG, str(home / ".gitconfig"), "user", "x", "global.timeout", "30")]
+    for ch in bad:
+        assert refusals(Plan(changes=[ch])), ch
+    # negative control: the file PIP_CONFIG_FILE names may have any name
+    named = home / "corp-pip.cfg"
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(named))
+    assert refusals(Plan(changes=[Change(PIP_CONFIG, str(named), "user", "x", "global.timeout", "30")])) == []
+
+
+def test_environment_after_applies_shell_changes_only(home):
+    from tlsdoctor.fix.apply import environment_after
+
+    plan = Plan(changes=[Change(SHELL, str(home / ".bashrc"), "user", "x", "REQUESTS_CA_BUNDLE", None),
+                         Change(SHELL, str(home / ".bashrc"), "user", "x", "HTTPS_PROXY", "http://p:3128"),
+                         Change(PIP_CONFIG, str(home / "pip.conf"), "user", "x", "global.timeout", "30")])
+    env = environment_after(plan, {"REQUESTS_CA_BUNDLE": "/old", "HTTPS_PROXY": "https://p:3128", "A": "1"})
+    assert env == {"HTTPS_PROXY": "http://p:3128", "A": "1"}

@@ -15,12 +15,12 @@ Order of events (the issue's contract):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.journal import Journal, JournalError, UndoResult
-from tlsdoctor.fix.plan import Plan, refusals
+from tlsdoctor.fix.plan import SHELL, Plan, refusals
 
 # verify() -> True/False, or (ok, detail) where detail says what still fails.
 VerifyResult = Union[bool, Tuple[bool, str]]
@@ -96,3 +96,22 @@ def _apply_locked(plan: Plan, journal: Journal, verify, description: str) -> App
     if not rb.ok:
         msg += " — but the rollback was refused: %s" % rb.message
     return ApplyResult("rolled_back", tx.id, changed, False, redact_text(msg), rb)
+
+
+def environment_after(plan: Plan, environ: Mapping[str, str]) -> Dict[str, str]:
+    """The environment a new login shell would have after ``plan``'s shell edits
+    (for the verify callback: the probe must run as the user's next shell would).
+
+    Unset variables are removed, set ones take their new value. An approximation of
+    sourcing the files: it does not re-run the rest of them (a later line of another
+    file could set the variable again — the planner edits every line that sets it).
+    """
+    env = dict(environ)
+    for ch in plan.changes:
+        if ch.kind != SHELL or not ch.key:
+            continue
+        if ch.value is None:
+            env.pop(ch.key, None)
+        else:
+            env[ch.key] = ch.value
+    return env

@@ -186,9 +186,29 @@ def _config_file_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     return None
 
 
+SHELL_FILE_NAMES = (".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshenv", ".zprofile", ".zshrc",
+                    "config.fish")
+
+
+def _file_kind_refusal(ch: Change) -> Optional[str]:
+    """A change may only touch the kind of file it is for (a hostile or buggy plan must
+    not append an export block to ~/.ssh/authorized_keys)."""
+    name = os.path.basename(ch.path)
+    if ch.kind == SHELL and name not in SHELL_FILE_NAMES:
+        return "%s is not a shell start-up file (%s)" % (ch.path, ", ".join(SHELL_FILE_NAMES))
+    if ch.kind == PIP_CONFIG and name not in ("pip.conf", "pip.ini"):
+        named = os.environ.get("PIP_CONFIG_FILE")
+        if not named or fsutil.real_path(named) != fsutil.real_path(ch.path):
+            return "%s is neither pip.conf/pip.ini nor the file PIP_CONFIG_FILE names" % ch.path
+    return None
+
+
 def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
     if ch.scope == "system" and not allow_system:
         return "%s: a system-wide file, changed only with root and --scope system" % ch.path
+    why = _file_kind_refusal(ch)
+    if why:
+        return why
     if ch.kind == PIP_CONFIG:
         return _setting_refusal(_pip_name(ch.key or ""), ch.value, plan, "%s [%s]" % (ch.path, ch.key))
     if ch.kind == SHELL:
