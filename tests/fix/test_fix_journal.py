@@ -177,3 +177,17 @@ def test_corrupted_backup_is_refused(jr, tmp_path):
     with pytest.raises(JournalError):
         jr.undo("last")
     assert f.read_bytes() == b"new"
+
+
+def test_one_fix_or_undo_at_a_time(jr, tmp_path):
+    f = tmp_path / "f"
+    f.write_bytes(b"old")
+    tx = jr.begin("run")
+    tx.write(str(f), b"new")
+    tx.commit()
+    other = Journal(jr.root)  # another process, in effect (its own lock file descriptor)
+    with jr.lock():
+        with pytest.raises(JournalError, match="another tlsdoctor"):
+            other.undo("last")
+        assert jr.undo("last").status == "undone"  # re-entrant for the holder (apply -> rollback)
+    assert f.read_bytes() == b"old"
