@@ -103,3 +103,12 @@ def test_crlf_file_keeps_crlf_and_nothing_else_moves():
 
 def test_no_such_variable_changes_nothing():
     assert edit_shell_file(BASHRC, "PIP_CERT", None, kind="sh", fix_id="N", reason="") == BASHRC
+
+
+def test_setting_twice_is_a_no_op():
+    once = edit_shell_file(BASHRC, "REQUESTS_CA_BUNDLE", "/new.pem", kind="sh", fix_id="A", reason="")
+    assert edit_shell_file(once, "REQUESTS_CA_BUNDLE", "/new.pem", kind="sh", fix_id="B", reason="") == once
+    # control: another value is a change
+    assert edit_shell_file(once, "REQUESTS_CA_BUNDLE", "/other.pem", kind="sh", fix_id="B", reason="") != once
+    fish = edit_shell_file(b"", "PIP_CERT", "/x.pem", kind="fish", fix_id="F", reason="")
+    assert edit_shell_file(fish, "PIP_CERT", "/x.pem", kind="fish", fix_id="G", reason="") == fish

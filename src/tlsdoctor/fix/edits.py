@@ -408,6 +408,8 @@ def edit_shell_file(data: Optional[bytes], var: str, value: Optional[str], *, ki
     elif found:
         f = found[-1]
         c, e = lines[f.index]
+        if f.text == _export_line(var, value, kind):
+            return data  # the line that wins already says exactly this (a second fix is a no-op)
         new_lines[f.index:f.index + 1] = block((c, e), _export_line(var, value, kind), e)
     else:
         if new_lines and not new_lines[-1][1]:
