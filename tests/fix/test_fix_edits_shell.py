@@ -112,3 +112,9 @@ def test_setting_twice_is_a_no_op():
     assert edit_shell_file(once, "REQUESTS_CA_BUNDLE", "/other.pem", kind="sh", fix_id="B", reason="") != once
     fish = edit_shell_file(b"", "PIP_CERT", "/x.pem", kind="fish", fix_id="F", reason="")
     assert edit_shell_file(fish, "PIP_CERT", "/x.pem", kind="fish", fix_id="G", reason="") == fish
+
+
+@needs_bash
+def test_tilde_values_expand_like_the_user_means(tmp_path):
+    new = edit_shell_file(b"", "SSL_CERT_FILE", "~/certs/it's.pem", kind="sh", fix_id="T", reason="")
+    assert run_bash(new, tmp_path, "SSL_CERT_FILE") == str(tmp_path) + "/certs/it's.pem"

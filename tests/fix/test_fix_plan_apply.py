@@ -429,3 +429,9 @@ def test_environment_after_applies_shell_changes_only(home):
                          Change(PIP_CONFIG, str(home / "pip.conf"), "user", "x", "global.timeout", "30")])
     env = environment_after(plan, {"REQUESTS_CA_BUNDLE": "/old", "HTTPS_PROXY": "https://p:3128", "A": "1"})
     assert env == {"HTTPS_PROXY": "http://p:3128", "A": "1"}
+
+
+def test_set_env_with_tilde_is_written_absolute(home):
+    step = Step(StepKind.SET_ENV, "x", Scope.USER, key="HTTPS_PROXY", value="~/not-a-url", automatic=True)
+    [ch] = build_plan([step]).changes
+    assert ch.value == str(home / "not-a-url")

@@ -272,6 +272,9 @@ def shell_kind(path: str) -> str:
 
 
 def quote(value: str, kind: str) -> str:
+    if value.startswith("~/"):
+        # inside quotes "~" stays literal; "$HOME" followed by the quoted rest expands in sh and fish
+        return '"$HOME"' + quote(value[1:], kind)
     if kind == "fish":
         # fish single quotes: only \\ and \' are escapes
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -309,6 +309,9 @@ def _source_file(source: Optional[str], ctx: PlanContext) -> Optional[str]:
 def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
     var = step.key or ""
     value = step.value if _kind(step) == SET_ENV else None
+    if value and value.startswith("~/"):
+        # A quoted "~" is not expanded by the shell (nor by requests for REQUESTS_CA_BUNDLE).
+        value = ctx.expand(value)
     scope = _scope(step.scope)
     candidates: List[str] = []
     named = _source_file(step.source, ctx)
