@@ -435,3 +435,12 @@ def test_set_env_with_tilde_is_written_absolute(home):
     step = Step(StepKind.SET_ENV, "x", Scope.USER, key="HTTPS_PROXY", value="~/not-a-url", automatic=True)
     [ch] = build_plan([step]).changes
     assert ch.value == str(home / "not-a-url")
+
+
+def test_cert_pointing_at_a_directory_or_unreadable_path_is_refused_cleanly(home, tmp_path):
+    conf = str(home / "pip.conf")
+    d = tmp_path / "certs.d"
+    d.mkdir()
+    for target in (str(d), str(tmp_path / "missing.pem")):
+        why = refusals(Plan(changes=[Change(PIP_CONFIG, conf, "user", "x", "global.cert", target)]))
+        assert why and "not a readable CA bundle" in why[0]

@@ -96,3 +96,11 @@ def test_registry_shape_for_cli_py(home):
     args = parser.parse_args(["undo", "--json", "last"])
     assert module.run(args) == 0
     assert f.read_bytes() == b"[global]\r\ntimeout = 5\r\n"
+
+
+def test_a_path_that_became_a_directory_is_exit_3(home):
+    f, tid = _applied(home)
+    f.unlink()
+    f.mkdir()
+    rc, text = run([tid])
+    assert rc == 3 and "could not complete" in text

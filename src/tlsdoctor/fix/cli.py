@@ -52,6 +52,10 @@ def run_undo(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
                         _print(out, "    %s%s" % (f["path"], " (created)" if f["created"] else ""))
             return exitcodes.OK
         result = journal.undo(args.target, force=args.force)
+    except OSError as exc:  # a journaled path is now a directory, unreadable...
+        msg = "could not complete: %s" % exc
+        _print(out, json.dumps({"status": "error", "message": msg}) if args.json else "tlsdoctor undo: " + msg)
+        return exitcodes.INCOMPLETE
     except JournalError as exc:
         unknown = str(exc).startswith(("no transaction", "not a transaction")) or "matches several" in str(exc)
         if args.json:

@@ -136,7 +136,12 @@ def _bundle_bytes(path: str, plan: Plan) -> Optional[bytes]:
     for ch in plan.changes:
         if ch.kind == CA_BUNDLE and fsutil.real_path(ch.path) == target:
             return ch.content
-    data, _ = fsutil.read_state(path)
+    if os.path.isdir(os.path.expanduser(path)):
+        return None  # a hashed CA directory: not something tlsdoctor writes or can count for certain
+    try:
+        data, _ = fsutil.read_state(path)
+    except OSError:
+        return None
     return data
 
 
@@ -161,7 +166,7 @@ def _setting_refusal(name: str, value: Optional[str], plan: Plan, label: str) ->
 def _bundle_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     data = _bundle_bytes(path, plan)
     if data is None:
-        return "%s: %s does not exist" % (label, path)
+        return "%s: %s is not a readable CA bundle file" % (label, path)
     n = len(edits.pem_certificates(data))
     if n < 2:
         return ("%s: %s holds %d certificate(s); it would replace every public root and break all "
@@ -171,7 +176,10 @@ def _bundle_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
 
 def _config_file_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     """PIP_CONFIG_FILE may only point at a file that passes the same rules, key by key."""
-    data, _ = fsutil.read_state(path)
+    try:
+        data, _ = fsutil.read_state(path)
+    except OSError as exc:
+        return "%s: cannot read %s (%s)" % (label, path, exc.strerror)
     if data is None:
         return None  # pip ignores a missing PIP_CONFIG_FILE
     try:
