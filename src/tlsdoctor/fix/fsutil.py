@@ -56,18 +56,23 @@ def fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def makedirs(directory: str, mode: int = 0o700) -> list:
-    """Create ``directory`` and its missing parents; return the ones created (outermost first)."""
-    created = []
-    probe = os.path.abspath(directory)
+def missing_dirs(directory: str) -> list:
+    """The directories ``makedirs(directory)`` would create, outermost first."""
     missing = []
+    probe = os.path.abspath(directory)
     while not os.path.isdir(probe):
         missing.append(probe)
         parent = os.path.dirname(probe)
         if parent == probe:
             break
         probe = parent
-    for d in reversed(missing):
+    return list(reversed(missing))
+
+
+def makedirs(directory: str, mode: int = 0o700) -> list:
+    """Create ``directory`` and its missing parents; return the ones created (outermost first)."""
+    created = []
+    for d in missing_dirs(directory):
         try:
             os.mkdir(d, mode)
             created.append(d)

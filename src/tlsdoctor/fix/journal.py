@@ -229,13 +229,16 @@ class Transaction:
             if note:
                 entry["note"] = redact_text(note)
         _write_private(os.path.join(self.directory, entry["after"]), data)
+        if current is None:
+            # Directories to create are recorded before they exist (undo removes them only
+            # if they are there and empty), like the file itself.
+            for d in fsutil.missing_dirs(os.path.dirname(target)):
+                if d not in entry["created_dirs"]:
+                    entry["created_dirs"].append(d)
         # Intent for this file is durable before the file is touched.
         self._save()
         if current is None:
-            created = fsutil.makedirs(os.path.dirname(target), mode=0o755)
-            if created:
-                entry["created_dirs"].extend(created)
-                self._save()
+            fsutil.makedirs(os.path.dirname(target), mode=0o755)
         fsutil.atomic_write(path, data, mode=mode)
         _, entry["mode_after"] = fsutil.read_state(path)
         entry["state"] = "written"
