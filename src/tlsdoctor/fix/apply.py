@@ -1,0 +1,117 @@
+"""Apply a plan in one journal transaction, verify it, and roll it back when unverified.
+
+Order of events (the issue's contract):
+
+1. the safety gate (``plan.refusals``) runs again — nothing unsafe reaches a file even
+   when a caller hands in a hand-built plan;
+2. the transaction is recorded before the first write (``Journal.begin``);
+3. each change computes its new bytes from the file as it is *now* and is written
+   atomically through the journal;
+4. ``verify()`` (injected: the real one re-runs pip's own request in the environment a
+   new shell would have) decides; unverified -> every change of this run is rolled
+   back. An exception or Ctrl-C during 1-4 also rolls back before it propagates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
+
+from tlsdoctor.fix import edits, fsutil
+from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.fix.journal import Journal, JournalError, UndoResult
+from tlsdoctor.fix.plan import SHELL, Plan, refusals
+
+# verify() -> True/False, or (ok, detail) where detail says what still fails.
+VerifyResult = Union[bool, Tuple[bool, str]]
+
+
+@dataclass
+class ApplyResult:
+    status: str  # "verified" | "applied" (no verify given) | "nothing_to_do" | "rolled_back" | "refused" | "failed"
+    transaction: Optional[str] = None
+    changed: List[str] = field(default_factory=list)
+    verified: Optional[bool] = None
+    message: str = ""
+    rollback: Optional[UndoResult] = None
+
+    @property
+    def changed_anything(self) -> bool:
+        return self.status in ("verified", "applied")
+
+    def to_json(self) -> dict:
+        return {"status": self.status, "transaction": self.transaction, "changed": self.changed_anything,
+                "files": self.changed, "verified": self.verified, "message": redact_text(self.message),
+                "rollback": self.rollback.to_json() if self.rollback else None}
+
+
+def apply(plan: Plan, journal: Journal, *, verify: Optional[Callable[[], VerifyResult]] = None,
+          description: str = "tlsdoctor fix", allow_system: bool = False) -> ApplyResult:
+    """Run ``plan``; see the module docstring for the guarantees."""
+    unsafe = refusals(plan, allow_system)
+    if unsafe:
+        return ApplyResult("refused", message="nothing changed; refused: " + "; ".join(unsafe))
+    if not plan.changes:
+        return ApplyResult("nothing_to_do", message="nothing to fix")
+    try:
+        with journal.lock():
+            return _apply_locked(plan, journal, verify, description)
+    except JournalError as exc:
+        return ApplyResult("failed", message=str(exc))
+
+
+def _apply_locked(plan: Plan, journal: Journal, verify, description: str) -> ApplyResult:
+    tx = journal.begin(description + "\n" + plan.render(), details={"plan": plan.to_json()})
+    try:
+        for ch in plan.changes:
+            current, _ = fsutil.read_state(ch.path)
+            new = ch.compute(current, tx.id)
+            tx.write(ch.path, new, note=ch.summary())
+    except edits.EditError as exc:
+        rb = tx.rollback("edit refused: %s" % exc)
+        return ApplyResult("failed", tx.id, message="nothing changed: %s" % redact_text(str(exc)), rollback=rb)
+    except BaseException as exc:  # Ctrl-C, OSError, a bug: leave the machine as it was
+        tx.rollback("interrupted: %s" % type(exc).__name__)
+        raise
+    tx.commit()
+    changed = [e["path"] for e in tx.files]
+    if not changed:
+        return ApplyResult("nothing_to_do", tx.id, message="nothing to fix: every change is already in place")
+    if verify is None:
+        return ApplyResult("applied", tx.id, changed, None, "applied %d change(s) (not verified)" % len(changed))
+    try:
+        outcome = verify()
+    except BaseException as exc:
+        tx.rollback("verification raised %s" % type(exc).__name__)
+        if isinstance(exc, Exception):
+            return ApplyResult("rolled_back", tx.id, changed, False,
+                               "verification could not run (%s); rolled back" % redact_text(str(exc)))
+        raise
+    ok, detail = outcome if isinstance(outcome, tuple) else (bool(outcome), "")
+    if ok:
+        return ApplyResult("verified", tx.id, changed, True,
+                           "fixed and verified: %d file(s) changed; undo with: tlsdoctor undo %s" % (len(changed), tx.id))
+    rb = tx.rollback("verification failed: %s" % detail)
+    msg = "not verified%s; every change of this run was rolled back" % (": " + detail if detail else "")
+    if not rb.ok:
+        msg += " — but the rollback was refused: %s" % rb.message
+    return ApplyResult("rolled_back", tx.id, changed, False, redact_text(msg), rb)
+
+
+def environment_after(plan: Plan, environ: Mapping[str, str]) -> Dict[str, str]:
+    """The environment a new login shell would have after ``plan``'s shell edits
+    (for the verify callback: the probe must run as the user's next shell would).
+
+    Unset variables are removed, set ones take their new value. An approximation of
+    sourcing the files: it does not re-run the rest of them (a later line of another
+    file could set the variable again — the planner edits every line that sets it).
+    """
+    env = dict(environ)
+    for ch in plan.changes:
+        if ch.kind != SHELL or not ch.key:
+            continue
+        if ch.value is None:
+            env.pop(ch.key, None)
+        else:
+            env[ch.key] = ch.value
+    return env

@@ -1,0 +1,88 @@
+"""``tlsdoctor undo [--list] [--json] [--force] [ID | last]``.
+
+Registered by the integrator in ``tlsdoctor.cli.COMMANDS`` through
+``tlsdoctor.fix.undo_cmd`` (``configure``/``run``, the registry's contract);
+``undo_main(argv)`` runs it standalone. Exit codes (the project's): 0 undone, already
+undone, nothing to undo, or listed; 1 refused because a file changed since (the diff
+is shown; ``--force`` overrides); 2 usage (unknown id); 3 the journal could not be
+used (locked by another run, a backup that does not match its hash).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional, Sequence, TextIO
+
+from tlsdoctor import exitcodes
+from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.fix.journal import Journal, JournalError
+
+
+def configure_undo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", nargs="?", default="last", metavar="ID|last",
+                        help="the transaction to take back (default: last; `--list` shows ids)")
+    parser.add_argument("--list", action="store_true", help="list the journal's transactions")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--force", action="store_true",
+                        help="restore the old bytes even over files changed since (those edits are lost)")
+    parser.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)  # tests and fleets
+
+
+def _print(out: TextIO, text: str) -> None:
+    out.write(redact_text(text) + "\n")
+
+
+def run_undo(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
+    out = out or sys.stdout
+    journal = Journal(args.state_dir)
+    try:
+        if args.list:
+            items = journal.list_transactions()
+            if args.json:
+                _print(out, json.dumps({"journal": journal.directory, "transactions": items}))
+            elif not items:
+                _print(out, "no fix has been applied (journal %s)" % journal.directory)
+            else:
+                for t in items:
+                    desc = (t["description"] or "").splitlines()[0] if t["description"] else ""
+                    _print(out, "%s  %-11s  %s" % (t["id"], t["status"], desc))
+                    for f in t["files"]:
+                        _print(out, "    %s%s" % (f["path"], " (created)" if f["created"] else ""))
+            return exitcodes.OK
+        result = journal.undo(args.target, force=args.force)
+    except OSError as exc:  # a journaled path is now a directory, unreadable...
+        msg = "could not complete: %s" % exc
+        _print(out, json.dumps({"status": "error", "message": msg}) if args.json else "tlsdoctor undo: " + msg)
+        return exitcodes.INCOMPLETE
+    except JournalError as exc:
+        unknown = str(exc).startswith(("no transaction", "not a transaction")) or "matches several" in str(exc)
+        if args.json:
+            _print(out, json.dumps({"status": "error", "message": str(exc)}))
+        else:
+            _print(out, "tlsdoctor undo: %s" % exc)
+        return exitcodes.USAGE if unknown else exitcodes.INCOMPLETE
+    if args.json:
+        _print(out, json.dumps(result.to_json()))
+    else:
+        _print(out, result.message)
+        for p in result.restored:
+            _print(out, "  restored %s" % p)
+        for p in result.removed:
+            _print(out, "  removed  %s (tlsdoctor had created it)" % p)
+        for c in result.conflicts:
+            _print(out, "  %s: %s" % (c.path, c.reason))
+            if c.diff:
+                out.write(c.diff if c.diff.endswith("\n") else c.diff + "\n")  # already redacted
+    return exitcodes.OK if result.ok else exitcodes.PROBLEM
+
+
+def undo_main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
+    parser = argparse.ArgumentParser(prog="tlsdoctor undo", description="take back a tlsdoctor fix")
+    configure_undo(parser)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    return run_undo(args, out)
+
+
+__all__: List[str] = ["configure_undo", "run_undo", "undo_main"]

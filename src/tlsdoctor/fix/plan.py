@@ -1,0 +1,536 @@
+"""Plans: the typed file changes a ``fix`` would make, built from remedies Steps.
+
+A ``Plan`` is data — nothing is touched until ``apply.apply`` runs it. Each ``Change``
+says which file, what (one pip-config key, one shell variable, the CA bundle), the
+scope, and why; its new bytes are computed from the file's bytes *at apply time*
+(``Change.compute``), so a plan shown a minute earlier cannot clobber an edit made
+in between.
+
+``refusals(plan)`` is the one safety gate. It runs when the plan is built and again
+inside ``apply`` before the first write, and refuses anything that weakens
+verification: ``trusted-host``, any ``verify``-style switch, an ``http://`` index,
+mirror or find-links URL, a ``cert``/CA-bundle setting whose file holds fewer than
+two certificates (pip's ``cert`` and ``REQUESTS_CA_BUNDLE`` *replace* the roots, so a
+one-CA bundle breaks every other host), system scope without an explicit request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional
+
+from tlsdoctor.fix import edits, fsutil
+from tlsdoctor.fix._redact import redact_text
+
+# Steps are read by attribute and their kind by *value* ("set_config", ...), so the
+# planner works with ``tlsdoctor.remedies.Step`` (rules stream) and with the local
+# stand-in ``tlsdoctor.fix._remedies_shape.Step`` alike.
+RUN, SET_CONFIG, UNSET_CONFIG, SET_ENV, UNSET_ENV, ADD_CA, SERVER, MANUAL = (
+    "run", "set_config", "unset_config", "set_env", "unset_env", "add_ca", "server", "manual")
+
+PIP_CONFIG = "pip_config"
+SHELL = "shell"
+CA_BUNDLE = "ca_bundle"
+SIDECAR = "ca_bundle_sidecar"
+
+# Variables whose value is a CA bundle that *replaces* the default roots.
+CA_BUNDLE_VARS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PIP_CERT")
+# pip options that name package sources: a plain-HTTP one is readable and forgeable.
+URL_KEYS = ("index-url", "extra-index-url", "find-links", "index")
+FALSY = ("", "0", "false", "no", "off", "n", "f")
+
+
+def _kind(step: object) -> str:
+    kind = getattr(step, "kind", None)
+    return str(getattr(kind, "value", kind))
+
+
+def _scope(value: object) -> str:
+    return str(getattr(value, "value", value) or "user")
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # PIP_CONFIG | SHELL | CA_BUNDLE | SIDECAR
+    path: str
+    scope: str  # "interpreter" | "user" | "system"
+    why: str
+    key: Optional[str] = None  # PIP_CONFIG: "section.key"; SHELL: the variable
+    value: Optional[str] = None  # None: unset / comment out
+    content: Optional[bytes] = None  # CA_BUNDLE / SIDECAR: the whole new file
+
+    def compute(self, current: Optional[bytes], fix_id: str) -> bytes:
+        """The file's new bytes from its bytes now (pure; raises ``edits.EditError``)."""
+        if self.kind == PIP_CONFIG:
+            return edits.edit_pip_config(current, self.key or "", self.value)
+        if self.kind == SHELL:
+            return edits.edit_shell_file(current, self.key or "", self.value,
+                                         kind=edits.shell_kind(self.path), fix_id=fix_id,
+                                         reason=redact_text(self.why)[:200])
+        if self.content is None:
+            raise edits.EditError("no content for %s" % self.path)
+        return self.content
+
+    def summary(self) -> str:
+        """One line, redacted: what changes where."""
+        where = self.path
+        if self.kind == PIP_CONFIG:
+            what = ("set %s = %s" % (self.key, self.value)) if self.value is not None else ("remove %s" % self.key)
+        elif self.kind == SHELL:
+            what = ("set %s=%s (the line that sets it is kept, commented out)" % (self.key, self.value)
+                    if self.value is not None else "comment out the line(s) that set %s" % self.key)
+        elif self.kind == CA_BUNDLE:
+            n = len(edits.pem_certificates(self.content or b""))
+            what = "write the tlsdoctor CA bundle (%d certificates: the usual public roots + the confirmed CA)" % n
+        else:
+            what = "record the bundle's inputs (sha256) to notice when it goes stale"
+        return redact_text("%s: %s" % (where, what))
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "path": self.path, "scope": self.scope, "key": self.key,
+                "value": redact_text(self.value) if self.value is not None else None,
+                "why": redact_text(self.why), "summary": self.summary()}
+
+
+@dataclass
+class Plan:
+    changes: List[Change] = field(default_factory=list)
+    manual: List[str] = field(default_factory=list)  # steps a person must do (redacted text)
+    refused: List[str] = field(default_factory=list)  # steps refused as unsafe, with why
+
+    def render(self) -> str:
+        lines = []
+        for n, ch in enumerate(self.changes, 1):
+            lines.append("%d. [%s] %s" % (n, {"interpreter": "this interpreter", "user": "this user",
+                                              "system": "system"}.get(ch.scope, ch.scope), ch.summary()))
+            lines.append("   why: %s" % redact_text(ch.why))
+        if not self.changes:
+            lines.append("nothing to change automatically")
+        for m in self.manual:
+            lines.append("manual: %s" % redact_text(m))
+        for r in self.refused:
+            lines.append("refused: %s" % redact_text(r))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"changes": [c.to_json() for c in self.changes],
+                "manual": [redact_text(m) for m in self.manual],
+                "refused": [redact_text(r) for r in self.refused]}
+
+
+# ---------------------------------------------------------------- the safety gate
+
+def _pip_name(key: str) -> str:
+    return edits.pip_key_name(key.split(".", 1)[1] if "." in key else key)
+
+
+def _env_as_pip(var: str) -> Optional[str]:
+    # pip reads PIP_<OPTION> (``_normalize_name`` over the rest, "_" -> "-")
+    return edits.pip_key_name(var[4:]) if var.upper().startswith("PIP_") else None
+
+
+def _bundle_bytes(path: str, plan: Plan) -> Optional[bytes]:
+    target = fsutil.real_path(path)
+    for ch in plan.changes:
+        if ch.kind == CA_BUNDLE and fsutil.real_path(ch.path) == target:
+            return ch.content
+    if os.path.isdir(os.path.expanduser(path)):
+        return None  # a hashed CA directory: not something tlsdoctor writes or can count for certain
+    try:
+        data, _ = fsutil.read_state(path)
+    except OSError:
+        return None
+    return data
+
+
+def _setting_refusal(name: str, value: Optional[str], plan: Plan, label: str) -> Optional[str]:
+    """Rules shared by pip keys and PIP_* variables (``name`` pip-normalized)."""
+    if value is None:
+        return None  # removing a setting never weakens verification by itself
+    v = value.strip().lower()
+    if name == "trusted-host":
+        return "%s: trusted-host switches certificate verification off for that host" % label
+    if "verify" in name or "insecure" in name:
+        return "%s: a verification switch is never written" % label
+    if name in URL_KEYS and any(tok.lower().startswith("http://") for tok in value.split()):
+        return "%s: a plain-HTTP package source can be read and forged by anyone on the path" % label
+    if name == "cert":
+        if v in FALSY:
+            return "%s: cert = %s would not point at a CA bundle" % (label, value)
+        return _bundle_refusal(value, plan, label)
+    return None
+
+
+def _bundle_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
+    data = _bundle_bytes(path, plan)
+    if data is None:
+        return "%s: %s is not a readable CA bundle file" % (label, path)
+    n = len(edits.pem_certificates(data))
+    if n < 2:
+        return ("%s: %s holds %d certificate(s); it would replace every public root and break all "
+                "other hosts" % (label, path, n))
+    return None
+
+
+def _config_file_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
+    """PIP_CONFIG_FILE may only point at a file that passes the same rules, key by key."""
+    try:
+        data, _ = fsutil.read_state(path)
+    except OSError as exc:
+        return "%s: cannot read %s (%s)" % (label, path, exc.strerror)
+    if data is None:
+        return None  # pip ignores a missing PIP_CONFIG_FILE
+    try:
+        text = "\n".join(c.decode("utf-8", "replace") for c, _ in edits.split_lines(data)) + "\n"
+        values = edits._pip_view(text)
+    except edits.EditError as exc:
+        return "%s: %s" % (label, exc)
+    for key, value in sorted(values.items()):
+        why = _setting_refusal(_pip_name(key), value, plan, "%s -> %s [%s]" % (label, path, key))
+        if why:
+            return why
+    return None
+
+
+SHELL_FILE_NAMES = (".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshenv", ".zprofile", ".zshrc",
+                    "config.fish")
+
+
+def _file_kind_refusal(ch: Change) -> Optional[str]:
+    """A change may only touch the kind of file it is for (a hostile or buggy plan must
+    not append an export block to ~/.ssh/authorized_keys)."""
+    name = os.path.basename(ch.path)
+    if ch.kind == SHELL and name not in SHELL_FILE_NAMES:
+        return "%s is not a shell start-up file (%s)" % (ch.path, ", ".join(SHELL_FILE_NAMES))
+    if ch.kind == PIP_CONFIG and name not in ("pip.conf", "pip.ini"):
+        named = os.environ.get("PIP_CONFIG_FILE")
+        if not named or fsutil.real_path(named) != fsutil.real_path(ch.path):
+            return "%s is neither pip.conf/pip.ini nor the file PIP_CONFIG_FILE names" % ch.path
+    return None
+
+
+def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
+    if ch.scope == "system" and not allow_system:
+        return "%s: a system-wide file, changed only with root and --scope system" % ch.path
+    why = _file_kind_refusal(ch)
+    if why:
+        return why
+    if ch.kind == PIP_CONFIG:
+        return _setting_refusal(_pip_name(ch.key or ""), ch.value, plan, "%s [%s]" % (ch.path, ch.key))
+    if ch.kind == SHELL:
+        var = (ch.key or "").upper()
+        label = "%s (%s)" % (ch.path, ch.key)
+        if ch.value is None:
+            return None
+        if var == "PYTHONHTTPSVERIFY" and ch.value.strip() != "1":
+            return "%s: PYTHONHTTPSVERIFY=%s switches verification off" % (label, ch.value)
+        if "VERIFY" in var or "INSECURE" in var:
+            return "%s: a verification switch is never written" % label
+        if var == "PIP_CONFIG_FILE":
+            return _config_file_refusal(ch.value, plan, label)
+        pip = _env_as_pip(var)
+        if pip:
+            why = _setting_refusal(pip, ch.value, plan, label)
+            if why:
+                return why
+        if var in CA_BUNDLE_VARS or var.endswith("_CA_BUNDLE"):
+            return _bundle_refusal(ch.value, plan, label)
+        return None
+    if ch.kind == CA_BUNDLE:
+        n = len(edits.pem_certificates(ch.content or b""))
+        if n < 2:
+            return "%s: a bundle with %d certificate(s) would trust only that CA" % (ch.path, n)
+    return None
+
+
+def refusals(plan: Plan, allow_system: bool = False) -> List[str]:
+    """Every reason this plan must not run (empty: it may)."""
+    out = []
+    for ch in plan.changes:
+        why = change_refusal(ch, plan, allow_system)
+        if why:
+            out.append(redact_text(why))
+    return out
+
+
+# ---------------------------------------------------------------- building plans
+
+SHELL_FILES = {  # login shell -> the file a new export goes to
+    "bash": "~/.bashrc",
+    "zsh": "~/.zshrc",
+    "fish": "~/.config/fish/config.fish",
+}
+SEARCHED_SHELL_FILES = ("~/.bashrc", "~/.bash_profile", "~/.bash_login", "~/.profile", "~/.zshenv",
+                        "~/.zprofile", "~/.zshrc", "~/.config/fish/config.fish")
+
+
+def default_user_config() -> str:
+    """pip's per-user file (``site_config_dirs``/``user_config_dir`` as pip >= 20 uses)."""
+    if os.name == "nt":
+        return os.path.join(os.environ.get("APPDATA", os.path.expanduser("~")), "pip", "pip.ini")
+    import sys
+    if sys.platform == "darwin":
+        # pip prefers ~/Library/Application Support/pip/pip.conf, but reads ~/.config/pip
+        # too when it exists (pip._internal.utils.appdirs.user_config_dir).
+        legacy = os.path.expanduser("~/.config/pip")
+        if os.path.isdir(legacy):
+            return os.path.join(legacy, "pip.conf")
+        return os.path.expanduser("~/Library/Application Support/pip/pip.conf")
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return os.path.join(base, "pip", "pip.conf")
+
+
+@dataclass
+class PlanContext:
+    """What the planner needs to know about this machine (filled by ``fix``'s front end)."""
+    user_config: str = field(default_factory=default_user_config)
+    cert_config: Optional[str] = None  # the pip config file whose cert= wins today (check's provenance)
+    shell: str = field(default_factory=lambda: os.path.basename(os.environ.get("SHELL", "")))
+    home: str = field(default_factory=lambda: os.path.expanduser("~"))
+    allow_system: bool = False  # root and an explicit --scope system
+    allow_weaker: bool = False
+    confirmed_cas: Dict[str, bytes] = field(default_factory=dict)  # sha256 -> DER, already confirmed
+    ca_subjects: Dict[str, str] = field(default_factory=dict)
+    base_bundle: Optional[str] = None  # the bundle pip would otherwise use (certifi's cacert.pem)
+    bundle_path: str = field(default_factory=edits.bundle_path)
+
+    def expand(self, path: str) -> str:
+        if path.startswith("~"):
+            path = os.path.join(self.home, path[2:] if path.startswith("~/") else path[1:])
+        return os.path.abspath(path)
+
+
+def _source_file(source: Optional[str], ctx: PlanContext) -> Optional[str]:
+    """``"~/.bashrc:12"`` -> the start-up file; None when the source is not such a file."""
+    if not source:
+        return None
+    path = re.sub(r":\d+$", "", source.strip())
+    if not (path.startswith(("/", "~")) or os.path.isabs(path)):
+        return None
+    full = ctx.expand(path)
+    known = set(ctx.expand(p) for p in SEARCHED_SHELL_FILES)
+    return full if full in known else None
+
+
+def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
+    var = step.key or ""
+    value = step.value if _kind(step) == SET_ENV else None
+    if value and value.startswith("~/"):
+        # A quoted "~" is not expanded by the shell (nor by requests for REQUESTS_CA_BUNDLE).
+        value = ctx.expand(value)
+    scope = _scope(step.scope)
+    candidates: List[str] = []
+    named = _source_file(step.source, ctx)
+    if named:
+        candidates = [named]
+    else:
+        candidates = [ctx.expand(p) for p in SEARCHED_SHELL_FILES]
+    setting: List[str] = []
+    for path in candidates:
+        data, _ = fsutil.read_state(path)
+        if not data:
+            continue
+        try:
+            found = edits.find_exports(data, var, edits.shell_kind(path))
+        except edits.EditError as exc:
+            plan.manual.append(str(exc))
+            return
+        bad = [f for f in found if not f.safe]
+        if bad:
+            plan.manual.append("%s line %d sets %s and %s; change it by hand" % (path, bad[0].index + 1, var,
+                                                                                 bad[0].why))
+            return
+        if found:
+            setting.append(path)
+    if value is None:
+        if not setting:
+            plan.manual.append(
+                "%s is not set in any start-up file tlsdoctor can edit (%s); unset it where it is set "
+                "(CI or IDE settings, /etc/environment, a wrapper script)%s" % (
+                    var, ", ".join(SEARCHED_SHELL_FILES), " — it comes from %s" % step.source if step.source else ""))
+            return
+        for path in setting:
+            plan.changes.append(Change(SHELL, path, scope, step.explanation, var, None))
+        return
+    if setting:
+        for path in setting:
+            plan.changes.append(Change(SHELL, path, scope, step.explanation, var, value))
+        return
+    target = ctx.expand(SHELL_FILES.get(ctx.shell, "~/.profile"))
+    plan.changes.append(Change(SHELL, target, scope, step.explanation, var, value))
+
+
+def ca_candidates(steps: Iterable[object]) -> List[object]:
+    """The certificates ADD_CA steps ask to trust, parsed, for the front end to show and
+    confirm (``trust.confirm``) before ``build_plan``: ``[(step, CertInfo | error text)]``.
+
+    A step names its CA by file (``value``) and, when known, by ``ca_sha256``; only the
+    certificate with that fingerprint is offered from a file holding several.
+    """
+    from tlsdoctor.fix.trust import CertError, load_certificates, normalize_fingerprint
+
+    out: List[object] = []
+    for step in steps:
+        if _kind(step) != ADD_CA:
+            continue
+        path = getattr(step, "value", None)
+        want = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
+        data, _ = fsutil.read_state(path) if path else (None, None)
+        if data is None:
+            out.append((step, "the CA file %s does not exist" % path))
+            continue
+        try:
+            certs = load_certificates(data)
+        except CertError as exc:
+            out.append((step, "%s: %s" % (path, exc)))
+            continue
+        if want:
+            certs = [c for c in certs if c.sha256 == want]
+            if not certs:
+                out.append((step, "%s holds no certificate with SHA-256 %s" % (path, want)))
+                continue
+        for c in certs:
+            out.append((step, c))
+    return out
+
+
+def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Plan:
+    """Turn remedies Steps into a Plan (no file is written here).
+
+    ADD_CA steps are planned first (bundle, then its sidecar), so that a later step that
+    points pip at the bundle (``set_config global.cert`` / ``set_env REQUESTS_CA_BUNDLE``,
+    as the rules emit them) is rewritten to the tlsdoctor-owned bundle path, and is
+    dropped when its bundle could not be built. An ADD_CA without such a step gets a
+    ``global.cert`` in the pip config file that wins.
+    """
+    ctx = ctx or PlanContext()
+    plan = Plan()
+    steps = list(steps)
+    built: Dict[str, str] = {}  # the rules' bundle path -> the bundle tlsdoctor writes
+    failed: set = set()  # bundle paths that were not built
+    pointed: set = set()
+    todo = []
+    for step in steps:
+        text = step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
+        if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
+            plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
+            if _kind(step) == ADD_CA and getattr(step, "file", None):
+                failed.add(ctx.expand(step.file))
+            continue
+        if _kind(step) == ADD_CA:
+            target = ctx.expand(step.file) if getattr(step, "file", None) else ctx.bundle_path
+            if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
+                    getattr(step, "needs_root", False):
+                # The OS trust store is never edited automatically (issue #10: "Never ...
+                # edits to the OS trust store").
+                plan.manual.append(text)
+                failed.add(target)
+            elif _ca_changes(step, ctx, plan):
+                built[target] = ctx.bundle_path
+                built[ctx.bundle_path] = ctx.bundle_path
+            else:
+                failed.add(target)
+        else:
+            todo.append((step, text))
+    for step, text in todo:
+        kind = _kind(step)
+        value = getattr(step, "value", None)
+        if value and kind in (SET_CONFIG, SET_ENV):
+            full = ctx.expand(value) if value.startswith(("~", "/")) else value
+            if full in failed:
+                plan.refused.append("%s (its CA bundle was not built)" % text)
+                continue
+            if full in built:
+                step = _replace_value(step, built[full])
+                pointed.add(built[full])
+        if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
+            plan.manual.append(text)
+            continue
+        if (getattr(step, "needs_root", False) or _scope(step.scope) == "system") and not ctx.allow_system:
+            plan.manual.append("%s (system-wide: needs root and --scope system)" % text)
+            continue
+        if kind in (SET_CONFIG, UNSET_CONFIG):
+            key = step.key or ""
+            if "." not in key:
+                key = "global." + key
+            path = ctx.expand(step.file or ctx.user_config)
+            plan.changes.append(Change(PIP_CONFIG, path, _scope(step.scope), step.explanation, key,
+                                       step.value if kind == SET_CONFIG else None))
+        elif kind in (SET_ENV, UNSET_ENV):
+            _env_changes(step, ctx, plan)
+        else:
+            plan.manual.append(text)
+    if any(ch.kind == CA_BUNDLE for ch in plan.changes) and ctx.bundle_path not in pointed:
+        config = ctx.expand(ctx.cert_config or ctx.user_config)
+        plan.changes.append(Change(PIP_CONFIG, config, "user",
+                                   "pip's cert= replaces its roots with this bundle (public roots + the confirmed CA)",
+                                   "global.cert", ctx.bundle_path))
+    # Unsafe changes leave the plan (reported under "refused"); the safe ones stay, and
+    # verification decides whether they were enough (if not, they are rolled back).
+    for why in refusals(plan, ctx.allow_system):
+        plan.refused.append(why)
+    plan.changes = [c for c in plan.changes if not change_refusal(c, plan, ctx.allow_system)]
+    return plan
+
+
+class _Replaced:
+    """A Step with another value (Steps are frozen dataclasses of another module)."""
+
+    def __init__(self, step: object, value: str) -> None:
+        self._step = step
+        self.value = value
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._step, name)
+
+
+def _replace_value(step: object, value: str) -> object:
+    return _Replaced(step, value)
+
+
+def _ca_changes(step, ctx: PlanContext, plan: Plan) -> bool:
+    from tlsdoctor.fix.trust import CertError, load_certificates, normalize_fingerprint
+
+    sha = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
+    der = ctx.confirmed_cas.get(sha) if sha else None
+    if der is None and not sha and getattr(step, "value", None):
+        # No fingerprint in the step: a certificate from its file that the user confirmed.
+        data, _ = fsutil.read_state(step.value)
+        try:
+            for c in load_certificates(data or b""):
+                if c.sha256 in ctx.confirmed_cas:
+                    sha, der = c.sha256, ctx.confirmed_cas[c.sha256]
+                    break
+        except CertError:
+            pass
+    if der is None:
+        plan.refused.append("add CA %s: not confirmed (type its first 8 hex digits on a terminal, or pass "
+                            "--trust-ca-sha256 with the whole fingerprint)" % (sha or getattr(step, "value", "?")))
+        return False
+    argv = tuple(getattr(step, "argv", ()) or ())
+    if ctx.base_bundle:
+        inputs = [ctx.base_bundle]
+    elif len(argv) >= 3 and argv[0] == "cat":
+        inputs = list(argv[1:-1])  # the rules' "cat <what pip trusts now> <public roots> <new CA>"
+    else:
+        plan.manual.append("add CA %s: no base bundle known (certifi's cacert.pem) to build on" % sha)
+        return False
+    try:
+        base = edits.read_inputs(inputs)
+        bundle, sidecar, added = edits.build_bundle(base, inputs, [(der, ctx.ca_subjects.get(sha, ""))])
+    except OSError as exc:
+        plan.refused.append("add CA %s: cannot read the base bundle: %s" % (sha, exc))
+        return False
+    except edits.EditError as exc:
+        plan.refused.append("add CA %s: %s" % (sha, exc))
+        return False
+    if not added:
+        plan.manual.append("CA %s is already in %s; adding it again cannot help" % (sha, ", ".join(inputs)))
+        return False
+    scope = _scope(step.scope)
+    plan.changes.append(Change(CA_BUNDLE, ctx.bundle_path, scope, step.explanation, content=bundle))
+    plan.changes.append(Change(SIDECAR, edits.sidecar_path(ctx.bundle_path), scope,
+                               "lets check say when the bundle is stale", content=sidecar))
+    return True

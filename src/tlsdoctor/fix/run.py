@@ -1,0 +1,164 @@
+"""The ``fix`` flow, without check: Steps in, confirmation, plan, apply, verify, result out.
+
+The front end (``tlsdoctor fix``, wired by the integrator) runs check, collects the
+diagnoses' ``fix`` Steps, builds the verify callback (pip's own request again, in the
+environment a new shell would have — ``apply.environment_after``) and calls
+``run_fix``. This module owns what the issue specifies about the conversation:
+
+- nothing changes before the plan is shown;
+- a CA is trusted only as ``trust.confirm`` allows (``--yes`` needs ``--trust-ca-sha256``);
+- ``--dry-run`` only prints the plan; without a terminal and without ``--yes`` it prints
+  the plan and exits 1 ("re-run with --yes"); on a terminal it asks "Apply N changes? [y/N]";
+- exit codes: 0 healthy or fixed and verified; 1 a problem remains that needs a manual
+  step (or the user declined); 3 could not complete or verification failed (rolled back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field, replace
+from typing import Callable, List, Optional, Sequence, TextIO
+
+from tlsdoctor import exitcodes
+from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.fix.apply import ApplyResult, VerifyResult, apply
+from tlsdoctor.fix.journal import Journal
+from tlsdoctor.fix.plan import PlanContext, build_plan, ca_candidates
+from tlsdoctor.fix.trust import confirm
+
+
+@dataclass
+class FixOptions:
+    dry_run: bool = False
+    yes: bool = False
+    trust_ca_sha256: Optional[str] = None
+    allow_weaker: bool = False
+    scope_system: bool = False  # only honoured when running as root (the front end checks)
+    json: bool = False
+
+
+def configure_fix(parser: argparse.ArgumentParser) -> None:
+    """The engine's options of ``tlsdoctor fix`` (the front end adds --python, --index-url,
+    --timeout, --format, --lang, which belong to check)."""
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    parser.add_argument("--yes", action="store_true", help="apply without asking (fleets, CI)")
+    parser.add_argument("--trust-ca-sha256", metavar="HEX", default=None,
+                        help="trust the presented CA only if its SHA-256 fingerprint is exactly this")
+    parser.add_argument("--ca-file", metavar="PEM", default=None, help="the CA to trust, instead of the presented one")
+    parser.add_argument("--allow-weaker", action="store_true",
+                        help="also apply client-side workarounds that weaken security (stated as such)")
+    parser.add_argument("--scope", choices=("user", "system"), default="user",
+                        help="system: also change system-wide files (needs root)")
+
+
+@dataclass
+class FixOutcome:
+    exit_code: int
+    status: str  # "nothing_to_fix" | "planned" | "declined" | "needs_yes" | "fixed" | "rolled_back" | "failed"
+    plan: dict = field(default_factory=dict)
+    result: Optional[ApplyResult] = None
+    remaining: List[str] = field(default_factory=list)
+    ca_decisions: List[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        r = self.result
+        return {
+            "status": self.status,
+            "plan": self.plan,
+            "applied": [c["summary"] for c in self.plan.get("changes", [])
+                        if r and r.changed_anything and c["path"] in r.changed],
+            "changed": bool(r and r.changed_anything),
+            "verified": r.verified if r else None,
+            "transaction": r.transaction if r and r.changed_anything else None,
+            "remaining": [redact_text(x) for x in self.remaining],
+            "ca": self.ca_decisions,
+            "message": redact_text(r.message) if r else "",
+        }
+
+
+def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanContext] = None,
+            journal: Optional[Journal] = None, verify: Optional[Callable[[], VerifyResult]] = None,
+            interactive: bool = False, ask: Optional[Callable[[str], str]] = None,
+            out: Optional[TextIO] = None) -> FixOutcome:
+    """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal."""
+    import sys
+
+    out = out or sys.stdout
+    ctx = ctx or PlanContext()
+    ctx = replace(ctx, allow_weaker=options.allow_weaker or ctx.allow_weaker,
+                  allow_system=options.scope_system or ctx.allow_system,
+                  confirmed_cas=dict(ctx.confirmed_cas), ca_subjects=dict(ctx.ca_subjects))
+    journal = journal or Journal()
+    say = (lambda text: None) if options.json else (lambda text: out.write(redact_text(text) + "\n"))
+    may_ask = interactive and ask is not None and not options.yes and not options.dry_run
+
+    # 1. Which CA would be trusted, shown in full, confirmed (or not) — before the plan.
+    decisions = []
+    for step, info in ca_candidates(steps):
+        if isinstance(info, str):
+            decisions.append({"accepted": False, "reason": info})
+            continue
+        say("The fix would trust this CA certificate:")
+        for line in info.describe():
+            say("  " + line)
+        d = confirm(info, trust_sha256=options.trust_ca_sha256, ask=ask if may_ask else None)
+        decisions.append({"sha256": info.sha256, "subject": info.subject_text, "accepted": d.accepted,
+                          "reason": d.reason})
+        say("  -> %s" % ("trusted: " + d.reason if d.accepted else d.reason))
+        if d.accepted:
+            ctx.confirmed_cas[info.sha256] = info.der
+            ctx.ca_subjects[info.sha256] = info.subject_text
+
+    # 2. The plan, shown before anything changes.
+    plan = build_plan(steps, ctx)
+    remaining = list(plan.manual) + list(plan.refused)
+    outcome = FixOutcome(exitcodes.OK, "planned", plan.to_json(), None, remaining, decisions)
+    if plan.changes:
+        say("Plan (%d change%s):" % (len(plan.changes), "" if len(plan.changes) == 1 else "s"))
+    say(plan.render())
+    if not plan.changes:
+        outcome.status = "nothing_to_fix"
+        outcome.exit_code = exitcodes.PROBLEM if remaining else exitcodes.OK
+        return _finish(outcome, options, out)
+    if options.dry_run:
+        outcome.exit_code = exitcodes.PROBLEM  # the problem is still there
+        return _finish(outcome, options, out)
+    if not options.yes:
+        if not may_ask:
+            outcome.status = "needs_yes"
+            outcome.exit_code = exitcodes.PROBLEM
+            say("No terminal to ask on: nothing changed. Re-run with --yes to apply this plan.")
+            return _finish(outcome, options, out)
+        answer = (ask("Apply %d change%s? [y/N] " % (len(plan.changes), "" if len(plan.changes) == 1 else "s"))
+                  or "").strip().lower()
+        if answer not in ("y", "yes"):
+            outcome.status = "declined"
+            outcome.exit_code = exitcodes.PROBLEM
+            say("Nothing changed.")
+            return _finish(outcome, options, out)
+
+    # 3. Apply, verify, roll back when unverified.
+    result = apply(plan, journal, verify=verify, allow_system=ctx.allow_system)
+    outcome.result = result
+    say(result.message)
+    if result.status in ("verified", "applied"):
+        outcome.status = "fixed"
+        outcome.exit_code = exitcodes.OK
+    elif result.status == "nothing_to_do":
+        outcome.status = "nothing_to_fix"
+        outcome.exit_code = exitcodes.PROBLEM if remaining else exitcodes.OK
+    elif result.status == "rolled_back":
+        outcome.status = "rolled_back"
+        outcome.exit_code = exitcodes.INCOMPLETE
+    else:
+        outcome.status = "failed"
+        outcome.exit_code = exitcodes.INCOMPLETE
+    return _finish(outcome, options, out)
+
+
+def _finish(outcome: FixOutcome, options: FixOptions, out: TextIO) -> FixOutcome:
+    if options.json:
+        # one line: fleets (Ansible, Intune, Jamf) read one JSON object per host
+        out.write(json.dumps(outcome.to_json(), sort_keys=True) + "\n")
+    return outcome
