@@ -192,7 +192,7 @@ def _install_signal_handlers() -> Dict[int, object]:
     from tlsdoctor import probe
 
     def handler(signum, frame):
-        probe.cleanup()
+        probe.shutdown()
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise SystemExit(128 + signum)

@@ -47,6 +47,7 @@ ATTEMPT_STATUSES = frozenset(("ok", "error", "could_not_run", "deadline", "absen
 
 _LIVE_GROUPS: Set[int] = set()
 _WORKDIRS: Set[str] = set()
+_STATE = {"spawning": 0, "closing": False}
 _LOCK = threading.RLock()  # re-entrant: cleanup() also runs from a signal handler in the main thread
 
 
@@ -74,7 +75,22 @@ def cleanup() -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
-atexit.register(cleanup)
+def shutdown() -> None:
+    """check is ending (a signal, or exit): start nothing more, and end what was started.
+
+    A worker thread may be inside ``Popen`` (the child exists, its pid is not
+    registered yet): wait a moment for it, or its group would outlive us (at
+    exit, daemon threads are frozen after the atexit hooks have run).
+    """
+    with _LOCK:
+        _STATE["closing"] = True
+    end = time.monotonic() + 1.0
+    while _STATE["spawning"] and time.monotonic() < end:
+        time.sleep(0.01)
+    cleanup()
+
+
+atexit.register(shutdown)
 
 
 def make_workdir() -> str:
@@ -117,14 +133,23 @@ def run_bounded(argv: List[str], env: Dict[str, str], deadline: float, stdin_dat
     """
     if time.monotonic() >= deadline:
         return Finished(None, timed_out=True)
+    with _LOCK:
+        if _STATE["closing"]:
+            return Finished(None, start_error="tlsdoctor is stopping")
+        _STATE["spawning"] += 1
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
                                 start_new_session=True)
     except (OSError, ValueError) as exc:
+        with _LOCK:
+            _STATE["spawning"] -= 1
         return Finished(None, start_error="%s: %s" % (type(exc).__name__, exc))
     with _LOCK:
         _LIVE_GROUPS.add(proc.pid)
+        _STATE["spawning"] -= 1
+        if _STATE["closing"]:  # shutdown() ran while we were starting it
+            _kill_group(proc.pid)
     res = Finished(None)
     out = bytearray()
     err = bytearray()
