@@ -415,12 +415,27 @@ def _rerun_isolated(python, script, request, workdir, env, deadline, first: Prob
         iso = _run_once(python, [python, "-E", "-s", "-B", script], request, workdir, env, deadline, None)
     if not iso.ok:
         return first  # it does not start isolated either: the first failure is the finding
-    culprits = ["%s=%s" % (k, env[k]) for k in STARTUP_VARS if env.get(k)]
+    culprits = ["%s=%s" % (k, env[k]) for k in _startup_culprits(python, env, deadline)]
     why = (" and ".join(culprits) + (" stops" if len(culprits) == 1 else " stop")) if culprits else \
         "something in the environment pip runs in (the user site, a sitecustomize) stops"
     broken = "%s this interpreter from starting (%s): pip cannot run at all" % (why, first.message)
     return ProbeRun(python, iso.data, iso.kind, iso.message, iso.elapsed, first.noise, broken_env=broken,
                     last_progress=iso.last_progress)
+
+
+def _startup_culprits(python: str, env: Dict[str, str], deadline: float) -> List[str]:
+    """Which of the set STARTUP_VARS, left out alone, lets the interpreter start (all set ones if none does)."""
+    present = [k for k in STARTUP_VARS if env.get(k)]
+    if len(present) < 2:
+        return present
+    found = []
+    for name in present:
+        without = {k: v for k, v in env.items() if k != name}
+        # A failed start-up is quick; each try is bounded all the same.
+        res = run_bounded([python, "-B", "-c", "pass"], without, min(deadline, time.monotonic() + 2.0))
+        if res.returncode == 0:
+            found.append(name)
+    return found or present
 
 
 def _run_once(python: str, cmd: List[str], request: Dict[str, Any], workdir: str, env: Dict[str, str],
