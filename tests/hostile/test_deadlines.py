@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -249,7 +248,6 @@ def test_pip_config_file_dev_zero(tmp_path):
 def test_timeout_floor(tmp_path):
     """--timeout 0.001 is honoured as well as it can be (the floor README states)."""
     env = base_env(tmp_path)
-    t0 = time.monotonic()
     rc, data, dt = check(env, "--timeout", "0.001")
     assert (rc, data["status"]) == (3, "incomplete")
     assert dt <= 1.5, "the floor grew: %.2f s" % dt

@@ -14,9 +14,8 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import zipapp
 import shutil
+import zipapp
 
 import pytest
 
