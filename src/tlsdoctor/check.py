@@ -151,6 +151,9 @@ class Report:
     elapsed: float = 0.0
     deadline: float = 0.0
     raw: Dict[str, object] = field(default_factory=dict)  # the probes' JSON, for recordings
+    # What the target printed on stdout besides the probe's JSON (a
+    # sitecustomize, a .pth file): evidence, already redacted and truncated.
+    target_noise: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -391,7 +394,7 @@ def judge(target: Target, runs: Runs, env: Dict[str, str], t0: float, timeout: f
     return Report(status=_status(items, diagnoses), python=target.python, how=target.how, facts=facts,
                   diagnoses=diagnoses, rule_errors=outcome.rule_errors, incomplete=items,
                   elapsed=time.monotonic() - t0, deadline=timeout,
-                  raw={"main": main.data, "noconf": noconf})
+                  raw={"main": main.data, "noconf": noconf}, target_noise=main.noise)
 
 
 def _status(items: List[Incomplete], diagnoses: tuple) -> Status:

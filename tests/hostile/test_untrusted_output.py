@@ -136,8 +136,8 @@ def test_junk_before_the_json_is_tolerated(tmp_path):
     rc, data, _ = run_check(env)
     assert rc == 1 and data["diagnoses"], data["verdict"]
     report = check_mod.collect(python=sys.executable, env=env, timeout=10)
-    main = report.raw["main"]
-    assert main["result"] == "success"
+    assert report.raw["main"]["result"] == "success"
+    assert report.target_noise == "hello from sitecustomize {not json"
 
 
 @pytest.fixture()

@@ -460,8 +460,9 @@ def _run_once(python: str, cmd: List[str], request: Dict[str, Any], workdir: str
                 pass
         return True
 
-    res = run_bounded(cmd, env, deadline, stdin_data=json.dumps(request).encode(), cwd=workdir,
-                      on_err_line=err_line)
+    # The user's working directory, as pip has it: a relative PYTHONPATH entry
+    # ("." with a stray ssl.py) breaks pip only from there.
+    res = run_bounded(cmd, env, deadline, stdin_data=json.dumps(request).encode(), on_err_line=err_line)
     elapsed = time.monotonic() - t0
     errtext = res.err.decode("utf-8", "replace").strip()
     if res.start_error:
