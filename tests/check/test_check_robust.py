@@ -125,23 +125,31 @@ def test_untrusted_index_is_a_problem(tmp_path, https_index):
     assert data["diagnoses"][0]["cause"] == "untrusted-private-ca"
 
 
+def deadline_or(rc, data, cause):
+    """The diagnosis, or (on a loaded machine, the probe not done by a short deadline) an honest
+    "did not finish" -- never another cause. Returns the first diagnosis, or None."""
+    if rc == 3:
+        assert data["status"] == "incomplete" and not data["diagnoses"] and "deadline" in data["verdict"], data
+        return None
+    assert rc == 1 and data["diagnoses"][0]["cause"] == cause, data["verdict"]
+    return data["diagnoses"][0]
+
+
 def test_proxy_that_never_answers_keeps_the_deadline(tmp_path, https_index, silent):
     url, ca = https_index
     env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, HTTPS_PROXY="http://127.0.0.1:%d" % silent.port)
     rc, data, dt = check_json(env, "--timeout", "3")
-    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
-    assert data["diagnoses"][0]["cause"] == "proxy-unreachable"
-    assert "never answered" in data["diagnoses"][0]["verdict"] or "timed out" in data["diagnoses"][0]["verdict"]
-    assert rc == 1
+    assert dt <= 3 + 0.5, "deadline not kept: %.1f s" % dt
+    first = deadline_or(rc, data, "proxy-unreachable")
+    assert first is None or "never answered" in first["verdict"] or "timed out" in first["verdict"]
 
 
 def test_server_that_never_finishes_the_handshake_keeps_the_deadline(tmp_path, silent):
     env = base_env(tmp_path, PIP_INDEX_URL="https://localhost:%d/simple/" % silent.port)
     rc, data, dt = check_json(env, "--timeout", "3")
-    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
-    first = data["diagnoses"][0]
-    assert first["cause"] == "tls-connection-dropped"
-    assert "never completes" in first["verdict"]
+    assert dt <= 3 + 0.5, "deadline not kept: %.1f s" % dt
+    first = deadline_or(rc, data, "tls-connection-dropped")
+    assert first is None or "never completes" in first["verdict"]
 
 
 def test_missing_interpreter_is_a_usage_error(tmp_path):

@@ -77,6 +77,12 @@ def assert_nothing_left(env, grace=1.0):
     assert not leftovers, leftovers
 
 
+def finished_or_deadline(rc, data):
+    """What is left of a short budget on a loaded machine may not let the probe finish: then the
+    verdict says so (exit 3), never another cause. Here the index port is closed: exit 1."""
+    assert rc == 1 or (rc == 3 and "deadline" in data["verdict"] and not data["diagnoses"]), data["verdict"]
+
+
 def check(env, *args, python=sys.executable):
     argv = [sys.executable, "-m", "tlsdoctor", "check", "--json", "--timeout", "3"]
     if python:
@@ -117,7 +123,8 @@ def test_openssl_conf_regular_file_is_no_finding(tmp_path):
     conf.write_text("openssl_conf = default\n[default]\n")
     env = base_env(tmp_path, OPENSSL_CONF=str(conf))
     rc, data, dt = check(env)
-    assert rc == 1 and "OPENSSL_CONF" not in data["verdict"], data["verdict"]
+    finished_or_deadline(rc, data)
+    assert "OPENSSL_CONF" not in data["verdict"], data["verdict"]
     assert dt <= LIMIT
     assert_nothing_left(env)
 
@@ -138,7 +145,7 @@ def test_pip_on_path_is_a_fifo(tmp_path):
     assert dt <= LIMIT, "deadline not kept: %.2f s" % dt
     assert "is not a regular file" in data["target"]["how"], data["target"]
     assert data["target"]["python"] == str(bindir / "python3")
-    assert rc == 1  # the closed index port: the probe itself ran
+    finished_or_deadline(rc, data)
     assert_nothing_left(env)
 
 
@@ -157,7 +164,7 @@ def test_pip_on_path_is_endless(tmp_path):
     rc, data, dt = check(env, python=None)
     assert dt <= LIMIT, "deadline not kept: %.2f s" % dt
     assert data["target"]["python"] == str(bindir / "python3"), data["target"]
-    assert rc == 1
+    finished_or_deadline(rc, data)
     assert_nothing_left(env)
 
 
@@ -174,9 +181,7 @@ def test_pip_on_path_is_a_huge_shell_script(tmp_path):
     assert dt <= LIMIT, "deadline not kept: %.2f s" % dt
     assert data["target"]["python"] == str(bindir / "python3"), data["target"]
     assert "did not answer in time" in data["target"]["how"]
-    # What is left of the budget may be too short for the probe to finish:
-    # then the verdict says so (never another cause).
-    assert rc == 1 or (rc == 3 and "deadline" in data["verdict"]), data["verdict"]
+    finished_or_deadline(rc, data)
     assert_nothing_left(env)
 
 

@@ -123,7 +123,7 @@ def test_200_mb_of_output_keeps_check_small(tmp_path):
     env = base_env(tmp_path)
     rc, data, maxrss_kb = run_check(env, python=fake, wrap_rss=True)
     assert (rc, data["status"]) == (3, "incomplete")
-    assert "more than 16 MiB" in data["verdict"]
+    assert "more than 8 MiB" in data["verdict"]
     assert maxrss_kb < 100 * 1024, "check grew to %d MiB" % (maxrss_kb // 1024)
 
 
