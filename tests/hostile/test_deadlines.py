@@ -257,3 +257,23 @@ def test_timeout_floor(tmp_path):
     assert (rc, data["status"]) == (3, "incomplete")
     assert dt <= 1.5, "the floor grew: %.2f s" % dt
     assert_nothing_left(env)
+
+
+def test_checker_never_initialises_openssl_itself(tmp_path):
+    """What check imports to judge and render (facts, every rule, the renderers) pulls in neither ssl
+    nor hashlib: OpenSSL reads OPENSSL_CONF at initialisation, and a FIFO there would block check
+    itself after the deadline."""
+    fifo = tmp_path / "openssl.cnf"
+    os.mkfifo(str(fifo))
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "import tlsdoctor.cli, tlsdoctor.check, tlsdoctor.facts, tlsdoctor.probe, tlsdoctor.pipconfig\n"
+            "import tlsdoctor.rules as rules, tlsdoctor.render.check\n"
+            "rules.load_rules()\n"
+            "print(sorted(m for m in sys.modules if m in ('ssl', '_ssl', 'hashlib', '_hashlib')))\n" % SRC)
+    proc = subprocess.run([sys.executable, "-I", "-c", code], env=dict(base_env(tmp_path), OPENSSL_CONF=str(fifo)),
+                          capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "[]", (proc.stdout, proc.stderr[-2000:])
+    # Negative control: importing ssl does initialise OpenSSL, and blocks on the FIFO.
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([sys.executable, "-I", "-c", "import ssl"], env=dict(base_env(tmp_path), OPENSSL_CONF=str(fifo)),
+                       capture_output=True, timeout=2)
