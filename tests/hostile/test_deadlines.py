@@ -164,6 +164,7 @@ def test_pip_on_path_is_endless(tmp_path):
     rc, data, dt = check(env, python=None)
     assert dt <= LIMIT, "deadline not kept: %.2f s" % dt
     assert data["target"]["python"] == str(bindir / "python3"), data["target"]
+    assert "cannot be run (OSError: [Errno 8] Exec format error" in data["target"]["how"], data["target"]
     finished_or_deadline(rc, data)
     assert_nothing_left(env)
 

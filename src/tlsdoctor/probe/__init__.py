@@ -262,6 +262,8 @@ def find_target(env: Optional[Dict[str, str]] = None, timeout: float = 5.0,
                 return TargetChoice(py, "the interpreter of %s (from `pip --version`)" % pip)
             if res.timed_out:
                 note = "`%s --version` did not answer in time; " % pip
+            elif res.start_error:
+                note = "%s cannot be run (%s); " % (pip, res.start_error)
     else:
         note = ""
     for name in ("python3", "python"):
