@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
+import time
 from typing import Optional, Sequence
 
 from tlsdoctor import __version__, exitcodes
@@ -23,8 +25,34 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, but with ``--json``/``--format json`` a usage error is also a JSON object on stdout.
+
+    A program reading our JSON must get an answer it can parse for every
+    outcome, usage errors included (exit code 2 either way). Subparsers are
+    built with the same class (argparse's default ``parser_class``).
+    """
+
+    json_errors = False
+
+    def error(self, message: str):  # type: ignore[override]
+        if self.json_errors:
+            sys.stdout.write(json.dumps({"status": "usage", "exit_code": exitcodes.USAGE,
+                                         "error": "%s: %s" % (self.prog, message)}) + "\n")
+            sys.stdout.flush()
+        super().error(message)
+
+
+def wants_json(argv: Sequence[str]) -> bool:
+    for i, a in enumerate(argv):
+        if a == "--json" or a == "--format=json" or (a == "--format" and argv[i + 1:i + 2] == ["json"]):
+            return True
+    return False
+
+
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    parser_class = type("_JsonParser", (_Parser,), {"json_errors": True}) if json_errors else _Parser
+    parser = parser_class(
         prog="tlsdoctor",
         description="Find out why pip cannot make a secure connection.",
     )
@@ -39,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    # When the command began: check's --timeout covers argument parsing and imports too.
+    started = time.monotonic()
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(json_errors=wants_json(argv))
     # Find the subcommand before full parsing so that only its module is imported.
     command = next((a for a in argv if not a.startswith("-")), None)
     if command in COMMANDS:
@@ -54,6 +84,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help()
         return exitcodes.USAGE
     module = importlib.import_module(args._module)
+    args._started = started
     try:
         return int(module.run(args))
     except KeyboardInterrupt:

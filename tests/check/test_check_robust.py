@@ -125,23 +125,31 @@ def test_untrusted_index_is_a_problem(tmp_path, https_index):
     assert data["diagnoses"][0]["cause"] == "untrusted-private-ca"
 
 
+def deadline_or(rc, data, cause):
+    """The diagnosis, or (on a loaded machine, the probe not done by a short deadline) an honest
+    "did not finish" -- never another cause. Returns the first diagnosis, or None."""
+    if rc == 3:
+        assert data["status"] == "incomplete" and not data["diagnoses"] and "deadline" in data["verdict"], data
+        return None
+    assert rc == 1 and data["diagnoses"][0]["cause"] == cause, data["verdict"]
+    return data["diagnoses"][0]
+
+
 def test_proxy_that_never_answers_keeps_the_deadline(tmp_path, https_index, silent):
     url, ca = https_index
     env = base_env(tmp_path, PIP_INDEX_URL=url, PIP_CERT=ca, HTTPS_PROXY="http://127.0.0.1:%d" % silent.port)
     rc, data, dt = check_json(env, "--timeout", "3")
-    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
-    assert data["diagnoses"][0]["cause"] == "proxy-unreachable"
-    assert "never answered" in data["diagnoses"][0]["verdict"] or "timed out" in data["diagnoses"][0]["verdict"]
-    assert rc == 1
+    assert dt <= 3 + 0.5, "deadline not kept: %.1f s" % dt
+    first = deadline_or(rc, data, "proxy-unreachable")
+    assert first is None or "never answered" in first["verdict"] or "timed out" in first["verdict"]
 
 
 def test_server_that_never_finishes_the_handshake_keeps_the_deadline(tmp_path, silent):
     env = base_env(tmp_path, PIP_INDEX_URL="https://localhost:%d/simple/" % silent.port)
     rc, data, dt = check_json(env, "--timeout", "3")
-    assert dt < 3 + 3.0, "deadline not kept: %.1f s" % dt
-    first = data["diagnoses"][0]
-    assert first["cause"] == "tls-connection-dropped"
-    assert "never completes" in first["verdict"]
+    assert dt <= 3 + 0.5, "deadline not kept: %.1f s" % dt
+    first = deadline_or(rc, data, "tls-connection-dropped")
+    assert first is None or "never completes" in first["verdict"]
 
 
 def test_missing_interpreter_is_a_usage_error(tmp_path):
@@ -392,3 +400,60 @@ def test_https_proxy_with_an_untrusted_certificate(tmp_path):
     first = data["diagnoses"][0]
     assert (rc, first["cause"]) == (1, "untrusted-private-ca"), data["incomplete"]
     assert "proxy" in first["verdict"]
+
+
+# ----------------------------------------------------------------------------- status from kinds (issue 7, item 3)
+
+RECORDINGS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules", "recordings")
+RECORDED = sorted(n for n in os.listdir(RECORDINGS) if n.endswith(".json"))
+
+
+def _recording(name):
+    with open(os.path.join(RECORDINGS, name), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _judge(main_data, noconf=None):
+    from tlsdoctor import check as check_mod, probe
+
+    runs = check_mod.Runs(main=probe.ProbeRun("/x/python", main_data, "probe"),
+                          noconf=probe.ProbeRun("/x/python", noconf, "probe") if noconf else None)
+    return check_mod.judge(check_mod.Target("/x/python", "--python"), runs, {}, time.monotonic(), 10.0)
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_recorded_probe_answers_pass_validation_and_keep_their_status(name):
+    """Real probe output from every lab scenario and client (2.7 included) has the declared shape,
+    and judge() gives the status the recording was made with."""
+    from tlsdoctor import probe
+
+    rec = _recording(name)
+    assert probe.validate(rec["raw"]["main"]) is None
+    report = _judge(rec["raw"]["main"], rec["raw"].get("noconf"))
+    assert report.status == rec["status"], [str(i) for i in report.incomplete]
+
+
+def test_status_follows_kinds_not_message_text(monkeypatch):
+    """A failure no rule explains is incomplete (kind no_rule) whatever its text says; a diagnosis makes it a problem."""
+    from tlsdoctor import check as check_mod, rules
+
+    rec = _recording("untrusted-ca__py3.11-pip23.2.1.json")
+    monkeypatch.setattr(rules, "run", lambda facts: rules.Outcome(diagnoses=()))
+    report = _judge(rec["raw"]["main"])
+    assert report.status == check_mod.Status.INCOMPLETE and report.exit_code == 3
+    assert [i.kind for i in report.incomplete] == [check_mod.IncompleteKind.NO_RULE]
+    # Negative control: the real rules diagnose it.
+    monkeypatch.undo()
+    report = _judge(rec["raw"]["main"])
+    assert (report.status, report.exit_code, report.incomplete) == (check_mod.Status.PROBLEM, 1, [])
+
+
+def test_status_and_incomplete_read_as_text():
+    """Renderers that predate the types keep working: str-enum status, str(item) is its detail."""
+    from tlsdoctor.check import Incomplete, IncompleteKind, Status
+
+    assert Status.OK == "ok" and json.dumps({"s": Status.PROBLEM}) == '{"s": "problem"}' and str(Status.USAGE) == "usage"
+    item = Incomplete(IncompleteKind.DEADLINE, "x: did not finish", candidates=("a", "b"))
+    assert str(item) == "%s" % item == "x: did not finish" and json.dumps([item], default=str) == '["x: did not finish"]'
+    with pytest.raises(Exception):
+        item.kind = IncompleteKind.NO_RULE  # frozen

@@ -183,7 +183,7 @@ def headline(report, lang: str) -> str:
         if lang == "zh":
             return "%s: %s — %s" % (t["problem"], d.cause, describe(d.cause, "zh"))
         return "%s: %s — %s" % (t["problem"], d.cause, d.verdict)
-    why = report.error or "; ".join(report.incomplete) or "?"
+    why = report.error or "; ".join(map(str, report.incomplete)) or "?"
     return "%s: %s" % (t["incomplete"], why)
 
 
