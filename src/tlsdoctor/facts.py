@@ -9,16 +9,79 @@ from "found a problem":
 
 - ``ok``: the probe ran and succeeded;
 - ``error``: the probe ran and the peer/path failed (the *finding*);
-- ``could_not_run`` / ``deadline`` / ``absent``: no finding either way.
+- ``could_not_run`` / ``deadline`` / ``absent``: no finding either way;
+- ``bug``: the probe itself raised (sslyze's BUG_IN_SSLYZE): never a finding
+  about the network, neither ok nor failed.
+
+A host's attempts are the named fields of ``HostAttempts``, one per row of the
+probe's ``ATTEMPTS`` table (``probe/target.py``; a test holds the two equal).
+The wire keys (``"verify:effective"``, ``"variant:TLSv1"``...) are read here
+and nowhere else.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 TLS_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+
+class _StrEnum(str, Enum):
+    """A str-enum that prints as its value on every Python (``"%s" % Status.OK == "ok"``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Status(_StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    COULD_NOT_RUN = "could_not_run"
+    DEADLINE = "deadline"
+    ABSENT = "absent"
+    BUG = "bug"
+
+    @classmethod
+    def parse(cls, value: Any) -> "Status":
+        try:
+            return cls(value or "absent")
+        except ValueError:
+            # A status this version does not know: no finding either way.
+            return cls.COULD_NOT_RUN
+
+
+class ErrorKind(_StrEnum):
+    NETWORK = "network"  # refused / unreachable / DNS / reset before TLS
+    TIMEOUT = "timeout"
+    PROXY = "proxy"  # CONNECT refused or answered non-2xx
+    TLS = "tls"  # handshake or verification
+    HTTP = "http"
+    OS = "os"  # a local file or permission
+    BUG = "bug"  # an exception in the probe itself
+    UNKNOWN = "unknown"
+
+
+def _error_kind(d: Dict[str, Any], status: Status) -> Optional[ErrorKind]:
+    """The probe's ``error_kind``; for recordings made before it existed, what the other keys prove."""
+    if status is Status.BUG:
+        return ErrorKind.BUG
+    if status is not Status.ERROR:
+        return None
+    try:
+        return ErrorKind(d["error_kind"])
+    except (KeyError, ValueError):
+        pass
+    if d.get("timeout"):
+        return ErrorKind.TIMEOUT
+    if d.get("stage") in ("handshake", "after_handshake"):
+        return ErrorKind.TLS
+    return ErrorKind.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -57,8 +120,9 @@ class Cert:
 class Attempt:
     """One probe's outcome (a TCP connect, a handshake, pip's request...)."""
 
-    name: str
-    status: str = "absent"  # ok | error | could_not_run | deadline | absent
+    name: str  # the wire key ("verify:effective"), for the JSON report
+    status: Status = Status.ABSENT
+    error_kind: Optional[ErrorKind] = None  # set for error and bug
     stage: Optional[str] = None  # proxy | tcp | handshake | after_handshake | connect
     error: Optional[str] = None
     error_chain: Tuple[str, ...] = ()
@@ -87,9 +151,11 @@ class Attempt:
             return cls(name=name)
         ttp = d.get("tls_to_proxy")
         ttpv = d.get("tls_to_proxy_verify")
+        status = Status.parse(d.get("status"))
         return cls(
             name=name,
-            status=d.get("status") or "absent",
+            status=status,
+            error_kind=_error_kind(d, status),
             stage=d.get("stage"),
             error=d.get("error"),
             error_chain=tuple(d.get("error_chain") or ()),
@@ -115,16 +181,26 @@ class Attempt:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status is Status.OK
 
     @property
     def failed(self) -> bool:
-        """The probe ran and found a failure (not: could not run)."""
-        return self.status == "error"
+        """The probe ran and found a failure (not: could not run, not a bug of ours)."""
+        return self.status is Status.ERROR
 
     @property
     def ran(self) -> bool:
-        return self.status in ("ok", "error")
+        return self.status in (Status.OK, Status.ERROR)
+
+    @property
+    def present(self) -> bool:
+        """The probe launched this attempt (whatever came of it)."""
+        return self.status is not Status.ABSENT
+
+    @property
+    def unfinished(self) -> bool:
+        """Launched, but no answer either way: the deadline, could not run, or a bug of ours."""
+        return self.status in (Status.DEADLINE, Status.COULD_NOT_RUN, Status.BUG)
 
     @property
     def text(self) -> str:
@@ -215,6 +291,110 @@ class Session:
         )
 
 
+# The probe's attempt vocabulary: name -> wire key (the probe's ``ATTEMPTS``
+# table, name and wire-key columns; ``tests/rules/test_attempt_vocabulary.py``
+# holds the two equal). ``verify`` has one attempt per trust store.
+WIRE_KEYS: Tuple[Tuple[str, str], ...] = (
+    ("pip_request", "pip_request"),
+    ("tcp", "tcp"),
+    ("proxy", "proxy"),
+    ("tls", "tls"),
+    ("verify", "verify:{store}"),
+    ("verify_nohost", "verify_nohost:effective"),
+    ("verify_strict", "verify_strict:effective"),
+    ("verify_nostrict", "verify_nostrict:effective"),
+    ("plain_http", "variant:plain_http"),
+    ("second_host", "variant:second_host"),
+    ("tls_v1", "variant:TLSv1"),
+    ("tls_v1_1", "variant:TLSv1.1"),
+    ("tls_v1_2", "variant:TLSv1.2"),
+    ("tls_v1_3", "variant:TLSv1.3"),
+    ("wide_ciphers", "variant:wide_ciphers"),
+    ("legacy_renegotiation", "variant:legacy_renegotiation"),
+    ("client_cert", "variant:client_cert"),
+    ("direct", "variant:direct"),
+)
+WIRE = dict(WIRE_KEYS)
+# The ``variant:`` attempts at the index itself, by their display name (the
+# wire suffix: what the report's "variants:" line and ``variants_legend`` use).
+VARIANT_NAMES = {name: wire[len("variant:"):] for name, wire in WIRE_KEYS
+                 if wire.startswith("variant:") and name != "second_host"}
+TLS_VERSION_ATTEMPTS = (("TLSv1", "tls_v1"), ("TLSv1.1", "tls_v1_1"), ("TLSv1.2", "tls_v1_2"), ("TLSv1.3", "tls_v1_3"))
+
+
+def _absent(name: str) -> Attempt:
+    return Attempt(name=WIRE[name])
+
+
+@dataclass(frozen=True)
+class HostAttempts:
+    """Every measurement of one host, one named field per row of the probe's ATTEMPTS table."""
+
+    pip_request: Attempt = field(default_factory=lambda: _absent("pip_request"))
+    tcp: Attempt = field(default_factory=lambda: _absent("tcp"))
+    proxy: Attempt = field(default_factory=lambda: _absent("proxy"))
+    tls: Attempt = field(default_factory=lambda: _absent("tls"))
+    verify: Dict[str, Attempt] = field(default_factory=dict)  # by trust store: effective, certifi, system...
+    verify_nohost: Attempt = field(default_factory=lambda: _absent("verify_nohost"))
+    verify_strict: Attempt = field(default_factory=lambda: _absent("verify_strict"))
+    verify_nostrict: Attempt = field(default_factory=lambda: _absent("verify_nostrict"))
+    plain_http: Attempt = field(default_factory=lambda: _absent("plain_http"))
+    second_host: Attempt = field(default_factory=lambda: _absent("second_host"))
+    tls_v1: Attempt = field(default_factory=lambda: _absent("tls_v1"))
+    tls_v1_1: Attempt = field(default_factory=lambda: _absent("tls_v1_1"))
+    tls_v1_2: Attempt = field(default_factory=lambda: _absent("tls_v1_2"))
+    tls_v1_3: Attempt = field(default_factory=lambda: _absent("tls_v1_3"))
+    wide_ciphers: Attempt = field(default_factory=lambda: _absent("wide_ciphers"))
+    legacy_renegotiation: Attempt = field(default_factory=lambda: _absent("legacy_renegotiation"))
+    client_cert: Attempt = field(default_factory=lambda: _absent("client_cert"))
+    direct: Attempt = field(default_factory=lambda: _absent("direct"))
+
+    @classmethod
+    def from_wire(cls, wire: Dict[str, Attempt]) -> "HostAttempts":
+        """From the probe's ``{wire key: Attempt}`` of one host; keys this version does not know are kept
+        only in ``Host.wire`` (for the JSON report), never guessed at."""
+        by_key = {key: name for name, key in WIRE_KEYS if "{" not in key}
+        named: Dict[str, Any] = {}
+        stores: Dict[str, Attempt] = {}
+        for key, a in wire.items():
+            if key.startswith("verify:"):
+                stores[key[len("verify:"):]] = a
+            elif key in by_key:
+                named[by_key[key]] = a
+        return cls(verify=stores, **named)
+
+    def store(self, name: str) -> Attempt:
+        """The verified handshake against one trust store (``effective`` = what pip uses)."""
+        return self.verify.get(name) or Attempt(name="verify:" + name)
+
+    @property
+    def effective(self) -> Attempt:
+        return self.store("effective")
+
+    def variants(self, exclude: Tuple[str, ...] = ()) -> Dict[str, Attempt]:
+        """The launched ``variant:`` attempts at *this* host, by display name (not the second host).
+
+        ``exclude`` names fields (``"direct"``, ``"plain_http"``) to leave out."""
+        out = {}
+        for name, label in VARIANT_NAMES.items():
+            a = getattr(self, name)
+            if name in exclude:
+                continue
+            if a.present:
+                out[label] = a
+        return out
+
+    def tls_versions(self) -> Dict[str, Attempt]:
+        """The single-version handshakes that were launched, by TLS version."""
+        return {v: getattr(self, n) for v, n in TLS_VERSION_ATTEMPTS if getattr(self, n).present}
+
+    def named(self) -> Iterator[Tuple[str, Attempt]]:
+        """(name, attempt) of every field but ``verify``, for generic checks (deciding attempts)."""
+        for f in fields(self):
+            if f.name != "verify":
+                yield f.name, getattr(self, f.name)
+
+
 @dataclass(frozen=True)
 class Host:
     """Everything probed for one configured index host."""
@@ -224,14 +404,13 @@ class Host:
     port: int
     scheme: str
     session: Optional[Session]
-    attempts: Dict[str, Attempt] = field(default_factory=dict)
-
-    def get(self, name: str) -> Attempt:
-        return self.attempts.get(name) or Attempt(name=name)
+    attempts: HostAttempts = field(default_factory=HostAttempts)
+    # Every attempt the probe reported, by wire key, in the probe's order (the JSON report's "probes").
+    wire: Dict[str, Attempt] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pip(self) -> Attempt:
-        return self.get("pip_request")
+        return self.attempts.pip_request
 
     @property
     def proxy(self) -> Optional[str]:
@@ -240,24 +419,27 @@ class Host:
     @property
     def verdict_attempt(self) -> Attempt:
         """pip's own outcome when it was attempted; else the stdlib verified handshake."""
-        if self.pip.status in ("ok", "error", "deadline"):
+        if self.pip.status in (Status.OK, Status.ERROR, Status.DEADLINE):
             return self.pip
-        return self.get("verify:effective")
+        return self.attempts.effective
 
     @property
     def failed(self) -> bool:
         """pip's request failed, or did not finish by the deadline (a timeout is a finding too)."""
-        return self.verdict_attempt.status in ("error", "deadline")
+        return self.verdict_attempt.status in (Status.ERROR, Status.DEADLINE)
+
+    def all_attempts(self) -> List[Attempt]:
+        """Every launched attempt, in the probe's order."""
+        return list(self.wire.values())
 
     def variants(self) -> Dict[str, Attempt]:
         """Other attempts at *this* host (the second host through the proxy is another server)."""
-        return {k[len("variant:"):]: v for k, v in self.attempts.items()
-                if k.startswith("variant:") and k != "variant:second_host"}
+        return self.attempts.variants()
 
     @property
     def second_host(self) -> Attempt:
         """Another host reached through the same proxy (``check --second-host``)."""
-        return self.get("variant:second_host")
+        return self.attempts.second_host
 
 
 @dataclass(frozen=True)
@@ -297,6 +479,9 @@ class Facts:
     checker_time: Optional[float] = None
     checker_ssl_error: Optional[str] = None
     without_openssl_conf: Optional[Tuple[Host, ...]] = None
+    # A faked clock in the target's environment (libfaketime: FAKETIME*, LD_PRELOAD).
+    faketime_env: Dict[str, str] = field(default_factory=dict)
+    ld_preload: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -380,6 +565,8 @@ class Facts:
             checker_time=checker_time,
             checker_ssl_error=checker_ssl_error,
             without_openssl_conf=_hosts(without_openssl_conf) if without_openssl_conf else None,
+            faketime_env=dict(env.get("faketime") or {}),
+            ld_preload=env.get("ld_preload"),
             raw=data,
         )
 
@@ -394,7 +581,7 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
     for i, url in enumerate(f.get("targets") or ()):
         parts = urlsplit(url)
         prefix = "%d:" % i
-        attempts = {
+        wire = {
             k[len(prefix):]: Attempt.from_json(k[len(prefix):], v)
             for k, v in probes.items()
             if k.startswith(prefix)
@@ -406,7 +593,8 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
                 port=parts.port or (443 if parts.scheme == "https" else 80),
                 scheme=parts.scheme,
                 session=Session.from_json(sessions.get(str(i)) or sessions.get(i)),
-                attempts=attempts,
+                attempts=HostAttempts.from_wire(wire),
+                wire=wire,
             )
         )
     return tuple(hosts)

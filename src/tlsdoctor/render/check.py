@@ -101,7 +101,7 @@ def to_json(report) -> Dict[str, Any]:
 
 
 def facts_json(f) -> Dict[str, Any]:
-    neg = next((h.get("tls").version for h in f.hosts if h.get("tls").version), None)
+    neg = next((h.attempts.tls.version for h in f.hosts if h.attempts.tls.version), None)
     return {
         "python": {"version": f.python_version, "executable": f.executable, "implementation": f.implementation,
                    "platform": f.platform},
@@ -165,7 +165,7 @@ def host_json(h) -> Dict[str, Any]:
         "proxy": h.proxy,
         "session": dataclasses.asdict(h.session) if h.session else None,
         "pip_request": att(h.pip),
-        "probes": {k: att(v) for k, v in sorted(h.attempts.items()) if k != "pip_request"},
+        "probes": {k: att(v) for k, v in sorted(h.wire.items()) if k != "pip_request"},
     }
 
 
@@ -341,7 +341,7 @@ def facts_checklist(f, t) -> List[str]:
 def host_lines(h) -> List[str]:
     out = []
     pip = h.pip
-    tls = h.get("tls")
+    tls = h.attempts.tls
     via = " via proxy %s" % h.proxy if h.proxy else ""
     if pip.ok:
         out.append("  %s %s%s — pip's request: HTTP %s" % (OK, h.url, via, pip.http_status))
@@ -369,12 +369,12 @@ def host_lines(h) -> List[str]:
             "%s %s" % (n, OK if a.ok else BAD if a.failed else "…") for n, a in sorted(var.items())))
     from tlsdoctor.rules.tls_interception import PUBLIC_HOSTS
 
-    if h.host in PUBLIC_HOSTS and pip.ok and h.get("verify:certifi").failed and tls.chain:
+    if h.host in PUBLIC_HOSTS and pip.ok and h.attempts.store("certifi").failed and tls.chain:
         # Works, but only thanks to a local CA: worth knowing before it breaks.
         out.append("      %s %s's certificate is issued by %s, which certifi does not trust: TLS to it is "
                    "re-signed on this network (pip works because %s trusts that CA)" % (
                        WARN, h.host, tls.chain[-1].issuer, "the bundle it uses"))
-    p = h.get("proxy")
+    p = h.attempts.proxy
     if p.ran:
         out.append("      proxy: TCP %s, CONNECT %s" % (OK if p.stage != "tcp" else BAD, p.connect_status or p.error))
     return out

@@ -46,15 +46,15 @@ def pip_text(h: Host) -> str:
 
 def all_text(h: Host) -> str:
     """pip's error plus the stdlib default handshake's error (lower-case)."""
-    return " | ".join([h.verdict_attempt.text, h.get("tls").text, h.get("verify:effective").text])
+    return " | ".join([h.verdict_attempt.text, h.attempts.tls.text, h.attempts.effective.text])
 
 
 def is_verify_failure(h: Host) -> bool:
     """pip failed while *verifying* (the TLS handshake itself worked)."""
     if has(pip_text(h), VERIFY_MARKERS):
         return True
-    eff = h.get("verify:effective")
-    got_through = h.get("tls").ok or any(a.ok for a in h.variants().values() if a.version)
+    eff = h.attempts.effective
+    got_through = h.attempts.tls.ok or any(a.ok for a in h.variants().values() if a.version)
     verify_said = eff.verify_code is not None or has(eff.text, VERIFY_MARKERS)
     return h.verdict_attempt.failed and got_through and eff.failed and eff.stage == "handshake" and verify_said
 
@@ -63,13 +63,13 @@ def is_handshake_failure(h: Host) -> bool:
     """pip failed in the TLS layer for a reason other than verification."""
     if is_verify_failure(h):
         return False
-    tls = h.get("tls")
+    tls = h.attempts.tls
     return tls.failed and tls.stage in ("handshake", "after_handshake")
 
 
 def stores(h: Host) -> Dict[str, Attempt]:
     """Verification outcome per trust store (effective, certifi, system, pip_cert, env...)."""
-    return {k[len("verify:"):]: v for k, v in h.attempts.items() if k.startswith("verify:")}
+    return h.attempts.verify
 
 
 def verifying_stores(h: Host) -> List[str]:
@@ -78,7 +78,7 @@ def verifying_stores(h: Host) -> List[str]:
 
 def any_store_verifies_lax(h: Host) -> bool:
     """Some store verifies the chain, also counting a non-strict / no-hostname verification."""
-    return bool(verifying_stores(h)) or h.get("verify_nostrict:effective").ok or h.get("verify_nohost:effective").ok
+    return bool(verifying_stores(h)) or h.attempts.verify_nostrict.ok or h.attempts.verify_nohost.ok
 
 
 # X509_V_ERR_* codes that mean "no path to a trusted issuer" (as opposed to
@@ -90,11 +90,11 @@ ISSUER_CODES = (2, 18, 19, 20, 21)
 
 def is_issuer_failure(f: Facts, h: Host) -> bool:
     """The verification failed for lack of a trusted issuer (not time, name or policy)."""
-    eff = h.get("verify:effective")
+    eff = h.attempts.effective
     if eff.verify_code is not None:
         return eff.verify_code in ISSUER_CODES
     # Python < 3.7 gives no code: rule out the other reasons from the facts.
-    if h.get("verify_nohost:effective").ok or h.get("verify_nostrict:effective").ok:
+    if h.attempts.verify_nohost.ok or h.attempts.verify_nostrict.ok:
         return False
     if f.target_time is not None and any(c.valid_at(f.target_time) is False for c in chain(h)):
         return False
@@ -103,16 +103,12 @@ def is_issuer_failure(f: Facts, h: Host) -> bool:
 
 def chain(h: Host, direct: bool = False):
     """The presented chain, from the default attempt or else any variant on pip's path."""
-    names = ["tls"] + sorted(k for k in h.attempts
-                             if k.startswith("variant:") and k not in ("variant:direct", "variant:second_host"))
-    if direct:
-        names = ["variant:direct"]
-    for name in names:
-        a = h.get(name)
+    on_path = [h.attempts.tls] + [a for _, a in sorted(h.attempts.variants(exclude=("direct",)).items())]
+    for a in [h.attempts.direct] if direct else on_path:
         if a.ok and a.chain:
             return a.chain
     if not direct:
-        a = h.get("variant:direct")
+        a = h.attempts.direct
         if not h.proxy and a.chain:
             return a.chain
     return ()
@@ -120,7 +116,7 @@ def chain(h: Host, direct: bool = False):
 
 def server_time(h: Host) -> Optional[float]:
     """The server's HTTP Date, from whichever probe saw one."""
-    for a in [h.pip] + list(h.attempts.values()):
+    for a in [h.pip] + h.all_attempts():
         if a.date:
             try:
                 return email.utils.parsedate_to_datetime(a.date).timestamp()

@@ -33,8 +33,8 @@ def diagnose(f: Facts):
         path, source = effective_bundle_source(f, h)
         if source not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") or path == cert:
             continue
-        own = h.get("verify:pip_cert")
-        env = h.get("verify:effective")
+        own = h.attempts.store("pip_cert")
+        env = h.attempts.effective
         if own.failed:
             continue  # the configured cert would not help either
         p = provenance(f).get("cert")

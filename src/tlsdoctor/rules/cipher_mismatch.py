@@ -20,8 +20,8 @@ CAUSE = "cipher-mismatch"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        tls = h.get("tls")
-        wide = h.get("variant:wide_ciphers")
+        tls = h.attempts.tls
+        wide = h.attempts.wide_ciphers
         if not (tls.failed and tls.stage == "handshake" and wide.ok):
             continue
         if not has((tls.error or "").lower(), HANDSHAKE_FAILURE_MARKERS):

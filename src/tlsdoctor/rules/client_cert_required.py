@@ -24,13 +24,13 @@ _CERT_ALERTS = ("unknown ca", "bad certificate", "certificate unknown", "decrypt
 
 def diagnose(f: Facts):
     for h in failing(f):
-        tls = h.get("tls")
-        cc = h.get("variant:client_cert")
+        tls = h.attempts.tls
+        cc = h.attempts.client_cert
         # TLS 1.3 sends certificate_required after the handshake: depending on
         # timing an attempt sees the alert or only the reset that follows it,
         # so the alert counts from any attempt against this host.
         said = any("certificate required" in a.text or "certificate_required" in a.text
-                   for a in h.attempts.values())
+                   for a in h.all_attempts())
         server_alert = "alert" in (tls.error or "").lower()  # the server said no (not a reset)
         changed = tls.failed and server_alert and cc.ran and (
             cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))

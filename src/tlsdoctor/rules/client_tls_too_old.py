@@ -29,11 +29,11 @@ def diagnose(f: Facts):
     if top is None or top == TLS_ORDER[-1]:
         return None
     for h in failing(f):
-        tls = h.get("tls")
+        tls = h.attempts.tls
         text = all_text(h)
         if not tls.failed or "alert protocol version" not in text:
             continue  # the *server* must be the one refusing
-        variants = h.variants()
+        variants = h.attempts.tls_versions()
         if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
             continue  # some version within this client's reach does work
         higher = None
@@ -43,8 +43,8 @@ def diagnose(f: Facts):
             if v in variants and variants[v].ok:
                 higher = v
         for other in f.without_openssl_conf or ():
-            if other.url == h.url and other.get("tls").ok and tls_index(other.get("tls").version) > tls_index(top):
-                higher = other.get("tls").version
+            if other.url == h.url and other.attempts.tls.ok and tls_index(other.attempts.tls.version) > tls_index(top):
+                higher = other.attempts.tls.version
         ev = ["this client speaks at most %s (Python %s, %s%s)" % (
             top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
         ev.append("the server rejected it: %s" % short(tls.error))

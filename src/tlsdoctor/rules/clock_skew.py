@@ -48,8 +48,7 @@ def diagnose(f: Facts):
             fix=(
                 "set the clock: sudo timedatectl set-ntp true (Linux) / enable automatic time (Windows, macOS)",
                 "check for a faked or frozen clock: LD_PRELOAD=%s FAKETIME=%s" % (
-                    (f.raw.get("facts", {}).get("env", {}) or {}).get("ld_preload") or "-",
-                    ((f.raw.get("facts", {}).get("env", {}) or {}).get("faketime") or {}).get("FAKETIME", "-")),
+                    f.ld_preload or "-", f.faketime_env.get("FAKETIME", "-")),
                 "in a VM or container restored from a snapshot: resync the guest clock",
             ),
             dead_ends=("--trusted-host (hides it only for pip, and TLS stays broken elsewhere)",

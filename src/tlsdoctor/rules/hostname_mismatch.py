@@ -22,8 +22,8 @@ def diagnose(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h):
             continue
-        with_name = h.get("verify:effective")
-        without = h.get("verify_nohost:effective")
+        with_name = h.attempts.effective
+        without = h.attempts.verify_nohost
         text = h.verdict_attempt.text + " " + with_name.text
         said = "hostname mismatch" in text or "ip address mismatch" in text or "doesn't match" in text
         if not ((with_name.failed and without.ok) or said):

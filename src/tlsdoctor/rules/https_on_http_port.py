@@ -22,8 +22,8 @@ def diagnose(f: Facts):
     for h in failing(f):
         if h.scheme != "https":
             continue
-        tls = h.get("tls")
-        plain = h.get("variant:plain_http")
+        tls = h.attempts.tls
+        plain = h.attempts.plain_http
         if not (tls.failed and tls.stage == "handshake" and plain.ok and plain.speaks_http):
             continue
         http_url = "http://" + h.url.split("://", 1)[1]

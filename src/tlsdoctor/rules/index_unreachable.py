@@ -18,7 +18,7 @@ def diagnose(f: Facts):
     for h in failing(f):
         if h.proxy:
             continue
-        tcp = h.get("tcp")
+        tcp = h.attempts.tcp
         if not tcp.failed:
             continue
         low = (tcp.error or "").lower()

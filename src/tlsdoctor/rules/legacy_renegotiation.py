@@ -19,15 +19,15 @@ CAUSE = "legacy-renegotiation"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        v = h.get("variant:legacy_renegotiation")
+        v = h.attempts.legacy_renegotiation
         # OpenSSL decides this locally and always says so; a variant that
         # merely got through (e.g. after a reset) proves nothing on its own.
         said = any("unsafe legacy renegotiation" in a.text or "unsafe_legacy_renegotiation" in a.text
-                   for a in [h.verdict_attempt] + list(h.attempts.values()))
+                   for a in [h.verdict_attempt] + h.all_attempts())
         if not said:
             continue
         ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
-        ev.append("default handshake: %s" % short(h.get("tls").error))
+        ev.append("default handshake: %s" % short(h.attempts.tls.error))
         if v.ran:
             ev.append("with OP_LEGACY_SERVER_CONNECT: %s" % ("succeeds (%s)" % v.version if v.ok else short(v.error)))
         ev.append(pip_error_line(h))

@@ -27,7 +27,7 @@ def diagnose(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
             continue
-        tls = h.get("tls")
+        tls = h.attempts.tls
         if not tls.chain or len(tls.chain) != 1 or tls.chain[0].self_issued:
             continue
         if tuple(f.python_version_info[:2]) < (3, 10):
@@ -47,7 +47,7 @@ def diagnose(f: Facts):
                 "presented: %s, issued by %s (not self-signed: its issuer is a CA)" % (leaf.subject, leaf.issuer),
                 "the issuer %s is in no trust store here (pip's %s from %s, certifi, the OS store)" % (
                     leaf.issuer, path, source),
-                "verification: %s" % short(h.get("verify:effective").verify_message or h.verdict_attempt.error),
+                "verification: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
                 pip_error_line(h),
             ),
             fix=(

@@ -25,13 +25,13 @@ def diagnose(f: Facts):
     if not restr:
         return None
     for h in failing(f):
-        tls = h.get("tls")
+        tls = h.attempts.tls
         if not (tls.failed and tls.stage == "handshake"):
             continue
         without = None
         for other in f.without_openssl_conf or ():
             if other.url == h.url:
-                without = other.get("tls")
+                without = other.attempts.tls
         if without is None or not without.ok:
             continue
         text = (tls.error or "").lower()

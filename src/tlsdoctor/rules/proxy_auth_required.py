@@ -19,7 +19,7 @@ CAUSE = "proxy-auth-required"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        p = h.get("proxy")
+        p = h.attempts.proxy
         if not h.proxy or p.connect_status != 407:
             continue
         has_creds = "***@" in (h.proxy or "")

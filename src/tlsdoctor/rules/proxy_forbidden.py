@@ -16,7 +16,7 @@ CAUSE = "proxy-forbidden"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        p = h.get("proxy")
+        p = h.attempts.proxy
         st = p.connect_status
         if not h.proxy or st is None or st in (200, 407) or st < 400:
             continue

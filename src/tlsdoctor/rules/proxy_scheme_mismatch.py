@@ -20,7 +20,7 @@ CAUSE = "proxy-scheme-mismatch"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        p = h.get("proxy")
+        p = h.attempts.proxy
         if not h.proxy or not p.ran:
             continue
         scheme = h.proxy.split("://", 1)[0].lower()

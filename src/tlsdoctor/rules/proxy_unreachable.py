@@ -21,7 +21,7 @@ def diagnose(f: Facts):
     for h in failing(f):
         if not h.proxy:
             continue
-        p = h.get("proxy")
+        p = h.attempts.proxy
         silent = p.failed and p.stage == "connect" and p.timeout
         if not (p.failed and p.stage == "tcp") and not silent:
             continue

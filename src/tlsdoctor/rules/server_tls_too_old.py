@@ -21,10 +21,10 @@ CAUSE = "server-tls-too-old"
 
 def diagnose(f: Facts):
     for h in failing(f):
-        tls = h.get("tls")
+        tls = h.attempts.tls
         if not tls.failed:
             continue
-        v = h.variants()
+        v = h.attempts.tls_versions()
         old_ok = [n for n in ("TLSv1", "TLSv1.1") if v.get(n) and v[n].ok]
         new_ok = [n for n in ("TLSv1.2", "TLSv1.3") if v.get(n) and v[n].ok]
         if not old_ok or new_ok:

@@ -24,8 +24,8 @@ def diagnose(f: Facts):
     for h in failing(f):
         if not is_verify_failure(h):
             continue
-        strict = h.get("verify_strict:effective")
-        lax = h.get("verify_nostrict:effective")
+        strict = h.attempts.verify_strict
+        lax = h.attempts.verify_nostrict
         said = any(m in h.verdict_attempt.text for m in _STRICT)
         proven = strict.failed and lax.ok
         if not (said or proven):

@@ -25,21 +25,21 @@ def diagnose(f: Facts):
     for h in failing(f):
         if h.scheme != "https":
             continue
-        tls = h.get("tls")
+        tls = h.attempts.tls
         if not (tls.failed and tls.stage == "handshake"):
             continue
         text = (tls.error or "").lower()
         if not (has(text, EOF_MARKERS) or tls.timeout or has(text, TIMEOUT_MARKERS)):
             continue
-        variants = {k: v for k, v in h.variants().items() if k not in ("plain_http", "direct")}
+        variants = h.attempts.variants(exclude=("plain_http", "direct"))
         if any(v.ok for v in variants.values()):
             continue
-        plain = h.get("variant:plain_http")
+        plain = h.attempts.plain_http
         if plain.ok and plain.speaks_http:
             continue
         tried = ", ".join(sorted(k for k, v in variants.items() if v.ran)) or "none finished"
         timed_out = tls.timeout or has(text, TIMEOUT_MARKERS)
-        direct = h.get("variant:direct")
+        direct = h.attempts.direct
         evidence = [
             "TCP to %s:%d %s" % (h.host, h.port, "via proxy " + h.proxy if h.proxy else "connects"),
             "TLS handshake: %s" % short(tls.error),

@@ -63,7 +63,7 @@ def _public_host(f: Facts):
     for h in failing(f):
         if h.host not in PUBLIC_HOSTS or not is_verify_failure(h):
             continue
-        cert = h.get("verify:certifi")
+        cert = h.attempts.store("certifi")
         age = _certifi_age_days(f)
         if not cert.failed or age is None or age > RECENT_CERTIFI_DAYS:
             continue  # an old certifi may simply lack a newer public root (outdated-ca-bundle)
@@ -116,7 +116,7 @@ def _second_host_resigned(f: Facts, h, via_chain):
             "through the same proxy: %s's certificate %s is issued by %s too" % (
                 other.host or "the second host", other.chain[0].subject, other.chain[0].issuer),
             "going direct is not possible here (%s), so the proxy's view cannot be compared with the server's"
-            % short(h.get("variant:direct").error or "not tried", 100),
+            % short(h.attempts.direct.error or "not tried", 100),
             pip_error_line(h),
         ),
         fix=tuple(fix),

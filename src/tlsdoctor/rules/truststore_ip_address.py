@@ -55,7 +55,7 @@ def diagnose(f: Facts):
                     f.pip_version, f.python_version,
                     "a truststore context" if truststore else "its default context"),
                 "a plain TLS handshake with the same address: %s" % (
-                    "works" if h.get("tls").ok else (h.get("tls").error or h.get("tls").status)),
+                    "works" if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
                 pip_error_line(h),
             ),
             fix=(

@@ -29,8 +29,8 @@ def _proxy_certificate(f: Facts):
     for h in failing(f):
         if not h.proxy or not is_verify_failure(h):
             continue
-        pv = h.get("proxy").tls_to_proxy_verify
-        if pv is None or not pv.failed or not h.get("verify:effective").ok:
+        pv = h.attempts.proxy.tls_to_proxy_verify
+        if pv is None or not pv.failed or not h.attempts.effective.ok:
             continue
         return Diagnosis(
             cause=CAUSE,
@@ -76,7 +76,7 @@ def _server_certificate(f: Facts):
             evidence=(
                 "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
                 "verification against every store present (%s): fails" % tried,
-                "error: %s" % short(h.get("verify:effective").verify_message or h.verdict_attempt.error),
+                "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
                 pip_error_line(h),
             ),
             fix=tuple(fix),

@@ -20,11 +20,11 @@ CAUSE = "weak-dh-key"
 def diagnose(f: Facts):
     for h in failing(f):
         text = all_text(h)
-        wide = h.get("variant:wide_ciphers")
+        wide = h.attempts.wide_ciphers
         said = "dh key too small" in text or "dh_key_too_small" in text
         if not said:
             continue
-        ev = ["handshake: %s" % short(h.get("tls").error or h.verdict_attempt.error)]
+        ev = ["handshake: %s" % short(h.attempts.tls.error or h.verdict_attempt.error)]
         if wide.ok:
             ev.append("at @SECLEVEL=0 the handshake succeeds with %s (%s)" % (wide.cipher, wide.version))
         ev.append(pip_error_line(h))
