@@ -6,7 +6,15 @@ import email.utils
 import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from tlsdoctor.facts import TLS_ORDER, Attempt, Facts, Host
+from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
+
+# Groups of attempts for the rules' ``reads`` (HostAttempts field names).
+VARIANTS = tuple(VARIANT_NAMES)  # the variant handshakes at the index itself
+TLS_VERSIONS = tuple(name for _, name in TLS_VERSION_ATTEMPTS)
+# is_verify_failure / chain read these: pip's outcome, the stores, and any handshake that got through.
+VERIFY_FAILURE = ("pip_request", "tls", "verify") + VARIANTS
+EVERY_ATTEMPT = tuple(name for name, _ in WIRE_KEYS)  # rules that scan every attempt's text
+EVERY_DATE = EVERY_ATTEMPT  # server_time: the HTTP Date from whichever attempt saw one
 
 VERIFY_MARKERS = (
     "certificate verify failed", "certificate_verify_failed", "doesn't match", "does not match",

@@ -11,12 +11,14 @@ The probe imports ``ssl`` inside the target and keeps the exact error.
 from __future__ import annotations
 
 from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import failing, pip_error_line
 
 CAUSE = "ssl-module-missing"
+READS = ("pip_request", "verify")
 
 
+@rule(CAUSE, on="facts", reads=READS)
 def diagnose(f: Facts):
     if f.has_ssl:
         return None
