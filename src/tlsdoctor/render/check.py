@@ -208,7 +208,7 @@ def text(report, lang: str = "en") -> str:
         lines.append("  %s:" % t["evidence"])
         lines += ["    - %s" % e for e in d.evidence]
         lines.append("  %s:" % t["fix"])
-        lines += ["    $ %s" % x if _is_command(x) else "    - %s" % x for x in d.fix]
+        lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
         if d.dead_ends:
             lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
         if d.link:
@@ -247,10 +247,6 @@ def text(report, lang: str = "en") -> str:
     lines.append("")
     lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
     return "\n".join(lines)
-
-
-def _is_command(x: str) -> bool:
-    return bool(re.match(r"^(sudo |export |unset |cat |certutil |[^ ]*python[^ ]* |pip |grep )", x))
 
 
 def facts_checklist(f, t) -> List[str]:
@@ -398,7 +394,9 @@ def markdown(report, lang: str = "en") -> str:
         lines.append("")
         lines.append("%s:" % t["fix"])
         lines.append("```sh")
-        lines += list(d.fix)
+        # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
+        lines += [("%s  # %s" % (x.command(), x.explanation) if x.explanation else x.command()) if x.command()
+                  else "# %s" % x.explanation for x in d.fix]
         lines.append("```")
         lines.append("")
     lines.append("<details><summary>tlsdoctor check output</summary>")

@@ -36,6 +36,7 @@ from typing import Callable, List, Optional, Tuple, Union
 
 from tlsdoctor.causes import CAUSES
 from tlsdoctor.facts import Facts, Host
+from tlsdoctor.remedies import Step
 
 # Module names, one per cause id (kebab -> snake).
 RULE_MODULES = [c.replace("-", "_") for c in CAUSES]
@@ -46,7 +47,7 @@ class Diagnosis:
     cause: str
     verdict: str  # one line
     evidence: Tuple[str, ...]  # the facts that prove it
-    fix: Tuple[str, ...]  # exact commands / steps for this machine and pip
+    fix: Tuple[Step, ...]  # typed steps (tlsdoctor.remedies): exact argv, or file + key + value
     dead_ends: Tuple[str, ...] = ()  # what will not help
     score: int = 50  # ranking: higher = more specific / more certain
     host: Optional[str] = None
@@ -57,7 +58,7 @@ class Diagnosis:
             "cause": self.cause,
             "verdict": self.verdict,
             "evidence": list(self.evidence),
-            "fix": list(self.fix),
+            "fix": [step.to_json() for step in self.fix],
             "dead_ends": list(self.dead_ends),
             "host": self.host,
             "kb": self.link,

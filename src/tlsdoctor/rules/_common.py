@@ -6,7 +6,9 @@ import email.utils
 import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
+from tlsdoctor.remedies import Step
 
 # Groups of attempts for the rules' ``reads`` (HostAttempts field names).
 VARIANTS = tuple(VARIANT_NAMES)  # the variant handshakes at the index itself
@@ -145,6 +147,11 @@ def pip_cmd(f: Facts) -> str:
     return "%s -m pip" % shlex.quote(f.executable or "python")
 
 
+def pip_argv(f: Facts) -> Tuple[str, ...]:
+    """The argv that runs *this* interpreter's pip (``python -m pip``: never another pip on PATH)."""
+    return (f.executable or "python", "-m", "pip")
+
+
 def quote(s: str) -> str:
     return shlex.quote(s)
 
@@ -160,12 +167,29 @@ def proxy_source(f: Facts, h: Host) -> str:
     return "the environment"
 
 
-def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[str]:
+def config_origin(f: Facts, key: str) -> Tuple[Optional[str], Optional[str]]:
+    """(the pip config file that sets ``key`` today, or None; where the value comes from, or None)."""
+    from tlsdoctor.pipconfig import provenance
+
+    p = provenance(f).get(key)
+    if p is None:
+        return None, None
+    if p.source.startswith("PIP_"):
+        return None, p.source
+    return p.source.split(" [", 1)[0], p.source
+
+
+def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[Step]:
+    """Set the proxy pip really uses to ``new_value``, where it is set (pip's option, else the variables)."""
     if f.pip_options.get("proxy"):
-        return ["%s config set global.proxy %s   # or fix PIP_PROXY / --proxy" % (pip_cmd(f), new_value)]
+        path, source = config_origin(f, "proxy")
+        if source and source.startswith("PIP_"):
+            return [remedies.set_env(source, new_value, "it sets pip's proxy option", source=source)]
+        return [remedies.set_config(pip_argv(f), "global.proxy", new_value, "or fix PIP_PROXY / --proxy",
+                                    file=path, source=source)]
     names = [n for n in f.proxy_env if "no_proxy" not in n.lower() and n.lower() in ("https_proxy", "all_proxy")]
     names = names or ["https_proxy", "HTTPS_PROXY"]
-    return ["export %s=%s" % (n, new_value) for n in sorted(set(names))]
+    return [remedies.set_env(n, new_value, source=n if n in f.proxy_env else None) for n in sorted(set(names))]
 
 
 def effective_bundle_source(f: Facts, h: Host) -> Tuple[Optional[str], Optional[str]]:
@@ -229,37 +253,46 @@ def pip_error_line(h: Host) -> str:
     return "%s to %s failed: %s" % (who, h.url, short(a.error))
 
 
-def os_store_steps(f: Facts, ca_hint: str) -> List[str]:
+def os_store_steps(f: Facts, ca_file: str, ca_sha256: Optional[str] = None) -> List[Step]:
+    """Add ``ca_file`` to the OS trust store of this platform (root; tlsdoctor never does it unasked)."""
     if f.platform.startswith("linux"):
         return [
-            "Debian/Ubuntu: sudo cp %s /usr/local/share/ca-certificates/index-ca.crt && sudo update-ca-certificates" % ca_hint,
-            "Fedora/RHEL: sudo cp %s /etc/pki/ca-trust/source/anchors/ && sudo update-ca-trust" % ca_hint,
+            remedies.add_ca_system(ca_file, "/usr/local/share/ca-certificates/index-ca.crt",
+                                   ("sudo", "update-ca-certificates"), "Debian/Ubuntu", ca_sha256),
+            remedies.add_ca_system(ca_file, "/etc/pki/ca-trust/source/anchors/", ("sudo", "update-ca-trust"),
+                                   "Fedora/RHEL", ca_sha256),
         ]
     if f.platform == "darwin":
-        return ["sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain %s" % ca_hint]
+        keychain = "/Library/Keychains/System.keychain"
+        return [remedies.add_ca_system(ca_file, keychain, ("sudo", "security", "add-trusted-cert", "-d", "-r",
+                                                           "trustRoot", "-k", keychain, ca_file), "macOS", ca_sha256)]
     if f.platform.startswith("win"):
-        return ["certutil -addstore -f Root %s   (as administrator)" % ca_hint]
-    return ["add %s to the operating system's trust store" % ca_hint]
+        return [remedies.add_ca_system(ca_file, "Root", ("certutil", "-addstore", "-f", "Root", ca_file),
+                                       "as administrator", ca_sha256)]
+    return [remedies.manual("add %s to the operating system's trust store" % ca_file, remedies.Scope.SYSTEM)]
 
 
-def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem") -> List[str]:
+def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem",
+                     ca_sha256: Optional[str] = None) -> List[Step]:
     """Build a bundle = what pip trusts now + ``new_ca``, and make pip use it *where it will win*.
 
     pip's precedence (requests' merge): REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE > PIP_CERT >
     pip.conf ``cert``. Setting the config file while PIP_CERT is exported changes nothing.
+    Never a bundle of the new CA alone: every other host (files.pythonhosted.org) would then fail.
     """
     current, source = effective_bundle_source(f, h)
     base = current or (f.certifi.path if f.certifi else "CERTIFI_BUNDLE")
-    steps = []
     if current and f.certifi and current != f.certifi.path:
-        steps.append("cat %s %s %s > %s   (what pip trusts now + public roots + the new CA)" % (
-            quote(current), quote(f.certifi.path), new_ca, bundle))
+        steps = [remedies.add_ca_bundle((current, f.certifi.path), new_ca, bundle,
+                                        "what pip trusts now + public roots + the new CA", ca_sha256)]
     else:
-        steps.append("cat %s %s > %s   (public roots + the new CA)" % (quote(base), new_ca, bundle))
+        steps = [remedies.add_ca_bundle((base,), new_ca, bundle, "public roots + the new CA", ca_sha256)]
     if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        steps.append("export %s=%s   (it is set, and it beats --cert / PIP_CERT / pip.conf)" % (source, bundle))
+        steps.append(remedies.set_env(source, bundle, "it is set, and it beats --cert / PIP_CERT / pip.conf",
+                                      source=source))
     elif "PIP_CERT" in f.pip_env:
-        steps.append("export PIP_CERT=%s   (PIP_CERT is set, and it beats pip.conf)" % bundle)
+        steps.append(remedies.set_env("PIP_CERT", bundle, "PIP_CERT is set, and it beats pip.conf", source="PIP_CERT"))
     else:
-        steps.append("%s config set global.cert %s" % (pip_cmd(f), bundle))
+        path, origin = config_origin(f, "cert")
+        steps.append(remedies.set_config(pip_argv(f), "global.cert", bundle, file=path, source=origin))
     return steps

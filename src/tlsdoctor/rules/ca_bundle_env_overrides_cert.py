@@ -15,6 +15,7 @@ does not.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.pipconfig import provenance
 from tlsdoctor.rules import Diagnosis, rule
@@ -50,8 +51,9 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "unset %s   (find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment)" % (source, source),
-            "or point %s at a bundle that also has this index's CA" % source,
+            remedies.unset_env(source, "find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment" % source,
+                               source=source),
+            remedies.manual("or point %s at a bundle that also has this index's CA" % source),
         ),
         dead_ends=("setting --cert / PIP_CERT again (it is already right, and still loses)",
                    "--trusted-host"),

@@ -10,9 +10,10 @@ REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / --cert) and what is at that path.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import bundle_for, effective_bundle_source, pip_cmd, pip_error_line
+from tlsdoctor.rules._common import bundle_for, effective_bundle_source, config_origin, pip_argv, pip_error_line
 
 CAUSE = "ca-bundle-path-invalid"
 READS = ("pip_request", "verify")
@@ -29,10 +30,14 @@ def diagnose(f: Facts, h: Host):
     if path is None:
         return None
     if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        fix = ["unset %s   (or point it at an existing PEM bundle); find where it is set: "
-               "grep -r %s ~/.bashrc ~/.profile /etc/environment" % (source, source)]
+        fix = [remedies.unset_env(source, "or point it at an existing PEM bundle; find where it is set: "
+                                  "grep -r %s ~/.bashrc ~/.profile /etc/environment" % source, source=source)]
+    elif "PIP_CERT" in f.pip_env:
+        fix = [remedies.unset_env("PIP_CERT", "or point it at an existing PEM bundle", source="PIP_CERT")]
     else:
-        fix = ["%s config unset global.cert   (or set it to an existing PEM bundle; also check PIP_CERT)" % pip_cmd(f)]
+        where, origin = config_origin(f, "cert")
+        fix = [remedies.unset_config(pip_argv(f), "global.cert", "or set it to an existing PEM bundle; also check PIP_CERT",
+                                     file=where, source=origin)]
     return Diagnosis(
         cause=CAUSE,
         verdict="the CA bundle pip uses, %s (from %s), %s" % (path, source, problem or "is invalid"),

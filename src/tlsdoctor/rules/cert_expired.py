@@ -10,6 +10,7 @@ server's own time (HTTP ``Date``) *and* at the local time, which agree.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, fmt_time, is_verify_failure, pip_error_line, server_time
@@ -43,8 +44,8 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "the server's operator must renew the certificate (and reload the server)",
-            "until then, if you must: the index's administrators can tell you a mirror",
+            remedies.server("the server's operator must renew the certificate (and reload the server)"),
+            remedies.manual("until then, if you must: the index's administrators can tell you a mirror"),
         ),
         dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (trust is not the problem)",
                    "changing your clock", "--trusted-host (turns off all verification for that host)"),

@@ -11,6 +11,7 @@ Python >= 3.10's defaults drop (RSA key exchange, SHA-1 MAC; bpo-43998).
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import HANDSHAKE_FAILURE_MARKERS, all_text, has, pip_error_line, short
@@ -44,9 +45,10 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "server side: enable ECDHE with AES-GCM or CHACHA20 (any TLS 1.2 server from the last decade can)",
-            "client-side there is no pip option for ciphers; pip < 24.2 on urllib3 1.26 still offered RSA "
-            "key exchange, so an older pip 'works' only by weakening TLS",
+            remedies.server("server side: enable ECDHE with AES-GCM or CHACHA20 (any TLS 1.2 server from the last "
+                            "decade can)"),
+            remedies.manual("client-side there is no pip option for ciphers; pip < 24.2 on urllib3 1.26 still offered "
+                            "RSA key exchange, so an older pip 'works' only by weakening TLS"),
         ),
         dead_ends=("--trusted-host / --cert / certifi (a cipher mismatch happens before any certificate)",),
         score=70,

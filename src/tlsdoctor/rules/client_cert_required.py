@@ -12,9 +12,10 @@ certificates, so it wants one it trusts.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import EVERY_ATTEMPT, pip_cmd, pip_error_line, short
+from tlsdoctor.rules._common import EVERY_ATTEMPT, config_origin, pip_argv, pip_error_line, short
 
 CAUSE = "client-cert-required"
 READS = EVERY_ATTEMPT
@@ -43,10 +44,14 @@ def diagnose(f: Facts, h: Host):
         ev.append("offering a throwaway certificate: %s" % ("accepted" if cc.ok else short(cc.error)))
     ev.append("pip's client-cert: %s" % (configured or "not set"))
     ev.append(pip_error_line(h))
-    fix = ["get a client certificate (PEM with its private key, one file) for %s from its administrators" % h.host,
-           "%s config set global.client-cert /path/to/client.pem   (or PIP_CLIENT_CERT / --client-cert)" % pip_cmd(f)]
+    where, origin = config_origin(f, "client-cert")
+    fix = [remedies.manual("get a client certificate (PEM with its private key, one file) for %s from its "
+                           "administrators" % h.host),
+           remedies.set_config(pip_argv(f), "global.client-cert", "/path/to/client.pem",
+                               "or PIP_CLIENT_CERT / --client-cert", file=where, source=origin)]
     if configured:
-        fix.insert(0, "pip already sends %s: the server does not accept it (wrong CA, expired, or the key does not match)" % configured)
+        fix.insert(0, remedies.manual("pip already sends %s: the server does not accept it (wrong CA, expired, or the "
+                                      "key does not match)" % configured))
     return Diagnosis(
         cause=CAUSE,
         verdict="%s:%d requires a client certificate (mutual TLS) that pip does not present" % (h.host, h.port)

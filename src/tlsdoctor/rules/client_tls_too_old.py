@@ -17,6 +17,7 @@ constructed facts of a client without TLS 1.3.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import TLS_ORDER, Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import TLS_VERSIONS, all_text, pip_error_line, short, tls_index
@@ -58,11 +59,14 @@ def diagnose(f: Facts, h: Host):
         # configuration problem (openssl-config-restricts), not an old client.
         return None
     score = 74
-    fix = ["use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro or "
-           "pyenv build; check with: python -c 'import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)'"]
+    fix = [remedies.manual("use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro "
+                           "or pyenv build", remedies.Scope.INTERPRETER),
+           remedies.run(("python", "-c", "import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)"),
+                        "check the new interpreter")]
     if _capped(f):
-        fix.insert(0, "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): remove that line or unset "
-                      "OPENSSL_CONF" % ((f.openssl_conf or {}).get("path"), cap))
+        fix.insert(0, remedies.unset_env("OPENSSL_CONF", "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): "
+                                         "remove that line or unset OPENSSL_CONF" % (
+                                             (f.openssl_conf or {}).get("path"), cap), source="OPENSSL_CONF"))
     return Diagnosis(
         cause=CAUSE,
         verdict="%s:%d requires a newer TLS version than this client's maximum (%s)" % (h.host, h.port, top),

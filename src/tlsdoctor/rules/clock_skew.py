@@ -10,6 +10,7 @@ Evidence: the certificate is valid at the server's own time (its HTTP
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, fmt_time, is_verify_failure, pip_error_line, server_time
@@ -47,10 +48,13 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "set the clock: sudo timedatectl set-ntp true (Linux) / enable automatic time (Windows, macOS)",
-            "check for a faked or frozen clock: LD_PRELOAD=%s FAKETIME=%s" % (
-                f.ld_preload or "-", f.faketime_env.get("FAKETIME", "-")),
-            "in a VM or container restored from a snapshot: resync the guest clock",
+            remedies.run(("sudo", "timedatectl", "set-ntp", "true"),
+                         "set the clock (Linux); Windows, macOS: enable automatic time", remedies.Scope.SYSTEM,
+                         needs_root=True),
+            remedies.manual("check for a faked or frozen clock: LD_PRELOAD=%s FAKETIME=%s" % (
+                f.ld_preload or "-", f.faketime_env.get("FAKETIME", "-"))),
+            remedies.manual("in a VM or container restored from a snapshot: resync the guest clock",
+                            remedies.Scope.SYSTEM),
         ),
         dead_ends=("--trusted-host (hides it only for pip, and TLS stays broken elsewhere)",
                    "updating certifi or the CA bundle", "asking the server to renew its certificate"),

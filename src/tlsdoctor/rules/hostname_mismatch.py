@@ -11,6 +11,7 @@ off, and fails when it is on; the SANs do not list the host.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VERIFY_FAILURE, chain, is_verify_failure, pip_cmd, pip_error_line, short
@@ -41,8 +42,9 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "use a host name the certificate lists in the index URL (%s config list shows where it is set)" % pip_cmd(f),
-            "or have the server's certificate reissued with %s in subjectAltName" % h.host,
+            remedies.manual("use a host name the certificate lists in the index URL (%s config list shows where it "
+                            "is set)" % pip_cmd(f)),
+            remedies.server("or have the server's certificate reissued with %s in subjectAltName" % h.host),
         ),
         dead_ends=("--cert / certifi (the chain is trusted)", "--trusted-host (turns all verification off)"),
         score=80,

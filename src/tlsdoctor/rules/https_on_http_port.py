@@ -11,6 +11,7 @@ same host:port gets an ``HTTP/`` answer.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short
@@ -37,9 +38,9 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "use the index's HTTPS port (often 443) in the URL, or",
-            "if the index really is plain HTTP (not recommended): %s install --index-url %s --trusted-host %s ..." % (
-                f.executable + " -m pip", http_url, h.host),
+            remedies.manual("use the index's HTTPS port (often 443) in the URL"),
+            # Never --trusted-host or an http:// index (nothing then protects the downloads):
+            remedies.server("if %s really serves only plain HTTP, its administrators must enable HTTPS" % http_url),
         ),
         dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent",
                    "--trusted-host with the https:// URL (TLS is still attempted)"),

@@ -7,6 +7,7 @@ Fails like::
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short
@@ -37,9 +38,9 @@ def diagnose(f: Facts, h: Host):
         evidence=("no proxy is used for %s" % h.url, "TCP connect to %s:%d: %s" % (h.host, h.port, short(tcp.error)),
                   pip_error_line(h)),
         fix=(
-            "check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right",
-            "if you need a proxy to reach it: export https_proxy=http://PROXY:PORT",
-            "if the index is on a VPN, connect it first",
+            remedies.manual("check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right"),
+            remedies.set_env("https_proxy", "http://PROXY:PORT", "if you need a proxy to reach it"),
+            remedies.manual("if the index is on a VPN, connect it first"),
         ),
         dead_ends=("--trusted-host / --cert / certifi: no TLS happened", "more --retries"),
         score=85,

@@ -10,6 +10,7 @@ Evidence: the same handshake succeeds with ``OP_LEGACY_SERVER_CONNECT``
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import EVERY_ATTEMPT, pip_error_line, short
@@ -38,10 +39,11 @@ def diagnose(f: Facts, h: Host):
             h.host, h.port),
         evidence=tuple(ev),
         fix=(
-            "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
-            "(any TLS stack from the last decade has it) or TLS 1.3",
-            "temporary client-side workaround (not pip-configurable): an OPENSSL_CONF with "
-            "'Options = UnsafeLegacyRenegotiation' in its system_default section",
+            remedies.server("the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
+                            "(any TLS stack from the last decade has it) or TLS 1.3"),
+            remedies.Step(remedies.StepKind.MANUAL, "temporary client-side workaround (not pip-configurable): an "
+                          "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section",
+                          remedies.Scope.USER, weakens_security=True),
         ),
         dead_ends=("--trusted-host / --cert / certifi", "upgrading pip (OpenSSL makes this decision)"),
         score=76,

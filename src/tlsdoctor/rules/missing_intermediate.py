@@ -15,6 +15,7 @@ kept as the runner-up.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, effective_bundle_source, is_verify_failure,
@@ -54,9 +55,10 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "server side (the real fix): serve the full chain (leaf + intermediate), e.g. nginx "
-            "ssl_certificate fullchain.pem",
-            "client-side workaround: append the intermediate certificate to %s" % path,
+            remedies.server("server side (the real fix): serve the full chain (leaf + intermediate), e.g. nginx "
+                            "ssl_certificate fullchain.pem"),
+            remedies.Step(remedies.StepKind.ADD_CA, "client-side workaround: append the intermediate certificate to %s"
+                          % path, remedies.Scope.USER, file=path, value="intermediate.pem"),
         ),
         dead_ends=("pip install -U certifi (intermediates are not in root stores)", "--trusted-host"),
         score=66,

@@ -12,6 +12,7 @@ completes the handshake with the same server.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short, tls_index
@@ -53,8 +54,9 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "unset OPENSSL_CONF (find where it is set: shell profile, /etc/environment, a wrapper script), or",
-            "remove or widen %s in %s" % (", ".join(sorted(restr)), conf.get("path")),
+            remedies.unset_env("OPENSSL_CONF", "find where it is set: shell profile, /etc/environment, a wrapper "
+                               "script", source="OPENSSL_CONF"),
+            remedies.manual("or remove or widen %s in %s" % (", ".join(sorted(restr)), conf.get("path"))),
         ),
         dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
         score=score,

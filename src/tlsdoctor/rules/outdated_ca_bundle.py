@@ -11,9 +11,10 @@ SSL_CERT_FILE, a newer certifi).
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_cmd, pip_error_line, quote, short, stores, use_bundle_steps
+from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, short, stores, use_bundle_steps
 
 CAUSE = "outdated-ca-bundle"
 READS = VERIFY_FAILURE
@@ -37,9 +38,9 @@ def diagnose(f: Facts, h: Host):
     where = st[name].cafile or (f.default_verify_paths.get("cafile") or f.default_verify_paths.get("openssl_cafile"))
     fix = []
     if tuple(f.python_version_info[:2]) >= (3, 10) and not f.truststore_expected:
-        fix.append("%s install --upgrade 'pip>=24.2' --cert %s   (pip >= 24.2 on Python >= 3.10 also trusts the OS store)"
-                   % (pip_cmd(f), where))
-    fix += use_bundle_steps(f, h, quote(where) if where else "THE-STORE-THAT-WORKS")
+        fix.append(remedies.run(pip_argv(f) + ("install", "--upgrade", "pip>=24.2", "--cert", where or "BUNDLE"),
+                                "pip >= 24.2 on Python >= 3.10 also trusts the OS store"))
+    fix += use_bundle_steps(f, h, where or "THE-STORE-THAT-WORKS")
     return Diagnosis(
         cause=CAUSE,
         verdict="pip verifies with %s, which lacks the root that %s has" % (

@@ -10,6 +10,7 @@ credentials pip would send (Basic, from the proxy URL), gets 407.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, proxy_source, proxy_vars_fix
@@ -27,12 +28,12 @@ def diagnose(f: Facts, h: Host):
     scheme = p.proxy_authenticate or "?"
     fix = []
     if scheme.lower() in ("ntlm", "negotiate", "kerberos"):
-        fix.append("the proxy only offers %s, which pip (requests) cannot do: run a local relay such as "
-                   "px or cntlm and point https_proxy at it (http://127.0.0.1:3128)" % scheme)
+        fix.append(remedies.manual("the proxy only offers %s, which pip (requests) cannot do: run a local relay such "
+                                   "as px or cntlm and point https_proxy at it (http://127.0.0.1:3128)" % scheme))
     base = h.proxy.split("://", 1)
     new = "%s://USER:PASSWORD@%s" % (base[0], base[-1].split("@")[-1]) if len(base) == 2 else "http://USER:PASSWORD@proxy:port"
-    fix += proxy_vars_fix(f, h, "'%s'" % new)
-    fix.append("percent-encode special characters in the password (@ -> %40, : -> %3A, # -> %23)")
+    fix += proxy_vars_fix(f, h, new)
+    fix.append(remedies.manual("percent-encode special characters in the password (@ -> %40, : -> %3A, # -> %23)"))
     return Diagnosis(
         cause=CAUSE,
         verdict="the proxy %s demands authentication (407) and pip %s" % (

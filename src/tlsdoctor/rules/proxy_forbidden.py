@@ -7,9 +7,10 @@ Fails like::
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import pip_error_line, proxy_source
+from tlsdoctor.rules._common import pip_argv, pip_error_line, proxy_source
 
 CAUSE = "proxy-forbidden"
 READS = ("pip_request", "verify", "proxy")
@@ -29,10 +30,11 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "ask the proxy's administrators to allow CONNECT to %s:%d" % (h.host, h.port),
-            "or use an index mirror the proxy allows: %s config set global.index-url https://MIRROR/simple/" % (
-                f.executable + " -m pip"),
-            "if the host is internal and should bypass the proxy: export NO_PROXY=%s no_proxy=%s" % (h.host, h.host),
+            remedies.server("ask the proxy's administrators to allow CONNECT to %s:%d" % (h.host, h.port)),
+            remedies.set_config(pip_argv(f), "global.index-url", "https://MIRROR/simple/",
+                                "or use an index mirror the proxy allows"),
+            remedies.set_env("NO_PROXY", h.host, "if the host is internal and should bypass the proxy"),
+            remedies.set_env("no_proxy", h.host, "lowercase too: urllib reads both"),
         ),
         dead_ends=("proxy credentials (a 403 is policy, not authentication)", "--trusted-host / --cert"),
         score=90,

@@ -10,6 +10,7 @@ timed out), or a proxy that accepts TCP but never answers CONNECT.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, proxy_source, short
@@ -41,9 +42,12 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "check the proxy host and port (and that the VPN that provides it is up)",
-            "if this host must not use a proxy: export NO_PROXY=%s (and no_proxy)" % h.host,
-            "or unset the proxy variables: unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY",
+            remedies.manual("check the proxy host and port (and that the VPN that provides it is up)"),
+            remedies.set_env("NO_PROXY", h.host, "if this host must not use a proxy (and no_proxy)"),
+        ) + tuple(
+            remedies.unset_env(n, "or unset the proxy variables", source=n)
+            for n in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+            if n in f.proxy_env or not f.proxy_env
         ),
         dead_ends=("--trusted-host / --cert: the failure is before any TLS", "more --retries or a longer --timeout"),
         score=90,

@@ -12,6 +12,7 @@ TLS 1.2 and 1.3 fail. The server is the old side.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import TLS_VERSIONS, pip_error_line, short
@@ -45,8 +46,10 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "the server must enable TLS 1.2 (TLS 1.0/1.1 are deprecated by RFC 8996; PyPI dropped them in 2018)",
-            "there is no safe client-side fix; do not lower the client's minimum TLS version for a package index",
+            remedies.server("the server must enable TLS 1.2 (TLS 1.0/1.1 are deprecated by RFC 8996; PyPI dropped "
+                            "them in 2018)"),
+            remedies.manual("there is no safe client-side fix; do not lower the client's minimum TLS version for a "
+                            "package index"),
         ),
         dead_ends=("--trusted-host / --cert / certifi", "upgrading pip or Python (newer clients refuse old TLS even more)"),
         score=74,

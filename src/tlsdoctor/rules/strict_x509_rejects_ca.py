@@ -11,6 +11,7 @@ verifies without ``VERIFY_X509_STRICT`` and fails with it.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_error_line, short
@@ -43,9 +44,10 @@ def diagnose(f: Facts, h: Host):
             f.python_version, h.host),
         evidence=tuple(ev),
         fix=(
-            "reissue the CA with a critical basicConstraints and Subject/Authority Key Identifiers "
-            "(what 3.13's VERIFY_X509_STRICT requires)",
-            "until then: run pip with a Python < 3.13, or a pip whose context does not set VERIFY_X509_STRICT",
+            remedies.server("reissue the CA with a critical basicConstraints and Subject/Authority Key Identifiers "
+                            "(what 3.13's VERIFY_X509_STRICT requires)"),
+            remedies.manual("until then: run pip with a Python < 3.13, or a pip whose context does not set "
+                            "VERIFY_X509_STRICT", remedies.Scope.INTERPRETER),
         ),
         dead_ends=("--trusted-host (turns all verification off)", "adding the same CA to --cert again"),
         score=79,

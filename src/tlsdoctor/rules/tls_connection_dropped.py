@@ -14,6 +14,7 @@ ClientHello itself.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VARIANTS, EOF_MARKERS, TIMEOUT_MARKERS, has, pip_error_line, short
@@ -55,9 +56,9 @@ def diagnose(f: Facts, h: Host):
             h.host, h.port, "never completes" if timed_out else "cuts off"),
         evidence=tuple(evidence),
         fix=(
-            "something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus web "
-            "filtering, or the server itself; test from another network to tell which",
-            "ask the network/security team to allow TLS to %s:%d" % (h.host, h.port),
+            remedies.manual("something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus web "
+                            "filtering, or the server itself; test from another network to tell which"),
+            remedies.server("ask the network/security team to allow TLS to %s:%d" % (h.host, h.port)),
         ),
         dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was received",
                    "--trusted-host (TLS is still attempted)", "other TLS versions or ciphers (tried: same result)"),

@@ -14,6 +14,7 @@ pypi.org presented with a chain that a recent certifi does not trust.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line, short,
@@ -38,14 +39,16 @@ def diagnose(f: Facts, h: Host):
 def _inspection_ca_fix(f: Facts, h, top) -> list:
     """Get the inspection CA, then trust it where this pip looks (the OS store
     with truststore, else a bundle of public roots plus that CA)."""
-    fix = ["get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem"
-           % (top.issuer or top.subject)]
+    # The presented top is the CA itself only when it signs itself; else the CA was not sent.
+    sha = top.sha256 if top.self_issued and top.sha256 else None
+    fix = [remedies.manual("get the inspection CA certificate from your IT team (issuer: %s), save it as "
+                           "inspection-ca.pem" % (top.issuer or top.subject))]
     if f.truststore_expected:
-        fix += os_store_steps(f, "inspection-ca.pem") + [
+        fix += os_store_steps(f, "inspection-ca.pem", sha) + [remedies.manual(
             "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
-                f.pip_version, f.python_version)]
+                f.pip_version, f.python_version), remedies.Scope.INTERPRETER)]
     else:
-        fix += use_bundle_steps(f, h, "inspection-ca.pem")
+        fix += use_bundle_steps(f, h, "inspection-ca.pem", ca_sha256=sha)
     return fix
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import pip_cmd, pip_error_line
+from tlsdoctor.rules._common import pip_argv, pip_error_line
 
 CAUSE = "truststore-ip-address"
 READS = ("pip_request", "verify", "tls")
@@ -60,10 +61,12 @@ def diagnose(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
-                "index" if ip_index else "proxy"),
-            "or upgrade pip (>= 26.1 passes the IP to OpenSSL): %s install --upgrade pip" % pip_cmd(f),
-            "or, for now: %s install --use-deprecated=legacy-certs ..." % pip_cmd(f),
+            remedies.manual("address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
+                "index" if ip_index else "proxy")),
+            remedies.run(pip_argv(f) + ("install", "--upgrade", "pip"),
+                         "or upgrade pip (>= 26.1 passes the IP to OpenSSL)"),
+            remedies.set_config(pip_argv(f), "global.use-deprecated", "legacy-certs",
+                                "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)"),
         ),
         dead_ends=("--cert / certifi (the failure is before any certificate is seen)",
                    "--trusted-host (the ValueError happens all the same)"),

@@ -12,6 +12,7 @@ private CA (or the leaf signs itself).
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain, is_verify_failure, os_store_steps,
@@ -44,8 +45,9 @@ def _proxy_certificate(f: Facts, h: Host):
             pip_error_line(h),
         ),
         fix=(
-            "add the CA that signed the proxy's certificate to the bundle pip uses (%s)" % (pv.cafile or "--cert"),
-            "or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://",
+            remedies.manual("add the CA that signed the proxy's certificate to the bundle pip uses (%s), keeping "
+                            "the public roots in it" % (pv.cafile or "--cert")),
+            remedies.manual("or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://"),
         ),
         dead_ends=("--trusted-host (it does not cover the proxy's certificate)",),
         score=61,
@@ -63,14 +65,16 @@ def _server_certificate(f: Facts, h: Host):
     what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
         "a certificate from %s" % (top.issuer if top else "an unknown CA"))
     ca_file = "index-ca.pem"
-    fix = ["get the CA certificate (%s) from the index's administrators, save it as %s" % (
-        top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file)]
+    # The presented top is the CA itself only when it signs itself; else the CA was not sent.
+    sha = top.sha256 if top is not None and top.self_issued and top.sha256 else None
+    fix = [remedies.manual("get the CA certificate (%s) from the index's administrators, save it as %s" % (
+        top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file))]
     if f.truststore_expected:
-        fix += os_store_steps(f, ca_file)
-        fix.append("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
-            f.pip_version, f.python_version))
+        fix += os_store_steps(f, ca_file, sha)
+        fix.append(remedies.manual("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
+            f.pip_version, f.python_version), remedies.Scope.INTERPRETER))
     else:
-        fix += use_bundle_steps(f, h, ca_file)
+        fix += use_bundle_steps(f, h, ca_file, ca_sha256=sha)
     return Diagnosis(
         cause=CAUSE,
         verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),

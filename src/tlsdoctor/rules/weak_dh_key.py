@@ -10,6 +10,7 @@ wide-cipher variant at ``@SECLEVEL=0`` then succeeds with a DHE suite.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import all_text, pip_error_line, short
@@ -34,8 +35,9 @@ def diagnose(f: Facts, h: Host):
         verdict="%s:%d uses a Diffie-Hellman group too small for this client's security level" % (h.host, h.port),
         evidence=tuple(ev),
         fix=(
-            "server side: use ECDHE suites, or DHE with a >= 2048-bit group (e.g. ffdhe2048)",
-            "no pip option lowers the security level; an OPENSSL_CONF cannot undo Python's explicit @SECLEVEL=2",
+            remedies.server("server side: use ECDHE suites, or DHE with a >= 2048-bit group (e.g. ffdhe2048)"),
+            remedies.manual("no pip option lowers the security level; an OPENSSL_CONF cannot undo Python's explicit "
+                            "@SECLEVEL=2"),
         ),
         dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
         score=77,
