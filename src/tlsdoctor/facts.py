@@ -21,12 +21,20 @@ and nowhere else.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import re
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 TLS_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# Public package hosts whose real certificates chain to public roots that
+# every certifi release of the last years contains. Seeing them issued by a
+# CA that a recent certifi lacks means something on the path re-signs TLS.
+PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
+                "pypi.python.org", "upload.pypi.org")
+SKEW = 300.0  # seconds between this machine's clock and the server's: more than ordinary drift
 
 
 class _StrEnum(str, Enum):
@@ -315,6 +323,27 @@ WIRE_KEYS: Tuple[Tuple[str, str], ...] = (
     ("direct", "variant:direct"),
 )
 WIRE = dict(WIRE_KEYS)
+# What each attempt measures (the probe table's third column; the report's variants_legend).
+ATTEMPT_WHAT = {
+    "pip_request": "pip's own request through pip's own session, retries off",
+    "tcp": "TCP connect to the index (no proxy)",
+    "proxy": "TCP to the proxy, then CONNECT to the index",
+    "tls": "handshake without verification; the presented chain",
+    "verify": "verified handshake against one trust store",
+    "verify_nohost": "pip's store, hostname not checked",
+    "verify_strict": "pip's store with VERIFY_X509_STRICT",
+    "verify_nostrict": "pip's store without VERIFY_X509_STRICT",
+    "plain_http": "plain HTTP on the index port",
+    "second_host": "another host through the same proxy (its chain)",
+    "tls_v1": "only TLS 1.0, every cipher at @SECLEVEL=0",
+    "tls_v1_1": "only TLS 1.1, every cipher at @SECLEVEL=0",
+    "tls_v1_2": "only TLS 1.2, every cipher at @SECLEVEL=0",
+    "tls_v1_3": "only TLS 1.3",
+    "wide_ciphers": "every cipher at @SECLEVEL=0",
+    "legacy_renegotiation": "OP_LEGACY_SERVER_CONNECT",
+    "client_cert": "a throwaway client certificate offered",
+    "direct": "the same handshake bypassing the proxy",
+}
 # The ``variant:`` attempts at the index itself, by their display name (the
 # wire suffix: what the report's "variants:" line and ``variants_legend`` use).
 VARIANT_NAMES = {name: wire[len("variant:"):] for name, wire in WIRE_KEYS
@@ -441,6 +470,24 @@ class Host:
         """Another host reached through the same proxy (``check --second-host``)."""
         return self.attempts.second_host
 
+    @property
+    def server_time(self) -> Optional[float]:
+        """The server's HTTP Date, from whichever probe saw one."""
+        for a in [self.pip] + self.all_attempts():
+            if a.date:
+                try:
+                    return email.utils.parsedate_to_datetime(a.date).timestamp()
+                except (TypeError, ValueError, IndexError):
+                    continue
+        return None
+
+    @property
+    def resigned_by_local_ca(self) -> bool:
+        """pip works with a public package host only thanks to a CA that certifi lacks:
+        TLS to it is re-signed on this network (it breaks with another bundle)."""
+        return (self.host in PUBLIC_HOSTS and self.pip.ok and self.attempts.store("certifi").failed
+                and bool(self.attempts.tls.chain))
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -515,6 +562,17 @@ class Facts:
     @property
     def failing_hosts(self) -> List[Host]:
         return [h for h in self.hosts if h.failed]
+
+    @property
+    def clock_skew(self) -> Optional[float]:
+        """This machine's clock minus the first index host's HTTP Date (seconds), when both are known."""
+        if not self.target_time:
+            return None
+        for h in self.hosts:
+            st = h.server_time
+            if st is not None:
+                return self.target_time - st
+        return None
 
     @classmethod
     def from_probe(cls, data: Dict[str, Any], checker_time: Optional[float] = None,
@@ -598,6 +656,12 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
             )
         )
     return tuple(hosts)
+
+
+def fmt_time(ts: Optional[float]) -> str:
+    if ts is None:
+        return "?"
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def version_tuple(v: Optional[str]) -> Tuple[int, ...]:

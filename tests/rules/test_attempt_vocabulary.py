@@ -81,3 +81,9 @@ def test_statuses_and_error_kinds():
     assert ok.ok and ok.error_kind is None
     assert Attempt.from_json("tls", None).status is Status.ABSENT
     assert Attempt.from_json("tls", {"status": "from-the-future"}).status is Status.COULD_NOT_RUN
+
+
+def test_the_report_legend_says_what_the_probe_measures():
+    from tlsdoctor.facts import ATTEMPT_WHAT
+
+    assert {row[0]: row[2] for row in probe_table()} == ATTEMPT_WHAT

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import email.utils
 import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from tlsdoctor import remedies
+from tlsdoctor.facts import fmt_time  # noqa: F401  (re-exported for the rules)
 from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
 from tlsdoctor.remedies import Step
 
@@ -126,21 +126,7 @@ def chain(h: Host, direct: bool = False):
 
 def server_time(h: Host) -> Optional[float]:
     """The server's HTTP Date, from whichever probe saw one."""
-    for a in [h.pip] + h.all_attempts():
-        if a.date:
-            try:
-                return email.utils.parsedate_to_datetime(a.date).timestamp()
-            except (TypeError, ValueError, IndexError):
-                continue
-    return None
-
-
-def fmt_time(ts: Optional[float]) -> str:
-    if ts is None:
-        return "?"
-    import datetime
-
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return h.server_time
 
 
 def pip_cmd(f: Facts) -> str:

@@ -15,7 +15,7 @@ pypi.org presented with a chain that a recent certifi does not trust.
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import Facts, Host
+from tlsdoctor.facts import PUBLIC_HOSTS, Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line, short,
                                      stores, use_bundle_steps)
@@ -23,11 +23,6 @@ from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, o
 CAUSE = "tls-interception"
 READS = VERIFY_FAILURE + ("second_host",)
 
-# Public package hosts whose real certificates chain to public roots that
-# every certifi release of the last years contains. Seeing them issued by a
-# CA that a recent certifi lacks means something on the path re-signs TLS.
-PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
-                "pypi.python.org", "upload.pypi.org")
 RECENT_CERTIFI_DAYS = 3 * 365
 
 
