@@ -579,54 +579,70 @@ class Facts:
                    checker_ssl_error: Optional[str] = None,
                    without_openssl_conf: Optional[Dict[str, Any]] = None) -> "Facts":
         f = data.get("facts") or {}
-        py = f.get("python") or {}
-        s = f.get("ssl") or {}
-        pip = f.get("pip") or {}
-        env = f.get("env") or {}
-        ca_env = {}
-        for name, entry in (env.get("ca") or {}).items():
-            ca_env[name] = (entry.get("value") or "", Bundle.from_json(entry.get("bundle")))
         return cls(
-            python_version=py.get("version") or "?",
-            python_version_info=tuple(py.get("version_info") or ()),
-            executable=py.get("executable") or "",
-            implementation=py.get("implementation") or "",
-            platform=py.get("platform") or "",
-            ssl_import_error=s.get("ssl_import_error"),
-            openssl_version=s.get("openssl_version"),
-            openssl_version_info=tuple(s.get("openssl_version_info") or ()),
-            supported_versions=tuple(s.get("supported_versions") or ()),
-            default_minimum_version=s.get("default_minimum_version"),
-            default_maximum_version=s.get("default_maximum_version"),
-            default_x509_strict=bool(s.get("default_x509_strict")),
-            local_handshake_version=(s.get("local_handshake") or {}).get("version"),
-            default_verify_paths=s.get("default_verify_paths") or {},
-            pip_version=pip.get("version"),
-            pip_location=pip.get("location"),
-            pip_import_error=pip.get("import_error"),
-            pip_vendored={k: pip.get(k + "_version") for k in ("urllib3", "requests", "certifi", "truststore")},
-            certifi=Bundle.from_json(pip.get("certifi_bundle")),
-            pip_options=pip.get("options") or {},
-            # The loader's own message (e.g. "File contains no section headers")
-            # says more than the option parser's exit status.
-            pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
-            pip_config=pip.get("config") or {},
-            ca_env=ca_env,
-            other_ca_env=env.get("other_ca") or {},
-            proxy_env=env.get("proxy") or {},
-            pip_env=env.get("pip") or {},
-            openssl_conf=env.get("openssl_conf"),
-            loader_env=env.get("loader") or {},
-            pip_bundles={k: Bundle.from_json(v) for k, v in (pip.get("bundles") or {}).items()},
+            **_interpreter_fields(f),
+            **_pip_fields(f.get("pip") or {}),
+            **_env_fields(f.get("env") or {}),
             target_time=f.get("time"),
             hosts=_hosts(data),
             checker_time=checker_time,
             checker_ssl_error=checker_ssl_error,
             without_openssl_conf=_hosts(without_openssl_conf) if without_openssl_conf else None,
-            faketime_env=dict(env.get("faketime") or {}),
-            ld_preload=env.get("ld_preload"),
             raw=data,
         )
+
+
+def _interpreter_fields(f: Dict[str, Any]) -> Dict[str, Any]:
+    py = f.get("python") or {}
+    s = f.get("ssl") or {}
+    return dict(
+        python_version=py.get("version") or "?",
+        python_version_info=tuple(py.get("version_info") or ()),
+        executable=py.get("executable") or "",
+        implementation=py.get("implementation") or "",
+        platform=py.get("platform") or "",
+        ssl_import_error=s.get("ssl_import_error"),
+        openssl_version=s.get("openssl_version"),
+        openssl_version_info=tuple(s.get("openssl_version_info") or ()),
+        supported_versions=tuple(s.get("supported_versions") or ()),
+        default_minimum_version=s.get("default_minimum_version"),
+        default_maximum_version=s.get("default_maximum_version"),
+        default_x509_strict=bool(s.get("default_x509_strict")),
+        local_handshake_version=(s.get("local_handshake") or {}).get("version"),
+        default_verify_paths=s.get("default_verify_paths") or {},
+    )
+
+
+def _pip_fields(pip: Dict[str, Any]) -> Dict[str, Any]:
+    return dict(
+        pip_version=pip.get("version"),
+        pip_location=pip.get("location"),
+        pip_import_error=pip.get("import_error"),
+        pip_vendored={k: pip.get(k + "_version") for k in ("urllib3", "requests", "certifi", "truststore")},
+        certifi=Bundle.from_json(pip.get("certifi_bundle")),
+        pip_options=pip.get("options") or {},
+        # The loader's own message (e.g. "File contains no section headers")
+        # says more than the option parser's exit status.
+        pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
+        pip_config=pip.get("config") or {},
+        pip_bundles={k: Bundle.from_json(v) for k, v in (pip.get("bundles") or {}).items()},
+    )
+
+
+def _env_fields(env: Dict[str, Any]) -> Dict[str, Any]:
+    ca_env = {}
+    for name, entry in (env.get("ca") or {}).items():
+        ca_env[name] = (entry.get("value") or "", Bundle.from_json(entry.get("bundle")))
+    return dict(
+        ca_env=ca_env,
+        other_ca_env=env.get("other_ca") or {},
+        proxy_env=env.get("proxy") or {},
+        pip_env=env.get("pip") or {},
+        openssl_conf=env.get("openssl_conf"),
+        loader_env=env.get("loader") or {},
+        faketime_env=dict(env.get("faketime") or {}),
+        ld_preload=env.get("ld_preload"),
+    )
 
 
 def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:

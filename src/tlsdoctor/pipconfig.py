@@ -100,15 +100,7 @@ def trust_records(f: Facts) -> List[Trust]:
             out.append(Trust(h.url, "off", "off", trusted_hosts=off or (h.host,), trust_env=s.trust_env))
             continue
         if isinstance(eff, str):
-            src = "?"
-            for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-                if var in f.ca_env and f.ca_env[var][0] == eff and s.trust_env:
-                    src = var
-                    break
-            else:
-                if f.pip_options.get("cert") == eff:
-                    p = provenance(f).get("cert")
-                    src = "cert (%s)" % (p.source if p else "pip option")
+            src = _bundle_source(f, eff, s.trust_env)
             cert = f.pip_options.get("cert")
             out.append(Trust(h.url, "bundle", "adds" if s.uses_truststore else "replaces", eff, src,
                              cert_ignored=cert if cert and cert != eff else None, trust_env=s.trust_env))
@@ -118,6 +110,17 @@ def trust_records(f: Facts) -> List[Trust]:
             out.append(Trust(h.url, "certifi", "default", f.certifi.path if f.certifi else None,
                              trust_env=s.trust_env))
     return out
+
+
+def _bundle_source(f: Facts, bundle: str, trust_env: Optional[bool]) -> str:
+    """Which setting put ``bundle`` into pip's session (requests' merge: the variables beat pip's cert)."""
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if var in f.ca_env and f.ca_env[var][0] == bundle and trust_env:
+            return var
+    if f.pip_options.get("cert") == bundle:
+        p = provenance(f).get("cert")
+        return "cert (%s)" % (p.source if p else "pip option")
+    return "?"
 
 
 def _trust_lines(t: Trust) -> List[str]:

@@ -229,63 +229,68 @@ def headline(report, lang: str) -> str:
 def text(report, lang: str = "en") -> str:
     t = L10N[lang]
     f = report.facts
-    lines: List[str] = []
     who = "Python %s, pip %s" % (f.python_version, f.pip_version or "-") if f else ""
-    lines.append("%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?", who or report.how))
-    lines.append("")
+    lines = ["%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?", who or report.how), ""]
     mark = {"ok": OK, "problem": BAD, "incomplete": WARN}.get(report.status, WARN)
     lines.append("%s %s" % (mark, headline(report, lang)))
-    for i, d in enumerate(report.diagnoses):
-        if i == 1:
-            lines.append("")
-            lines.append("%s:" % t["also"])
-        if i >= 1:
-            lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
-            continue
-        if lang == "zh":
-            lines.append("  (%s)" % d.verdict)
-        lines.append("  %s:" % t["evidence"])
-        lines += ["    - %s" % e for e in d.evidence]
-        lines.append("  %s:" % t["fix"])
-        lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
-        if d.dead_ends:
-            lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
-        if d.link:
-            lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
-    for i in report.incomplete:
-        lines.append("%s %s" % (WARN, i))
-    for e in report.rule_errors:
-        lines.append("%s rule %s crashed: %s" % (WARN, e.rule, e.error))
+    lines += _diagnosis_lines(report.diagnoses, t, lang)
+    lines += ["%s %s" % (WARN, i) for i in report.incomplete]
+    lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
         return "\n".join(lines)
+    lines += [""] + facts_checklist(f, t) + ["", t["index"] + ":"] + _index_lines(f)
+    lines += ["", t["config"] + ":"] + _config_lines(f)
+    from tlsdoctor.pipconfig import trust_explanation
+
+    lines += ["", t["trust"] + ":"] + (["  " + x for x in trust_explanation(f)] or ["  -"])
     lines.append("")
-    lines += facts_checklist(f, t)
-    lines.append("")
-    lines.append(t["index"] + ":")
-    if not f.hosts:
-        lines.append(no_index_check(f).line())
+    lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
+    return "\n".join(lines)
+
+
+def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
+    """The first diagnosis in full (evidence, fix, dead ends, KB entry); the others as one line each."""
+    if not diagnoses:
+        return []
+    d = diagnoses[0]
+    lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    lines.append("  %s:" % t["evidence"])
+    lines += ["    - %s" % e for e in d.evidence]
+    lines.append("  %s:" % t["fix"])
+    lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
+    if d.dead_ends:
+        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
+    if d.link:
+        lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
+    if len(diagnoses) > 1:
+        lines += ["", "%s:" % t["also"]]
+    for d in diagnoses[1:]:
+        lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
+    return lines
+
+
+def _index_lines(f) -> List[str]:
+    lines = [] if f.hosts else [no_index_check(f).line()]
     for h in f.hosts:
         lines += host_lines(h)
     local = [u for u in [f.pip_options.get("index_url")] + list(f.pip_options.get("extra_index_urls") or [])
              if u and not u.startswith(("http://", "https://"))]
     for u in local:
         lines.append("  %s %s — a local index: no network, no TLS (not probed)" % (OK, u))
-    from tlsdoctor.pipconfig import provenance, trust_explanation
+    return lines
+
+
+def _config_lines(f) -> List[str]:
+    from tlsdoctor.pipconfig import provenance
 
     prov = provenance(f)
-    lines.append("")
-    lines.append(t["config"] + ":")
+    lines = []
     if "index-url" not in prov:
         lines.append("  index-url = %s   ← pip's default" % (f.pip_options.get("index_url") or "-"))
     for k, p in prov.items():
         extra = " (overrides %s)" % ", ".join(p.overridden) if p.overridden else ""
         lines.append("  %s = %s   ← %s%s" % (k, p.value, p.source, extra))
-    lines.append("")
-    lines.append(t["trust"] + ":")
-    lines += ["  " + x for x in trust_explanation(f)] or ["  -"]
-    lines.append("")
-    lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
-    return "\n".join(lines)
+    return lines
 
 
 @dataclass(frozen=True)
@@ -371,13 +376,17 @@ def _certifi_age(version, now) -> Optional[int]:
 
 
 def _env_checks(f) -> List[Check]:
+    return _ca_env_checks(f) + _proxy_loader_checks(f)
+
+
+def _ca_env_checks(f) -> List[Check]:
     out = []
+    cert = f.pip_options.get("cert")
     for name, (value, b) in sorted(f.ca_env.items()):
         prob = b.problem if b else None
         note = ""
-        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and f.pip_options.get("cert") \
-                and f.pip_options.get("cert") != value:
-            note = " (beats pip's cert=%s while trust_env is on)" % f.pip_options.get("cert")
+        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and cert and cert != value:
+            note = " (beats pip's cert=%s while trust_env is on)" % cert
         out.append(Check(BAD if prob else WARN if note else OK, "ca_env",
                          "%s=%s%s%s" % (name, value, (": " + prob) if prob else "", note)))
     if f.other_ca_env:
@@ -387,8 +396,11 @@ def _env_checks(f) -> List[Check]:
     if dvp:
         out.append(Check(OK, "default_verify_paths", "OpenSSL default verify paths: cafile %s, capath %s" % (
             dvp.get("cafile") or dvp.get("openssl_cafile"), dvp.get("capath") or dvp.get("openssl_capath"))))
-    for name, value in sorted(f.proxy_env.items()):
-        out.append(Check(OK, "proxy_env", "%s=%s" % (name, value)))
+    return out
+
+
+def _proxy_loader_checks(f) -> List[Check]:
+    out = [Check(OK, "proxy_env", "%s=%s" % (name, value)) for name, value in sorted(f.proxy_env.items())]
     for name in ("PYTHONPATH", "PYTHONHOME"):
         if f.loader_env.get(name):
             # The probe runs isolated (-I / -E) as its contract says; pip does not.

@@ -6,7 +6,6 @@ import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import fmt_time  # noqa: F401  (re-exported for the rules)
 from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
 from tlsdoctor.remedies import Step
 

@@ -11,9 +11,9 @@ server's own time (HTTP ``Date``) *and* at the local time, which agree.
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import Facts, Host
+from tlsdoctor.facts import Facts, Host, fmt_time
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, fmt_time, is_verify_failure, pip_error_line, server_time
+from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, is_verify_failure, pip_error_line, server_time
 
 CAUSE = "cert-expired"
 READS = VERIFY_FAILURE + EVERY_DATE

@@ -24,19 +24,25 @@ _CERT_ALERTS = ("unknown ca", "bad certificate", "certificate unknown", "decrypt
                 "unsupported certificate", "certificate required", "alert_unknown_ca", "bad_certificate")
 
 
+def _server_said_so(h: Host) -> bool:
+    # TLS 1.3 sends certificate_required after the handshake: depending on
+    # timing an attempt sees the alert or only the reset that follows it,
+    # so the alert counts from any attempt against this host.
+    return any("certificate required" in a.text or "certificate_required" in a.text for a in h.all_attempts())
+
+
+def _a_certificate_changes_the_answer(tls, cc) -> bool:
+    """The server refused with an alert (not a reset), and offering a certificate was accepted or refused otherwise."""
+    server_alert = "alert" in (tls.error or "").lower()
+    return tls.failed and server_alert and cc.ran and (
+        cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
+
+
 @rule(CAUSE, reads=READS)
 def diagnose(f: Facts, h: Host):
     tls = h.attempts.tls
     cc = h.attempts.client_cert
-    # TLS 1.3 sends certificate_required after the handshake: depending on
-    # timing an attempt sees the alert or only the reset that follows it,
-    # so the alert counts from any attempt against this host.
-    said = any("certificate required" in a.text or "certificate_required" in a.text
-               for a in h.all_attempts())
-    server_alert = "alert" in (tls.error or "").lower()  # the server said no (not a reset)
-    changed = tls.failed and server_alert and cc.ran and (
-        cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
-    if not (said or changed):
+    if not (_server_said_so(h) or _a_certificate_changes_the_answer(tls, cc)):
         return None
     configured = f.pip_options.get("client_cert")
     ev = ["without a client certificate: %s" % short(tls.error or h.verdict_attempt.error)]

@@ -17,6 +17,8 @@ constructed facts of a client without TLS 1.3.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from tlsdoctor import remedies
 from tlsdoctor.facts import TLS_ORDER, Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
@@ -38,15 +40,7 @@ def diagnose(f: Facts, h: Host):
     variants = h.attempts.tls_versions()
     if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
         return None  # some version within this client's reach does work
-    higher = None
-    for v in TLS_ORDER[tls_index(top) + 1:]:
-        # A variant pinned above the configured ceiling (possible when the
-        # ceiling is configuration, not the build) shows what the server wants.
-        if v in variants and variants[v].ok:
-            higher = v
-    for other in f.without_openssl_conf or ():
-        if other.url == h.url and other.attempts.tls.ok and tls_index(other.attempts.tls.version) > tls_index(top):
-            higher = other.attempts.tls.version
+    higher = _higher_version_that_works(f, h, top, variants)
     ev = ["this client speaks at most %s (Python %s, %s%s)" % (
         top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
     ev.append("the server rejected it: %s" % short(tls.error))
@@ -76,6 +70,20 @@ def diagnose(f: Facts, h: Host):
         score=score,
         host=h.url,
     )
+
+
+def _higher_version_that_works(f: Facts, h: Host, top: str, variants) -> Optional[str]:
+    """A TLS version above this client's maximum that the same server accepts, if one was seen."""
+    higher = None
+    for v in TLS_ORDER[tls_index(top) + 1:]:
+        # A variant pinned above the configured ceiling (possible when the
+        # ceiling is configuration, not the build) shows what the server wants.
+        if v in variants and variants[v].ok:
+            higher = v
+    for other in f.without_openssl_conf or ():
+        if other.url == h.url and other.attempts.tls.ok and tls_index(other.attempts.tls.version) > tls_index(top):
+            higher = other.attempts.tls.version
+    return higher
 
 
 def _cap(f: Facts):

@@ -11,9 +11,9 @@ Evidence: the certificate is valid at the server's own time (its HTTP
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import SKEW, Facts, Host
+from tlsdoctor.facts import SKEW, Facts, Host, fmt_time
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, fmt_time, is_verify_failure, pip_error_line, server_time
+from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, is_verify_failure, pip_error_line, server_time
 
 CAUSE = "clock-skew"
 READS = VERIFY_FAILURE + EVERY_DATE

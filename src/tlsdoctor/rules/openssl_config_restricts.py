@@ -21,6 +21,24 @@ CAUSE = "openssl-config-restricts"
 READS = ("pip_request", "verify", "tls")
 
 
+def _without_the_config(f: Facts, h: Host):
+    """The same handshake by the same interpreter without OPENSSL_CONF (the second look), if made."""
+    without = None
+    for other in f.without_openssl_conf or ():
+        if other.url == h.url:
+            without = other.attempts.tls
+    return without
+
+
+def _score(tls, restr) -> int:
+    """Certain when OpenSSL itself refused locally, or the ceiling is below every modern server's floor."""
+    text = (tls.error or "").lower()
+    local = "no protocols available" in text or "no_protocols_available" in text or "no ciphers available" in text
+    cap = restr.get("MaxProtocol")
+    below_floor = cap is not None and 0 <= tls_index(cap.strip()) < tls_index("TLSv1.2")
+    return 78 if (local or below_floor or "MaxProtocol" not in restr) else 62
+
+
 @rule(CAUSE, reads=READS)
 def diagnose(f: Facts, h: Host):
     conf = f.openssl_conf or {}
@@ -30,17 +48,10 @@ def diagnose(f: Facts, h: Host):
     tls = h.attempts.tls
     if not (tls.failed and tls.stage == "handshake"):
         return None
-    without = None
-    for other in f.without_openssl_conf or ():
-        if other.url == h.url:
-            without = other.attempts.tls
+    without = _without_the_config(f, h)
     if without is None or not without.ok:
         return None
-    text = (tls.error or "").lower()
-    local = "no protocols available" in text or "no_protocols_available" in text or "no ciphers available" in text
-    cap = restr.get("MaxProtocol")
-    below_floor = cap is not None and 0 <= tls_index(cap.strip()) < tls_index("TLSv1.2")
-    score = 78 if (local or below_floor or "MaxProtocol" not in restr) else 62
+    score = _score(tls, restr)
     return Diagnosis(
         cause=CAUSE,
         verdict="OPENSSL_CONF=%s restricts TLS (%s), so the handshake with %s:%d fails" % (

@@ -55,15 +55,9 @@ def _proxy_certificate(f: Facts, h: Host):
     )
 
 
-def _server_certificate(f: Facts, h: Host):
-    if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
-        return None
-    certs = chain(h)
-    top = certs[-1] if certs else None
-    self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
-    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
-    what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
-        "a certificate from %s" % (top.issuer if top else "an unknown CA"))
+def _trust_the_ca(f: Facts, h: Host, top, self_signed: bool) -> list:
+    """Get the CA, then trust it where this pip looks: the OS store with truststore, else a bundle
+    of what pip trusts now plus that CA (never the CA alone)."""
     ca_file = "index-ca.pem"
     # The presented top is the CA itself only when it signs itself; else the CA was not sent.
     sha = top.sha256 if top is not None and top.self_issued and top.sha256 else None
@@ -75,6 +69,19 @@ def _server_certificate(f: Facts, h: Host):
             f.pip_version, f.python_version), remedies.Scope.INTERPRETER))
     else:
         fix += use_bundle_steps(f, h, ca_file, ca_sha256=sha)
+    return fix
+
+
+def _server_certificate(f: Facts, h: Host):
+    if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
+        return None
+    certs = chain(h)
+    top = certs[-1] if certs else None
+    self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
+    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
+    what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
+        "a certificate from %s" % (top.issuer if top else "an unknown CA"))
+    fix = _trust_the_ca(f, h, top, self_signed)
     return Diagnosis(
         cause=CAUSE,
         verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
