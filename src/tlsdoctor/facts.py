@@ -458,8 +458,13 @@ class Host:
         return self.verdict_attempt.status in (Status.ERROR, Status.DEADLINE)
 
     def all_attempts(self) -> List[Attempt]:
-        """Every launched attempt, in the probe's order."""
-        return list(self.wire.values())
+        """Every launched attempt, in the probe's order, except those that hit a bug of the probe's
+        own (their text is a traceback, never evidence about the network)."""
+        return [a for a in self.wire.values() if a.status is not Status.BUG]
+
+    def bugs(self) -> List[Attempt]:
+        """Attempts the probe could not make because of a bug of its own ("could not run (bug)")."""
+        return [a for a in self.wire.values() if a.status is Status.BUG]
 
     def variants(self) -> Dict[str, Attempt]:
         """Other attempts at *this* host (the second host through the proxy is another server)."""

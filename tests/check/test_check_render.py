@@ -176,3 +176,30 @@ def test_render_reads_facts_not_rule_internals():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in imported if m and m.startswith("tlsdoctor.rules")}
+
+
+def _bug_in(*suffixes):
+    def change(raw):
+        for k in list(raw["main"]["probes"]):
+            if k.split(":", 1)[1] in suffixes:
+                raw["main"]["probes"][k] = {"status": "bug", "error": "KeyError: 'chain'"}
+    return change
+
+
+def test_a_probe_bug_is_said_as_such_never_as_a_network_finding():
+    rec = [r for r in ALL if r.scenario == "healthy-direct"][0]
+    f = mutated(rec, _bug_in("pip_request", "verify:certifi", "tls"))
+    r = report_of(f)
+    text = render.render(r, fmt="text")
+    assert "tlsdoctor could not run pip's request (a bug in its probe" in text
+    assert "could not run these measurements (a bug in its probe" in text and "verify:certifi" in text
+    assert not r.diagnoses  # the stdlib handshake verifies: no cause is invented from a bug
+    data = json.loads(render.render(r, fmt="json"))
+    assert {w["code"] for w in data["warnings"]} >= {"pip_request", "probe_bug"}
+    assert data["hosts"][0]["probes"]["tls"]["error_kind"] == "bug"
+
+
+def test_without_a_bug_no_bug_is_said():
+    """Negative control: the same recording as measured."""
+    rec = [r for r in ALL if r.scenario == "healthy-direct"][0]
+    assert "bug" not in render.render(report_of(facts_of(rec)), fmt="text")

@@ -425,8 +425,15 @@ def host_checks(h) -> List[Check]:
     elif pip.failed:
         out = [Check(BAD, "pip_request", "%s%s — pip's request failed: %s" % (h.url, via, (pip.error or "")[:300]),
                      h.url)]
+    elif pip.status == "bug":
+        out = [Check(WARN, "pip_request", "%s%s — tlsdoctor could not run pip's request (a bug in its probe: %s)"
+                     % (h.url, via, (pip.error or "?")[:300]), h.url)]
     else:
         out = [Check(WARN, "pip_request", "%s%s — pip's request: %s" % (h.url, via, pip.status), h.url)]
+    bugs = [a.name for a in h.bugs() if a is not pip]
+    if bugs:
+        out.append(Check(WARN, "probe_bug", "tlsdoctor could not run these measurements (a bug in its probe, not a "
+                         "finding about the network): %s" % ", ".join(bugs), h.url, indent=6))
     if h.resigned_by_local_ca:
         # Works, but only thanks to a local CA: worth knowing before it breaks.
         out.append(Check(WARN, "resigned_on_this_network",
