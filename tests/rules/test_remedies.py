@@ -88,3 +88,37 @@ def test_step_text_is_a_command_then_why():
     assert c.text() == "'/opt/py 3/bin/python' -m pip config set global.cert /x.pem"
     assert (c.kind, c.key, c.value, c.scope, c.automatic) == ("set_config", "global.cert", "/x.pem", "user", True)
     assert manual("ask them").text() == "ask them" and manual("ask them").command() == ""
+
+
+@pytest.mark.parametrize("platform, expect", [
+    ("linux", "sudo cp index-ca.pem /usr/local/share/ca-certificates/index-ca.crt && sudo update-ca-certificates"),
+    ("darwin", "sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain index-ca.pem"),
+    ("win32", "certutil -addstore -f Root index-ca.pem"),
+])
+def test_os_store_steps_are_exact_and_need_root_on_each_platform(platform, expect):
+    import dataclasses
+
+    from tlsdoctor.rules._common import os_store_steps
+
+    f = dataclasses.replace(facts_of(FAILING[0]), platform=platform)
+    steps = os_store_steps(f, "index-ca.pem", "ab" * 32)
+    assert steps[0].command() == expect
+    assert all(s.kind is StepKind.ADD_CA and s.scope is Scope.SYSTEM and not s.automatic for s in steps)
+    assert all(s.ca_sha256 == "ab" * 32 and s.value == "index-ca.pem" for s in steps)
+    assert all(s.needs_root for s in steps)  # sudo, or an administrator on Windows
+
+
+def test_a_bundle_is_set_where_it_wins():
+    """REQUESTS_CA_BUNDLE beats PIP_CERT beats pip.conf: the step changes the one that is in force."""
+    import dataclasses
+
+    from tlsdoctor.rules._common import use_bundle_steps
+
+    rec = [r for r in recordings() if r.scenario == "untrusted-ca"][0]
+    f = facts_of(rec)
+    h = f.hosts[0]
+    plain = use_bundle_steps(f, h, "ca.pem")
+    assert plain[-1].kind is StepKind.SET_CONFIG and plain[-1].key == "global.cert"
+    with_pip_cert = use_bundle_steps(dataclasses.replace(f, pip_env={"PIP_CERT": "/x.pem"}), h, "ca.pem")
+    assert (with_pip_cert[-1].kind, with_pip_cert[-1].key) == (StepKind.SET_ENV, "PIP_CERT")
+    assert plain[0].kind is StepKind.ADD_CA and len(plain[0].argv) >= 3  # cat <roots> ca.pem: never the CA alone
