@@ -9,16 +9,87 @@ from "found a problem":
 
 - ``ok``: the probe ran and succeeded;
 - ``error``: the probe ran and the peer/path failed (the *finding*);
-- ``could_not_run`` / ``deadline`` / ``absent``: no finding either way.
+- ``could_not_run`` / ``deadline`` / ``absent``: no finding either way;
+- ``bug``: the probe itself raised (sslyze's BUG_IN_SSLYZE): never a finding
+  about the network, neither ok nor failed.
+
+A host's attempts are the named fields of ``HostAttempts``, one per row of the
+probe's ``ATTEMPTS`` table (``probe/target.py``; a test holds the two equal).
+The wire keys (``"verify:effective"``, ``"variant:TLSv1"``...) are read here
+and nowhere else.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import re
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 TLS_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+# Public package hosts whose real certificates chain to public roots that
+# every certifi release of the last years contains. Seeing them issued by a
+# CA that a recent certifi lacks means something on the path re-signs TLS.
+PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
+                "pypi.python.org", "upload.pypi.org")
+SKEW = 300.0  # seconds between this machine's clock and the server's: more than ordinary drift
+
+
+class _StrEnum(str, Enum):
+    """A str-enum that prints as its value on every Python (``"%s" % Status.OK == "ok"``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Status(_StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    COULD_NOT_RUN = "could_not_run"
+    DEADLINE = "deadline"
+    ABSENT = "absent"
+    BUG = "bug"
+
+    @classmethod
+    def parse(cls, value: Any) -> "Status":
+        try:
+            return cls(value or "absent")
+        except ValueError:
+            # A status this version does not know: no finding either way.
+            return cls.COULD_NOT_RUN
+
+
+class ErrorKind(_StrEnum):
+    NETWORK = "network"  # refused / unreachable / DNS / reset before TLS
+    TIMEOUT = "timeout"
+    PROXY = "proxy"  # CONNECT refused or answered non-2xx
+    TLS = "tls"  # handshake or verification
+    HTTP = "http"
+    OS = "os"  # a local file or permission
+    BUG = "bug"  # an exception in the probe itself
+    UNKNOWN = "unknown"
+
+
+def _error_kind(d: Dict[str, Any], status: Status) -> Optional[ErrorKind]:
+    """The probe's ``error_kind``; for recordings made before it existed, what the other keys prove."""
+    if status is Status.BUG:
+        return ErrorKind.BUG
+    if status is not Status.ERROR:
+        return None
+    try:
+        return ErrorKind(d["error_kind"])
+    except (KeyError, ValueError):
+        pass
+    if d.get("timeout"):
+        return ErrorKind.TIMEOUT
+    if d.get("stage") in ("handshake", "after_handshake"):
+        return ErrorKind.TLS
+    return ErrorKind.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -57,8 +128,9 @@ class Cert:
 class Attempt:
     """One probe's outcome (a TCP connect, a handshake, pip's request...)."""
 
-    name: str
-    status: str = "absent"  # ok | error | could_not_run | deadline | absent
+    name: str  # the wire key ("verify:effective"), for the JSON report
+    status: Status = Status.ABSENT
+    error_kind: Optional[ErrorKind] = None  # set for error and bug
     stage: Optional[str] = None  # proxy | tcp | handshake | after_handshake | connect
     error: Optional[str] = None
     error_chain: Tuple[str, ...] = ()
@@ -87,9 +159,11 @@ class Attempt:
             return cls(name=name)
         ttp = d.get("tls_to_proxy")
         ttpv = d.get("tls_to_proxy_verify")
+        status = Status.parse(d.get("status"))
         return cls(
             name=name,
-            status=d.get("status") or "absent",
+            status=status,
+            error_kind=_error_kind(d, status),
             stage=d.get("stage"),
             error=d.get("error"),
             error_chain=tuple(d.get("error_chain") or ()),
@@ -115,16 +189,26 @@ class Attempt:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status is Status.OK
 
     @property
     def failed(self) -> bool:
-        """The probe ran and found a failure (not: could not run)."""
-        return self.status == "error"
+        """The probe ran and found a failure (not: could not run, not a bug of ours)."""
+        return self.status is Status.ERROR
 
     @property
     def ran(self) -> bool:
-        return self.status in ("ok", "error")
+        return self.status in (Status.OK, Status.ERROR)
+
+    @property
+    def present(self) -> bool:
+        """The probe launched this attempt (whatever came of it)."""
+        return self.status is not Status.ABSENT
+
+    @property
+    def unfinished(self) -> bool:
+        """Launched, but no answer either way: the deadline, could not run, or a bug of ours."""
+        return self.status in (Status.DEADLINE, Status.COULD_NOT_RUN, Status.BUG)
 
     @property
     def text(self) -> str:
@@ -215,6 +299,131 @@ class Session:
         )
 
 
+# The probe's attempt vocabulary: name -> wire key (the probe's ``ATTEMPTS``
+# table, name and wire-key columns; ``tests/rules/test_attempt_vocabulary.py``
+# holds the two equal). ``verify`` has one attempt per trust store.
+WIRE_KEYS: Tuple[Tuple[str, str], ...] = (
+    ("pip_request", "pip_request"),
+    ("tcp", "tcp"),
+    ("proxy", "proxy"),
+    ("tls", "tls"),
+    ("verify", "verify:{store}"),
+    ("verify_nohost", "verify_nohost:effective"),
+    ("verify_strict", "verify_strict:effective"),
+    ("verify_nostrict", "verify_nostrict:effective"),
+    ("plain_http", "variant:plain_http"),
+    ("second_host", "variant:second_host"),
+    ("tls_v1", "variant:TLSv1"),
+    ("tls_v1_1", "variant:TLSv1.1"),
+    ("tls_v1_2", "variant:TLSv1.2"),
+    ("tls_v1_3", "variant:TLSv1.3"),
+    ("wide_ciphers", "variant:wide_ciphers"),
+    ("legacy_renegotiation", "variant:legacy_renegotiation"),
+    ("client_cert", "variant:client_cert"),
+    ("direct", "variant:direct"),
+)
+WIRE = dict(WIRE_KEYS)
+# What each attempt measures (the probe table's third column; the report's variants_legend).
+ATTEMPT_WHAT = {
+    "pip_request": "pip's own request through pip's own session, retries off",
+    "tcp": "TCP connect to the index (no proxy)",
+    "proxy": "TCP to the proxy, then CONNECT to the index",
+    "tls": "handshake without verification; the presented chain",
+    "verify": "verified handshake against one trust store",
+    "verify_nohost": "pip's store, hostname not checked",
+    "verify_strict": "pip's store with VERIFY_X509_STRICT",
+    "verify_nostrict": "pip's store without VERIFY_X509_STRICT",
+    "plain_http": "plain HTTP on the index port",
+    "second_host": "another host through the same proxy (its chain)",
+    "tls_v1": "only TLS 1.0, every cipher at @SECLEVEL=0",
+    "tls_v1_1": "only TLS 1.1, every cipher at @SECLEVEL=0",
+    "tls_v1_2": "only TLS 1.2, every cipher at @SECLEVEL=0",
+    "tls_v1_3": "only TLS 1.3",
+    "wide_ciphers": "every cipher at @SECLEVEL=0",
+    "legacy_renegotiation": "OP_LEGACY_SERVER_CONNECT",
+    "client_cert": "a throwaway client certificate offered",
+    "direct": "the same handshake bypassing the proxy",
+}
+# The ``variant:`` attempts at the index itself, by their display name (the
+# wire suffix: what the report's "variants:" line and ``variants_legend`` use).
+VARIANT_NAMES = {name: wire[len("variant:"):] for name, wire in WIRE_KEYS
+                 if wire.startswith("variant:") and name != "second_host"}
+TLS_VERSION_ATTEMPTS = (("TLSv1", "tls_v1"), ("TLSv1.1", "tls_v1_1"), ("TLSv1.2", "tls_v1_2"), ("TLSv1.3", "tls_v1_3"))
+
+
+def _absent(name: str) -> Attempt:
+    return Attempt(name=WIRE[name])
+
+
+@dataclass(frozen=True)
+class HostAttempts:
+    """Every measurement of one host, one named field per row of the probe's ATTEMPTS table."""
+
+    pip_request: Attempt = field(default_factory=lambda: _absent("pip_request"))
+    tcp: Attempt = field(default_factory=lambda: _absent("tcp"))
+    proxy: Attempt = field(default_factory=lambda: _absent("proxy"))
+    tls: Attempt = field(default_factory=lambda: _absent("tls"))
+    verify: Dict[str, Attempt] = field(default_factory=dict)  # by trust store: effective, certifi, system...
+    verify_nohost: Attempt = field(default_factory=lambda: _absent("verify_nohost"))
+    verify_strict: Attempt = field(default_factory=lambda: _absent("verify_strict"))
+    verify_nostrict: Attempt = field(default_factory=lambda: _absent("verify_nostrict"))
+    plain_http: Attempt = field(default_factory=lambda: _absent("plain_http"))
+    second_host: Attempt = field(default_factory=lambda: _absent("second_host"))
+    tls_v1: Attempt = field(default_factory=lambda: _absent("tls_v1"))
+    tls_v1_1: Attempt = field(default_factory=lambda: _absent("tls_v1_1"))
+    tls_v1_2: Attempt = field(default_factory=lambda: _absent("tls_v1_2"))
+    tls_v1_3: Attempt = field(default_factory=lambda: _absent("tls_v1_3"))
+    wide_ciphers: Attempt = field(default_factory=lambda: _absent("wide_ciphers"))
+    legacy_renegotiation: Attempt = field(default_factory=lambda: _absent("legacy_renegotiation"))
+    client_cert: Attempt = field(default_factory=lambda: _absent("client_cert"))
+    direct: Attempt = field(default_factory=lambda: _absent("direct"))
+
+    @classmethod
+    def from_wire(cls, wire: Dict[str, Attempt]) -> "HostAttempts":
+        """From the probe's ``{wire key: Attempt}`` of one host; keys this version does not know are kept
+        only in ``Host.wire`` (for the JSON report), never guessed at."""
+        by_key = {key: name for name, key in WIRE_KEYS if "{" not in key}
+        named: Dict[str, Any] = {}
+        stores: Dict[str, Attempt] = {}
+        for key, a in wire.items():
+            if key.startswith("verify:"):
+                stores[key[len("verify:"):]] = a
+            elif key in by_key:
+                named[by_key[key]] = a
+        return cls(verify=stores, **named)
+
+    def store(self, name: str) -> Attempt:
+        """The verified handshake against one trust store (``effective`` = what pip uses)."""
+        return self.verify.get(name) or Attempt(name="verify:" + name)
+
+    @property
+    def effective(self) -> Attempt:
+        return self.store("effective")
+
+    def variants(self, exclude: Tuple[str, ...] = ()) -> Dict[str, Attempt]:
+        """The launched ``variant:`` attempts at *this* host, by display name (not the second host).
+
+        ``exclude`` names fields (``"direct"``, ``"plain_http"``) to leave out."""
+        out = {}
+        for name, label in VARIANT_NAMES.items():
+            a = getattr(self, name)
+            if name in exclude:
+                continue
+            if a.present:
+                out[label] = a
+        return out
+
+    def tls_versions(self) -> Dict[str, Attempt]:
+        """The single-version handshakes that were launched, by TLS version."""
+        return {v: getattr(self, n) for v, n in TLS_VERSION_ATTEMPTS if getattr(self, n).present}
+
+    def named(self) -> Iterator[Tuple[str, Attempt]]:
+        """(name, attempt) of every field but ``verify``, for generic checks (deciding attempts)."""
+        for f in fields(self):
+            if f.name != "verify":
+                yield f.name, getattr(self, f.name)
+
+
 @dataclass(frozen=True)
 class Host:
     """Everything probed for one configured index host."""
@@ -224,14 +433,13 @@ class Host:
     port: int
     scheme: str
     session: Optional[Session]
-    attempts: Dict[str, Attempt] = field(default_factory=dict)
-
-    def get(self, name: str) -> Attempt:
-        return self.attempts.get(name) or Attempt(name=name)
+    attempts: HostAttempts = field(default_factory=HostAttempts)
+    # Every attempt the probe reported, by wire key, in the probe's order (the JSON report's "probes").
+    wire: Dict[str, Attempt] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pip(self) -> Attempt:
-        return self.get("pip_request")
+        return self.attempts.pip_request
 
     @property
     def proxy(self) -> Optional[str]:
@@ -240,24 +448,50 @@ class Host:
     @property
     def verdict_attempt(self) -> Attempt:
         """pip's own outcome when it was attempted; else the stdlib verified handshake."""
-        if self.pip.status in ("ok", "error", "deadline"):
+        if self.pip.status in (Status.OK, Status.ERROR, Status.DEADLINE):
             return self.pip
-        return self.get("verify:effective")
+        return self.attempts.effective
 
     @property
     def failed(self) -> bool:
         """pip's request failed, or did not finish by the deadline (a timeout is a finding too)."""
-        return self.verdict_attempt.status in ("error", "deadline")
+        return self.verdict_attempt.status in (Status.ERROR, Status.DEADLINE)
+
+    def all_attempts(self) -> List[Attempt]:
+        """Every launched attempt, in the probe's order, except those that hit a bug of the probe's
+        own (their text is a traceback, never evidence about the network)."""
+        return [a for a in self.wire.values() if a.status is not Status.BUG]
+
+    def bugs(self) -> List[Attempt]:
+        """Attempts the probe could not make because of a bug of its own ("could not run (bug)")."""
+        return [a for a in self.wire.values() if a.status is Status.BUG]
 
     def variants(self) -> Dict[str, Attempt]:
         """Other attempts at *this* host (the second host through the proxy is another server)."""
-        return {k[len("variant:"):]: v for k, v in self.attempts.items()
-                if k.startswith("variant:") and k != "variant:second_host"}
+        return self.attempts.variants()
 
     @property
     def second_host(self) -> Attempt:
         """Another host reached through the same proxy (``check --second-host``)."""
-        return self.get("variant:second_host")
+        return self.attempts.second_host
+
+    @property
+    def server_time(self) -> Optional[float]:
+        """The server's HTTP Date, from whichever probe saw one."""
+        for a in [self.pip] + self.all_attempts():
+            if a.date:
+                try:
+                    return email.utils.parsedate_to_datetime(a.date).timestamp()
+                except (TypeError, ValueError, IndexError):
+                    continue
+        return None
+
+    @property
+    def resigned_by_local_ca(self) -> bool:
+        """pip works with a public package host only thanks to a CA that certifi lacks:
+        TLS to it is re-signed on this network (it breaks with another bundle)."""
+        return (self.host in PUBLIC_HOSTS and self.pip.ok and self.attempts.store("certifi").failed
+                and bool(self.attempts.tls.chain))
 
 
 @dataclass(frozen=True)
@@ -297,6 +531,9 @@ class Facts:
     checker_time: Optional[float] = None
     checker_ssl_error: Optional[str] = None
     without_openssl_conf: Optional[Tuple[Host, ...]] = None
+    # A faked clock in the target's environment (libfaketime: FAKETIME*, LD_PRELOAD).
+    faketime_env: Dict[str, str] = field(default_factory=dict)
+    ld_preload: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -331,50 +568,26 @@ class Facts:
     def failing_hosts(self) -> List[Host]:
         return [h for h in self.hosts if h.failed]
 
+    @property
+    def clock_skew(self) -> Optional[float]:
+        """This machine's clock minus the first index host's HTTP Date (seconds), when both are known."""
+        if not self.target_time:
+            return None
+        for h in self.hosts:
+            st = h.server_time
+            if st is not None:
+                return self.target_time - st
+        return None
+
     @classmethod
     def from_probe(cls, data: Dict[str, Any], checker_time: Optional[float] = None,
                    checker_ssl_error: Optional[str] = None,
                    without_openssl_conf: Optional[Dict[str, Any]] = None) -> "Facts":
         f = data.get("facts") or {}
-        py = f.get("python") or {}
-        s = f.get("ssl") or {}
-        pip = f.get("pip") or {}
-        env = f.get("env") or {}
-        ca_env = {}
-        for name, entry in (env.get("ca") or {}).items():
-            ca_env[name] = (entry.get("value") or "", Bundle.from_json(entry.get("bundle")))
         return cls(
-            python_version=py.get("version") or "?",
-            python_version_info=tuple(py.get("version_info") or ()),
-            executable=py.get("executable") or "",
-            implementation=py.get("implementation") or "",
-            platform=py.get("platform") or "",
-            ssl_import_error=s.get("ssl_import_error"),
-            openssl_version=s.get("openssl_version"),
-            openssl_version_info=tuple(s.get("openssl_version_info") or ()),
-            supported_versions=tuple(s.get("supported_versions") or ()),
-            default_minimum_version=s.get("default_minimum_version"),
-            default_maximum_version=s.get("default_maximum_version"),
-            default_x509_strict=bool(s.get("default_x509_strict")),
-            local_handshake_version=(s.get("local_handshake") or {}).get("version"),
-            default_verify_paths=s.get("default_verify_paths") or {},
-            pip_version=pip.get("version"),
-            pip_location=pip.get("location"),
-            pip_import_error=pip.get("import_error"),
-            pip_vendored={k: pip.get(k + "_version") for k in ("urllib3", "requests", "certifi", "truststore")},
-            certifi=Bundle.from_json(pip.get("certifi_bundle")),
-            pip_options=pip.get("options") or {},
-            # The loader's own message (e.g. "File contains no section headers")
-            # says more than the option parser's exit status.
-            pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
-            pip_config=pip.get("config") or {},
-            ca_env=ca_env,
-            other_ca_env=env.get("other_ca") or {},
-            proxy_env=env.get("proxy") or {},
-            pip_env=env.get("pip") or {},
-            openssl_conf=env.get("openssl_conf"),
-            loader_env=env.get("loader") or {},
-            pip_bundles={k: Bundle.from_json(v) for k, v in (pip.get("bundles") or {}).items()},
+            **_interpreter_fields(f),
+            **_pip_fields(f.get("pip") or {}),
+            **_env_fields(f.get("env") or {}),
             target_time=f.get("time"),
             hosts=_hosts(data),
             checker_time=checker_time,
@@ -382,6 +595,59 @@ class Facts:
             without_openssl_conf=_hosts(without_openssl_conf) if without_openssl_conf else None,
             raw=data,
         )
+
+
+def _interpreter_fields(f: Dict[str, Any]) -> Dict[str, Any]:
+    py = f.get("python") or {}
+    s = f.get("ssl") or {}
+    return dict(
+        python_version=py.get("version") or "?",
+        python_version_info=tuple(py.get("version_info") or ()),
+        executable=py.get("executable") or "",
+        implementation=py.get("implementation") or "",
+        platform=py.get("platform") or "",
+        ssl_import_error=s.get("ssl_import_error"),
+        openssl_version=s.get("openssl_version"),
+        openssl_version_info=tuple(s.get("openssl_version_info") or ()),
+        supported_versions=tuple(s.get("supported_versions") or ()),
+        default_minimum_version=s.get("default_minimum_version"),
+        default_maximum_version=s.get("default_maximum_version"),
+        default_x509_strict=bool(s.get("default_x509_strict")),
+        local_handshake_version=(s.get("local_handshake") or {}).get("version"),
+        default_verify_paths=s.get("default_verify_paths") or {},
+    )
+
+
+def _pip_fields(pip: Dict[str, Any]) -> Dict[str, Any]:
+    return dict(
+        pip_version=pip.get("version"),
+        pip_location=pip.get("location"),
+        pip_import_error=pip.get("import_error"),
+        pip_vendored={k: pip.get(k + "_version") for k in ("urllib3", "requests", "certifi", "truststore")},
+        certifi=Bundle.from_json(pip.get("certifi_bundle")),
+        pip_options=pip.get("options") or {},
+        # The loader's own message (e.g. "File contains no section headers")
+        # says more than the option parser's exit status.
+        pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
+        pip_config=pip.get("config") or {},
+        pip_bundles={k: Bundle.from_json(v) for k, v in (pip.get("bundles") or {}).items()},
+    )
+
+
+def _env_fields(env: Dict[str, Any]) -> Dict[str, Any]:
+    ca_env = {}
+    for name, entry in (env.get("ca") or {}).items():
+        ca_env[name] = (entry.get("value") or "", Bundle.from_json(entry.get("bundle")))
+    return dict(
+        ca_env=ca_env,
+        other_ca_env=env.get("other_ca") or {},
+        proxy_env=env.get("proxy") or {},
+        pip_env=env.get("pip") or {},
+        openssl_conf=env.get("openssl_conf"),
+        loader_env=env.get("loader") or {},
+        faketime_env=dict(env.get("faketime") or {}),
+        ld_preload=env.get("ld_preload"),
+    )
 
 
 def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
@@ -394,7 +660,7 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
     for i, url in enumerate(f.get("targets") or ()):
         parts = urlsplit(url)
         prefix = "%d:" % i
-        attempts = {
+        wire = {
             k[len(prefix):]: Attempt.from_json(k[len(prefix):], v)
             for k, v in probes.items()
             if k.startswith(prefix)
@@ -406,10 +672,17 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
                 port=parts.port or (443 if parts.scheme == "https" else 80),
                 scheme=parts.scheme,
                 session=Session.from_json(sessions.get(str(i)) or sessions.get(i)),
-                attempts=attempts,
+                attempts=HostAttempts.from_wire(wire),
+                wire=wire,
             )
         )
     return tuple(hosts)
+
+
+def fmt_time(ts: Optional[float]) -> str:
+    if ts is None:
+        return "?"
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def version_tuple(v: Optional[str]) -> Tuple[int, ...]:

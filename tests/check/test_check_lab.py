@@ -115,6 +115,6 @@ def test_trust_precedence_claim_matches_real_pip(py, pip, adds, tmp_path):
             client, str(tmp_path / "dl"), running.package, ["--retries", "0", "--timeout", "5"]), timeout=120)
         rc, data = run_check(client, env)
     assert (code == 0) == adds, output[-1500:]
-    trust = " ".join(data["trust"])
+    trust = " ".join(line for t in data["trust"] for line in t["text"])  # trust: records since the JSON schema
     assert ("added to the OS store" in trust) == adds, trust
     assert (data["status"] == "ok") == adds

@@ -167,7 +167,7 @@ def test_broken_interpreter_is_reported_not_a_traceback(tmp_path):
                           env=base_env(tmp_path), capture_output=True, text=True, timeout=30)
     assert proc.returncode == 3, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["status"] == "incomplete" and "libpython3" in " ".join(data["incomplete"])
+    assert data["status"] == "incomplete" and "libpython3" in " ".join(i["detail"] for i in data["incomplete"])
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
@@ -256,7 +256,7 @@ def test_interpreter_without_pip(tmp_path, https_index):
     argv = [sys.executable, "-m", "tlsdoctor", "check", "--python", str(venv / "bin" / "python"), "--json"]
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     data = json.loads(proc.stdout)
-    assert "pip cannot be imported" in " ".join(data["incomplete"])
+    assert "pip cannot be imported" in " ".join(i["detail"] for i in data["incomplete"])
     assert data["facts"]["pip"]["import_error"]
     assert [h["url"] for h in data["hosts"]] == [url]
     assert proc.returncode in (0, 3) and "Traceback" not in proc.stderr

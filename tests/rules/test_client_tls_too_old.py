@@ -1,4 +1,4 @@
-"""Rule client-tls-too-old: real lab measurements (positives), healthy runs and look-alike failures (negative controls).
+"""Rule client-tls-too-old: the cases specific to this rule (the shared contract is in test_rule_contract.py).
 
 Every interpreter here has TLS 1.3, so the real "old OpenSSL" client is
 constructed from a real recording: the tls13-only measurement with the
@@ -9,48 +9,10 @@ OpenSSL 1.0.2 client reports (no TLS 1.3, no TLSVersion.TLSv1_3).
 from __future__ import annotations
 
 import pytest
-from recorded_facts import by_scenario, facts_of, healthy, ids, mutated, positives  # noqa: F401
+from recorded_facts import by_scenario, ids, mutated
 
 from tlsdoctor import rules
 from tlsdoctor.rules import client_tls_too_old as rule
-
-POSITIVE = positives("client-tls-too-old")
-LOOKALIKES = [r for r in by_scenario("tls10-only", "openssl-conf-caps-tls", "legacy-ciphers", "drop-after-hello") if r.expect == "fail"]
-
-
-def test_rule_is_registered_and_documented():
-    assert rule.CAUSE == "client-tls-too-old"
-    assert "Fails like" in (rule.__doc__ or "")
-    assert rule in rules.load_rules()
-
-
-def test_there_are_real_recordings():
-    assert POSITIVE, "no lab recording for client-tls-too-old"
-
-
-@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
-def test_fires_on_the_real_failure(rec):
-    d = rule.diagnose(facts_of(rec))
-    assert d is not None and d.cause == "client-tls-too-old"
-    assert d.verdict and d.evidence and d.fix
-
-
-@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
-def test_ranks_first_among_all_rules(rec):
-    outcome = rules.run(facts_of(rec))
-    assert not outcome.rule_errors
-    assert [d.cause for d in outcome.diagnoses][:1] == ["client-tls-too-old"]
-
-
-@pytest.mark.parametrize("rec", healthy(), ids=ids(healthy()))
-def test_silent_when_pip_works(rec):
-    assert rule.diagnose(facts_of(rec)) is None
-
-
-@pytest.mark.parametrize("rec", LOOKALIKES, ids=ids(LOOKALIKES))
-def test_silent_on_lookalike_failures(rec):
-    assert rule.diagnose(facts_of(rec)) is None
-
 
 def _openssl_102(raw):
     f = raw["main"]["facts"]

@@ -1,49 +1,14 @@
-"""Rule tls-interception: real lab measurements (positives), healthy runs and look-alike failures (negative controls)."""
+"""Rule tls-interception: the cases specific to this rule (the shared contract is in test_rule_contract.py)."""
 
 from __future__ import annotations
 
 import pytest
-from recorded_facts import by_scenario, facts_of, healthy, ids, mutated, positives  # noqa: F401
+from recorded_facts import by_scenario, facts_of, ids, mutated, positives
 
 from tlsdoctor import rules
 from tlsdoctor.rules import tls_interception as rule
 
 POSITIVE = positives("tls-interception")
-LOOKALIKES = [r for r in by_scenario("untrusted-ca", "missing-intermediate", "self-signed-leaf") if r.expect == "fail"]
-
-
-def test_rule_is_registered_and_documented():
-    assert rule.CAUSE == "tls-interception"
-    assert "Fails like" in (rule.__doc__ or "")
-    assert rule in rules.load_rules()
-
-
-def test_there_are_real_recordings():
-    assert POSITIVE, "no lab recording for tls-interception"
-
-
-@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
-def test_fires_on_the_real_failure(rec):
-    d = rule.diagnose(facts_of(rec))
-    assert d is not None and d.cause == "tls-interception"
-    assert d.verdict and d.evidence and d.fix
-
-
-@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
-def test_ranks_first_among_all_rules(rec):
-    outcome = rules.run(facts_of(rec))
-    assert not outcome.rule_errors
-    assert [d.cause for d in outcome.diagnoses][:1] == ["tls-interception"]
-
-
-@pytest.mark.parametrize("rec", healthy(), ids=ids(healthy()))
-def test_silent_when_pip_works(rec):
-    assert rule.diagnose(facts_of(rec)) is None
-
-
-@pytest.mark.parametrize("rec", LOOKALIKES, ids=ids(LOOKALIKES))
-def test_silent_on_lookalike_failures(rec):
-    assert rule.diagnose(facts_of(rec)) is None
 
 
 @pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))

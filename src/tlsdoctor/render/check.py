@@ -7,12 +7,15 @@ string passes through ``redact`` once more before it is printed.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
-from typing import Any, Dict, List
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
 
 from tlsdoctor import __version__
 from tlsdoctor.causes import describe
+from tlsdoctor.facts import SKEW, fmt_time
 
 OK, WARN, BAD = "✓", "!", "✗"
 
@@ -84,24 +87,58 @@ def to_json(report) -> Dict[str, Any]:
         "verdict": headline(report, "en"),
         "target": {"python": report.python, "how": report.how},
         "diagnoses": [d.to_json() for d in report.diagnoses],
-        "incomplete": list(report.incomplete) + ([report.error] if report.error else []),
+        "incomplete": [incomplete_json(i) for i in list(report.incomplete) + ([report.error] if report.error else [])],
         "rule_errors": [{"rule": e.rule, "error": e.error} for e in report.rule_errors],
         "elapsed": round(report.elapsed, 3),
         "deadline": report.deadline,
     }
     if f is not None:
-        from tlsdoctor.pipconfig import provenance, trust_explanation
+        from tlsdoctor.pipconfig import trust_records
 
         out["facts"] = facts_json(f)
-        out["pip_config"] = {k: {"value": p.value, "source": p.source, "overridden": list(p.overridden)}
-                             for k, p in provenance(f).items()}
-        out["trust"] = trust_explanation(f)
+        out["pip_config"] = pip_config_json(f)
+        out["trust"] = [t.to_json() for t in trust_records(f)]
         out["hosts"] = [host_json(h) for h in f.hosts]
+        out["warnings"] = warnings(f)
+        out["variants_legend"] = variants_legend()
     return out
 
 
+def incomplete_json(item) -> Dict[str, Any]:
+    """check.Incomplete (kind, detail, candidates), or a plain string from an older pipeline."""
+    kind = getattr(item, "kind", None)
+    return {"kind": str(getattr(kind, "value", kind)) if kind is not None else "unspecified",
+            "detail": str(getattr(item, "detail", item)),
+            "candidates": list(getattr(item, "candidates", None) or ())}
+
+
+def pip_config_json(f) -> Dict[str, Any]:
+    """Every key the text shows, where its value comes from (index-url too, when it is pip's default)."""
+    from tlsdoctor.pipconfig import provenance
+
+    prov = provenance(f)
+    out: Dict[str, Any] = {}
+    if "index-url" not in prov:
+        out["index-url"] = {"value": f.pip_options.get("index_url"), "source": "pip's default", "overridden": []}
+    for k, p in prov.items():
+        out[k] = {"value": p.value, "source": p.source, "overridden": list(p.overridden)}
+    return out
+
+
+def variants_legend() -> Dict[str, Any]:
+    """What each name in a host's ``variants`` / ``stores`` and each mark means."""
+    from tlsdoctor.facts import ATTEMPT_WHAT, VARIANT_NAMES
+
+    return {
+        "marks": {"ok": "%s: succeeded" % OK, "error": "%s: ran and failed (a finding)" % BAD,
+                  "other": "…: did not finish, could not run, or a bug of tlsdoctor's (no finding)"},
+        "variants": {label: ATTEMPT_WHAT[name] for name, label in VARIANT_NAMES.items()},
+        "stores": ATTEMPT_WHAT["verify"] + " (effective: the one pip's session uses)",
+    }
+
+
 def facts_json(f) -> Dict[str, Any]:
-    neg = next((h.get("tls").version for h in f.hosts if h.get("tls").version), None)
+    neg = next((h.attempts.tls.version for h in f.hosts if h.attempts.tls.version), None)
     return {
         "python": {"version": f.python_version, "executable": f.executable, "implementation": f.implementation,
                    "platform": f.platform},
@@ -164,8 +201,10 @@ def host_json(h) -> Dict[str, Any]:
         "url": h.url,
         "proxy": h.proxy,
         "session": dataclasses.asdict(h.session) if h.session else None,
+        "stores": {n: a.status for n, a in sorted(h.attempts.verify.items())},
+        "variants": {n: a.status for n, a in sorted(h.variants().items())},
         "pip_request": att(h.pip),
-        "probes": {k: att(v) for k, v in sorted(h.attempts.items()) if k != "pip_request"},
+        "probes": {k: att(v) for k, v in sorted(h.wire.items()) if k != "pip_request"},
     }
 
 
@@ -183,172 +222,231 @@ def headline(report, lang: str) -> str:
         if lang == "zh":
             return "%s: %s — %s" % (t["problem"], d.cause, describe(d.cause, "zh"))
         return "%s: %s — %s" % (t["problem"], d.cause, d.verdict)
-    why = report.error or "; ".join(map(str, report.incomplete)) or "?"
+    why = report.error or "; ".join(str(i) for i in report.incomplete) or "?"
     return "%s: %s" % (t["incomplete"], why)
 
 
 def text(report, lang: str = "en") -> str:
     t = L10N[lang]
     f = report.facts
-    lines: List[str] = []
     who = "Python %s, pip %s" % (f.python_version, f.pip_version or "-") if f else ""
-    lines.append("%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?", who or report.how))
-    lines.append("")
+    lines = ["%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?", who or report.how), ""]
     mark = {"ok": OK, "problem": BAD, "incomplete": WARN}.get(report.status, WARN)
     lines.append("%s %s" % (mark, headline(report, lang)))
-    for i, d in enumerate(report.diagnoses):
-        if i == 1:
-            lines.append("")
-            lines.append("%s:" % t["also"])
-        if i >= 1:
-            lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
-            continue
-        if lang == "zh":
-            lines.append("  (%s)" % d.verdict)
-        lines.append("  %s:" % t["evidence"])
-        lines += ["    - %s" % e for e in d.evidence]
-        lines.append("  %s:" % t["fix"])
-        lines += ["    $ %s" % x if _is_command(x) else "    - %s" % x for x in d.fix]
-        if d.dead_ends:
-            lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
-        if d.link:
-            lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
-    for i in report.incomplete:
-        lines.append("%s %s" % (WARN, i))
-    for e in report.rule_errors:
-        lines.append("%s rule %s crashed: %s" % (WARN, e.rule, e.error))
+    lines += _diagnosis_lines(report.diagnoses, t, lang)
+    lines += ["%s %s" % (WARN, i) for i in report.incomplete]
+    lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
         return "\n".join(lines)
+    lines += [""] + facts_checklist(f, t) + ["", t["index"] + ":"] + _index_lines(f)
+    lines += ["", t["config"] + ":"] + _config_lines(f)
+    from tlsdoctor.pipconfig import trust_explanation
+
+    lines += ["", t["trust"] + ":"] + (["  " + x for x in trust_explanation(f)] or ["  -"])
     lines.append("")
-    lines += facts_checklist(f, t)
-    lines.append("")
-    lines.append(t["index"] + ":")
-    if not f.hosts:
-        lines.append("  %s no http(s) index configured (%s)" % (WARN, f.pip_options.get("index_url") or "no-index"))
+    lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
+    return "\n".join(lines)
+
+
+def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
+    """The first diagnosis in full (evidence, fix, dead ends, KB entry); the others as one line each."""
+    if not diagnoses:
+        return []
+    d = diagnoses[0]
+    lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    lines.append("  %s:" % t["evidence"])
+    lines += ["    - %s" % e for e in d.evidence]
+    lines.append("  %s:" % t["fix"])
+    lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
+    if d.dead_ends:
+        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
+    if d.link:
+        lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
+    if len(diagnoses) > 1:
+        lines += ["", "%s:" % t["also"]]
+    for d in diagnoses[1:]:
+        lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
+    return lines
+
+
+def _index_lines(f) -> List[str]:
+    lines = [] if f.hosts else [no_index_check(f).line()]
     for h in f.hosts:
         lines += host_lines(h)
     local = [u for u in [f.pip_options.get("index_url")] + list(f.pip_options.get("extra_index_urls") or [])
              if u and not u.startswith(("http://", "https://"))]
     for u in local:
         lines.append("  %s %s — a local index: no network, no TLS (not probed)" % (OK, u))
-    from tlsdoctor.pipconfig import provenance, trust_explanation
+    return lines
+
+
+def _config_lines(f) -> List[str]:
+    from tlsdoctor.pipconfig import provenance
 
     prov = provenance(f)
-    lines.append("")
-    lines.append(t["config"] + ":")
+    lines = []
     if "index-url" not in prov:
         lines.append("  index-url = %s   ← pip's default" % (f.pip_options.get("index_url") or "-"))
     for k, p in prov.items():
         extra = " (overrides %s)" % ", ".join(p.overridden) if p.overridden else ""
         lines.append("  %s = %s   ← %s%s" % (k, p.value, p.source, extra))
-    lines.append("")
-    lines.append(t["trust"] + ":")
-    lines += ["  " + x for x in trust_explanation(f)] or ["  -"]
-    lines.append("")
-    lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
-    return "\n".join(lines)
+    return lines
 
 
-def _is_command(x: str) -> bool:
-    return bool(re.match(r"^(sudo |export |unset |cat |certutil |[^ ]*python[^ ]* |pip |grep )", x))
+@dataclass(frozen=True)
+class Check:
+    """One checklist line: its mark, a stable code (for --json's ``warnings``), the text, the host it is about."""
+
+    mark: str
+    code: str
+    text: str
+    host: Optional[str] = None
+    indent: int = 2
+
+    def line(self) -> str:
+        return "%s%s %s" % (" " * self.indent, self.mark, self.text)
 
 
 def facts_checklist(f, t) -> List[str]:
-    out = [t["facts"] + ":"]
-    out.append("  %s Python %s (%s) at %s" % (OK, f.python_version, f.implementation, f.executable))
+    return [t["facts"] + ":"] + [c.line() for c in facts_checks(f)]
+
+
+def facts_checks(f) -> List[Check]:
+    out = [Check(OK, "python", "Python %s (%s) at %s" % (f.python_version, f.implementation, f.executable))]
+    out += _ssl_checks(f) + _pip_checks(f) + _env_checks(f)
+    if f.target_time:
+        skew = f.clock_skew
+        if skew is None:
+            out.append(Check(OK, "clock", "clock: %s (no server time to compare)" % fmt_time(f.target_time)))
+        else:
+            out.append(Check(OK if abs(skew) < SKEW else BAD, "clock", "clock: %s (%+.0f s from the index's HTTP Date)"
+                             % (fmt_time(f.target_time), skew)))
+    return out
+
+
+def _ssl_checks(f) -> List[Check]:
+    out = []
     if f.has_ssl:
         top = f.highest_tls or "?"
-        mark = OK if top in ("TLSv1.2", "TLSv1.3") else BAD
         cap = ""
         if f.default_maximum_version not in (None, "maximum"):
             cap = ", capped at %s by configuration" % f.default_maximum_version
-        out.append("  %s ssl: %s; speaks %s; highest TLS version %s%s; default minimum %s" % (
-            mark, f.openssl_version, ", ".join(f.supported_versions), top, cap, f.default_minimum_version or "-"))
+        out.append(Check(OK if top in ("TLSv1.2", "TLSv1.3") else BAD, "ssl",
+                         "ssl: %s; speaks %s; highest TLS version %s%s; default minimum %s" % (
+                             f.openssl_version, ", ".join(f.supported_versions), top, cap,
+                             f.default_minimum_version or "-")))
     else:
-        out.append("  %s ssl: cannot be imported: %s" % (BAD, f.ssl_import_error))
+        out.append(Check(BAD, "ssl", "ssl: cannot be imported: %s" % f.ssl_import_error))
     if f.checker_ssl_error:
-        out.append("  %s tlsdoctor's own interpreter cannot import ssl either: %s" % (WARN, f.checker_ssl_error))
+        out.append(Check(WARN, "checker_ssl", "tlsdoctor's own interpreter cannot import ssl either: %s"
+                         % f.checker_ssl_error))
+    return out
+
+
+def _pip_checks(f) -> List[Check]:
+    out = []
     if f.pip_version:
         v = f.pip_vendored
-        out.append("  %s pip %s (urllib3 %s, requests %s, certifi %s) at %s" % (
-            OK, f.pip_version, v.get("urllib3") or "-", v.get("requests") or "-", v.get("certifi") or "-",
-            f.pip_location))
-        ts = _uses_truststore(f)
-        out.append("  %s OS trust store: %s" % (OK, "used (truststore, pip >= 24.2 on Python >= 3.10)" if ts else
-                                                 "not used (pip < 24.2, Python < 3.10 or legacy-certs): certifi only"))
+        out.append(Check(OK, "pip", "pip %s (urllib3 %s, requests %s, certifi %s) at %s" % (
+            f.pip_version, v.get("urllib3") or "-", v.get("requests") or "-", v.get("certifi") or "-",
+            f.pip_location)))
+        out.append(Check(OK, "os_trust_store", "OS trust store: %s" % (
+            "used (truststore, pip >= 24.2 on Python >= 3.10)" if _uses_truststore(f) else
+            "not used (pip < 24.2, Python < 3.10 or legacy-certs): certifi only")))
     else:
-        out.append("  %s pip: %s" % (BAD, f.pip_import_error or "not found"))
+        out.append(Check(BAD, "pip", "pip: %s" % (f.pip_import_error or "not found")))
     if f.certifi:
-        age = ""
         cv = f.pip_vendored.get("certifi")
-        try:  # certifi versions are release dates (YYYY.MM.DD)
-            import datetime
+        age = _certifi_age(cv, f.target_time or f.checker_time)
+        out.append(Check(OK if not f.certifi.problem else BAD, "certifi", "certifi bundle %s (%s certificates, version %s%s)"
+                         % (f.certifi.path, f.certifi.pem_certificates, cv or "?",
+                            ", %d days old" % age if age is not None else "")))
+    return out
 
-            y, m, d = (int(x) for x in (cv or "").split(".")[:3])
-            now = f.target_time or f.checker_time
-            if now:
-                days = (datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date() - datetime.date(y, m, d)).days
-                age = ", %d days old" % days
-        except (ValueError, TypeError):
-            age = ""
-        out.append("  %s certifi bundle %s (%s certificates, version %s%s)" % (
-            OK if not f.certifi.problem else BAD, f.certifi.path, f.certifi.pem_certificates, cv or "?", age))
+
+def _certifi_age(version, now) -> Optional[int]:
+    """certifi versions are release dates (YYYY.MM.DD)."""
+    try:
+        y, m, d = (int(x) for x in (version or "").split(".")[:3])
+        if not now:
+            return None
+        return (datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date() - datetime.date(y, m, d)).days
+    except (ValueError, TypeError):
+        return None
+
+
+def _env_checks(f) -> List[Check]:
+    return _ca_env_checks(f) + _proxy_loader_checks(f)
+
+
+def _ca_env_checks(f) -> List[Check]:
+    out = []
+    cert = f.pip_options.get("cert")
     for name, (value, b) in sorted(f.ca_env.items()):
         prob = b.problem if b else None
         note = ""
-        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and f.pip_options.get("cert") \
-                and f.pip_options.get("cert") != value:
-            note = " (beats pip's cert=%s while trust_env is on)" % f.pip_options.get("cert")
-        out.append("  %s %s=%s%s%s" % (BAD if prob else WARN if note else OK, name, value,
-                                       (": " + prob) if prob else "", note))
+        if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and cert and cert != value:
+            note = " (beats pip's cert=%s while trust_env is on)" % cert
+        out.append(Check(BAD if prob else WARN if note else OK, "ca_env",
+                         "%s=%s%s%s" % (name, value, (": " + prob) if prob else "", note)))
     if f.other_ca_env:
-        out.append("  %s other CA variables (pip does not read them): %s" % (
-            OK, ", ".join("%s=%s" % kv for kv in sorted(f.other_ca_env.items()))))
+        out.append(Check(OK, "other_ca_env", "other CA variables (pip does not read them): %s" % (
+            ", ".join("%s=%s" % kv for kv in sorted(f.other_ca_env.items())))))
     dvp = f.default_verify_paths or {}
     if dvp:
-        out.append("  %s OpenSSL default verify paths: cafile %s, capath %s" % (
-            OK, dvp.get("cafile") or dvp.get("openssl_cafile"), dvp.get("capath") or dvp.get("openssl_capath")))
-    for name, value in sorted(f.proxy_env.items()):
-        out.append("  %s %s=%s" % (OK, name, value))
+        out.append(Check(OK, "default_verify_paths", "OpenSSL default verify paths: cafile %s, capath %s" % (
+            dvp.get("cafile") or dvp.get("openssl_cafile"), dvp.get("capath") or dvp.get("openssl_capath"))))
+    return out
+
+
+def _proxy_loader_checks(f) -> List[Check]:
+    out = [Check(OK, "proxy_env", "%s=%s" % (name, value)) for name, value in sorted(f.proxy_env.items())]
     for name in ("PYTHONPATH", "PYTHONHOME"):
         if f.loader_env.get(name):
             # The probe runs isolated (-I / -E) as its contract says; pip does not.
-            out.append("  %s %s=%s is set: pip sees it, the isolated probe does not" % (WARN, name, f.loader_env[name]))
+            out.append(Check(WARN, "loader_env", "%s=%s is set: pip sees it, the isolated probe does not"
+                             % (name, f.loader_env[name])))
     if f.loader_env.get("LD_LIBRARY_PATH"):
-        out.append("  %s LD_LIBRARY_PATH=%s" % (WARN, f.loader_env["LD_LIBRARY_PATH"]))
+        out.append(Check(WARN, "loader_env", "LD_LIBRARY_PATH=%s" % f.loader_env["LD_LIBRARY_PATH"]))
     if f.openssl_conf:
         r = f.openssl_conf.get("restrictions") or {}
-        out.append("  %s OPENSSL_CONF=%s%s" % (WARN if r else OK, f.openssl_conf.get("path"),
-                                               (" restricts: " + ", ".join("%s = %s" % kv for kv in sorted(r.items())))
-                                               if r else ""))
-    if f.target_time:
-        from tlsdoctor.rules._common import fmt_time, server_time
+        out.append(Check(WARN if r else OK, "openssl_conf", "OPENSSL_CONF=%s%s" % (
+            f.openssl_conf.get("path"),
+            (" restricts: " + ", ".join("%s = %s" % kv for kv in sorted(r.items()))) if r else "")))
+    return out
 
-        skew = None
-        for h in f.hosts:
-            st = server_time(h)
-            if st is not None:
-                skew = f.target_time - st
-                break
-        if skew is None:
-            out.append("  %s clock: %s (no server time to compare)" % (OK, fmt_time(f.target_time)))
-        else:
-            out.append("  %s clock: %s (%+.0f s from the index's HTTP Date)" % (
-                OK if abs(skew) < 300 else BAD, fmt_time(f.target_time), skew))
+
+def host_checks(h) -> List[Check]:
+    """The marked lines about one index host: pip's outcome, then any warning about how it got there."""
+    pip = h.pip
+    via = " via proxy %s" % h.proxy if h.proxy else ""
+    if pip.ok:
+        out = [Check(OK, "pip_request", "%s%s — pip's request: HTTP %s" % (h.url, via, pip.http_status), h.url)]
+    elif pip.failed:
+        out = [Check(BAD, "pip_request", "%s%s — pip's request failed: %s" % (h.url, via, (pip.error or "")[:300]),
+                     h.url)]
+    elif pip.status == "bug":
+        out = [Check(WARN, "pip_request", "%s%s — tlsdoctor could not run pip's request (a bug in its probe: %s)"
+                     % (h.url, via, (pip.error or "?")[:300]), h.url)]
+    else:
+        out = [Check(WARN, "pip_request", "%s%s — pip's request: %s" % (h.url, via, pip.status), h.url)]
+    bugs = [a.name for a in h.bugs() if a is not pip]
+    if bugs:
+        out.append(Check(WARN, "probe_bug", "tlsdoctor could not run these measurements (a bug in its probe, not a "
+                         "finding about the network): %s" % ", ".join(bugs), h.url, indent=6))
+    if h.resigned_by_local_ca:
+        # Works, but only thanks to a local CA: worth knowing before it breaks.
+        out.append(Check(WARN, "resigned_on_this_network",
+                         "%s's certificate is issued by %s, which certifi does not trust: TLS to it is re-signed on "
+                         "this network (pip works because %s trusts that CA)" % (
+                             h.host, h.attempts.tls.chain[-1].issuer, "the bundle it uses"), h.url, indent=6))
     return out
 
 
 def host_lines(h) -> List[str]:
-    out = []
-    pip = h.pip
-    tls = h.get("tls")
-    via = " via proxy %s" % h.proxy if h.proxy else ""
-    if pip.ok:
-        out.append("  %s %s%s — pip's request: HTTP %s" % (OK, h.url, via, pip.http_status))
-    elif pip.failed:
-        out.append("  %s %s%s — pip's request failed: %s" % (BAD, h.url, via, (pip.error or "")[:300]))
-    else:
-        out.append("  %s %s%s — pip's request: %s" % (WARN, h.url, via, pip.status))
+    checks = host_checks(h)
+    out = [checks[0].line()]
+    tls = h.attempts.tls
     if tls.ok:
         out.append("      TLS: %s, %s (handshake %s ms)" % (tls.version, tls.cipher, _ms(tls)))
         for c in tls.chain:
@@ -357,27 +455,37 @@ def host_lines(h) -> List[str]:
                 (" | SAN " + ", ".join(c.sans[:4])) if c.sans else ""))
     elif tls.failed:
         out.append("      TLS handshake (%s): %s" % (tls.stage, tls.error))
-    from tlsdoctor.rules._common import stores
-
-    st = stores(h)
+    st = h.attempts.verify
     if st:
-        out.append("      verifies against: " + ", ".join(
-            "%s %s" % (n, OK if a.ok else BAD if a.failed else "…") for n, a in sorted(st.items())))
+        out.append("      verifies against: " + ", ".join("%s %s" % (n, _mark(a)) for n, a in sorted(st.items())))
     var = h.variants()
     if var:
-        out.append("      variants: " + ", ".join(
-            "%s %s" % (n, OK if a.ok else BAD if a.failed else "…") for n, a in sorted(var.items())))
-    from tlsdoctor.rules.tls_interception import PUBLIC_HOSTS
-
-    if h.host in PUBLIC_HOSTS and pip.ok and h.get("verify:certifi").failed and tls.chain:
-        # Works, but only thanks to a local CA: worth knowing before it breaks.
-        out.append("      %s %s's certificate is issued by %s, which certifi does not trust: TLS to it is "
-                   "re-signed on this network (pip works because %s trusts that CA)" % (
-                       WARN, h.host, tls.chain[-1].issuer, "the bundle it uses"))
-    p = h.get("proxy")
+        out.append("      variants: " + ", ".join("%s %s" % (n, _mark(a)) for n, a in sorted(var.items())))
+    out += [c.line() for c in checks[1:]]
+    p = h.attempts.proxy
     if p.ran:
         out.append("      proxy: TCP %s, CONNECT %s" % (OK if p.stage != "tcp" else BAD, p.connect_status or p.error))
     return out
+
+
+def _mark(a) -> str:
+    return OK if a.ok else BAD if a.failed else "…"
+
+
+def no_index_check(f) -> Optional[Check]:
+    if f.hosts:
+        return None
+    return Check(WARN, "no_index", "no http(s) index configured (%s)" % (f.pip_options.get("index_url") or "no-index"))
+
+
+def warnings(f) -> List[Dict[str, Any]]:
+    """Every line the text marks ! or ✗, as records (the text and --json cannot drift apart)."""
+    checks = facts_checks(f) + [c for h in f.hosts for c in host_checks(h)]
+    extra = no_index_check(f)
+    if extra:
+        checks.append(extra)
+    return [{"code": c.code, "severity": "problem" if c.mark == BAD else "warning", "message": c.text,
+             "host": c.host} for c in checks if c.mark != OK]
 
 
 def _ms(a):
@@ -398,7 +506,9 @@ def markdown(report, lang: str = "en") -> str:
         lines.append("")
         lines.append("%s:" % t["fix"])
         lines.append("```sh")
-        lines += list(d.fix)
+        # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
+        lines += [("%s  # %s" % (x.command(), x.explanation) if x.explanation else x.command()) if x.command()
+                  else "# %s" % x.explanation for x in d.fix]
         lines.append("```")
         lines.append("")
     lines.append("<details><summary>tlsdoctor check output</summary>")

@@ -1,10 +1,24 @@
 """Rules: one small module per cause id, each a pure function over ``Facts``.
 
-A rule module has ``CAUSE`` (a stable id from ``tlsdoctor.causes``) and
-``diagnose(facts) -> Diagnosis | None``. Rules never do I/O: everything they
-need was measured by the probe (like thefuck's ``match`` over a command's
-output, but over measured facts instead of text). A rule that raises is
-reported as a rule error and the others still run (thefuck's ``rule_failed``).
+A rule module has ``CAUSE`` (a stable id from ``tlsdoctor.causes``) and a
+``diagnose`` made by the ``@rule`` decorator, which declares the rule's gate
+(like thefuck's ``@for_app``) and the attempts it reads::
+
+    @rule(CAUSE, reads=("pip_request", "tls", "verify"))
+    def diagnose(f: Facts, h: Host) -> Optional[Diagnosis]: ...
+
+``diagnose(facts)`` then runs the per-host function over each failing host
+and returns the first diagnosis. Rules never do I/O: everything they need was
+measured by the probe (like thefuck's ``match`` over a command's output, but
+over measured facts instead of text). A rule that raises, or whose module
+cannot be imported, is reported as a ``RuleError`` and the others still run
+(thefuck's ``rule_failed``).
+
+``deciding`` names attempts without which this cause cannot be told from the
+``separates`` causes (the direct handshake tells an intercepting proxy from
+a private CA). When one of them was launched but did not finish, the rule
+yields ``Undecided`` instead of a cause: a missing deciding probe must never
+turn into a different cause.
 
 Rules fire on mechanisms and evidence (what the handshake variants, the
 trust-store comparisons and pip's own request showed), never on host names,
@@ -13,13 +27,16 @@ ports or scenario names.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import traceback
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, Union
 
 from tlsdoctor.causes import CAUSES
-from tlsdoctor.facts import Facts
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.remedies import Step
 
 # Module names, one per cause id (kebab -> snake).
 RULE_MODULES = [c.replace("-", "_") for c in CAUSES]
@@ -30,7 +47,7 @@ class Diagnosis:
     cause: str
     verdict: str  # one line
     evidence: Tuple[str, ...]  # the facts that prove it
-    fix: Tuple[str, ...]  # exact commands / steps for this machine and pip
+    fix: Tuple[Step, ...]  # typed steps (tlsdoctor.remedies): exact argv, or file + key + value
     dead_ends: Tuple[str, ...] = ()  # what will not help
     score: int = 50  # ranking: higher = more specific / more certain
     host: Optional[str] = None
@@ -41,12 +58,25 @@ class Diagnosis:
             "cause": self.cause,
             "verdict": self.verdict,
             "evidence": list(self.evidence),
-            "fix": list(self.fix),
+            "fix": [step.to_json() for step in self.fix],
             "dead_ends": list(self.dead_ends),
             "host": self.host,
             "kb": self.link,
             "score": self.score,
         }
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """A rule whose evidence pointed at its cause, but a deciding attempt did not finish."""
+
+    cause: str  # the rule that could not decide
+    candidates: Tuple[str, ...]  # the causes it could not separate (its own first)
+    why: str  # which attempt, and what became of it
+    host: Optional[str] = None
+
+    def to_json(self) -> dict:
+        return {"cause": self.cause, "candidates": list(self.candidates), "why": self.why, "host": self.host}
 
 
 @dataclass(frozen=True)
@@ -60,36 +90,111 @@ class Outcome:
     diagnoses: Tuple[Diagnosis, ...]
     rule_errors: Tuple[RuleError, ...] = ()
     ran: Tuple[str, ...] = field(default_factory=tuple)
+    undecided: Tuple[Undecided, ...] = ()
 
 
-def load_rules():
-    mods = []
-    for name in RULE_MODULES:
+@dataclass(frozen=True)
+class RuleSpec:
+    """What a rule declares: its cause, its gate, the attempts it reads and which of them decide."""
+
+    cause: str
+    on: str  # "failing_hosts": once per host whose pip request failed; "facts": once, without a host
+    reads: Tuple[str, ...]  # HostAttempts field names (a test holds them to the probe's ATTEMPTS table)
+    deciding: Tuple[str, ...] = ()
+    separates: Tuple[str, ...] = ()
+
+
+GATES = ("failing_hosts", "facts")
+Verdict = Union[Diagnosis, Undecided, None]
+
+
+def rule(cause: str, on: str = "failing_hosts", reads: Tuple[str, ...] = (), deciding: Tuple[str, ...] = (),
+         separates: Tuple[str, ...] = ()) -> Callable[[Callable[..., Optional[Diagnosis]]], Callable[[Facts], Verdict]]:
+    """Make ``diagnose(facts)`` from a per-host ``fn(facts, host)`` (or ``fn(facts)`` with ``on="facts"``)."""
+    if on not in GATES:
+        raise ValueError("rule %s: unknown gate %r (one of %s)" % (cause, on, ", ".join(GATES)))
+    if not set(deciding) <= set(reads):
+        raise ValueError("rule %s: deciding attempts %s are not declared in reads" % (cause, deciding))
+    spec = RuleSpec(cause, on, tuple(reads), tuple(deciding), tuple(separates))
+
+    def wrap(fn: Callable[..., Optional[Diagnosis]]) -> Callable[[Facts], Verdict]:
+        @functools.wraps(fn)
+        def diagnose(facts: Facts) -> Verdict:
+            if on == "facts":
+                return fn(facts)
+            for h in facts.failing_hosts:
+                d = fn(facts, h)
+                if d is not None:
+                    return _undecided(spec, h, d) or d
+            return None
+
+        diagnose.spec = spec  # type: ignore[attr-defined]
+        diagnose.per_host = fn  # type: ignore[attr-defined]
+        return diagnose
+
+    return wrap
+
+
+def _undecided(spec: RuleSpec, h: Host, d: Diagnosis) -> Optional[Undecided]:
+    """``Undecided`` when an attempt that decides this cause was launched but did not finish."""
+    for name in spec.deciding:
+        a = getattr(h.attempts, name)
+        if a.unfinished:
+            why = "the %s attempt (%s) did not finish: %s%s" % (
+                name, a.name, a.status, (" (%s)" % a.error) if a.error else "")
+            return Undecided(spec.cause, (spec.cause,) + spec.separates, why, h.url)
+    return None
+
+
+def load_rules() -> list:
+    return _load()[0]
+
+
+def _load() -> Tuple[list, List[RuleError]]:
+    """The rule modules, and a RuleError for each that exists but cannot be loaded or is malformed."""
+    mods, errors = [], []
+    for name, cause in zip(RULE_MODULES, CAUSES):
+        qual = "tlsdoctor.rules." + name
+        if importlib.util.find_spec(qual) is None:
+            continue  # a cause without a rule module at all (not yet written)
         try:
-            mods.append(importlib.import_module("tlsdoctor.rules." + name))
-        except ImportError:
-            continue  # a cause without a rule yet
-    return mods
+            mod = importlib.import_module(qual)
+        except Exception:  # a rule that cannot load is reported, never silently dropped
+            errors.append(RuleError(cause, "cannot load: " + _last_line()))
+            continue
+        if getattr(mod, "CAUSE", None) != cause or not callable(getattr(mod, "diagnose", None)):
+            errors.append(RuleError(cause, "module %s lacks CAUSE = %r or diagnose()" % (qual, cause)))
+            continue
+        mods.append(mod)
+    return mods, errors
+
+
+def _last_line() -> str:
+    return traceback.format_exc(limit=3).strip().splitlines()[-1]
 
 
 def run(facts: Facts) -> Outcome:
+    mods, errors = _load()
     diagnoses: List[Diagnosis] = []
-    errors: List[RuleError] = []
+    undecided: List[Undecided] = []
     ran: List[str] = []
-    for mod in load_rules():
+    for mod in mods:
         ran.append(mod.CAUSE)
         try:
             d = mod.diagnose(facts)
         except Exception:  # one broken rule must not hide the others
-            errors.append(RuleError(mod.CAUSE, traceback.format_exc(limit=3).strip().splitlines()[-1]))
+            errors.append(RuleError(mod.CAUSE, _last_line()))
             continue
-        if d is not None:
-            if d.cause != mod.CAUSE:
-                errors.append(RuleError(mod.CAUSE, "returned cause %r" % d.cause))
-                continue
+        if d is None:
+            continue
+        if d.cause != mod.CAUSE:
+            errors.append(RuleError(mod.CAUSE, "returned cause %r" % d.cause))
+        elif isinstance(d, Undecided):
+            undecided.append(d)
+        else:
             diagnoses.append(_with_link(d, facts))
     diagnoses.sort(key=lambda d: -d.score)
-    return Outcome(tuple(diagnoses), tuple(errors), tuple(ran))
+    return Outcome(tuple(diagnoses), tuple(errors), tuple(ran), tuple(undecided))
 
 
 def _with_link(d: Diagnosis, facts: Optional[Facts] = None) -> Diagnosis:

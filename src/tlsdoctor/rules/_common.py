@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import email.utils
 import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from tlsdoctor.facts import TLS_ORDER, Attempt, Facts, Host
+from tlsdoctor import remedies
+from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
+from tlsdoctor.remedies import Step
+
+# Groups of attempts for the rules' ``reads`` (HostAttempts field names).
+VARIANTS = tuple(VARIANT_NAMES)  # the variant handshakes at the index itself
+TLS_VERSIONS = tuple(name for _, name in TLS_VERSION_ATTEMPTS)
+# is_verify_failure / chain read these: pip's outcome, the stores, and any handshake that got through.
+VERIFY_FAILURE = ("pip_request", "tls", "verify") + VARIANTS
+EVERY_ATTEMPT = tuple(name for name, _ in WIRE_KEYS)  # rules that scan every attempt's text
+EVERY_DATE = EVERY_ATTEMPT  # server_time: the HTTP Date from whichever attempt saw one
 
 VERIFY_MARKERS = (
     "certificate verify failed", "certificate_verify_failed", "doesn't match", "does not match",
@@ -46,15 +55,15 @@ def pip_text(h: Host) -> str:
 
 def all_text(h: Host) -> str:
     """pip's error plus the stdlib default handshake's error (lower-case)."""
-    return " | ".join([h.verdict_attempt.text, h.get("tls").text, h.get("verify:effective").text])
+    return " | ".join([h.verdict_attempt.text, h.attempts.tls.text, h.attempts.effective.text])
 
 
 def is_verify_failure(h: Host) -> bool:
     """pip failed while *verifying* (the TLS handshake itself worked)."""
     if has(pip_text(h), VERIFY_MARKERS):
         return True
-    eff = h.get("verify:effective")
-    got_through = h.get("tls").ok or any(a.ok for a in h.variants().values() if a.version)
+    eff = h.attempts.effective
+    got_through = h.attempts.tls.ok or any(a.ok for a in h.variants().values() if a.version)
     verify_said = eff.verify_code is not None or has(eff.text, VERIFY_MARKERS)
     return h.verdict_attempt.failed and got_through and eff.failed and eff.stage == "handshake" and verify_said
 
@@ -63,13 +72,13 @@ def is_handshake_failure(h: Host) -> bool:
     """pip failed in the TLS layer for a reason other than verification."""
     if is_verify_failure(h):
         return False
-    tls = h.get("tls")
+    tls = h.attempts.tls
     return tls.failed and tls.stage in ("handshake", "after_handshake")
 
 
 def stores(h: Host) -> Dict[str, Attempt]:
     """Verification outcome per trust store (effective, certifi, system, pip_cert, env...)."""
-    return {k[len("verify:"):]: v for k, v in h.attempts.items() if k.startswith("verify:")}
+    return h.attempts.verify
 
 
 def verifying_stores(h: Host) -> List[str]:
@@ -78,7 +87,7 @@ def verifying_stores(h: Host) -> List[str]:
 
 def any_store_verifies_lax(h: Host) -> bool:
     """Some store verifies the chain, also counting a non-strict / no-hostname verification."""
-    return bool(verifying_stores(h)) or h.get("verify_nostrict:effective").ok or h.get("verify_nohost:effective").ok
+    return bool(verifying_stores(h)) or h.attempts.verify_nostrict.ok or h.attempts.verify_nohost.ok
 
 
 # X509_V_ERR_* codes that mean "no path to a trusted issuer" (as opposed to
@@ -90,11 +99,11 @@ ISSUER_CODES = (2, 18, 19, 20, 21)
 
 def is_issuer_failure(f: Facts, h: Host) -> bool:
     """The verification failed for lack of a trusted issuer (not time, name or policy)."""
-    eff = h.get("verify:effective")
+    eff = h.attempts.effective
     if eff.verify_code is not None:
         return eff.verify_code in ISSUER_CODES
     # Python < 3.7 gives no code: rule out the other reasons from the facts.
-    if h.get("verify_nohost:effective").ok or h.get("verify_nostrict:effective").ok:
+    if h.attempts.verify_nohost.ok or h.attempts.verify_nostrict.ok:
         return False
     if f.target_time is not None and any(c.valid_at(f.target_time) is False for c in chain(h)):
         return False
@@ -103,16 +112,12 @@ def is_issuer_failure(f: Facts, h: Host) -> bool:
 
 def chain(h: Host, direct: bool = False):
     """The presented chain, from the default attempt or else any variant on pip's path."""
-    names = ["tls"] + sorted(k for k in h.attempts
-                             if k.startswith("variant:") and k not in ("variant:direct", "variant:second_host"))
-    if direct:
-        names = ["variant:direct"]
-    for name in names:
-        a = h.get(name)
+    on_path = [h.attempts.tls] + [a for _, a in sorted(h.attempts.variants(exclude=("direct",)).items())]
+    for a in [h.attempts.direct] if direct else on_path:
         if a.ok and a.chain:
             return a.chain
     if not direct:
-        a = h.get("variant:direct")
+        a = h.attempts.direct
         if not h.proxy and a.chain:
             return a.chain
     return ()
@@ -120,25 +125,16 @@ def chain(h: Host, direct: bool = False):
 
 def server_time(h: Host) -> Optional[float]:
     """The server's HTTP Date, from whichever probe saw one."""
-    for a in [h.pip] + list(h.attempts.values()):
-        if a.date:
-            try:
-                return email.utils.parsedate_to_datetime(a.date).timestamp()
-            except (TypeError, ValueError, IndexError):
-                continue
-    return None
-
-
-def fmt_time(ts: Optional[float]) -> str:
-    if ts is None:
-        return "?"
-    import datetime
-
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return h.server_time
 
 
 def pip_cmd(f: Facts) -> str:
     return "%s -m pip" % shlex.quote(f.executable or "python")
+
+
+def pip_argv(f: Facts) -> Tuple[str, ...]:
+    """The argv that runs *this* interpreter's pip (``python -m pip``: never another pip on PATH)."""
+    return (f.executable or "python", "-m", "pip")
 
 
 def quote(s: str) -> str:
@@ -156,12 +152,29 @@ def proxy_source(f: Facts, h: Host) -> str:
     return "the environment"
 
 
-def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[str]:
+def config_origin(f: Facts, key: str) -> Tuple[Optional[str], Optional[str]]:
+    """(the pip config file that sets ``key`` today, or None; where the value comes from, or None)."""
+    from tlsdoctor.pipconfig import provenance
+
+    p = provenance(f).get(key)
+    if p is None:
+        return None, None
+    if p.source.startswith("PIP_"):
+        return None, p.source
+    return p.source.split(" [", 1)[0], p.source
+
+
+def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[Step]:
+    """Set the proxy pip really uses to ``new_value``, where it is set (pip's option, else the variables)."""
     if f.pip_options.get("proxy"):
-        return ["%s config set global.proxy %s   # or fix PIP_PROXY / --proxy" % (pip_cmd(f), new_value)]
+        path, source = config_origin(f, "proxy")
+        if source and source.startswith("PIP_"):
+            return [remedies.set_env(source, new_value, "it sets pip's proxy option", source=source)]
+        return [remedies.set_config(pip_argv(f), "global.proxy", new_value, "or fix PIP_PROXY / --proxy",
+                                    file=path, source=source)]
     names = [n for n in f.proxy_env if "no_proxy" not in n.lower() and n.lower() in ("https_proxy", "all_proxy")]
     names = names or ["https_proxy", "HTTPS_PROXY"]
-    return ["export %s=%s" % (n, new_value) for n in sorted(set(names))]
+    return [remedies.set_env(n, new_value, source=n if n in f.proxy_env else None) for n in sorted(set(names))]
 
 
 def effective_bundle_source(f: Facts, h: Host) -> Tuple[Optional[str], Optional[str]]:
@@ -225,37 +238,46 @@ def pip_error_line(h: Host) -> str:
     return "%s to %s failed: %s" % (who, h.url, short(a.error))
 
 
-def os_store_steps(f: Facts, ca_hint: str) -> List[str]:
+def os_store_steps(f: Facts, ca_file: str, ca_sha256: Optional[str] = None) -> List[Step]:
+    """Add ``ca_file`` to the OS trust store of this platform (root; tlsdoctor never does it unasked)."""
     if f.platform.startswith("linux"):
         return [
-            "Debian/Ubuntu: sudo cp %s /usr/local/share/ca-certificates/index-ca.crt && sudo update-ca-certificates" % ca_hint,
-            "Fedora/RHEL: sudo cp %s /etc/pki/ca-trust/source/anchors/ && sudo update-ca-trust" % ca_hint,
+            remedies.add_ca_system(ca_file, "/usr/local/share/ca-certificates/index-ca.crt",
+                                   ("sudo", "update-ca-certificates"), "Debian/Ubuntu", ca_sha256),
+            remedies.add_ca_system(ca_file, "/etc/pki/ca-trust/source/anchors/", ("sudo", "update-ca-trust"),
+                                   "Fedora/RHEL", ca_sha256),
         ]
     if f.platform == "darwin":
-        return ["sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain %s" % ca_hint]
+        keychain = "/Library/Keychains/System.keychain"
+        return [remedies.add_ca_system(ca_file, keychain, ("sudo", "security", "add-trusted-cert", "-d", "-r",
+                                                           "trustRoot", "-k", keychain, ca_file), "macOS", ca_sha256)]
     if f.platform.startswith("win"):
-        return ["certutil -addstore -f Root %s   (as administrator)" % ca_hint]
-    return ["add %s to the operating system's trust store" % ca_hint]
+        return [remedies.add_ca_system(ca_file, "Root", ("certutil", "-addstore", "-f", "Root", ca_file),
+                                       "as administrator", ca_sha256)]
+    return [remedies.manual("add %s to the operating system's trust store" % ca_file, remedies.Scope.SYSTEM)]
 
 
-def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem") -> List[str]:
+def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem",
+                     ca_sha256: Optional[str] = None) -> List[Step]:
     """Build a bundle = what pip trusts now + ``new_ca``, and make pip use it *where it will win*.
 
     pip's precedence (requests' merge): REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE > PIP_CERT >
     pip.conf ``cert``. Setting the config file while PIP_CERT is exported changes nothing.
+    Never a bundle of the new CA alone: every other host (files.pythonhosted.org) would then fail.
     """
     current, source = effective_bundle_source(f, h)
     base = current or (f.certifi.path if f.certifi else "CERTIFI_BUNDLE")
-    steps = []
     if current and f.certifi and current != f.certifi.path:
-        steps.append("cat %s %s %s > %s   (what pip trusts now + public roots + the new CA)" % (
-            quote(current), quote(f.certifi.path), new_ca, bundle))
+        steps = [remedies.add_ca_bundle((current, f.certifi.path), new_ca, bundle,
+                                        "what pip trusts now + public roots + the new CA", ca_sha256)]
     else:
-        steps.append("cat %s %s > %s   (public roots + the new CA)" % (quote(base), new_ca, bundle))
+        steps = [remedies.add_ca_bundle((base,), new_ca, bundle, "public roots + the new CA", ca_sha256)]
     if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        steps.append("export %s=%s   (it is set, and it beats --cert / PIP_CERT / pip.conf)" % (source, bundle))
+        steps.append(remedies.set_env(source, bundle, "it is set, and it beats --cert / PIP_CERT / pip.conf",
+                                      source=source))
     elif "PIP_CERT" in f.pip_env:
-        steps.append("export PIP_CERT=%s   (PIP_CERT is set, and it beats pip.conf)" % bundle)
+        steps.append(remedies.set_env("PIP_CERT", bundle, "PIP_CERT is set, and it beats pip.conf", source="PIP_CERT"))
     else:
-        steps.append("%s config set global.cert %s" % (pip_cmd(f), bundle))
+        path, origin = config_origin(f, "cert")
+        steps.append(remedies.set_config(pip_argv(f), "global.cert", bundle, file=path, source=origin))
     return steps

@@ -15,46 +15,48 @@ does not.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
 from tlsdoctor.pipconfig import provenance
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import effective_bundle_source, failing, is_verify_failure, pip_error_line, short
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VERIFY_FAILURE, effective_bundle_source, is_verify_failure, pip_error_line, short
 
 CAUSE = "ca-bundle-env-overrides-cert"
+READS = VERIFY_FAILURE
 
 
-def diagnose(f: Facts):
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
     cert = f.pip_options.get("cert")
     if not cert:
         return None
-    for h in failing(f):
-        if not is_verify_failure(h):
-            continue
-        path, source = effective_bundle_source(f, h)
-        if source not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") or path == cert:
-            continue
-        own = h.get("verify:pip_cert")
-        env = h.get("verify:effective")
-        if own.failed:
-            continue  # the configured cert would not help either
-        p = provenance(f).get("cert")
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s=%s overrides pip's cert=%s, and only pip's cert trusts %s" % (source, path, cert, h.host),
-            evidence=(
-                "pip's cert option: %s (from %s)" % (cert, p.source if p else "?"),
-                "pip's session really verifies with %s (from %s): requests lets it beat --cert" % (path, source),
-                "verification with %s: %s" % (source, "fails: " + short(env.error) if env.failed else env.status),
-                "verification with pip's cert: %s" % ("succeeds" if own.ok else own.status),
-                pip_error_line(h),
-            ),
-            fix=(
-                "unset %s   (find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment)" % (source, source),
-                "or point %s at a bundle that also has this index's CA" % source,
-            ),
-            dead_ends=("setting --cert / PIP_CERT again (it is already right, and still loses)",
-                       "--trusted-host"),
-            score=86,
-            host=h.url,
-        )
-    return None
+    if not is_verify_failure(h):
+        return None
+    path, source = effective_bundle_source(f, h)
+    if source not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") or path == cert:
+        return None
+    own = h.attempts.store("pip_cert")
+    env = h.attempts.effective
+    if own.failed:
+        return None  # the configured cert would not help either
+    p = provenance(f).get("cert")
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s=%s overrides pip's cert=%s, and only pip's cert trusts %s" % (source, path, cert, h.host),
+        evidence=(
+            "pip's cert option: %s (from %s)" % (cert, p.source if p else "?"),
+            "pip's session really verifies with %s (from %s): requests lets it beat --cert" % (path, source),
+            "verification with %s: %s" % (source, "fails: " + short(env.error) if env.failed else env.status),
+            "verification with pip's cert: %s" % ("succeeds" if own.ok else own.status),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.unset_env(source, "find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment" % source,
+                               source=source),
+            remedies.manual("or point %s at a bundle that also has this index's CA" % source),
+        ),
+        dead_ends=("setting --cert / PIP_CERT again (it is already right, and still loses)",
+                   "--trusted-host"),
+        score=86,
+        host=h.url,
+    )

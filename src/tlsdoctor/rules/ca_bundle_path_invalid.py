@@ -10,41 +10,46 @@ REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / --cert) and what is at that path.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import bundle_for, effective_bundle_source, failing, pip_cmd, pip_error_line
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import bundle_for, effective_bundle_source, config_origin, pip_argv, pip_error_line
 
 CAUSE = "ca-bundle-path-invalid"
+READS = ("pip_request", "verify")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        path, source = effective_bundle_source(f, h)
-        b = (h.session.effective_bundle if h.session else None) or bundle_for(f, path)
-        said = "could not find a suitable tls ca certificate bundle" in h.verdict_attempt.text
-        problem = b.problem if b is not None else None
-        if not (problem or said):
-            continue
-        if path is None:
-            continue
-        if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-            fix = ["unset %s   (or point it at an existing PEM bundle); find where it is set: "
-                   "grep -r %s ~/.bashrc ~/.profile /etc/environment" % (source, source)]
-        else:
-            fix = ["%s config unset global.cert   (or set it to an existing PEM bundle; also check PIP_CERT)" % pip_cmd(f)]
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the CA bundle pip uses, %s (from %s), %s" % (path, source, problem or "is invalid"),
-            evidence=(
-                "pip's session verifies with %s, set by %s" % (path, source),
-                "that path %s" % (problem or "is rejected by requests"),
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("--cert while %s is set (the environment variable wins)" % source
-                       if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") else "reinstalling certifi",
-                       "--trusted-host"),
-            score=95,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    path, source = effective_bundle_source(f, h)
+    b = (h.session.effective_bundle if h.session else None) or bundle_for(f, path)
+    said = "could not find a suitable tls ca certificate bundle" in h.verdict_attempt.text
+    problem = b.problem if b is not None else None
+    if not (problem or said):
+        return None
+    if path is None:
+        return None
+    if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        fix = [remedies.unset_env(source, "or point it at an existing PEM bundle; find where it is set: "
+                                  "grep -r %s ~/.bashrc ~/.profile /etc/environment" % source, source=source)]
+    elif "PIP_CERT" in f.pip_env:
+        fix = [remedies.unset_env("PIP_CERT", "or point it at an existing PEM bundle", source="PIP_CERT")]
+    else:
+        where, origin = config_origin(f, "cert")
+        fix = [remedies.unset_config(pip_argv(f), "global.cert", "or set it to an existing PEM bundle; also check PIP_CERT",
+                                     file=where, source=origin)]
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the CA bundle pip uses, %s (from %s), %s" % (path, source, problem or "is invalid"),
+        evidence=(
+            "pip's session verifies with %s, set by %s" % (path, source),
+            "that path %s" % (problem or "is rejected by requests"),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("--cert while %s is set (the environment variable wins)" % source
+                   if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") else "reinstalling certifi",
+                   "--trusted-host"),
+        score=95,
+        host=h.url,
+    )

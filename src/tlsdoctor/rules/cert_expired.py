@@ -10,44 +10,45 @@ server's own time (HTTP ``Date``) *and* at the local time, which agree.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import chain, failing, fmt_time, is_verify_failure, pip_error_line, server_time
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host, fmt_time
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VERIFY_FAILURE, EVERY_DATE, chain, is_verify_failure, pip_error_line, server_time
 
 CAUSE = "cert-expired"
+READS = VERIFY_FAILURE + EVERY_DATE
 
 
-def diagnose(f: Facts):
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
     local = f.target_time
-    for h in failing(f):
-        if not is_verify_failure(h):
-            continue
-        remote = server_time(h)
-        ref = [t for t in (local, remote) if t is not None]
-        if not ref:
-            continue
-        if local is not None and remote is not None and abs(local - remote) > 86400:
-            continue  # clocks disagree: clock-skew's territory
-        expired = [c for c in chain(h) if c.not_after_ts is not None and all(c.not_after_ts < t for t in ref)]
-        if not expired:
-            continue
-        c = expired[0]
-        days = (ref[0] - c.not_after_ts) / 86400.0
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s's certificate expired %.0f days ago (%s)" % (h.host, days, c.not_after),
-            evidence=(
-                "certificate %s (issuer %s) valid until %s" % (c.subject, c.issuer, c.not_after),
-                "local time %s; server time %s: the clocks agree" % (fmt_time(local), fmt_time(remote)),
-                pip_error_line(h),
-            ),
-            fix=(
-                "the server's operator must renew the certificate (and reload the server)",
-                "until then, if you must: the index's administrators can tell you a mirror",
-            ),
-            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (trust is not the problem)",
-                       "changing your clock", "--trusted-host (turns off all verification for that host)"),
-            score=80,
-            host=h.url,
-        )
-    return None
+    if not is_verify_failure(h):
+        return None
+    remote = server_time(h)
+    ref = [t for t in (local, remote) if t is not None]
+    if not ref:
+        return None
+    if local is not None and remote is not None and abs(local - remote) > 86400:
+        return None  # clocks disagree: clock-skew's territory
+    expired = [c for c in chain(h) if c.not_after_ts is not None and all(c.not_after_ts < t for t in ref)]
+    if not expired:
+        return None
+    c = expired[0]
+    days = (ref[0] - c.not_after_ts) / 86400.0
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s's certificate expired %.0f days ago (%s)" % (h.host, days, c.not_after),
+        evidence=(
+            "certificate %s (issuer %s) valid until %s" % (c.subject, c.issuer, c.not_after),
+            "local time %s; server time %s: the clocks agree" % (fmt_time(local), fmt_time(remote)),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.server("the server's operator must renew the certificate (and reload the server)"),
+            remedies.manual("until then, if you must: the index's administrators can tell you a mirror"),
+        ),
+        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (trust is not the problem)",
+                   "changing your clock", "--trusted-host (turns off all verification for that host)"),
+        score=80,
+        host=h.url,
+    )

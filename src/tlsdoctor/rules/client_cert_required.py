@@ -12,49 +12,60 @@ certificates, so it wants one it trusts.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_cmd, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import EVERY_ATTEMPT, config_origin, pip_argv, pip_error_line, short
 
 CAUSE = "client-cert-required"
+READS = EVERY_ATTEMPT
 
 _CERT_ALERTS = ("unknown ca", "bad certificate", "certificate unknown", "decrypt error", "access denied",
                 "unsupported certificate", "certificate required", "alert_unknown_ca", "bad_certificate")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        tls = h.get("tls")
-        cc = h.get("variant:client_cert")
-        # TLS 1.3 sends certificate_required after the handshake: depending on
-        # timing an attempt sees the alert or only the reset that follows it,
-        # so the alert counts from any attempt against this host.
-        said = any("certificate required" in a.text or "certificate_required" in a.text
-                   for a in h.attempts.values())
-        server_alert = "alert" in (tls.error or "").lower()  # the server said no (not a reset)
-        changed = tls.failed and server_alert and cc.ran and (
-            cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
-        if not (said or changed):
-            continue
-        configured = f.pip_options.get("client_cert")
-        ev = ["without a client certificate: %s" % short(tls.error or h.verdict_attempt.error)]
-        if cc.ran:
-            ev.append("offering a throwaway certificate: %s" % ("accepted" if cc.ok else short(cc.error)))
-        ev.append("pip's client-cert: %s" % (configured or "not set"))
-        ev.append(pip_error_line(h))
-        fix = ["get a client certificate (PEM with its private key, one file) for %s from its administrators" % h.host,
-               "%s config set global.client-cert /path/to/client.pem   (or PIP_CLIENT_CERT / --client-cert)" % pip_cmd(f)]
-        if configured:
-            fix.insert(0, "pip already sends %s: the server does not accept it (wrong CA, expired, or the key does not match)" % configured)
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d requires a client certificate (mutual TLS) that pip does not present" % (h.host, h.port)
-            if not configured else "%s:%d rejects the client certificate pip presents" % (h.host, h.port),
-            evidence=tuple(ev),
-            fix=tuple(fix),
-            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (those are for the server's certificate)",
-                       "--trusted-host"),
-            score=75,
-            host=h.url,
-        )
-    return None
+def _server_said_so(h: Host) -> bool:
+    # TLS 1.3 sends certificate_required after the handshake: depending on
+    # timing an attempt sees the alert or only the reset that follows it,
+    # so the alert counts from any attempt against this host.
+    return any("certificate required" in a.text or "certificate_required" in a.text for a in h.all_attempts())
+
+
+def _a_certificate_changes_the_answer(tls, cc) -> bool:
+    """The server refused with an alert (not a reset), and offering a certificate was accepted or refused otherwise."""
+    server_alert = "alert" in (tls.error or "").lower()
+    return tls.failed and server_alert and cc.ran and (
+        cc.ok or (any(m in (cc.error or "").lower() for m in _CERT_ALERTS) and (cc.error or "") != (tls.error or "")))
+
+
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    tls = h.attempts.tls
+    cc = h.attempts.client_cert
+    if not (_server_said_so(h) or _a_certificate_changes_the_answer(tls, cc)):
+        return None
+    configured = f.pip_options.get("client_cert")
+    ev = ["without a client certificate: %s" % short(tls.error or h.verdict_attempt.error)]
+    if cc.ran:
+        ev.append("offering a throwaway certificate: %s" % ("accepted" if cc.ok else short(cc.error)))
+    ev.append("pip's client-cert: %s" % (configured or "not set"))
+    ev.append(pip_error_line(h))
+    where, origin = config_origin(f, "client-cert")
+    fix = [remedies.manual("get a client certificate (PEM with its private key, one file) for %s from its "
+                           "administrators" % h.host),
+           remedies.set_config(pip_argv(f), "global.client-cert", "/path/to/client.pem",
+                               "or PIP_CLIENT_CERT / --client-cert", file=where, source=origin)]
+    if configured:
+        fix.insert(0, remedies.manual("pip already sends %s: the server does not accept it (wrong CA, expired, or the "
+                                      "key does not match)" % configured))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d requires a client certificate (mutual TLS) that pip does not present" % (h.host, h.port)
+        if not configured else "%s:%d rejects the client certificate pip presents" % (h.host, h.port),
+        evidence=tuple(ev),
+        fix=tuple(fix),
+        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (those are for the server's certificate)",
+                   "--trusted-host"),
+        score=75,
+        host=h.url,
+    )

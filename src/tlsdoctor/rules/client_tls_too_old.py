@@ -17,61 +17,73 @@ constructed facts of a client without TLS 1.3.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import TLS_ORDER, Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import all_text, failing, pip_error_line, short, tls_index
+from typing import Optional
+
+from tlsdoctor import remedies
+from tlsdoctor.facts import TLS_ORDER, Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import TLS_VERSIONS, all_text, pip_error_line, short, tls_index
 
 CAUSE = "client-tls-too-old"
+READS = ("pip_request", "tls", "verify") + TLS_VERSIONS
 
 
-def diagnose(f: Facts):
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
     top = f.highest_tls
     if top is None or top == TLS_ORDER[-1]:
         return None
-    for h in failing(f):
-        tls = h.get("tls")
-        text = all_text(h)
-        if not tls.failed or "alert protocol version" not in text:
-            continue  # the *server* must be the one refusing
-        variants = h.variants()
-        if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
-            continue  # some version within this client's reach does work
-        higher = None
-        for v in TLS_ORDER[tls_index(top) + 1:]:
-            # A variant pinned above the configured ceiling (possible when the
-            # ceiling is configuration, not the build) shows what the server wants.
-            if v in variants and variants[v].ok:
-                higher = v
-        for other in f.without_openssl_conf or ():
-            if other.url == h.url and other.get("tls").ok and tls_index(other.get("tls").version) > tls_index(top):
-                higher = other.get("tls").version
-        ev = ["this client speaks at most %s (Python %s, %s%s)" % (
-            top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
-        ev.append("the server rejected it: %s" % short(tls.error))
-        if higher:
-            ev.append("a client that can speak %s connects to the same server" % higher)
-        ev.append(pip_error_line(h))
-        cap = _cap(f)
-        if cap and 0 <= tls_index(cap) < tls_index("TLSv1.2"):
-            # A configured ceiling below every modern client's floor is a
-            # configuration problem (openssl-config-restricts), not an old client.
-            return None
-        score = 74
-        fix = ["use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro or "
-               "pyenv build; check with: python -c 'import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)'"]
-        if _capped(f):
-            fix.insert(0, "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): remove that line or unset "
-                          "OPENSSL_CONF" % ((f.openssl_conf or {}).get("path"), cap))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d requires a newer TLS version than this client's maximum (%s)" % (h.host, h.port, top),
-            evidence=tuple(ev),
-            fix=tuple(fix),
-            dead_ends=("--trusted-host / --cert / certifi", "upgrading only pip (TLS comes from Python's OpenSSL)"),
-            score=score,
-            host=h.url,
-        )
-    return None
+    tls = h.attempts.tls
+    text = all_text(h)
+    if not tls.failed or "alert protocol version" not in text:
+        return None  # the *server* must be the one refusing
+    variants = h.attempts.tls_versions()
+    if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
+        return None  # some version within this client's reach does work
+    higher = _higher_version_that_works(f, h, top, variants)
+    ev = ["this client speaks at most %s (Python %s, %s%s)" % (
+        top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
+    ev.append("the server rejected it: %s" % short(tls.error))
+    if higher:
+        ev.append("a client that can speak %s connects to the same server" % higher)
+    ev.append(pip_error_line(h))
+    cap = _cap(f)
+    if cap and 0 <= tls_index(cap) < tls_index("TLSv1.2"):
+        # A configured ceiling below every modern client's floor is a
+        # configuration problem (openssl-config-restricts), not an old client.
+        return None
+    score = 74
+    fix = [remedies.manual("use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro "
+                           "or pyenv build", remedies.Scope.INTERPRETER),
+           remedies.run(("python", "-c", "import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)"),
+                        "check the new interpreter")]
+    if _capped(f):
+        fix.insert(0, remedies.unset_env("OPENSSL_CONF", "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): "
+                                         "remove that line or unset OPENSSL_CONF" % (
+                                             (f.openssl_conf or {}).get("path"), cap), source="OPENSSL_CONF"))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d requires a newer TLS version than this client's maximum (%s)" % (h.host, h.port, top),
+        evidence=tuple(ev),
+        fix=tuple(fix),
+        dead_ends=("--trusted-host / --cert / certifi", "upgrading only pip (TLS comes from Python's OpenSSL)"),
+        score=score,
+        host=h.url,
+    )
+
+
+def _higher_version_that_works(f: Facts, h: Host, top: str, variants) -> Optional[str]:
+    """A TLS version above this client's maximum that the same server accepts, if one was seen."""
+    higher = None
+    for v in TLS_ORDER[tls_index(top) + 1:]:
+        # A variant pinned above the configured ceiling (possible when the
+        # ceiling is configuration, not the build) shows what the server wants.
+        if v in variants and variants[v].ok:
+            higher = v
+    for other in f.without_openssl_conf or ():
+        if other.url == h.url and other.attempts.tls.ok and tls_index(other.attempts.tls.version) > tls_index(top):
+            higher = other.attempts.tls.version
+    return higher
 
 
 def _cap(f: Facts):

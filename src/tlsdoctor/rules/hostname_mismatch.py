@@ -11,40 +11,42 @@ off, and fails when it is on; the SANs do not list the host.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import chain, failing, is_verify_failure, pip_cmd, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VERIFY_FAILURE, chain, is_verify_failure, pip_cmd, pip_error_line, short
 
 CAUSE = "hostname-mismatch"
+READS = VERIFY_FAILURE + ("verify_nohost",)
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if not is_verify_failure(h):
-            continue
-        with_name = h.get("verify:effective")
-        without = h.get("verify_nohost:effective")
-        text = h.verdict_attempt.text + " " + with_name.text
-        said = "hostname mismatch" in text or "ip address mismatch" in text or "doesn't match" in text
-        if not ((with_name.failed and without.ok) or said):
-            continue
-        certs = chain(h)
-        sans = ", ".join(certs[0].sans) if certs else "?"
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s's certificate is not issued for %r (it names: %s)" % (h.host, h.host, sans),
-            evidence=(
-                "certificate subject %s, SANs: %s" % (certs[0].subject if certs else "?", sans),
-                "verification with the name check: %s" % short(with_name.error or h.verdict_attempt.error),
-                "the same chain without the name check: %s" % ("verifies" if without.ok else short(without.error)),
-                pip_error_line(h),
-            ),
-            fix=(
-                "use a host name the certificate lists in the index URL (%s config list shows where it is set)" % pip_cmd(f),
-                "or have the server's certificate reissued with %s in subjectAltName" % h.host,
-            ),
-            dead_ends=("--cert / certifi (the chain is trusted)", "--trusted-host (turns all verification off)"),
-            score=80,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if not is_verify_failure(h):
+        return None
+    with_name = h.attempts.effective
+    without = h.attempts.verify_nohost
+    text = h.verdict_attempt.text + " " + with_name.text
+    said = "hostname mismatch" in text or "ip address mismatch" in text or "doesn't match" in text
+    if not ((with_name.failed and without.ok) or said):
+        return None
+    certs = chain(h)
+    sans = ", ".join(certs[0].sans) if certs else "?"
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s's certificate is not issued for %r (it names: %s)" % (h.host, h.host, sans),
+        evidence=(
+            "certificate subject %s, SANs: %s" % (certs[0].subject if certs else "?", sans),
+            "verification with the name check: %s" % short(with_name.error or h.verdict_attempt.error),
+            "the same chain without the name check: %s" % ("verifies" if without.ok else short(without.error)),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.manual("use a host name the certificate lists in the index URL (%s config list shows where it "
+                            "is set)" % pip_cmd(f)),
+            remedies.server("or have the server's certificate reissued with %s in subjectAltName" % h.host),
+        ),
+        dead_ends=("--cert / certifi (the chain is trusted)", "--trusted-host (turns all verification off)"),
+        score=80,
+        host=h.url,
+    )

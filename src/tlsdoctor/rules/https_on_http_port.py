@@ -11,38 +11,39 @@ same host:port gets an ``HTTP/`` answer.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_error_line, short
 
 CAUSE = "https-on-http-port"
+READS = ("pip_request", "tls", "plain_http")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if h.scheme != "https":
-            continue
-        tls = h.get("tls")
-        plain = h.get("variant:plain_http")
-        if not (tls.failed and tls.stage == "handshake" and plain.ok and plain.speaks_http):
-            continue
-        http_url = "http://" + h.url.split("://", 1)[1]
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d speaks plain HTTP, not TLS: the https:// URL points at an HTTP port" % (h.host, h.port),
-            evidence=(
-                "TLS handshake: %s" % short(tls.error),
-                "plain HTTP request to the same port answered: %r" % plain.first_bytes,
-                pip_error_line(h),
-            ),
-            fix=(
-                "use the index's HTTPS port (often 443) in the URL, or",
-                "if the index really is plain HTTP (not recommended): %s install --index-url %s --trusted-host %s ..." % (
-                    f.executable + " -m pip", http_url, h.host),
-            ),
-            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent",
-                       "--trusted-host with the https:// URL (TLS is still attempted)"),
-            score=80,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if h.scheme != "https":
+        return None
+    tls = h.attempts.tls
+    plain = h.attempts.plain_http
+    if not (tls.failed and tls.stage == "handshake" and plain.ok and plain.speaks_http):
+        return None
+    http_url = "http://" + h.url.split("://", 1)[1]
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d speaks plain HTTP, not TLS: the https:// URL points at an HTTP port" % (h.host, h.port),
+        evidence=(
+            "TLS handshake: %s" % short(tls.error),
+            "plain HTTP request to the same port answered: %r" % plain.first_bytes,
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.manual("use the index's HTTPS port (often 443) in the URL"),
+            # Never --trusted-host or an http:// index (nothing then protects the downloads):
+            remedies.server("if %s really serves only plain HTTP, its administrators must enable HTTPS" % http_url),
+        ),
+        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent",
+                   "--trusted-host with the https:// URL (TLS is still attempted)"),
+        score=80,
+        host=h.url,
+    )

@@ -10,40 +10,42 @@ Evidence: the same handshake succeeds with ``OP_LEGACY_SERVER_CONNECT``
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import EVERY_ATTEMPT, pip_error_line, short
 
 CAUSE = "legacy-renegotiation"
+READS = EVERY_ATTEMPT
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        v = h.get("variant:legacy_renegotiation")
-        # OpenSSL decides this locally and always says so; a variant that
-        # merely got through (e.g. after a reset) proves nothing on its own.
-        said = any("unsafe legacy renegotiation" in a.text or "unsafe_legacy_renegotiation" in a.text
-                   for a in [h.verdict_attempt] + list(h.attempts.values()))
-        if not said:
-            continue
-        ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
-        ev.append("default handshake: %s" % short(h.get("tls").error))
-        if v.ran:
-            ev.append("with OP_LEGACY_SERVER_CONNECT: %s" % ("succeeds (%s)" % v.version if v.ok else short(v.error)))
-        ev.append(pip_error_line(h))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires" % (
-                h.host, h.port),
-            evidence=tuple(ev),
-            fix=(
-                "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
-                "(any TLS stack from the last decade has it) or TLS 1.3",
-                "temporary client-side workaround (not pip-configurable): an OPENSSL_CONF with "
-                "'Options = UnsafeLegacyRenegotiation' in its system_default section",
-            ),
-            dead_ends=("--trusted-host / --cert / certifi", "upgrading pip (OpenSSL makes this decision)"),
-            score=76,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    v = h.attempts.legacy_renegotiation
+    # OpenSSL decides this locally and always says so; a variant that
+    # merely got through (e.g. after a reset) proves nothing on its own.
+    said = any("unsafe legacy renegotiation" in a.text or "unsafe_legacy_renegotiation" in a.text
+               for a in [h.verdict_attempt] + h.all_attempts())
+    if not said:
+        return None
+    ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
+    ev.append("default handshake: %s" % short(h.attempts.tls.error))
+    if v.ran:
+        ev.append("with OP_LEGACY_SERVER_CONNECT: %s" % ("succeeds (%s)" % v.version if v.ok else short(v.error)))
+    ev.append(pip_error_line(h))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires" % (
+            h.host, h.port),
+        evidence=tuple(ev),
+        fix=(
+            remedies.server("the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
+                            "(any TLS stack from the last decade has it) or TLS 1.3"),
+            remedies.Step(remedies.StepKind.MANUAL, "temporary client-side workaround (not pip-configurable): an "
+                          "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section",
+                          remedies.Scope.USER, weakens_security=True),
+        ),
+        dead_ends=("--trusted-host / --cert / certifi", "upgrading pip (OpenSSL makes this decision)"),
+        score=76,
+        host=h.url,
+    )

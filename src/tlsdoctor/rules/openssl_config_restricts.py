@@ -12,51 +12,64 @@ completes the handshake with the same server.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, short, tls_index
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_error_line, short, tls_index
 
 CAUSE = "openssl-config-restricts"
+READS = ("pip_request", "verify", "tls")
 
 
-def diagnose(f: Facts):
+def _without_the_config(f: Facts, h: Host):
+    """The same handshake by the same interpreter without OPENSSL_CONF (the second look), if made."""
+    without = None
+    for other in f.without_openssl_conf or ():
+        if other.url == h.url:
+            without = other.attempts.tls
+    return without
+
+
+def _score(tls, restr) -> int:
+    """Certain when OpenSSL itself refused locally, or the ceiling is below every modern server's floor."""
+    text = (tls.error or "").lower()
+    local = "no protocols available" in text or "no_protocols_available" in text or "no ciphers available" in text
+    cap = restr.get("MaxProtocol")
+    below_floor = cap is not None and 0 <= tls_index(cap.strip()) < tls_index("TLSv1.2")
+    return 78 if (local or below_floor or "MaxProtocol" not in restr) else 62
+
+
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
     conf = f.openssl_conf or {}
     restr = conf.get("restrictions") or {}
     if not restr:
         return None
-    for h in failing(f):
-        tls = h.get("tls")
-        if not (tls.failed and tls.stage == "handshake"):
-            continue
-        without = None
-        for other in f.without_openssl_conf or ():
-            if other.url == h.url:
-                without = other.get("tls")
-        if without is None or not without.ok:
-            continue
-        text = (tls.error or "").lower()
-        local = "no protocols available" in text or "no_protocols_available" in text or "no ciphers available" in text
-        cap = restr.get("MaxProtocol")
-        below_floor = cap is not None and 0 <= tls_index(cap.strip()) < tls_index("TLSv1.2")
-        score = 78 if (local or below_floor or "MaxProtocol" not in restr) else 62
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="OPENSSL_CONF=%s restricts TLS (%s), so the handshake with %s:%d fails" % (
-                conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items())), h.host, h.port),
-            evidence=(
-                "OPENSSL_CONF=%s sets %s" % (conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items()))),
-                "this interpreter's default context now allows %s .. %s" % (
-                    f.default_minimum_version or "?", f.default_maximum_version or "?"),
-                "handshake with it: %s" % short(tls.error),
-                "the same interpreter without OPENSSL_CONF: succeeds (%s, %s)" % (without.version, without.cipher),
-                pip_error_line(h),
-            ),
-            fix=(
-                "unset OPENSSL_CONF (find where it is set: shell profile, /etc/environment, a wrapper script), or",
-                "remove or widen %s in %s" % (", ".join(sorted(restr)), conf.get("path")),
-            ),
-            dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
-            score=score,
-            host=h.url,
-        )
-    return None
+    tls = h.attempts.tls
+    if not (tls.failed and tls.stage == "handshake"):
+        return None
+    without = _without_the_config(f, h)
+    if without is None or not without.ok:
+        return None
+    score = _score(tls, restr)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="OPENSSL_CONF=%s restricts TLS (%s), so the handshake with %s:%d fails" % (
+            conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items())), h.host, h.port),
+        evidence=(
+            "OPENSSL_CONF=%s sets %s" % (conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items()))),
+            "this interpreter's default context now allows %s .. %s" % (
+                f.default_minimum_version or "?", f.default_maximum_version or "?"),
+            "handshake with it: %s" % short(tls.error),
+            "the same interpreter without OPENSSL_CONF: succeeds (%s, %s)" % (without.version, without.cipher),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.unset_env("OPENSSL_CONF", "find where it is set: shell profile, /etc/environment, a wrapper "
+                               "script", source="OPENSSL_CONF"),
+            remedies.manual("or remove or widen %s in %s" % (", ".join(sorted(restr)), conf.get("path"))),
+        ),
+        dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
+        score=score,
+        host=h.url,
+    )

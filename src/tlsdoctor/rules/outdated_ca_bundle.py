@@ -11,48 +11,49 @@ SSL_CERT_FILE, a newer certifi).
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, is_verify_failure, pip_cmd, pip_error_line, quote, short, stores, use_bundle_steps
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, short, stores, use_bundle_steps
 
 CAUSE = "outdated-ca-bundle"
+READS = VERIFY_FAILURE
 _NAMES = {"system": "the OS store (OpenSSL default paths)", "certifi": "pip's certifi",
           "SSL_CERT_FILE": "SSL_CERT_FILE", "pip_cert": "pip's cert", "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
           "CURL_CA_BUNDLE": "CURL_CA_BUNDLE"}
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if not is_verify_failure(h):
-            continue
-        st = stores(h)
-        eff = st.get("effective")
-        if eff is None or not eff.failed:
-            continue
-        good = [n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile]
-        if not good:
-            continue
-        name = "system" if "system" in good else good[0]
-        where = st[name].cafile or (f.default_verify_paths.get("cafile") or f.default_verify_paths.get("openssl_cafile"))
-        fix = []
-        if tuple(f.python_version_info[:2]) >= (3, 10) and not f.truststore_expected:
-            fix.append("%s install --upgrade 'pip>=24.2' --cert %s   (pip >= 24.2 on Python >= 3.10 also trusts the OS store)"
-                       % (pip_cmd(f), where))
-        fix += use_bundle_steps(f, h, quote(where) if where else "THE-STORE-THAT-WORKS")
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="pip verifies with %s, which lacks the root that %s has" % (
-                eff.cafile or "its bundle", _NAMES.get(name, name)),
-            evidence=(
-                "against pip's bundle %s: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
-                "against %s (%s): verifies" % (_NAMES.get(name, name), where),
-                "pip %s on Python %s %s the OS store" % (f.pip_version, f.python_version,
-                                                         "uses" if f.truststore_expected else "does not use"),
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("--trusted-host (turns verification off)", "a bundle with only this one root"),
-            score=72,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if not is_verify_failure(h):
+        return None
+    st = stores(h)
+    eff = st.get("effective")
+    if eff is None or not eff.failed:
+        return None
+    good = [n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile]
+    if not good:
+        return None
+    name = "system" if "system" in good else good[0]
+    where = st[name].cafile or (f.default_verify_paths.get("cafile") or f.default_verify_paths.get("openssl_cafile"))
+    fix = []
+    if tuple(f.python_version_info[:2]) >= (3, 10) and not f.truststore_expected:
+        fix.append(remedies.run(pip_argv(f) + ("install", "--upgrade", "pip>=24.2", "--cert", where or "BUNDLE"),
+                                "pip >= 24.2 on Python >= 3.10 also trusts the OS store"))
+    fix += use_bundle_steps(f, h, where or "THE-STORE-THAT-WORKS")
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="pip verifies with %s, which lacks the root that %s has" % (
+            eff.cafile or "its bundle", _NAMES.get(name, name)),
+        evidence=(
+            "against pip's bundle %s: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
+            "against %s (%s): verifies" % (_NAMES.get(name, name), where),
+            "pip %s on Python %s %s the OS store" % (f.pip_version, f.python_version,
+                                                     "uses" if f.truststore_expected else "does not use"),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("--trusted-host (turns verification off)", "a bundle with only this one root"),
+        score=72,
+        host=h.url,
+    )

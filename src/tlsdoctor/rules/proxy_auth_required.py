@@ -10,42 +10,43 @@ credentials pip would send (Basic, from the proxy URL), gets 407.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, proxy_source, proxy_vars_fix
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_error_line, proxy_source, proxy_vars_fix
 
 CAUSE = "proxy-auth-required"
+READS = ("pip_request", "verify", "proxy")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        p = h.get("proxy")
-        if not h.proxy or p.connect_status != 407:
-            continue
-        has_creds = "***@" in (h.proxy or "")
-        scheme = p.proxy_authenticate or "?"
-        fix = []
-        if scheme.lower() in ("ntlm", "negotiate", "kerberos"):
-            fix.append("the proxy only offers %s, which pip (requests) cannot do: run a local relay such as "
-                       "px or cntlm and point https_proxy at it (http://127.0.0.1:3128)" % scheme)
-        base = h.proxy.split("://", 1)
-        new = "%s://USER:PASSWORD@%s" % (base[0], base[-1].split("@")[-1]) if len(base) == 2 else "http://USER:PASSWORD@proxy:port"
-        fix += proxy_vars_fix(f, h, "'%s'" % new)
-        fix.append("percent-encode special characters in the password (@ -> %40, : -> %3A, # -> %23)")
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the proxy %s demands authentication (407) and pip %s" % (
-                h.proxy, "sends credentials it rejects" if has_creds else "sends none"),
-            evidence=(
-                "CONNECT %s:%d via %s (from %s) -> 407 Proxy Authentication Required" % (
-                    h.host, h.port, h.proxy, proxy_source(f, h)),
-                "the proxy asks for: %s" % scheme,
-                "credentials in the proxy URL: %s" % ("yes (redacted)" if has_creds else "none"),
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("--trusted-host / --cert: the proxy refuses before TLS starts", "setting only HTTP_PROXY"),
-            score=90,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    p = h.attempts.proxy
+    if not h.proxy or p.connect_status != 407:
+        return None
+    has_creds = "***@" in (h.proxy or "")
+    scheme = p.proxy_authenticate or "?"
+    fix = []
+    if scheme.lower() in ("ntlm", "negotiate", "kerberos"):
+        fix.append(remedies.manual("the proxy only offers %s, which pip (requests) cannot do: run a local relay such "
+                                   "as px or cntlm and point https_proxy at it (http://127.0.0.1:3128)" % scheme))
+    base = h.proxy.split("://", 1)
+    new = "%s://USER:PASSWORD@%s" % (base[0], base[-1].split("@")[-1]) if len(base) == 2 else "http://USER:PASSWORD@proxy:port"
+    fix += proxy_vars_fix(f, h, new)
+    fix.append(remedies.manual("percent-encode special characters in the password (@ -> %40, : -> %3A, # -> %23)"))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the proxy %s demands authentication (407) and pip %s" % (
+            h.proxy, "sends credentials it rejects" if has_creds else "sends none"),
+        evidence=(
+            "CONNECT %s:%d via %s (from %s) -> 407 Proxy Authentication Required" % (
+                h.host, h.port, h.proxy, proxy_source(f, h)),
+            "the proxy asks for: %s" % scheme,
+            "credentials in the proxy URL: %s" % ("yes (redacted)" if has_creds else "none"),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("--trusted-host / --cert: the proxy refuses before TLS starts", "setting only HTTP_PROXY"),
+        score=90,
+        host=h.url,
+    )

@@ -7,34 +7,36 @@ Fails like::
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, proxy_source
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_argv, pip_error_line, proxy_source
 
 CAUSE = "proxy-forbidden"
+READS = ("pip_request", "verify", "proxy")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        p = h.get("proxy")
-        st = p.connect_status
-        if not h.proxy or st is None or st in (200, 407) or st < 400:
-            continue
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the proxy %s refuses to tunnel to %s:%d (CONNECT answered %d)" % (h.proxy, h.host, h.port, st),
-            evidence=(
-                "CONNECT %s:%d via %s (from %s) -> %d" % (h.host, h.port, h.proxy, proxy_source(f, h), st),
-                pip_error_line(h),
-            ),
-            fix=(
-                "ask the proxy's administrators to allow CONNECT to %s:%d" % (h.host, h.port),
-                "or use an index mirror the proxy allows: %s config set global.index-url https://MIRROR/simple/" % (
-                    f.executable + " -m pip"),
-                "if the host is internal and should bypass the proxy: export NO_PROXY=%s no_proxy=%s" % (h.host, h.host),
-            ),
-            dead_ends=("proxy credentials (a 403 is policy, not authentication)", "--trusted-host / --cert"),
-            score=90,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    p = h.attempts.proxy
+    st = p.connect_status
+    if not h.proxy or st is None or st in (200, 407) or st < 400:
+        return None
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the proxy %s refuses to tunnel to %s:%d (CONNECT answered %d)" % (h.proxy, h.host, h.port, st),
+        evidence=(
+            "CONNECT %s:%d via %s (from %s) -> %d" % (h.host, h.port, h.proxy, proxy_source(f, h), st),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.server("ask the proxy's administrators to allow CONNECT to %s:%d" % (h.host, h.port)),
+            remedies.set_config(pip_argv(f), "global.index-url", "https://MIRROR/simple/",
+                                "or use an index mirror the proxy allows"),
+            remedies.set_env("NO_PROXY", h.host, "if the host is internal and should bypass the proxy"),
+            remedies.set_env("no_proxy", h.host, "lowercase too: urllib reads both"),
+        ),
+        dead_ends=("proxy credentials (a 403 is policy, not authentication)", "--trusted-host / --cert"),
+        score=90,
+        host=h.url,
+    )

@@ -11,47 +11,48 @@ the same host:port succeeds.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, proxy_source, proxy_vars_fix, short
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_error_line, proxy_source, proxy_vars_fix, short
 
 CAUSE = "proxy-scheme-mismatch"
+READS = ("pip_request", "verify", "proxy")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        p = h.get("proxy")
-        if not h.proxy or not p.ran:
-            continue
-        scheme = h.proxy.split("://", 1)[0].lower()
-        ttp = p.tls_to_proxy
-        if scheme == "https" and ttp is not None and ttp.failed and p.connect_status is not None:
-            plain = h.proxy.replace("https://", "http://", 1)
-            return Diagnosis(
-                cause=CAUSE,
-                verdict="the proxy URL %s says https://, but the proxy speaks plain HTTP" % h.proxy,
-                evidence=(
-                    "proxy %s comes from %s" % (h.proxy, proxy_source(f, h)),
-                    "TLS handshake with the proxy itself: %s" % short(ttp.error),
-                    "plain-HTTP CONNECT %s:%d to the same proxy: answered %s" % (h.host, h.port, p.connect_status),
-                    pip_error_line(h),
-                ),
-                fix=tuple(proxy_vars_fix(f, h, plain)),
-                dead_ends=("--trusted-host / --cert (the failing TLS is to the proxy, not the index)",
-                           "downgrading pip to 20.2 (it only hid the wrong scheme)"),
-                score=90,
-                host=h.url,
-            )
-        if scheme == "http" and p.failed and p.stage == "connect" and "not an http answer" in (p.error or "").lower() \
-                and ("\\x15\\x03" in (p.error or "") or "\\x16\\x03" in (p.error or "")):
-            return Diagnosis(
-                cause=CAUSE,
-                verdict="the proxy URL %s says http://, but the proxy expects TLS (an HTTPS proxy)" % h.proxy,
-                evidence=("a plain CONNECT to the proxy was answered with TLS bytes: %s" % short(p.error),
-                          pip_error_line(h)),
-                fix=tuple(proxy_vars_fix(f, h, h.proxy.replace("http://", "https://", 1))),
-                dead_ends=("--trusted-host / --cert",),
-                score=88,
-                host=h.url,
-            )
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    p = h.attempts.proxy
+    if not h.proxy or not p.ran:
+        return None
+    scheme = h.proxy.split("://", 1)[0].lower()
+    ttp = p.tls_to_proxy
+    if scheme == "https" and ttp is not None and ttp.failed and p.connect_status is not None:
+        plain = h.proxy.replace("https://", "http://", 1)
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="the proxy URL %s says https://, but the proxy speaks plain HTTP" % h.proxy,
+            evidence=(
+                "proxy %s comes from %s" % (h.proxy, proxy_source(f, h)),
+                "TLS handshake with the proxy itself: %s" % short(ttp.error),
+                "plain-HTTP CONNECT %s:%d to the same proxy: answered %s" % (h.host, h.port, p.connect_status),
+                pip_error_line(h),
+            ),
+            fix=tuple(proxy_vars_fix(f, h, plain)),
+            dead_ends=("--trusted-host / --cert (the failing TLS is to the proxy, not the index)",
+                       "downgrading pip to 20.2 (it only hid the wrong scheme)"),
+            score=90,
+            host=h.url,
+        )
+    if scheme == "http" and p.failed and p.stage == "connect" and "not an http answer" in (p.error or "").lower() \
+            and ("\\x15\\x03" in (p.error or "") or "\\x16\\x03" in (p.error or "")):
+        return Diagnosis(
+            cause=CAUSE,
+            verdict="the proxy URL %s says http://, but the proxy expects TLS (an HTTPS proxy)" % h.proxy,
+            evidence=("a plain CONNECT to the proxy was answered with TLS bytes: %s" % short(p.error),
+                      pip_error_line(h)),
+            fix=tuple(proxy_vars_fix(f, h, h.proxy.replace("http://", "https://", 1))),
+            dead_ends=("--trusted-host / --cert",),
+            score=88,
+            host=h.url,
+        )
     return None

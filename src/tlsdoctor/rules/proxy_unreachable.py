@@ -10,42 +10,46 @@ timed out), or a proxy that accepts TCP but never answers CONNECT.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_error_line, proxy_source, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_error_line, proxy_source, short
 
 CAUSE = "proxy-unreachable"
+READS = ("pip_request", "verify", "proxy")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if not h.proxy:
-            continue
-        p = h.get("proxy")
-        silent = p.failed and p.stage == "connect" and p.timeout
-        if not (p.failed and p.stage == "tcp") and not silent:
-            continue
-        if silent:
-            what = "accepts TCP but never answered the CONNECT request (timed out)"
-        elif p.timeout:
-            what = "does not answer TCP connections (timed out)"
-        else:
-            what = "refuses or cannot be found (%s)" % short(p.error, 120)
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the proxy %s %s" % (h.proxy, what),
-            evidence=(
-                "pip sends %s through proxy %s, set by %s" % (h.url, h.proxy, proxy_source(f, h)),
-                "TCP/CONNECT to the proxy: %s" % short(p.error),
-                pip_error_line(h),
-            ),
-            fix=(
-                "check the proxy host and port (and that the VPN that provides it is up)",
-                "if this host must not use a proxy: export NO_PROXY=%s (and no_proxy)" % h.host,
-                "or unset the proxy variables: unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY",
-            ),
-            dead_ends=("--trusted-host / --cert: the failure is before any TLS", "more --retries or a longer --timeout"),
-            score=90,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if not h.proxy:
+        return None
+    p = h.attempts.proxy
+    silent = p.failed and p.stage == "connect" and p.timeout
+    if not (p.failed and p.stage == "tcp") and not silent:
+        return None
+    if silent:
+        what = "accepts TCP but never answered the CONNECT request (timed out)"
+    elif p.timeout:
+        what = "does not answer TCP connections (timed out)"
+    else:
+        what = "refuses or cannot be found (%s)" % short(p.error, 120)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the proxy %s %s" % (h.proxy, what),
+        evidence=(
+            "pip sends %s through proxy %s, set by %s" % (h.url, h.proxy, proxy_source(f, h)),
+            "TCP/CONNECT to the proxy: %s" % short(p.error),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.manual("check the proxy host and port (and that the VPN that provides it is up)"),
+            remedies.set_env("NO_PROXY", h.host, "if this host must not use a proxy (and no_proxy)"),
+        ) + tuple(
+            remedies.unset_env(n, "or unset the proxy variables", source=n)
+            for n in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+            if n in f.proxy_env or not f.proxy_env
+        ),
+        dead_ends=("--trusted-host / --cert: the failure is before any TLS", "more --retries or a longer --timeout"),
+        score=90,
+        host=h.url,
+    )

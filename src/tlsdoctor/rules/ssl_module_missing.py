@@ -10,13 +10,16 @@ The probe imports ``ssl`` inside the target and keeps the exact error.
 
 from __future__ import annotations
 
+from tlsdoctor import remedies
 from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
+from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import failing, pip_error_line
 
 CAUSE = "ssl-module-missing"
+READS = ("pip_request", "verify")
 
 
+@rule(CAUSE, on="facts", reads=READS)
 def diagnose(f: Facts):
     if f.has_ssl:
         return None
@@ -30,17 +33,19 @@ def diagnose(f: Facts):
     if ("libssl" in low or "libcrypto" in low or "file too short" in low or "undefined symbol" in low
             or "dll load failed" in low):
         if lib:
-            fix.append("the dynamic loader picks a foreign/broken libssl from LD_LIBRARY_PATH=%s: "
-                       "unset LD_LIBRARY_PATH (or remove the bad libssl/libcrypto there) and retry" % lib)
+            fix.append(remedies.unset_env("LD_LIBRARY_PATH", "the dynamic loader picks a foreign/broken libssl from "
+                                          "LD_LIBRARY_PATH=%s (or remove the bad libssl/libcrypto there) and retry"
+                                          % lib, source="LD_LIBRARY_PATH"))
         if "dll load failed" in low:
-            fix.append("Windows/conda: activate the environment (so Library\\bin is on PATH) or remove the foreign "
-                       "libssl/libcrypto DLL found earlier on PATH")
-        fix.append("check: %s -c 'import ssl; print(ssl.OPENSSL_VERSION)'" % f.executable)
+            fix.append(remedies.manual("Windows/conda: activate the environment (so Library\\bin is on PATH) or remove "
+                                       "the foreign libssl/libcrypto DLL found earlier on PATH"))
+        fix.append(remedies.run((f.executable, "-c", "import ssl; print(ssl.OPENSSL_VERSION)"), "check"))
     else:
-        fix.append("this Python was built without OpenSSL: install the OpenSSL headers "
-                   "(Debian/Ubuntu: sudo apt-get install libssl-dev; Fedora: sudo dnf install openssl-devel) "
-                   "and rebuild it (pyenv: pyenv install --force %s)" % f.python_version)
-        fix.append("or use another interpreter that has ssl: python3 -c 'import ssl'")
+        fix.append(remedies.manual("this Python was built without OpenSSL: install the OpenSSL headers "
+                                   "(Debian/Ubuntu: sudo apt-get install libssl-dev; Fedora: sudo dnf install "
+                                   "openssl-devel) and rebuild it (pyenv: pyenv install --force %s)" % f.python_version,
+                                   remedies.Scope.SYSTEM))
+        fix.append(remedies.run(("python3", "-c", "import ssl"), "or use another interpreter that has ssl"))
     return Diagnosis(
         cause=CAUSE,
         verdict="Python %s at %s cannot import its ssl module, so pip cannot use HTTPS at all" % (

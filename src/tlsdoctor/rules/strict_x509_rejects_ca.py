@@ -11,43 +11,45 @@ verifies without ``VERIFY_X509_STRICT`` and fails with it.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, is_verify_failure, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_error_line, short
 
 CAUSE = "strict-x509-rejects-ca"
+READS = VERIFY_FAILURE + ("verify_strict", "verify_nostrict")
 _STRICT = ("not marked critical", "missing authority key identifier", "missing subject key identifier",
            "authority key identifier", "basic constraints", "invalid ca certificate", "ca cert does not include key usage")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if not is_verify_failure(h):
-            continue
-        strict = h.get("verify_strict:effective")
-        lax = h.get("verify_nostrict:effective")
-        said = any(m in h.verdict_attempt.text for m in _STRICT)
-        proven = strict.failed and lax.ok
-        if not (said or proven):
-            continue
-        ev = ["pip's verification: %s" % short(h.verdict_attempt.error)]
-        if strict.ran:
-            ev.append("with VERIFY_X509_STRICT: %s" % short(strict.verify_message or strict.error))
-        if lax.ran:
-            ev.append("same bundle, without VERIFY_X509_STRICT: %s" % ("verifies" if lax.ok else short(lax.error)))
-        ev.append(pip_error_line(h))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="Python %s's strict X.509 checks reject a CA in %s's chain (not RFC 5280 compliant)" % (
-                f.python_version, h.host),
-            evidence=tuple(ev),
-            fix=(
-                "reissue the CA with a critical basicConstraints and Subject/Authority Key Identifiers "
-                "(what 3.13's VERIFY_X509_STRICT requires)",
-                "until then: run pip with a Python < 3.13, or a pip whose context does not set VERIFY_X509_STRICT",
-            ),
-            dead_ends=("--trusted-host (turns all verification off)", "adding the same CA to --cert again"),
-            score=79,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if not is_verify_failure(h):
+        return None
+    strict = h.attempts.verify_strict
+    lax = h.attempts.verify_nostrict
+    said = any(m in h.verdict_attempt.text for m in _STRICT)
+    proven = strict.failed and lax.ok
+    if not (said or proven):
+        return None
+    ev = ["pip's verification: %s" % short(h.verdict_attempt.error)]
+    if strict.ran:
+        ev.append("with VERIFY_X509_STRICT: %s" % short(strict.verify_message or strict.error))
+    if lax.ran:
+        ev.append("same bundle, without VERIFY_X509_STRICT: %s" % ("verifies" if lax.ok else short(lax.error)))
+    ev.append(pip_error_line(h))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="Python %s's strict X.509 checks reject a CA in %s's chain (not RFC 5280 compliant)" % (
+            f.python_version, h.host),
+        evidence=tuple(ev),
+        fix=(
+            remedies.server("reissue the CA with a critical basicConstraints and Subject/Authority Key Identifiers "
+                            "(what 3.13's VERIFY_X509_STRICT requires)"),
+            remedies.manual("until then: run pip with a Python < 3.13, or a pip whose context does not set "
+                            "VERIFY_X509_STRICT", remedies.Scope.INTERPRETER),
+        ),
+        dead_ends=("--trusted-host (turns all verification off)", "adding the same CA to --cert again"),
+        score=79,
+        host=h.url,
+    )

@@ -14,53 +14,54 @@ ClientHello itself.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import EOF_MARKERS, TIMEOUT_MARKERS, failing, has, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import VARIANTS, EOF_MARKERS, TIMEOUT_MARKERS, has, pip_error_line, short
 
 CAUSE = "tls-connection-dropped"
+READS = ("pip_request", "verify", "tls") + VARIANTS
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        if h.scheme != "https":
-            continue
-        tls = h.get("tls")
-        if not (tls.failed and tls.stage == "handshake"):
-            continue
-        text = (tls.error or "").lower()
-        if not (has(text, EOF_MARKERS) or tls.timeout or has(text, TIMEOUT_MARKERS)):
-            continue
-        variants = {k: v for k, v in h.variants().items() if k not in ("plain_http", "direct")}
-        if any(v.ok for v in variants.values()):
-            continue
-        plain = h.get("variant:plain_http")
-        if plain.ok and plain.speaks_http:
-            continue
-        tried = ", ".join(sorted(k for k, v in variants.items() if v.ran)) or "none finished"
-        timed_out = tls.timeout or has(text, TIMEOUT_MARKERS)
-        direct = h.get("variant:direct")
-        evidence = [
-            "TCP to %s:%d %s" % (h.host, h.port, "via proxy " + h.proxy if h.proxy else "connects"),
-            "TLS handshake: %s" % short(tls.error),
-            "handshake variants that also failed the same way: %s" % tried,
-        ]
-        if direct.ok:
-            evidence.append("bypassing the proxy, the handshake works: the proxy path drops TLS")
-        evidence.append(pip_error_line(h))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d accepts TCP but %s the TLS handshake" % (
-                h.host, h.port, "never completes" if timed_out else "cuts off"),
-            evidence=tuple(evidence),
-            fix=(
-                "something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus web "
-                "filtering, or the server itself; test from another network to tell which",
-                "ask the network/security team to allow TLS to %s:%d" % (h.host, h.port),
-            ),
-            dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was received",
-                       "--trusted-host (TLS is still attempted)", "other TLS versions or ciphers (tried: same result)"),
-            score=55,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    if h.scheme != "https":
+        return None
+    tls = h.attempts.tls
+    if not (tls.failed and tls.stage == "handshake"):
+        return None
+    text = (tls.error or "").lower()
+    if not (has(text, EOF_MARKERS) or tls.timeout or has(text, TIMEOUT_MARKERS)):
+        return None
+    variants = h.attempts.variants(exclude=("plain_http", "direct"))
+    if any(v.ok for v in variants.values()):
+        return None
+    plain = h.attempts.plain_http
+    if plain.ok and plain.speaks_http:
+        return None
+    tried = ", ".join(sorted(k for k, v in variants.items() if v.ran)) or "none finished"
+    timed_out = tls.timeout or has(text, TIMEOUT_MARKERS)
+    direct = h.attempts.direct
+    evidence = [
+        "TCP to %s:%d %s" % (h.host, h.port, "via proxy " + h.proxy if h.proxy else "connects"),
+        "TLS handshake: %s" % short(tls.error),
+        "handshake variants that also failed the same way: %s" % tried,
+    ]
+    if direct.ok:
+        evidence.append("bypassing the proxy, the handshake works: the proxy path drops TLS")
+    evidence.append(pip_error_line(h))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d accepts TCP but %s the TLS handshake" % (
+            h.host, h.port, "never completes" if timed_out else "cuts off"),
+        evidence=tuple(evidence),
+        fix=(
+            remedies.manual("something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus web "
+                            "filtering, or the server itself; test from another network to tell which"),
+            remedies.server("ask the network/security team to allow TLS to %s:%d" % (h.host, h.port)),
+        ),
+        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was received",
+                   "--trusted-host (TLS is still attempted)", "other TLS versions or ciphers (tried: same result)"),
+        score=55,
+        host=h.url,
+    )

@@ -14,36 +14,36 @@ pypi.org presented with a chain that a recent certifi does not trust.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import (chain, failing, is_verify_failure, os_store_steps, pip_error_line, short,
+from tlsdoctor import remedies
+from tlsdoctor.facts import PUBLIC_HOSTS, Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line, short,
                                      stores, use_bundle_steps)
 
 CAUSE = "tls-interception"
+READS = VERIFY_FAILURE + ("second_host",)
 
-# Public package hosts whose real certificates chain to public roots that
-# every certifi release of the last years contains. Seeing them issued by a
-# CA that a recent certifi lacks means something on the path re-signs TLS.
-PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
-                "pypi.python.org", "upload.pypi.org")
 RECENT_CERTIFI_DAYS = 3 * 365
 
 
-def diagnose(f: Facts):
-    return _via_proxy(f) or _public_host(f)
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    return _via_proxy(f, h) or _public_host(f, h)
 
 
 def _inspection_ca_fix(f: Facts, h, top) -> list:
     """Get the inspection CA, then trust it where this pip looks (the OS store
     with truststore, else a bundle of public roots plus that CA)."""
-    fix = ["get the inspection CA certificate from your IT team (issuer: %s), save it as inspection-ca.pem"
-           % (top.issuer or top.subject)]
+    # The presented top is the CA itself only when it signs itself; else the CA was not sent.
+    sha = top.sha256 if top.self_issued and top.sha256 else None
+    fix = [remedies.manual("get the inspection CA certificate from your IT team (issuer: %s), save it as "
+                           "inspection-ca.pem" % (top.issuer or top.subject))]
     if f.truststore_expected:
-        fix += os_store_steps(f, "inspection-ca.pem") + [
+        fix += os_store_steps(f, "inspection-ca.pem", sha) + [remedies.manual(
             "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
-                f.pip_version, f.python_version)]
+                f.pip_version, f.python_version), remedies.Scope.INTERPRETER)]
     else:
-        fix += use_bundle_steps(f, h, "inspection-ca.pem")
+        fix += use_bundle_steps(f, h, "inspection-ca.pem", ca_sha256=sha)
     return fix
 
 
@@ -58,40 +58,38 @@ def _certifi_age_days(f: Facts):
         return None
 
 
-def _public_host(f: Facts):
+def _public_host(f: Facts, h: Host):
     """No proxy to bypass: a public host presented with a chain a recent certifi does not trust."""
-    for h in failing(f):
-        if h.host not in PUBLIC_HOSTS or not is_verify_failure(h):
-            continue
-        cert = h.get("verify:certifi")
-        age = _certifi_age_days(f)
-        if not cert.failed or age is None or age > RECENT_CERTIFI_DAYS:
-            continue  # an old certifi may simply lack a newer public root (outdated-ca-bundle)
-        certs = chain(h)
-        if not certs:
-            continue
-        top = certs[-1]
-        trusted_by = [n for n, a in stores(h).items() if a.ok]
-        fix = _inspection_ca_fix(f, h, top)
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
-                h.host, top.issuer or top.subject),
-            evidence=(
-                "%s's real certificate chains to a public root that certifi has carried for years" % h.host,
-                "presented here: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
-                "pip's certifi %s (%d days old) does not trust it: %s" % (
-                    f.pip_vendored.get("certifi"), age, cert.verify_message or cert.error),
-                "stores on this machine that do trust it: %s" % (", ".join(sorted(trusted_by)) or "none"),
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("pip install -U certifi (certifi never has a company's CA)",
-                       "--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)"),
-            score=83,
-            host=h.url,
-        )
-    return None
+    if h.host not in PUBLIC_HOSTS or not is_verify_failure(h):
+        return None
+    cert = h.attempts.store("certifi")
+    age = _certifi_age_days(f)
+    if not cert.failed or age is None or age > RECENT_CERTIFI_DAYS:
+        return None  # an old certifi may simply lack a newer public root (outdated-ca-bundle)
+    certs = chain(h)
+    if not certs:
+        return None
+    top = certs[-1]
+    trusted_by = [n for n, a in stores(h).items() if a.ok]
+    fix = _inspection_ca_fix(f, h, top)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
+            h.host, top.issuer or top.subject),
+        evidence=(
+            "%s's real certificate chains to a public root that certifi has carried for years" % h.host,
+            "presented here: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
+            "pip's certifi %s (%d days old) does not trust it: %s" % (
+                f.pip_vendored.get("certifi"), age, cert.verify_message or cert.error),
+            "stores on this machine that do trust it: %s" % (", ".join(sorted(trusted_by)) or "none"),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("pip install -U certifi (certifi never has a company's CA)",
+                   "--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)"),
+        score=83,
+        host=h.url,
+    )
 
 
 def _second_host_resigned(f: Facts, h, via_chain):
@@ -116,7 +114,7 @@ def _second_host_resigned(f: Facts, h, via_chain):
             "through the same proxy: %s's certificate %s is issued by %s too" % (
                 other.host or "the second host", other.chain[0].subject, other.chain[0].issuer),
             "going direct is not possible here (%s), so the proxy's view cannot be compared with the server's"
-            % short(h.get("variant:direct").error or "not tried", 100),
+            % short(h.attempts.direct.error or "not tried", 100),
             pip_error_line(h),
         ),
         fix=tuple(fix),
@@ -128,39 +126,37 @@ def _second_host_resigned(f: Facts, h, via_chain):
     )
 
 
-def _via_proxy(f: Facts):
-    for h in failing(f):
-        if not is_verify_failure(h) or not h.proxy:
-            continue
-        via_chain = chain(h)
-        direct_chain = chain(h, direct=True)
-        if via_chain and not direct_chain:
-            found = _second_host_resigned(f, h, via_chain)
-            if found:
-                return found
-        if not (via_chain and direct_chain):
-            continue
-        if via_chain[0].sha256 == direct_chain[0].sha256:
-            continue
-        top = via_chain[-1]
-        fix = _inspection_ca_fix(f, h, top)
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the proxy %s intercepts TLS: %s's certificate is re-signed by %s" % (
-                h.proxy, h.host, top.issuer or top.subject),
-            evidence=(
-                "through %s: certificate %s issued by %s (sha256 %s…)" % (
-                    h.proxy, via_chain[0].subject, via_chain[0].issuer, via_chain[0].sha256[:16]),
-                "directly: certificate %s issued by %s (sha256 %s…)" % (
-                    direct_chain[0].subject, direct_chain[0].issuer, direct_chain[0].sha256[:16]),
-                "the proxy presents a certificate the server never sent",
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)",
-                       "a bundle with only the inspection CA (other hosts then fail)",
-                       "pip install -U certifi (certifi never has a company's CA)"),
-            score=84,
-            host=h.url,
-        )
-    return None
+def _via_proxy(f: Facts, h: Host):
+    if not is_verify_failure(h) or not h.proxy:
+        return None
+    via_chain = chain(h)
+    direct_chain = chain(h, direct=True)
+    if via_chain and not direct_chain:
+        found = _second_host_resigned(f, h, via_chain)
+        if found:
+            return found
+    if not (via_chain and direct_chain):
+        return None
+    if via_chain[0].sha256 == direct_chain[0].sha256:
+        return None
+    top = via_chain[-1]
+    fix = _inspection_ca_fix(f, h, top)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the proxy %s intercepts TLS: %s's certificate is re-signed by %s" % (
+            h.proxy, h.host, top.issuer or top.subject),
+        evidence=(
+            "through %s: certificate %s issued by %s (sha256 %s…)" % (
+                h.proxy, via_chain[0].subject, via_chain[0].issuer, via_chain[0].sha256[:16]),
+            "directly: certificate %s issued by %s (sha256 %s…)" % (
+                direct_chain[0].subject, direct_chain[0].issuer, direct_chain[0].sha256[:16]),
+            "the proxy presents a certificate the server never sent",
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)",
+                   "a bundle with only the inspection CA (other hosts then fail)",
+                   "pip install -U certifi (certifi never has a company's CA)"),
+        score=84,
+        host=h.url,
+    )

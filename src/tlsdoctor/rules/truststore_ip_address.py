@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import ipaddress
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, pip_cmd, pip_error_line
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import pip_argv, pip_error_line
 
 CAUSE = "truststore-ip-address"
+READS = ("pip_request", "verify", "tls")
 
 
 def _is_ip(host: str) -> bool:
@@ -32,41 +34,42 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        text = h.verdict_attempt.text
-        if "check_hostname requires server_hostname" not in text:
-            continue
-        proxy_host = None
-        if h.proxy and "://" in h.proxy:
-            proxy_host = h.proxy.split("://", 1)[1].split("@")[-1].rsplit(":", 1)[0]
-        ip_index = _is_ip(h.host)
-        ip_proxy = bool(proxy_host and _is_ip(proxy_host) and h.proxy.lower().startswith("https://"))
-        if not (ip_index or ip_proxy):
-            continue
-        truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
-        what = "index %s" % h.url if ip_index else "https:// proxy %s" % h.proxy
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="pip %s with truststore cannot verify an %s addressed by IP" % (f.pip_version, what),
-            evidence=(
-                "%s is an IP address, not a host name" % (h.host if ip_index else proxy_host),
-                "pip %s on Python %s verifies with %s" % (
-                    f.pip_version, f.python_version,
-                    "a truststore context" if truststore else "its default context"),
-                "a plain TLS handshake with the same address: %s" % (
-                    "works" if h.get("tls").ok else (h.get("tls").error or h.get("tls").status)),
-                pip_error_line(h),
-            ),
-            fix=(
-                "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
-                    "index" if ip_index else "proxy"),
-                "or upgrade pip (>= 26.1 passes the IP to OpenSSL): %s install --upgrade pip" % pip_cmd(f),
-                "or, for now: %s install --use-deprecated=legacy-certs ..." % pip_cmd(f),
-            ),
-            dead_ends=("--cert / certifi (the failure is before any certificate is seen)",
-                       "--trusted-host (the ValueError happens all the same)"),
-            score=88,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    text = h.verdict_attempt.text
+    if "check_hostname requires server_hostname" not in text:
+        return None
+    proxy_host = None
+    if h.proxy and "://" in h.proxy:
+        proxy_host = h.proxy.split("://", 1)[1].split("@")[-1].rsplit(":", 1)[0]
+    ip_index = _is_ip(h.host)
+    ip_proxy = bool(proxy_host and _is_ip(proxy_host) and h.proxy.lower().startswith("https://"))
+    if not (ip_index or ip_proxy):
+        return None
+    truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
+    what = "index %s" % h.url if ip_index else "https:// proxy %s" % h.proxy
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="pip %s with truststore cannot verify an %s addressed by IP" % (f.pip_version, what),
+        evidence=(
+            "%s is an IP address, not a host name" % (h.host if ip_index else proxy_host),
+            "pip %s on Python %s verifies with %s" % (
+                f.pip_version, f.python_version,
+                "a truststore context" if truststore else "its default context"),
+            "a plain TLS handshake with the same address: %s" % (
+                "works" if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.manual("address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
+                "index" if ip_index else "proxy")),
+            remedies.run(pip_argv(f) + ("install", "--upgrade", "pip"),
+                         "or upgrade pip (>= 26.1 passes the IP to OpenSSL)"),
+            remedies.set_config(pip_argv(f), "global.use-deprecated", "legacy-certs",
+                                "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)"),
+        ),
+        dead_ends=("--cert / certifi (the failure is before any certificate is seen)",
+                   "--trusted-host (the ValueError happens all the same)"),
+        score=88,
+        host=h.url,
+    )

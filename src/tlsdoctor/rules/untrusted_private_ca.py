@@ -12,78 +12,89 @@ private CA (or the leaf signs itself).
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import (any_store_verifies_lax, is_issuer_failure, chain, failing, is_verify_failure, os_store_steps,
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain, is_verify_failure, os_store_steps,
                                      pip_error_line, short, stores, use_bundle_steps)
 
 CAUSE = "untrusted-private-ca"
+READS = VERIFY_FAILURE + ("proxy", "verify_nohost", "verify_nostrict")
 
 
-def diagnose(f: Facts):
-    return _proxy_certificate(f) or _server_certificate(f)
+@rule(CAUSE, reads=READS, deciding=("direct",), separates=("tls-interception",))
+def diagnose(f: Facts, h: Host):
+    # Behind a proxy, only the direct handshake (same server, no proxy) tells a
+    # private CA from an intercepting proxy's: without it, say so.
+    return _proxy_certificate(f, h) or _server_certificate(f, h)
 
 
-def _proxy_certificate(f: Facts):
+def _proxy_certificate(f: Facts, h: Host):
     """An https:// proxy whose own certificate the store pip verifies with does not trust."""
-    for h in failing(f):
-        if not h.proxy or not is_verify_failure(h):
-            continue
-        pv = h.get("proxy").tls_to_proxy_verify
-        if pv is None or not pv.failed or not h.get("verify:effective").ok:
-            continue
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="the https:// proxy %s presents a certificate pip does not trust (the index's is fine)" % h.proxy,
-            evidence=(
-                "TLS to the proxy, verified with %s: %s" % (pv.cafile or "pip's bundle", short(pv.verify_message or pv.error)),
-                "the index's own certificate, through the proxy, verifies with the same store",
-                pip_error_line(h),
-            ),
-            fix=(
-                "add the CA that signed the proxy's certificate to the bundle pip uses (%s)" % (pv.cafile or "--cert"),
-                "or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://",
-            ),
-            dead_ends=("--trusted-host (it does not cover the proxy's certificate)",),
-            score=61,
-            host=h.url,
-        )
-    return None
+    if not h.proxy or not is_verify_failure(h):
+        return None
+    pv = h.attempts.proxy.tls_to_proxy_verify
+    if pv is None or not pv.failed or not h.attempts.effective.ok:
+        return None
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="the https:// proxy %s presents a certificate pip does not trust (the index's is fine)" % h.proxy,
+        evidence=(
+            "TLS to the proxy, verified with %s: %s" % (pv.cafile or "pip's bundle", short(pv.verify_message or pv.error)),
+            "the index's own certificate, through the proxy, verifies with the same store",
+            pip_error_line(h),
+        ),
+        fix=(
+            remedies.manual("add the CA that signed the proxy's certificate to the bundle pip uses (%s), keeping "
+                            "the public roots in it" % (pv.cafile or "--cert")),
+            remedies.manual("or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://"),
+        ),
+        dead_ends=("--trusted-host (it does not cover the proxy's certificate)",),
+        score=61,
+        host=h.url,
+    )
 
 
-def _server_certificate(f: Facts):
-    for h in failing(f):
-        if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
-            continue
-        certs = chain(h)
-        top = certs[-1] if certs else None
-        self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
-        tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
-        what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
-            "a certificate from %s" % (top.issuer if top else "an unknown CA"))
-        ca_file = "index-ca.pem"
-        fix = ["get the CA certificate (%s) from the index's administrators, save it as %s" % (
-            top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file)]
-        if f.truststore_expected:
-            fix += os_store_steps(f, ca_file)
-            fix.append("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
-                f.pip_version, f.python_version))
-        else:
-            fix += use_bundle_steps(f, h, ca_file)
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
-            evidence=(
-                "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
-                "verification against every store present (%s): fails" % tried,
-                "error: %s" % short(h.get("verify:effective").verify_message or h.verdict_attempt.error),
-                pip_error_line(h),
-            ),
-            fix=tuple(fix),
-            dead_ends=("pip install -U certifi (public stores never hold a private CA)",
-                       "--trusted-host %s (turns verification off)" % h.host,
-                       "a bundle with only the private CA (public hosts such as files.pythonhosted.org then fail)"),
-            score=60,
-            host=h.url,
-        )
-    return None
+def _trust_the_ca(f: Facts, h: Host, top, self_signed: bool) -> list:
+    """Get the CA, then trust it where this pip looks: the OS store with truststore, else a bundle
+    of what pip trusts now plus that CA (never the CA alone)."""
+    ca_file = "index-ca.pem"
+    # The presented top is the CA itself only when it signs itself; else the CA was not sent.
+    sha = top.sha256 if top is not None and top.self_issued and top.sha256 else None
+    fix = [remedies.manual("get the CA certificate (%s) from the index's administrators, save it as %s" % (
+        top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file))]
+    if f.truststore_expected:
+        fix += os_store_steps(f, ca_file, sha)
+        fix.append(remedies.manual("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
+            f.pip_version, f.python_version), remedies.Scope.INTERPRETER))
+    else:
+        fix += use_bundle_steps(f, h, ca_file, ca_sha256=sha)
+    return fix
+
+
+def _server_certificate(f: Facts, h: Host):
+    if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
+        return None
+    certs = chain(h)
+    top = certs[-1] if certs else None
+    self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
+    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
+    what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
+        "a certificate from %s" % (top.issuer if top else "an unknown CA"))
+    fix = _trust_the_ca(f, h, top, self_signed)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
+        evidence=(
+            "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
+            "verification against every store present (%s): fails" % tried,
+            "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
+            pip_error_line(h),
+        ),
+        fix=tuple(fix),
+        dead_ends=("pip install -U certifi (public stores never hold a private CA)",
+                   "--trusted-host %s (turns verification off)" % h.host,
+                   "a bundle with only the private CA (public hosts such as files.pythonhosted.org then fail)"),
+        score=60,
+        host=h.url,
+    )

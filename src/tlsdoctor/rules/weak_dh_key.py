@@ -10,34 +10,36 @@ wide-cipher variant at ``@SECLEVEL=0`` then succeeds with a DHE suite.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import all_text, failing, pip_error_line, short
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import all_text, pip_error_line, short
 
 CAUSE = "weak-dh-key"
+READS = ("pip_request", "tls", "verify", "wide_ciphers")
 
 
-def diagnose(f: Facts):
-    for h in failing(f):
-        text = all_text(h)
-        wide = h.get("variant:wide_ciphers")
-        said = "dh key too small" in text or "dh_key_too_small" in text
-        if not said:
-            continue
-        ev = ["handshake: %s" % short(h.get("tls").error or h.verdict_attempt.error)]
-        if wide.ok:
-            ev.append("at @SECLEVEL=0 the handshake succeeds with %s (%s)" % (wide.cipher, wide.version))
-        ev.append(pip_error_line(h))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="%s:%d uses a Diffie-Hellman group too small for this client's security level" % (h.host, h.port),
-            evidence=tuple(ev),
-            fix=(
-                "server side: use ECDHE suites, or DHE with a >= 2048-bit group (e.g. ffdhe2048)",
-                "no pip option lowers the security level; an OPENSSL_CONF cannot undo Python's explicit @SECLEVEL=2",
-            ),
-            dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
-            score=77,
-            host=h.url,
-        )
-    return None
+@rule(CAUSE, reads=READS)
+def diagnose(f: Facts, h: Host):
+    text = all_text(h)
+    wide = h.attempts.wide_ciphers
+    said = "dh key too small" in text or "dh_key_too_small" in text
+    if not said:
+        return None
+    ev = ["handshake: %s" % short(h.attempts.tls.error or h.verdict_attempt.error)]
+    if wide.ok:
+        ev.append("at @SECLEVEL=0 the handshake succeeds with %s (%s)" % (wide.cipher, wide.version))
+    ev.append(pip_error_line(h))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s:%d uses a Diffie-Hellman group too small for this client's security level" % (h.host, h.port),
+        evidence=tuple(ev),
+        fix=(
+            remedies.server("server side: use ECDHE suites, or DHE with a >= 2048-bit group (e.g. ffdhe2048)"),
+            remedies.manual("no pip option lowers the security level; an OPENSSL_CONF cannot undo Python's explicit "
+                            "@SECLEVEL=2"),
+        ),
+        dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
+        score=77,
+        host=h.url,
+    )
