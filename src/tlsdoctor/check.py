@@ -381,7 +381,7 @@ def judge(target: Target, runs: Runs, env: Dict[str, str], t0: float, timeout: f
                                                         % (type(exc).__name__, exc)))
     outcome = rules.run(facts)
     diagnoses = tuple(outcome.diagnoses)
-    items = _pip_items(facts, target.python, main) + _host_items(facts, diagnoses, timeout)
+    items = _pip_items(facts, target.python, main) + _host_items(facts, diagnoses, timeout, outcome.undecided)
     if items and items[0].kind in PIP_CANNOT_RUN and diagnoses:
         # Without a pip that runs, the probe's stdlib connections say nothing
         # about pip's trust (PIP_CERT may be set, but no pip reads it): they
@@ -422,8 +422,15 @@ def _pip_items(facts, python: str, main) -> List[Incomplete]:
     return items
 
 
-def _host_items(facts, diagnoses: tuple, timeout: float) -> List[Incomplete]:
+def _host_items(facts, diagnoses: tuple, timeout: float, undecided: tuple = ()) -> List[Incomplete]:
     items: List[Incomplete] = []
+    # A rule whose deciding attempt did not finish said so (rules.Undecided):
+    # that host gets "could not tell between …", never another cause.
+    for u in undecided:
+        if not any(d.host in (None, u.host) for d in diagnoses):
+            items.append(Incomplete(IncompleteKind.UNDECIDED, "%s: could not tell %s apart: %s" % (
+                u.host or "the index", " / ".join(u.candidates), u.why), candidates=tuple(u.candidates)))
+    told = {u.host for u in undecided}
     for h in facts.hosts:
         a = h.verdict_attempt
         if a.status == "deadline":
@@ -435,7 +442,7 @@ def _host_items(facts, diagnoses: tuple, timeout: float) -> List[Incomplete]:
         elif a.status == "bug":
             items.append(Incomplete(IncompleteKind.PROBE_BUG, "%s: tlsdoctor could not run this measurement "
                                                               "(bug: %s)" % (h.url, a.error)))
-        elif a.failed and not any(d.host in (None, h.url) for d in diagnoses):
+        elif a.failed and h.url not in told and not any(d.host in (None, h.url) for d in diagnoses):
             items.append(Incomplete(IncompleteKind.NO_RULE,
                                     "%s: pip fails (%s), and no rule recognises why" % (h.url, a.error)))
     return items
