@@ -26,6 +26,7 @@ Contract (like uv's ``get_interpreter_info.py``):
 from __future__ import absolute_import, print_function
 
 import base64
+import errno
 import hashlib
 import json
 import os
@@ -86,6 +87,64 @@ PIj9mFUr+FSqaP7i9xYJ1KnkLylVuR70q5WSP6QHzTec6AI4K3CUx/hc
 """
 TLS_NAMES = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
+# The attempt vocabulary, declared once (PLAN.md "The attempt vocabulary").
+# The rules stream's facts read this table with ``ast``; tests/probe check that
+# the probe emits exactly these keys.  ``phase`` 1 starts at once; phase 2
+# starts after phase 1 when pip's request or the handshake failed.  Rows "only
+# when pip's request failed" are dropped from the output for a healthy host
+# (phase 1 ones run anyway: they are cheap and decisive when the host fails).
+# The wire key is ``"<host index>:<wire key>"`` in ``probes``; recordings
+# depend on it, so it never changes.
+# (name, wire key, what it measures, phase, only when pip's request failed)
+ATTEMPTS = (
+    ("pip_request", "pip_request", "pip's own request through pip's own session, retries off", 1, False),
+    ("tcp", "tcp", "TCP connect to the index (no proxy)", 1, False),
+    ("proxy", "proxy", "TCP to the proxy, then CONNECT to the index", 1, False),
+    ("tls", "tls", "handshake without verification; the presented chain", 1, False),
+    ("verify", "verify:{store}", "verified handshake against one trust store", 1, False),
+    ("verify_nohost", "verify_nohost:effective", "pip's store, hostname not checked", 1, False),
+    ("verify_strict", "verify_strict:effective", "pip's store with VERIFY_X509_STRICT", 1, False),
+    ("verify_nostrict", "verify_nostrict:effective", "pip's store without VERIFY_X509_STRICT", 1, False),
+    ("plain_http", "variant:plain_http", "plain HTTP on the index port", 1, True),
+    ("second_host", "variant:second_host", "another host through the same proxy (its chain)", 1, True),
+    ("tls_v1", "variant:TLSv1", "only TLS 1.0, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_1", "variant:TLSv1.1", "only TLS 1.1, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_2", "variant:TLSv1.2", "only TLS 1.2, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_3", "variant:TLSv1.3", "only TLS 1.3", 2, True),
+    ("wide_ciphers", "variant:wide_ciphers", "every cipher at @SECLEVEL=0", 2, True),
+    ("legacy_renegotiation", "variant:legacy_renegotiation", "OP_LEGACY_SERVER_CONNECT", 2, True),
+    ("client_cert", "variant:client_cert", "a throwaway client certificate offered", 2, True),
+    ("direct", "variant:direct", "the same handshake bypassing the proxy", 2, True),
+)
+ATTEMPT_ROWS = dict((row[0], row) for row in ATTEMPTS)
+# The TLS-version variants, in TLS_NAMES order.
+VERSION_ATTEMPTS = (("tls_v1", "TLSv1"), ("tls_v1_1", "TLSv1.1"), ("tls_v1_2", "TLSv1.2"), ("tls_v1_3", "TLSv1.3"))
+
+# Attempt statuses and error kinds (PLAN.md).  "bug" is tlsdoctor's own
+# exception (TypeError, KeyError, ...): never a finding about the network.
+STATUSES = ("ok", "error", "could_not_run", "deadline", "absent", "bug")
+ERROR_KINDS = ("network", "timeout", "proxy", "tls", "http", "os", "bug")
+
+
+def wire_key(prefix, name, store=None):
+    """The key an attempt is reported under: ``"0:verify:certifi"``."""
+    key = ATTEMPT_ROWS[name][1]
+    if store is not None:
+        key = key.replace("{store}", store)
+    return prefix + key
+
+
+def attempt_name(key):
+    """The table row name for a wire key (without its ``"<i>:"`` prefix), or None."""
+    for name, pattern, _, _, _ in ATTEMPTS:
+        if "{store}" in pattern:
+            head = pattern.split("{store}")[0]
+            if key.startswith(head) and len(key) > len(head):
+                return name
+        elif key == pattern:
+            return name
+    return None
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -104,6 +163,80 @@ def _s(value):
 def err_text(exc):
     text = _s(exc)
     return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
+
+
+# Exceptions that can only come from a mistake in tlsdoctor's own code (or
+# its use of pip's private API): never reported as a network finding.
+BUG_TYPES = (TypeError, AttributeError, LookupError, NameError, AssertionError, ArithmeticError,
+             RuntimeError, ImportError)
+# errno values of a failed TCP path: refused, reset, unreachable, ...
+_NET_ERRNOS = set(getattr(errno, n) for n in (
+    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN",
+    "EHOSTDOWN", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "ESHUTDOWN") if hasattr(errno, n))
+
+
+class CannotRun(Exception):
+    """This interpreter cannot make the attempt at all (reported as could_not_run)."""
+
+
+def _causes(exc):
+    """exc, then what it wraps: urllib3's .reason, __cause__, __context__, args (bounded)."""
+    out, stack, seen = [], [exc], set()
+    while stack and len(out) < 12:
+        e = stack.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        out.append(e)
+        for nxt in (getattr(e, "reason", None), getattr(e, "__cause__", None), getattr(e, "__context__", None)):
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+        for arg in getattr(e, "args", ()) or ():
+            if isinstance(arg, BaseException):
+                stack.append(arg)
+    return out
+
+
+def _kind_of_one(e):
+    names = [c.__name__ for c in type(e).__mro__]
+    if isinstance(e, ProxyRefused) or "ProxyError" in names:
+        return "proxy"
+    if isinstance(e, socket.timeout) or any("Timeout" in n for n in names) or "TimeoutError" in names:
+        return "timeout"
+    if (ssl is not None and isinstance(e, ssl.SSLError)) or "SSLError" in names or "CertificateError" in names:
+        return "tls"
+    if isinstance(e, (socket.gaierror, socket.herror)) or getattr(e, "errno", None) in _NET_ERRNOS \
+            or "ConnectionError" in names or "NewConnectionError" in names or "ProtocolError" in names:
+        return "network"
+    if isinstance(e, EnvironmentError) and getattr(e, "filename", None):
+        return "os"
+    return None
+
+
+def error_kind(exc, default):
+    """network | timeout | proxy | tls | http | os, from exc and what it wraps; bug for our own mistakes."""
+    if isinstance(exc, BUG_TYPES):
+        # Even when raised while handling a network error (__context__):
+        # the attempt did not measure anything.
+        return "bug"
+    found = [k for k in (_kind_of_one(e) for e in _causes(exc)) if k]
+    for kind in ("proxy", "timeout", "tls", "network", "os"):
+        if kind in found:
+            return kind
+    return default
+
+
+def fail(out, exc, default_kind, stage=None):
+    """Record a failed attempt: status error, or bug when the exception is ours."""
+    kind = error_kind(exc, default_kind)
+    out["status"] = "bug" if kind == "bug" else "error"
+    out["error_kind"] = kind
+    out["error"] = err_text(exc)
+    # "timeout" keeps its old meaning (socket.timeout): rules read it.
+    out["timeout"] = isinstance(exc, socket.timeout)
+    if stage is not None:
+        out["stage"] = stage
+    return out
 
 
 def redact_url(url):
@@ -509,7 +642,7 @@ def start_threads(jobs, results):
     threads = {}
     progress("start", len(jobs))
     for key, fn, args in jobs:
-        results.put(key, {"status": "deadline", "started": round(time.time() - START, 3)})
+        results.put(key, {"status": "deadline", "error_kind": None, "started": round(time.time() - START, 3)})
         t = threading.Thread(target=_guard, args=(results, key, fn, args))
         t.daemon = True
         t.start()
@@ -526,8 +659,16 @@ def _guard(results, key, fn, args):
     t0 = time.time()
     try:
         value = fn(*args)
+    except CannotRun as exc:
+        value = {"status": "could_not_run", "error": err_text(exc), "error_kind": None}
     except Exception as exc:
-        value = {"status": "error", "error": err_text(exc)}
+        # A network/TLS/OS error that escaped the attempt's own handling is
+        # still a measurement; anything else is tlsdoctor's bug.
+        value = fail({}, exc, "bug")
+    if value.get("status") in ("error", "bug", "could_not_run"):
+        value.setdefault("error_kind", "bug" if value["status"] == "bug" else None)
+    else:
+        value.setdefault("error_kind", None)
     value["elapsed"] = round(time.time() - t0, 3)
     results.put(key, value)
     progress("done", key, value.get("status"))
@@ -561,7 +702,7 @@ def connect(host, port, proxy, timeout):
         # tunnels the index's TLS inside it; older ones ignored the scheme.
         if not hasattr(ssl, "MemoryBIO"):
             sock.close()
-            raise ValueError("TLS inside TLS needs Python >= 3.5")
+            raise CannotRun("TLS inside TLS needs Python >= 3.5")
         sock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
         info["tunnel"] = "tls"
     status, headers = send_connect(sock, host, port, proxy)
@@ -796,11 +937,13 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
         sock, cinfo = connect(host, port, proxy, timeout)
         out.update(cinfo)
     except ProxyRefused as exc:
-        out.update({"stage": "proxy", "error": err_text(exc), "connect_status": exc.status})
+        fail(out, exc, "proxy", "proxy")
+        out["connect_status"] = exc.status
         return out
+    except CannotRun:
+        raise
     except Exception as exc:
-        out.update({"stage": "proxy" if proxy else "tcp", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "network", "proxy" if proxy else "tcp")
         return out
     try:
         sock.settimeout(remaining(deadline))
@@ -811,7 +954,11 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
             ssock = ctx.wrap_socket(sock, server_hostname=host if sni else None)
         out["handshake_ms"] = round((time.time() - t0) * 1000, 1)
     except Exception as exc:
-        out.update({"stage": "handshake", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout)})
+        # A reset or EOF during the handshake is a TLS-level failure (what
+        # interception and protocol mismatches look like), not "network".
+        fail(out, exc, "tls", "handshake")
+        if out["error_kind"] == "network":
+            out["error_kind"] = "tls"
         _verify_details(exc, out)
         _close(sock)
         return out
@@ -835,13 +982,13 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
                 out["http_status"] = status
                 out["date"] = headers.get("date")
             except Exception as exc:
-                out.update({"stage": "after_handshake", "error": err_text(exc),
-                            "timeout": isinstance(exc, socket.timeout)})
+                fail(out, exc, "http", "after_handshake")
                 _close(ssock)
                 return out
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"stage": "after_handshake", "error": err_text(exc)})
+        fail(out, exc, "http", "after_handshake")
+        out.pop("timeout", None)  # never set on this path before: keep the wire shape
     _close(ssock)
     return out
 
@@ -872,8 +1019,8 @@ def tcp_probe(host, port, deadline):
         out["tcp_ms"] = round((time.time() - t0) * 1000, 1)
         _close(s)
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout),
-                    "errno": getattr(exc, "errno", None)})
+        fail(out, exc, "network")
+        out["errno"] = getattr(exc, "errno", None)
     return out
 
 
@@ -885,8 +1032,8 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
     try:
         sock = socket.create_connection((phost, pport), remaining(deadline))
     except Exception as exc:
-        out.update({"status": "error", "stage": "tcp", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout), "errno": getattr(exc, "errno", None)})
+        fail(out, exc, "network", "tcp")
+        out["errno"] = getattr(exc, "errno", None)
         return out
     out["tcp"] = "ok"
     if pscheme == "https" and ssl is not None and not LEGACY_HTTPS_PROXY:
@@ -919,7 +1066,8 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
         try:
             sock = socket.create_connection((phost, pport), remaining(deadline))
         except Exception as exc:
-            out.update({"status": "error", "stage": "tcp", "error": err_text(exc)})
+            fail(out, exc, "network", "tcp")
+            out.pop("timeout", None)
             return out
         _connect_into(out, sock, host, port, proxy, deadline)
         out["plain_connect"] = True
@@ -939,8 +1087,7 @@ def _connect_into(out, sock, host, port, proxy, deadline):
         out["proxy_authenticate"] = headers.get("proxy-authenticate", "").split(" ")[0] or None
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"status": "error", "stage": "connect", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "proxy", "connect")
 
 
 def plain_http_probe(host, port, proxy, deadline):
@@ -959,7 +1106,7 @@ def plain_http_probe(host, port, proxy, deadline):
         out["speaks_http"] = head.startswith(b"HTTP/")
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "http")
     return out
 
 
@@ -975,7 +1122,9 @@ def pip_request(pip_ctx, url, deadline):
             session = command._build_session(options)
         out["session"] = session_facts(session, url)
     except Exception as exc:
-        out.update({"status": "could_not_run", "error": err_text(exc)})
+        kind = error_kind(exc, "os")
+        out.update({"status": "bug" if kind == "bug" else "could_not_run", "error": err_text(exc),
+                    "error_kind": kind})
         return out
     try:
         resp = session.get(url, timeout=t, headers={"Cache-Control": "max-age=0"},
@@ -988,7 +1137,10 @@ def pip_request(pip_ctx, url, deadline):
         except Exception:
             pass
     except Exception as exc:
-        out["status"] = "error"
+        # requests' exceptions are IOErrors; pip >= 26.2 wraps them in its
+        # DiagnosticPipError: the kind comes from the wrapped chain.
+        out["error_kind"] = error_kind(exc, "http")
+        out["status"] = "bug" if out["error_kind"] == "bug" else "error"
         out["error_chain"] = exception_chain(exc)
         # pip >= 26.2 raises DiagnosticPipError subclasses whose str() is just
         # "<Name: reference>"; the underlying error is the informative one.
