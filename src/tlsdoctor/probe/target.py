@@ -201,7 +201,9 @@ def _kind_of_one(e):
     names = [c.__name__ for c in type(e).__mro__]
     if isinstance(e, ProxyRefused) or "ProxyError" in names:
         return "proxy"
-    if isinstance(e, socket.timeout) or any("Timeout" in n for n in names) or "TimeoutError" in names:
+    # By the class's own name: urllib3 1.x's NewConnectionError (refused,
+    # unreachable) inherits from ConnectTimeoutError.
+    if isinstance(e, socket.timeout) or "Timeout" in names[0]:
         return "timeout"
     if (ssl is not None and isinstance(e, ssl.SSLError)) or "SSLError" in names or "CertificateError" in names:
         return "tls"
@@ -636,17 +638,30 @@ class Results(object):
         with self.lock:
             self.data[key] = value
 
+    def get(self, key):
+        with self.lock:
+            return dict(self.data.get(key) or {})
+
+    def drop(self, keys):
+        with self.lock:
+            for k in keys:
+                self.data.pop(k, None)
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.data)
+
 
 def start_threads(jobs, results):
-    """Start ``(key, fn, args)`` jobs; until they finish, their result says ``deadline``."""
+    """Start jobs (each with its deadline set); until they finish, their result says ``deadline``."""
     threads = {}
     progress("start", len(jobs))
-    for key, fn, args in jobs:
-        results.put(key, {"status": "deadline", "error_kind": None, "started": round(time.time() - START, 3)})
-        t = threading.Thread(target=_guard, args=(results, key, fn, args))
+    for job in jobs:
+        results.put(job.key, {"status": "deadline", "error_kind": None, "started": round(time.time() - START, 3)})
+        t = threading.Thread(target=_guard, args=(results, job))
         t.daemon = True
         t.start()
-        threads[key] = t
+        threads[job.key] = t
     return threads
 
 
@@ -655,10 +670,11 @@ def join_threads(threads, until):
         t.join(max(0.0, until - time.time()))
 
 
-def _guard(results, key, fn, args):
+def _guard(results, job):
+    key = job.key
     t0 = time.time()
     try:
-        value = fn(*args)
+        value = job.run()
     except CannotRun as exc:
         value = {"status": "could_not_run", "error": err_text(exc), "error_kind": None}
     except Exception as exc:
@@ -1024,7 +1040,7 @@ def tcp_probe(host, port, deadline):
     return out
 
 
-def proxy_probe(proxy, host, port, deadline, cafile=None):
+def proxy_probe(proxy, host, port, cafile, deadline):
     """Can the proxy be reached, what does it answer to CONNECT, what scheme does it speak?"""
     out = {"proxy": redact_url(proxy)}
     pscheme, phost, pport = host_port(proxy)
@@ -1239,48 +1255,97 @@ def stdlib_proxy_for(url):
         return None
 
 
-# ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- jobs
 
-def probe_host(url, proxy, stores, deadline, results, prefix, second_host=None):
-    scheme, host, port = host_port(url)
-    jobs = []
+class Job(object):
+    """One attempt to start: its wire key, its table row, and what runs it.
+
+    ``fn(*args, deadline=...)`` makes the attempt; the deadline is given when
+    the job is started (``with_deadline``), never found among the arguments.
+    """
+
+    def __init__(self, prefix, name, fn, args, deadline=None, store=None):
+        self.key = wire_key(prefix, name, store)
+        self.name = name
+        self.fn = fn
+        self.args = args
+        self.deadline = deadline
+
+    def with_deadline(self, deadline):
+        job = Job.__new__(Job)
+        job.__dict__.update(self.__dict__)
+        job.deadline = deadline
+        return job
+
+    def run(self):
+        return self.fn(*self.args, deadline=self.deadline)
+
+    @property
+    def phase(self):
+        return ATTEMPT_ROWS[self.name][3]
+
+    @property
+    def only_when_failed(self):
+        return ATTEMPT_ROWS[self.name][4]
+
+
+class Host(object):
+    """One index host: its phase-1 jobs (deadlines set) and its phase-2 variants (not yet)."""
+
+    def __init__(self, index, url):
+        self.index = index
+        self.prefix = "%d:" % index
+        self.url = url
+        self.session = None
+        self.jobs = []
+        self.variants = []
+        self.launched = False
+
+
+def probe_host(host, proxy, stores, deadline, second_host=None):
+    """Fill host.jobs (phase 1) and host.variants (phase 2) from the attempt table's rows."""
+    scheme, name, port = host_port(host.url)
+    p, add = host.prefix, host.jobs.append
     if proxy:
-        eff = [path for name, path in stores if name == "effective"]
-        jobs.append((prefix + "proxy", proxy_probe, (proxy, host, port, deadline, eff[0] if eff else None)))
+        eff = [path for store, path in stores if store == "effective"]
+        add(Job(p, "proxy", proxy_probe, (proxy, name, port, eff[0] if eff else None), deadline))
     else:
-        jobs.append((prefix + "tcp", tcp_probe, (host, port, deadline)))
+        add(Job(p, "tcp", tcp_probe, (name, port), deadline))
     if scheme != "https" or ssl is None:
-        return jobs, []
+        return
     p1 = deadline - (deadline - time.time()) * 0.45  # phase 2 keeps time for the variants
-    jobs.append((prefix + "tls", tls_attempt, (host, port, proxy, p1, make_context("noverify"), True)))
-    for name, cafile in stores:
-        jobs.append((prefix + "verify:" + name, _verify_job, (host, port, proxy, p1, cafile, True, None)))
-        if name == "effective":
-            jobs.append((prefix + "verify_nohost:" + name, _verify_job, (host, port, proxy, p1, cafile, False, None)))
+    add(Job(p, "tls", _tls_job, (name, port, proxy), p1))
+    for store, cafile in stores:
+        add(Job(p, "verify", _verify_job, (name, port, proxy, cafile, True, None), p1, store=store))
+        if store == "effective":
+            add(Job(p, "verify_nohost", _verify_job, (name, port, proxy, cafile, False, None), p1))
             if getattr(ssl, "VERIFY_X509_STRICT", None):
-                jobs.append((prefix + "verify_strict:" + name, _verify_job, (host, port, proxy, p1, cafile, False, True)))
-                jobs.append((prefix + "verify_nostrict:" + name, _verify_job, (host, port, proxy, p1, cafile, False, False)))
-    variants = []
-    for v in TLS_NAMES:
-        variants.append((prefix + "variant:" + v, _variant_job, (host, port, proxy, deadline, {"versions": (v, v), "ciphers": "ALL:@SECLEVEL=0"})))
-    variants.append((prefix + "variant:wide_ciphers", _variant_job, (host, port, proxy, deadline, {"ciphers": "ALL:@SECLEVEL=0"})))
-    variants.append((prefix + "variant:legacy_renegotiation", _variant_job, (host, port, proxy, deadline, {"legacy_reneg": True})))
-    variants.append((prefix + "variant:client_cert", _variant_job, (host, port, proxy, deadline, {"client_cert": True})))
+                add(Job(p, "verify_strict", _verify_job, (name, port, proxy, cafile, False, True), p1))
+                add(Job(p, "verify_nostrict", _verify_job, (name, port, proxy, cafile, False, False), p1))
     # Cheap and decisive for https-on-http-port, whose TLS attempt just hangs.
-    jobs.append((prefix + "variant:plain_http", plain_http_probe, (host, port, proxy, deadline)))
+    add(Job(p, "plain_http", plain_http_probe, (name, port, proxy), deadline))
+    if proxy and second_host:
+        # Where going direct is impossible (the proxy is the only route),
+        # another host through the same proxy tells a proxy that re-signs
+        # everything from one server's own certificate. Started with the
+        # first phase and its budget, like the index's own handshake: as
+        # a late variant it could be left too little time, and Python 2.7
+        # on OpenSSL 3 reports that timeout as a misnamed handshake error.
+        _, h2, port2 = host_port("https://" + second_host)
+        if (h2, port2) != (name, port):
+            add(Job(p, "second_host", _second_host_job, (h2, port2, proxy), p1))
+    wide = "ALL:@SECLEVEL=0"
+    for row, v in VERSION_ATTEMPTS:
+        host.variants.append(Job(p, row, _variant_job, (name, port, proxy, {"versions": (v, v), "ciphers": wide})))
+    host.variants.append(Job(p, "wide_ciphers", _variant_job, (name, port, proxy, {"ciphers": wide})))
+    host.variants.append(Job(p, "legacy_renegotiation", _variant_job, (name, port, proxy, {"legacy_reneg": True})))
+    host.variants.append(Job(p, "client_cert", _variant_job, (name, port, proxy, {"client_cert": True})))
     if proxy:
-        variants.append((prefix + "variant:direct", tls_attempt, (host, port, None, deadline, make_context("noverify"), True)))
-        if second_host:
-            # Where going direct is impossible (the proxy is the only route),
-            # another host through the same proxy tells a proxy that re-signs
-            # everything from one server's own certificate. Started with the
-            # first phase and its budget, like the index's own handshake: as
-            # a late variant it could be left too little time, and Python 2.7
-            # on OpenSSL 3 reports that timeout as a misnamed handshake error.
-            _, h2, p2 = host_port("https://" + second_host)
-            if (h2, p2) != (host, port):
-                jobs.append((prefix + "variant:second_host", _second_host_job, (h2, p2, proxy, p1)))
-    return jobs, variants
+        host.variants.append(Job(p, "direct", _tls_job, (name, port, None)))
+
+
+def _tls_job(host, port, proxy, deadline):
+    return tls_attempt(host, port, proxy, deadline, make_context("noverify"), True)
 
 
 def _second_host_job(host, port, proxy, deadline):
@@ -1290,17 +1355,14 @@ def _second_host_job(host, port, proxy, deadline):
     return r
 
 
-def _verify_job(host, port, proxy, deadline, cafile, check_hostname, strict):
+def _verify_job(host, port, proxy, cafile, check_hostname, strict, deadline):
     ctx = make_context("verify", cafile=cafile, check_hostname=check_hostname, strict=strict)
     r = tls_attempt(host, port, proxy, deadline, ctx, want_chain=False)
     r["cafile"] = cafile
     return r
 
 
-_CLIENT_PEM_PATH = []
-
-
-def _variant_job(host, port, proxy, deadline, spec):
+def _variant_job(host, port, proxy, spec, deadline):
     client = None
     if spec.get("client_cert"):
         client = _client_pem()
@@ -1309,6 +1371,9 @@ def _variant_job(host, port, proxy, deadline, spec):
     # The chain too: when the default attempt was cut short (a flaky
     # middlebox), any variant that got through still shows what was presented.
     return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True)
+
+
+_CLIENT_PEM_PATH = []
 
 
 def _client_pem():
@@ -1345,16 +1410,20 @@ def trust_stores(pip_info, session):
     return good
 
 
-def main():
-    raw = sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read()
-    try:
-        request = json.loads(raw or "{}")
-    except ValueError as exc:
-        emit({"result": "error", "kind": "bad_request", "message": err_text(exc)})
-        return
-    timeout = float(request.get("timeout") or 10.0)
-    deadline = START + timeout
-    facts = {
+# ---------------------------------------------------------------- main steps
+
+def read_request(argv, stdin):
+    """The request: one JSON object in argv[1] or on stdin."""
+    raw = argv[1] if len(argv) > 1 else stdin.read()
+    request = json.loads(raw or "{}")
+    if not isinstance(request, dict):
+        raise ValueError("the request is not a JSON object")
+    return request
+
+
+def base_facts():
+    """What this interpreter is, what its ssl can do, what its environment says."""
+    return {
         "python": {"version": sys.version.split()[0], "version_info": list(sys.version_info[:3]),
                    "implementation": getattr(getattr(sys, "implementation", None), "name", "cpython"),
                    "executable": sys.executable, "prefix": sys.prefix,
@@ -1364,32 +1433,43 @@ def main():
         "env": environment_facts(),
         "time": time.time(),
     }
-    pip_info, pip_ctx = {}, None
+
+
+def gather_pip_facts(request):
+    """pip's facts, and (command, options) to make pip's own request with (None in handshake mode)."""
+    global LEGACY_HTTPS_PROXY
     try:
         pip_info, pip_ctx = pip_facts(request.get("index_url"))
     except Exception as exc:
-        pip_info = {"error": err_text(exc)}
-    facts["pip"] = pip_info
-    global LEGACY_HTTPS_PROXY
-    LEGACY_HTTPS_PROXY = _version_tuple(pip_info.get("version")) < (20, 3) if pip_info.get("version") else False
+        pip_info, pip_ctx = _fact_error(exc), None
+    version = pip_info.get("version")
+    LEGACY_HTTPS_PROXY = _version_tuple(version) < (20, 3) if version else False
     if request.get("mode") == "handshake":
         pip_ctx = None  # a second look without OPENSSL_CONF: handshakes only
+    return pip_info, pip_ctx
 
-    # Which URLs: pip's resolved index + extra indexes (http/https only).
-    urls = []
-    opts = pip_info.get("options") or {}
+
+def _fact_error(exc):
+    """A fact that could not be gathered: pip's/the OS's error, or our own bug (kept apart)."""
+    if isinstance(exc, BUG_TYPES):
+        return {"probe_bug": err_text(exc)}
+    return {"error": err_text(exc)}
+
+
+def choose_urls(request, pip_ctx):
+    """pip's resolved index + extra indexes (http/https only), one per host:port."""
     if request.get("urls"):
         urls = list(request["urls"])
     elif pip_ctx is not None:
-        _, options = pip_ctx
-        if not getattr(options, "no_index", False):
-            urls = [options.index_url] + list(options.extra_index_urls or [])
+        options = pip_ctx[1]
+        urls = [] if getattr(options, "no_index", False) else \
+            [options.index_url] + list(options.extra_index_urls or [])
     elif request.get("index_url"):
         urls = [request["index_url"]]
     else:
         urls = [os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple/"]
-    urls = [u for u in urls if u and urlsplit(u).scheme in ("http", "https")]
-    if any(urlsplit(u).hostname == "pypi.org" for u in urls):
+    urls = [u for u in urls if u and _url_scheme(u) in ("http", "https")]
+    if any(host_port(u)[1] == "pypi.org" for u in urls):
         # pip's index pages come from pypi.org, the files from
         # files.pythonhosted.org: pip needs both, so check both.
         urls.append("https://files.pythonhosted.org/")
@@ -1399,87 +1479,116 @@ def main():
         if (h, p) not in seen:
             seen.add((h, p))
             unique.append(u)
-    facts["targets"] = [redact_url(u) for u in unique]
+    return unique
 
-    results = Results()
-    # Every stdlib attempt gets a slice of the budget (a server that never
-    # answers must not eat the variants' time); pip's request gets all of it,
-    # as pip would wait.
-    step = max(1.5, 0.3 * (deadline - time.time()))
-    phase1, variants_by_host, sessions = [], {}, {}
-    for i, url in enumerate(unique):
-        prefix = "%d:" % i
+
+def _url_scheme(url):
+    try:
+        return urlsplit(url).scheme
+    except Exception:
+        return None
+
+
+def plan_hosts(urls, request, pip_info, pip_ctx, deadline, step):
+    """One Host per URL: pip's session facts, its proxy, its jobs from the table."""
+    hosts = []
+    for i, url in enumerate(urls):
+        host = Host(i, url)
         if pip_ctx is not None:
             try:
                 session = pip_ctx[0]._build_session(pip_ctx[1], retries=0, timeout=1)
-                sessions[i] = session_facts(session, url)
+                host.session = session_facts(session, url)
             except Exception as exc:
-                sessions[i] = {"error": err_text(exc)}
-            phase1.append((prefix + "pip_request", pip_request, (pip_ctx, url, deadline - 0.3)))
-            proxy = sessions[i].get("_proxy_raw")
+                host.session = _fact_error(exc)
+            host.jobs.append(Job(host.prefix, "pip_request", pip_request, (pip_ctx, url), deadline - 0.3))
+            proxy = host.session.get("_proxy_raw")
         else:
             proxy = stdlib_proxy_for(url)
-        jobs, variants = probe_host(url, proxy, trust_stores(pip_info, sessions.get(i)),
-                                    min(deadline - 0.2, time.time() + step), results, prefix,
-                                    request.get("second_host"))
-        phase1.extend(jobs)
-        variants_by_host[i] = variants
-    threads = start_threads(phase1, results)
-    join_threads([t for k, t in threads.items() if not k.endswith("pip_request") and "variant:" not in k],
-                 time.time() + step + 0.2)
-    # Phase 2: when a handshake or pip's request failed, variants find out why.
-    launched = set()
-    all_threads = dict(threads)
+        # Every stdlib attempt gets a slice of the budget (a server that never
+        # answers must not eat the variants' time); pip's request gets all of
+        # it, as pip would wait.
+        probe_host(host, proxy, trust_stores(pip_info, host.session), min(deadline - 0.2, time.time() + step),
+                   request.get("second_host"))
+        hosts.append(host)
+    return hosts
 
-    def launch(i):
-        if i in launched or request.get("mode") == "handshake":
+
+def run_phase1(hosts, results, step):
+    """Start every phase-1 job; wait (one step) for those that decide whether variants are needed."""
+    threads = start_threads([j for h in hosts for j in h.jobs], results)
+    join_threads([threads[j.key] for h in hosts for j in h.jobs
+                  if j.name != "pip_request" and not j.only_when_failed], time.time() + step + 0.2)
+    return threads
+
+
+def run_phase2(hosts, results, threads, request, deadline, step):
+    """When a handshake or pip's request failed, variants find out why; then wait for all that matters."""
+    def launch(host):
+        if host.launched or request.get("mode") == "handshake":
             return
-        launched.add(i)
-        tls = results.data.get("%d:tls" % i, {})
+        host.launched = True
+        tls = results.get(wire_key(host.prefix, "tls"))
         vdl = min(deadline - 0.2, time.time() + step)
-        jobs = []
-        for key, fn, args in variants_by_host[i]:
-            if tls.get("timeout") and not key.endswith(("variant:direct", "variant:plain_http")):
-                continue  # a handshake that hangs hangs with other versions too
-            args = tuple(vdl if (isinstance(a, float) and a > 1e9) else a for a in args)
-            jobs.append((key, fn, args))
-        all_threads.update(start_threads(jobs, results))
+        # A handshake that hangs hangs with other versions too; only going
+        # direct can still tell something.
+        jobs = [j.with_deadline(vdl) for j in host.variants if not (tls.get("timeout") and j.name != "direct")]
+        threads.update(start_threads(jobs, results))
 
-    def failed(i):
-        tls = results.data.get("%d:tls" % i, {})
-        pipr = results.data.get("%d:pip_request" % i, {})
-        return tls.get("status") == "error" or pipr.get("status") == "error"
-
-    for i in variants_by_host:
-        if failed(i) or request.get("all_variants"):
-            launch(i)
-    pending = [i for i in variants_by_host if i not in launched]
+    for host in hosts:
+        if request.get("all_variants") or _failed(results, host, ("error",), tls_too=True):
+            launch(host)
+    pending = [h for h in hosts if not h.launched]
     if pending:
-        pip_threads = [threads[k] for k in threads if k.endswith("pip_request")]
-        join_threads(pip_threads, deadline - step - 0.3)
-        for i in pending:
-            pipr = results.data.get("%d:pip_request" % i, {})
-            if pipr.get("status") in ("error", "deadline"):
-                launch(i)
+        join_threads([threads[j.key] for h in hosts for j in h.jobs if j.name == "pip_request"],
+                     deadline - step - 0.3)
+        for host in pending:
+            if _failed(results, host, ("error", "deadline")):
+                launch(host)
     # A healthy host needs no variant: do not wait for one (plain HTTP to a
     # TLS port may simply hang), and do not report it.
-    healthy = ["%d:" % i for i in variants_by_host if i not in launched]
-    wait = [t for k, t in all_threads.items() if not (k.split("variant:")[0] in healthy and "variant:" in k)]
-    join_threads(wait, deadline - 0.1)
-    with results.lock:
-        for k in list(results.data):
-            if "variant:" in k and k.split("variant:")[0] in healthy:
-                del results.data[k]
+    healthy = set(h.prefix for h in hosts if not h.launched)
+    extra = set(j.key for h in hosts if h.prefix in healthy for j in h.jobs if j.only_when_failed)
+    join_threads([t for k, t in threads.items() if k not in extra], deadline - 0.1)
+    results.drop(extra)
+
+
+def _failed(results, host, statuses, tls_too=False):
+    pip = results.get(wire_key(host.prefix, "pip_request"))
+    tls = results.get(wire_key(host.prefix, "tls"))
+    return pip.get("status") in statuses or (tls_too and tls.get("status") == "error")
+
+
+def probe(request, deadline):
+    """The whole probe, as named steps; returns the one JSON object to print."""
+    facts = base_facts()
+    pip_info, pip_ctx = gather_pip_facts(request)
+    facts["pip"] = pip_info
+    urls = choose_urls(request, pip_ctx)
+    facts["targets"] = [redact_url(u) for u in urls]
+    step = max(1.5, 0.3 * (deadline - time.time()))
+    hosts = plan_hosts(urls, request, pip_info, pip_ctx, deadline, step)
+    results = Results()
+    threads = run_phase1(hosts, results, step)
+    run_phase2(hosts, results, threads, request, deadline, step)
     facts["time_end"] = time.time()
-    for i in sessions:
-        sessions[i].pop("_proxy_raw", None)
-    emit({"result": "success", "kind": "probe", "facts": facts, "sessions": sessions,
-          "probes": dict(results.data), "elapsed": round(time.time() - START, 3)})
+    sessions = dict((h.index, h.session) for h in hosts if h.session is not None)
+    for s in sessions.values():
+        s.pop("_proxy_raw", None)
+    return {"result": "success", "kind": "probe", "facts": facts, "sessions": sessions,
+            "probes": results.snapshot(), "elapsed": round(time.time() - START, 3)}
+
+
+def main(argv=None, stdin=None):
+    try:
+        request = read_request(argv or sys.argv, stdin or sys.stdin)
+    except ValueError as exc:
+        emit({"result": "error", "kind": "bad_request", "message": err_text(exc)})
+        return
+    emit(probe(request, START + float(request.get("timeout") or 10.0)))
 
 
 def emit(obj):
-    with_lock = scrub(obj)
-    text = json.dumps(with_lock, sort_keys=True, default=_s)
+    text = json.dumps(scrub(obj), sort_keys=True, default=_s)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
