@@ -241,35 +241,222 @@ def fail(out, exc, default_kind, stage=None):
     return out
 
 
+# ---------------------------------------------------------------- redaction
+#
+# The same rules as tlsdoctor.redact (PLAN.md "Redaction"), kept here because
+# this file runs alone inside the target.  Everything is linear in the input:
+# str methods and one splitting regex whose alternatives are single characters
+# or one character class (no backtracking over unbounded input), so a 120 KB
+# proxy URL costs milliseconds.  Redaction runs *before* truncation, so a cut
+# can never expose the tail of a secret.
+
+MAX_TEXT = 2000  # characters of any one emitted string; the rest is announced, not shown
+MASK = "***"
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "pypi-", "AKIA")
+_SECRET_WORDS = ("pass", "pwd", "token", "secret", "auth", "apikey", "api_key", "api-key", "credential")
+_HEADER_KEYS = ("authorization:", "proxy-authorization:")
+_NEXT_IS_SECRET = ("password:", "passwd:", "--password", "token:", "secret:")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF-:")
+# Separators kept as they are: whitespace runs, quotes, brackets, commas.
+_SPLIT = re.compile(r"(\s+|[\"'<>(){}\[\],;])")
+
+
+def truncate(text, limit=MAX_TEXT):
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + u"\u2026(truncated, %d chars)" % len(text)
+
+
+def _remember(secret):
+    # Parts shorter than 3 characters would blank unrelated text.
+    if secret and len(secret) >= 3 and secret != MASK and len(SECRETS) < 1000:
+        SECRETS.append(secret)
+
+
+def looks_like_token(seg):
+    """A path segment or word shaped like an access token (GitHub, GitLab, PyPI, AWS, JWT, random)."""
+    if len(seg) < 12:
+        return False
+    for prefix in _TOKEN_PREFIXES:
+        if seg.startswith(prefix) and len(seg) >= len(prefix) + 8:
+            return True
+    parts = seg.split(".")
+    if len(parts) == 3 and seg.startswith("eyJ") and all(len(p) >= 4 and set(p) <= _TOKEN_CHARS for p in parts):
+        return True  # a JWT: base64url(header).base64url(payload).signature
+    if len(seg) < 24 or not set(seg) <= _TOKEN_CHARS or set(seg) <= _HEX_CHARS:
+        # Hex strings (certificate and file hashes, commit ids, UUIDs) are
+        # what tlsdoctor itself reports: not treated as tokens.
+        return False
+    # Random-looking: letters and digits mixed, changing class often
+    # (words such as "test_network_errors_are_not_bu0" change rarely).
+    changes, last, digits = 0, None, 0
+    for c in seg:
+        if c in "_-":
+            continue  # word separators change nothing
+        cls = "d" if c.isdigit() else "u" if c.isupper() else "l"
+        digits += cls == "d"
+        if last is not None and cls != last:
+            changes += 1
+        last = cls
+    return digits > 0 and changes * 3 >= len(seg)
+
+
+def _redact_path(path):
+    """Token-looking segments and the one after ``/t/`` (a token-in-path index) become ***."""
+    if "/" not in path and not looks_like_token(path):
+        return path
+    segs = path.split("/")
+    for i, seg in enumerate(segs):
+        if seg and (looks_like_token(seg) or (i > 0 and segs[i - 1] == "t")):
+            _remember(seg)
+            segs[i] = MASK
+    return "/".join(segs)
+
+
+def _redact_query(query):
+    """Every value of every key: ``token=abc&x=1`` -> ``token=***&x=***``."""
+    out = []
+    for pair in query.split("&"):
+        key, eq, value = pair.partition("=")
+        if eq and value:
+            _remember(value)
+            out.append(key + "=" + MASK)
+        elif not eq and looks_like_token(key):
+            _remember(key)
+            out.append(MASK)
+        else:
+            out.append(pair)
+    return "&".join(out)
+
+
+def _redact_url_tail(rest):
+    """``userinfo@host:port/path?query#frag`` (after ``scheme://``) with secrets masked."""
+    end = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch)
+        if i != -1 and i < end:
+            end = i
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority:
+        # The LAST "@" before the host, as urllib3's parse_url does: a raw
+        # "@" in the password belongs to the password.
+        userinfo, _, hostport = authority.rpartition("@")
+        _remember(userinfo)
+        for part in userinfo.split(":"):
+            _remember(part)
+        authority = MASK + "@" + hostport
+    path, q, query = tail.partition("?")
+    frag = ""
+    if "#" in (query if q else path):
+        if q:
+            query, _, frag = query.partition("#")
+        else:
+            path, _, frag = path.partition("#")
+        frag = "#" + frag
+    out = authority + _redact_path(path)
+    if q:
+        out += "?" + _redact_query(query)
+    return out + frag
+
+
+def _redact_word(word):
+    """One whitespace/quote-delimited word: URLs, scheme-less user:pass@host, key=secret, tokens."""
+    i = word.find("://")
+    if i > 0:
+        start = i
+        while start > 0 and word[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        return _redact_word(word[:start]) + word[start:i + 3] + _redact_url_tail(word[i + 3:])
+    if "@" in word:
+        userinfo, _, host = word.rpartition("@")
+        if ":" in userinfo:
+            # pip and urllib3 accept a proxy without a scheme: user:pass@proxy:3128
+            # (also "--proxy=user:pass@host" in a pasted command line).
+            head, eq, cred = userinfo.rpartition("=") if "=" in userinfo else ("", "", userinfo)
+            _remember(cred)
+            for part in cred.split(":"):
+                _remember(part)
+            return head + eq + MASK + "@" + _redact_path(host)
+    key, eq, value = word.partition("=")
+    if eq and value and any(w in key.lower() for w in _SECRET_WORDS):
+        _remember(value)
+        return key + "=" + MASK
+    if "?" in word and "=" in word:
+        base, _, query = word.partition("?")
+        return _redact_path(base) + "?" + _redact_query(query)
+    return _redact_path(word)
+
+
+def redact_text(text):
+    """Any text (an error message, a config value, a command line) with its secrets masked."""
+    if not text:
+        return text
+    parts = _SPLIT.split(text)
+    out, mask_next, mask_line = [], False, False
+    for part in parts:
+        if not part:
+            continue
+        if part.isspace() or (len(part) == 1 and part in "\"'<>(){}[],;"):
+            if "\n" in part:
+                mask_line = False
+            out.append(part)
+            continue
+        low = part.lower()
+        if mask_line or mask_next:
+            # "Authorization: Basic <x>" masks the rest of the line; "password: <x>" one word.
+            _remember(part)
+            out.append(MASK)
+            mask_next = False
+            continue
+        if low in _HEADER_KEYS:
+            mask_line = True
+        elif low in _NEXT_IS_SECRET:
+            mask_next = True
+        out.append(_redact_word(part))
+    return "".join(out)
+
+
 def redact_url(url):
-    """``scheme://user:pass@host`` -> ``scheme://***@host``; remembers the secret."""
+    """A URL (or a scheme-less proxy) with userinfo, query values and path tokens masked."""
     if not url:
         return url
-    url = _s(url)
-    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@]*)@(.*)$", url, re.S)
-    if not m:
-        return url
-    userinfo = m.group(2)
-    SECRETS.append(userinfo)
-    for part in userinfo.split(":"):
-        if len(part) >= 3:
-            SECRETS.append(part)
-    return m.group(1) + "***@" + m.group(3)
+    return redact_text(_s(url))
+
+
+def redact_value(key, value):
+    """A configuration value: masked whole when its key names a secret, else as text."""
+    if value is None:
+        return None
+    text = _s(value)
+    if any(w in _s(key).lower() for w in _SECRET_WORDS):
+        _remember(text)
+        return MASK
+    return redact_text(text)
+
+
+_SORTED_SECRETS = [0, []]
+
+
+def _secrets_longest_first():
+    if _SORTED_SECRETS[0] != len(SECRETS):
+        _SORTED_SECRETS[:] = [len(SECRETS), sorted(set(SECRETS), key=len, reverse=True)]
+    return _SORTED_SECRETS[1]
 
 
 def scrub(obj):
-    """Remove every remembered secret and any URL userinfo from all strings."""
+    """Every string in obj redacted, stripped of every remembered secret, and truncated."""
     if isinstance(obj, dict):
         return dict((scrub(k), scrub(v)) for k, v in obj.items())
     if isinstance(obj, (list, tuple)):
         return [scrub(v) for v in obj]
     if isinstance(obj, (bytes, text_type)) or (PY2 and isinstance(obj, str)):
-        text = _s(obj)
-        text = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]*@", r"\1***@", text)
-        for secret in sorted(set(SECRETS), key=len, reverse=True):
-            if secret and secret != "***":
-                text = text.replace(secret, "***")
-        return text
+        text = redact_text(_s(obj))
+        for secret in _secrets_longest_first():
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return truncate(text)
     return obj
 
 
@@ -622,9 +809,7 @@ def pip_config_files():
 
 
 def _redact_value(key, value):
-    if any(word in key for word in ("url", "proxy", "index")):
-        return " ".join(redact_url(v) for v in _s(value).split())
-    return value
+    return redact_value(key, value)
 
 
 # ---------------------------------------------------------------- probes
