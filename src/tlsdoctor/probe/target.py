@@ -25,18 +25,59 @@ Contract (like uv's ``get_interpreter_info.py``):
 """
 from __future__ import absolute_import, print_function
 
-import base64
-import errno
-import hashlib
-import json
 import os
-import re
-import socket
+import stat
 import sys
-import tempfile
-import threading
-import time
-import warnings
+
+# What the probe reads of a user's file (config files, CA bundles,
+# OPENSSL_CONF): more is reported as "over the cap", never read.
+READ_CAP = 4 * 1024 * 1024
+
+
+def file_type(path):
+    """"regular file", "directory", "fifo", ... from os.stat (which never blocks), or None if missing."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError, TypeError):
+        return None
+    for test, name in ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "other"
+
+
+def unsafe_to_read(path, dir_ok=False):
+    """Why reading path whole could block or exhaust memory (a FIFO, /dev/zero, a huge file), or None."""
+    kind = file_type(path)
+    if kind is None or kind == "regular file" and os.path.getsize(path) <= READ_CAP:
+        return None
+    if kind == "directory" and dir_ok:
+        return None
+    if kind == "regular file":
+        return "over the cap (%d bytes > %d)" % (os.path.getsize(path), READ_CAP)
+    return "not a regular file (a %s)" % kind
+
+
+# OpenSSL reads OPENSSL_CONF when it initialises, at the first import of
+# _ssl or _hashlib (hashlib, and tempfile -> random on 2.7): a FIFO there
+# blocks that import for ever, /dev/zero never ends.  Checked before anything
+# imports OpenSSL; the probe then measures without it and reports it
+# (pip itself would block or fail at its own "import ssl").
+OPENSSL_CONF_UNSAFE = unsafe_to_read(os.environ["OPENSSL_CONF"]) if os.environ.get("OPENSSL_CONF") else None
+_SAVED_OPENSSL_CONF = os.environ.pop("OPENSSL_CONF") if OPENSSL_CONF_UNSAFE else None
+
+import base64  # noqa: E402
+import errno  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
 
 # PROTOCOL_TLS, OP_NO_TLSv1 ... are deprecated on 3.10+ but are the only
 # spelling that works on 2.7 too; the warnings would only pollute stderr.
@@ -48,6 +89,9 @@ try:
 except Exception as _e:  # ImportError, or a DLL/so load failure
     ssl = None
     SSL_IMPORT_ERROR = "%s: %s" % (type(_e).__name__, _e)
+
+if _SAVED_OPENSSL_CONF is not None:
+    os.environ["OPENSSL_CONF"] = _SAVED_OPENSSL_CONF  # reported as it is set
 
 PY2 = sys.version_info[0] == 2
 if PY2:
@@ -485,6 +529,8 @@ def host_port(url):
 
 def tls_capabilities():
     info = {"ssl_import_error": SSL_IMPORT_ERROR}
+    if OPENSSL_CONF_UNSAFE:
+        info["openssl_conf_ignored"] = "OPENSSL_CONF is %s: measured without it" % OPENSSL_CONF_UNSAFE
     if ssl is None:
         return info
     info["openssl_version"] = getattr(ssl, "OPENSSL_VERSION", None)
@@ -603,6 +649,7 @@ def bundle_info(path):
         info["exists"] = os.path.exists(path)
         info["is_dir"] = os.path.isdir(path)
         info["is_file"] = os.path.isfile(path)
+        info["file_type"] = file_type(path)
         if info["is_dir"]:
             # A CA *directory* (requests accepts one as verify=, OpenSSL as
             # capath) only works through c_rehash-style "<hash>.<n>" links.
@@ -617,9 +664,13 @@ def bundle_info(path):
         st = os.stat(path)
         info["size"] = st.st_size
         info["mtime"] = st.st_mtime
+        if st.st_size > READ_CAP:
+            # Not read, and not handed to OpenSSL (which would read it all).
+            info["over_cap"] = READ_CAP
+            return info
         try:
             with open(path, "rb") as fh:
-                data = fh.read(20 * 1024 * 1024)
+                data = fh.read(READ_CAP)
         except Exception as exc:
             info["readable"] = False
             info["read_error"] = err_text(exc)
@@ -680,7 +731,15 @@ def environment_facts():
 
 def openssl_conf_facts(path):
     """OPENSSL_CONF: which directives narrow versions, ciphers or options."""
-    info = {"path": path, "restrictions": {}}
+    info = {"path": path, "restrictions": {}, "file_type": file_type(path)}
+    unsafe = unsafe_to_read(path)
+    if unsafe:
+        # Never opened: opening a FIFO blocks.  OpenSSL would block on it (or
+        # never finish reading) when pip imports ssl; the probe's own ssl was
+        # loaded without it (see ssl.openssl_conf_ignored).
+        info.update({"readable": False, "unsafe": unsafe,
+                     "error": "%s: not read; OpenSSL reads it whole when pip imports ssl" % unsafe})
+        return info
     try:
         with open(path, "rb") as fh:
             data = fh.read(1024 * 1024).decode("utf-8", "replace")
@@ -724,6 +783,16 @@ def pip_facts(index_override):
                 out["certifi_bundle"] = bundle_info(out["certifi_where"])
         except Exception as exc:
             out[key + "_error"] = err_text(exc)
+    unsafe = unsafe_config_files()
+    if unsafe:
+        # pip's parser (configparser) reads a config file whole and at once:
+        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
+        # Not handed to pip; reported as the config fact and as pip's error.
+        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
+                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
+        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
+                                "block or exhaust memory there)" % out["config"]["error"])
+        return out, None
     out["config"] = pip_config_files()
     command = None
     try:
@@ -770,6 +839,32 @@ def _make_install_command():
         return pc.create_command("install", isolated=False)
     cls = pc.commands_dict["install"]  # pip 10 - 19.2: a class
     return cls(isolated=False)
+
+
+def unsafe_config_files():
+    """pip's config files that would block or exhaust memory if read ([{"path", "reason"}]); reads none."""
+    env_file = os.environ.get("PIP_CONFIG_FILE")
+    if env_file == os.devnull:
+        return []  # pip then loads no config file at all (configuration.py)
+    paths = [env_file] if env_file else []
+    try:
+        from pip._internal.configuration import Configuration
+        conf = Configuration(isolated=False)
+        files = getattr(conf, "iter_config_files", None) or getattr(conf, "_iter_config_files")
+        for _, fnames in files():
+            paths.extend(fnames)
+    except Exception:
+        pass  # pip < 10 or a changed private API: only PIP_CONFIG_FILE is checked
+    out, seen = [], set()
+    for path in paths:
+        if path in seen:
+            continue
+        seen.add(path)
+        # A directory is safe: configparser skips what it cannot open.
+        reason = unsafe_to_read(path, dir_ok=True)
+        if reason:
+            out.append({"path": path, "reason": reason})
+    return out
 
 
 def pip_config_files():
@@ -1073,7 +1168,7 @@ def cert_info(der):
     info = {"sha256": hashlib.sha256(der).hexdigest()}
     try:
         pem = ssl.DER_cert_to_PEM_cert(der)
-        fd, path = tempfile.mkstemp(suffix=".pem")
+        fd, path = tempfile.mkstemp(suffix=".pem", dir=workdir())
         try:
             os.write(fd, pem.encode("ascii"))
             os.close(fd)
@@ -1559,15 +1654,53 @@ def _variant_job(host, port, proxy, spec, deadline):
 
 
 _CLIENT_PEM_PATH = []
+# Where the probe writes its files (the throwaway client certificate, a
+# certificate being decoded): the request's "workdir" (made and removed by
+# the checker, so even a killed probe leaves nothing behind), else a private
+# directory made on first use and removed before the probe exits.
+WORKDIR = {"path": None, "own": False}
+
+
+def set_workdir(path):
+    if path and os.path.isdir(path):
+        WORKDIR.update(path=path, own=False)
+
+
+def workdir():
+    if WORKDIR["path"] is None:
+        WORKDIR.update(path=tempfile.mkdtemp(prefix="tlsdoctor-probe-"), own=True)
+    return WORKDIR["path"]
 
 
 def _client_pem():
     if not _CLIENT_PEM_PATH:
-        fd, path = tempfile.mkstemp(suffix=".pem")
+        fd, path = tempfile.mkstemp(suffix=".pem", dir=workdir())
         os.write(fd, THROWAWAY_CLIENT_PEM.encode("ascii"))
         os.close(fd)
         _CLIENT_PEM_PATH.append(path)
     return _CLIENT_PEM_PATH[0]
+
+
+def cleanup():
+    """Remove what the probe wrote (os._exit skips every other clean-up)."""
+    for path in _CLIENT_PEM_PATH:
+        _unlink(path)
+    del _CLIENT_PEM_PATH[:]
+    if WORKDIR["own"] and WORKDIR["path"]:
+        try:
+            for name in os.listdir(WORKDIR["path"]):  # a decode still running in a thread
+                _unlink(os.path.join(WORKDIR["path"], name))
+            os.rmdir(WORKDIR["path"])
+        except OSError:
+            pass
+        WORKDIR.update(path=None, own=False)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def trust_stores(pip_info, session):
@@ -1745,6 +1878,7 @@ def _failed(results, host, statuses, tls_too=False):
 
 def probe(request, deadline):
     """The whole probe, as named steps; returns the one JSON object to print."""
+    set_workdir(request.get("workdir"))
     facts = base_facts()
     pip_info, pip_ctx = gather_pip_facts(request)
     facts["pip"] = pip_info
@@ -1780,13 +1914,14 @@ def emit(obj):
 
 if __name__ == "__main__":
     try:
-        main()
-    except SystemExit:
-        raise
-    except BaseException as exc:  # the contract: always one JSON object
-        emit({"result": "error", "kind": "probe_crashed", "message": err_text(exc)})
-    # Daemon threads still blocked on a socket must not delay the exit.
-    try:
-        sys.stdout.flush()
+        try:
+            main()
+        except BaseException as exc:  # the contract: always one JSON object
+            emit({"result": "error", "kind": "probe_crashed", "message": err_text(exc)})
     finally:
-        os._exit(0)
+        cleanup()
+        # Daemon threads still blocked on a socket must not delay the exit.
+        try:
+            sys.stdout.flush()
+        finally:
+            os._exit(0)
