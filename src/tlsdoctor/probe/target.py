@@ -6,13 +6,39 @@
 
 Contract (like uv's ``get_interpreter_info.py``):
 
-- Run as ``python -I -B target.py`` (Python 2.7: ``-E -s -B``).  The request is
-  one JSON object on stdin (or argv[1]): ``{"timeout": seconds,
-  "index_url": optional override, "mode": "full" | "handshake",
-  "second_host": optional "host[:port]" to reach through the same proxy}``.
+- Run as ``python -B target.py``: in the environment pip runs in, so that
+  PYTHONPATH, PYTHONHOME, the user site and sitecustomize act on it as on pip
+  (``-I -B`` / ``-E -s -B`` still work; the facts then say they had no
+  effect).  The probe imports its own stdlib helpers from the interpreter's
+  stdlib only, and ssl and pip the way pip does.  The request is one JSON
+  object on stdin (or argv[1]): ``{"timeout": seconds, "index_url": optional
+  override, "urls": optional list, "mode": "full" | "handshake",
+  "second_host": optional "host[:port]" to reach through the same proxy,
+  "all_variants": run phase 2 even for healthy hosts, "workdir": a directory
+  the checker made (and removes) for the probe's files}``.
 - Prints exactly one JSON object on stdout and exits 0:
-  ``{"result": "success", "kind": "probe", "facts": {...}, "probes": {...}}``
-  or ``{"result": "error", "kind": "<snake_case>", "message": "..."}``.
+  ``{"result": "success", "kind": "probe", "facts": {...}, "sessions": {...},
+  "probes": {...}}`` or ``{"result": "error", "kind": "<snake_case>",
+  "message": "..."}``.
+- ``probes`` maps ``"<host index>:<wire key>"`` (the ATTEMPTS table below) to
+  an attempt: ``status`` is one of STATUSES (``bug``: an exception in the
+  probe's own code, never a finding), ``error_kind`` one of ERROR_KINDS or
+  null (ok, deadline).
+- ``facts["python"]["environment"]``: ``variables`` (which of PYTHONPATH,
+  PYTHONHOME, PYTHONUSERBASE, PYTHONNOUSERSITE, PYTHONSTARTUP, PYTHONSAFEPATH
+  are set, with their values), ``isolated`` / ``ignore_environment`` /
+  ``no_user_site`` (the interpreter flags: with -I/-E the variables had no
+  effect), ``user_site`` ``{"enabled", "path", "exists", "in_sys_path"}``,
+  ``sitecustomize`` / ``usercustomize`` ``{"loaded", "path"}``, ``ssl`` /
+  ``_ssl`` ``{"path", "in_stdlib", "error"}`` (where it was, or would be,
+  imported from; ``"built-in"`` for a built-in _ssl), ``shadowed`` (of ssl,
+  _ssl: those imported from outside the interpreter's own stdlib),
+  ``preloaded_outside_stdlib`` (modules the probe needs that something had
+  already imported from elsewhere), ``stdlib_dirs``, ``sys_path`` (first 40).
+- Files: config files, CA bundles and OPENSSL_CONF are ``os.stat``-ed first;
+  a FIFO, a device or a file over READ_CAP is reported, never read (and not
+  handed to pip's parser).  The probe's own files live in ``workdir`` (or a
+  private directory) and are removed before it exits.
 - Uses only the standard library, plus the target's *own* pip (imported to
   resolve configuration and to make the request through pip's session, so
   the outcome is pip's outcome).  Every use of pip's private API is guarded:
@@ -20,14 +46,76 @@ Contract (like uv's ``get_interpreter_info.py``):
 - Works when ``import ssl`` fails (that is then a fact, not a crash).
 - Every socket has a timeout; the main thread prints whatever finished when
   the deadline comes (unfinished probes are reported as ``deadline``).
-- Never prints a secret: userinfo in URLs is redacted, and every string in
-  the output is scrubbed of the credentials it was given.
+- Never prints a secret: every string in the output is redacted (userinfo,
+  scheme-less proxies, query values, token-shaped path segments, password
+  and Authorization values), scrubbed of the credentials it was given, and
+  truncated to MAX_TEXT characters (saying so), in linear time.
 """
 from __future__ import absolute_import, print_function
 
-import os
-import stat
+# /!\ The probe runs in the environment pip runs in (PYTHONPATH, the user
+# site, sitecustomize...) so that it sees what breaks pip; its own helpers
+# must not be shadowed by that environment.  So its first statements import
+# the stdlib modules it needs from the interpreter's own stdlib only (the
+# sys.path that -I would give), then restore sys.path; ssl and pip are then
+# imported the way pip imports them, with the real sys.path.
 import sys
+
+REAL_SYS_PATH = list(sys.path)
+
+
+def _stdlib_dirs():
+    """The interpreter's own stdlib directories, as -I computes them (prefix/lib/pythonX.Y, lib-dynload, zip)."""
+    ver = "%d.%d" % sys.version_info[:2]
+    libs = ["lib"]
+    if getattr(sys, "platlibdir", "lib") != "lib":
+        libs.insert(0, sys.platlibdir)  # lib64 on Fedora/SUSE builds (3.9+)
+    prefixes = []
+    for p in (getattr(sys, "real_prefix", None), getattr(sys, "base_prefix", None),
+              getattr(sys, "base_exec_prefix", None), sys.prefix, sys.exec_prefix):
+        if p and p not in prefixes:
+            prefixes.append(p)
+    out = []
+    if getattr(sys, "_stdlib_dir", None):
+        out.append(sys._stdlib_dir)  # 3.11+: exactly where the stdlib is
+    for prefix in prefixes:
+        if sys.platform == "win32":
+            out += [prefix + "\\python%s%s.zip" % sys.version_info[:2], prefix + "\\Lib", prefix + "\\DLLs"]
+            continue
+        for lib in libs:
+            base = "%s/%s/python%s" % (prefix, lib, ver)
+            out += ["%s/%s/python%s%s.zip" % (prefix, lib, ver[0], ver[2:]), base, base + "/lib-dynload",
+                    base + "/plat-" + sys.platform]  # plat-linux2 on 2.7
+    seen, unique = set(), []
+    for d in out:
+        if d not in seen:
+            seen.add(d)
+            unique.append(d)
+    return unique
+
+
+STDLIB_DIRS = _stdlib_dirs()
+_OWN_MODULES = ("os", "stat", "base64", "errno", "hashlib", "json", "re", "socket", "tempfile", "threading",
+                "time", "warnings", "urlparse" if sys.version_info[0] == 2 else "urllib.parse")
+
+
+def _import_from_stdlib(names):
+    """Import names with sys.path = the stdlib only; one missing there is imported as usual."""
+    sys.path[:] = [d for d in STDLIB_DIRS] + [d for d in REAL_SYS_PATH if d.endswith(".zip")]
+    try:
+        for name in names:
+            try:
+                __import__(name)
+            except ImportError:
+                sys.path[:] = REAL_SYS_PATH  # a stdlib laid out in a way we did not foresee
+                __import__(name)
+    finally:
+        sys.path[:] = REAL_SYS_PATH
+
+
+_import_from_stdlib(["os", "stat"])
+import os  # noqa: E402
+import stat  # noqa: E402
 
 # What the probe reads of a user's file (config files, CA bundles,
 # OPENSSL_CONF): more is reported as "over the cap", never read.
@@ -68,6 +156,7 @@ def unsafe_to_read(path, dir_ok=False):
 OPENSSL_CONF_UNSAFE = unsafe_to_read(os.environ["OPENSSL_CONF"]) if os.environ.get("OPENSSL_CONF") else None
 _SAVED_OPENSSL_CONF = os.environ.pop("OPENSSL_CONF") if OPENSSL_CONF_UNSAFE else None
 
+_import_from_stdlib(_OWN_MODULES)  # after the OPENSSL_CONF check: hashlib initialises OpenSSL
 import base64  # noqa: E402
 import errno  # noqa: E402
 import hashlib  # noqa: E402
@@ -526,6 +615,92 @@ def host_port(url):
 
 
 # ---------------------------------------------------------------- facts
+
+ENV_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP",
+                 "PYTHONSAFEPATH")
+
+
+def python_environment():
+    """What in pip's environment changes which modules pip imports (facts["python"]["environment"])."""
+    flags = sys.flags
+    out = {
+        "variables": dict((k, os.environ[k]) for k in ENV_VARIABLES if k in os.environ),
+        # With -I/-E (how check ran the probe before) the variables are set but had no effect here.
+        "isolated": bool(getattr(flags, "isolated", 0)),
+        "ignore_environment": bool(getattr(flags, "ignore_environment", 0)),
+        "no_user_site": bool(getattr(flags, "no_user_site", 0)),
+        "stdlib_dirs": [d for d in STDLIB_DIRS if os.path.exists(d)],
+        "sys_path": REAL_SYS_PATH[:40],
+    }
+    site = sys.modules.get("site")
+    user_site = None
+    try:
+        user_site = site.getusersitepackages() if hasattr(site, "getusersitepackages") else site.USER_SITE
+    except Exception:
+        user_site = getattr(site, "USER_SITE", None)
+    enabled = bool(getattr(site, "ENABLE_USER_SITE", False))
+    out["user_site"] = {"enabled": enabled, "path": user_site,
+                        "exists": bool(user_site and os.path.isdir(user_site)),
+                        "in_sys_path": bool(user_site and user_site in REAL_SYS_PATH)}
+    for name in ("sitecustomize", "usercustomize"):
+        mod = sys.modules.get(name)
+        out[name] = {"loaded": mod is not None, "path": getattr(mod, "__file__", None) if mod else None}
+    out["ssl"] = module_origin("ssl", SSL_IMPORT_ERROR)
+    out["_ssl"] = module_origin("_ssl", SSL_IMPORT_ERROR)
+    out["shadowed"] = [name for name in ("ssl", "_ssl") if out[name].get("in_stdlib") is False]
+    # Modules the probe needs that something (sitecustomize, a .pth file)
+    # had already imported from outside the stdlib before the probe ran.
+    out["preloaded_outside_stdlib"] = sorted(
+        name for name in _OWN_MODULES + ("socket", "select", "_socket")
+        if _outside_stdlib(getattr(sys.modules.get(name), "__file__", None)))
+    return out
+
+
+def _in_stdlib(path):
+    real = os.path.realpath(path)
+    for d in STDLIB_DIRS:
+        d = os.path.realpath(d)
+        if real == d or real.startswith(d.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _outside_stdlib(path):
+    return bool(path) and not _in_stdlib(path)
+
+
+def module_origin(name, import_error):
+    """Where module name was (or would be) imported from, and whether that is the interpreter's own stdlib."""
+    mod = sys.modules.get(name)
+    path = None
+    if mod is not None:
+        path = getattr(mod, "__file__", None)
+        if path is None:
+            return {"path": "built-in", "in_stdlib": True, "error": None}
+    else:
+        path = _find_module(name)
+    info = {"path": path, "error": import_error if mod is None else None}
+    if path:
+        # site-packages inside the prefix is not the stdlib: a "ssl" there shadows it too.
+        info["in_stdlib"] = _in_stdlib(path) and "site-packages" not in path and "dist-packages" not in path
+    return info
+
+
+def _find_module(name):
+    """Where `import name` resolves with the real sys.path (no import: it may be what failed)."""
+    try:
+        if PY2:
+            import imp
+            fh, path, _ = imp.find_module(name, REAL_SYS_PATH)
+            if fh:
+                fh.close()
+            return path
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        return spec.origin if spec else None
+    except Exception:
+        return None
+
 
 def tls_capabilities():
     info = {"ssl_import_error": SSL_IMPORT_ERROR}
@@ -1746,7 +1921,7 @@ def base_facts():
                    "implementation": getattr(getattr(sys, "implementation", None), "name", "cpython"),
                    "executable": sys.executable, "prefix": sys.prefix,
                    "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
-                   "platform": sys.platform},
+                   "platform": sys.platform, "environment": _fact_or_error(python_environment)},
         "ssl": tls_capabilities(),
         "env": environment_facts(),
         "time": time.time(),
@@ -1765,6 +1940,13 @@ def gather_pip_facts(request):
     if request.get("mode") == "handshake":
         pip_ctx = None  # a second look without OPENSSL_CONF: handshakes only
     return pip_info, pip_ctx
+
+
+def _fact_or_error(fn):
+    try:
+        return fn()
+    except Exception as exc:
+        return _fact_error(exc)
 
 
 def _fact_error(exc):
