@@ -187,3 +187,31 @@ def test_network_errors_are_not_bugs(tmp_path):
     pip = data["probes"]["0:pip_request"]
     assert pip["status"] == "error" and pip["error_kind"] == "network", pip
     assert sys.version_info >= (3, 9)
+
+
+def test_an_attributeerror_inside_pip_is_pips_outcome_not_our_bug(https_index, monkeypatch):
+    """A broken or shadowed ssl makes pip itself raise AttributeError: that is an error, not a bug."""
+    from pip._vendor.requests import Session
+
+    def get_with_broken_ssl(self, url, **kw):
+        raise AttributeError("module 'ssl' has no attribute 'SSLContext'")
+
+    monkeypatch.setattr(Session, "get", get_with_broken_ssl)
+    data = _probe_in_process(load_target(), https_index)
+    pip = data["probes"]["0:pip_request"]
+    assert pip["status"] == "error" and pip["error_kind"] == "http", pip
+
+
+def test_a_bug_in_our_own_pip_facts_code_is_a_bug(https_index, monkeypatch):
+    """Negative control for the test above: the same kind of exception raised in target.py is ours."""
+    target = load_target()
+    # A session_facts whose code is attributed to target.py, as a real bug there would be.
+    namespace = {}
+    exec(compile("def session_facts(session, url):\n    return {}['no such key']\n", target.__file__, "exec"),
+         namespace)
+    monkeypatch.setattr(target, "session_facts", namespace["session_facts"])
+    data = _probe_in_process(target, https_index)
+    pip = data["probes"]["0:pip_request"]
+    assert pip["status"] == "bug" and pip["error_kind"] == "bug", pip
+    # the same bug met while gathering facts is kept apart from pip's errors
+    assert "KeyError" in data["sessions"][0]["probe_bug"]

@@ -1593,7 +1593,7 @@ def pip_request(pip_ctx, url, deadline):
             session = command._build_session(options)
         out["session"] = session_facts(session, url)
     except Exception as exc:
-        kind = error_kind(exc, "os")
+        kind = _pip_error_kind(exc, "os")
         out.update({"status": "bug" if kind == "bug" else "could_not_run", "error": err_text(exc),
                     "error_kind": kind})
         return out
@@ -1610,7 +1610,7 @@ def pip_request(pip_ctx, url, deadline):
     except Exception as exc:
         # requests' exceptions are IOErrors; pip >= 26.2 wraps them in its
         # DiagnosticPipError: the kind comes from the wrapped chain.
-        out["error_kind"] = error_kind(exc, "http")
+        out["error_kind"] = _pip_error_kind(exc, "http")
         out["status"] = "bug" if out["error_kind"] == "bug" else "error"
         out["error_chain"] = exception_chain(exc)
         # pip >= 26.2 raises DiagnosticPipError subclasses whose str() is just
@@ -1620,6 +1620,26 @@ def pip_request(pip_ctx, url, deadline):
             out["error"] = "%s (%s)" % (out["error_chain"][-1], out["error"].split(": ", 1)[0])
         out["timeout"] = "timeout" in err_text(exc).lower() or "timed out" in err_text(exc).lower()
     return out
+
+
+def _pip_error_kind(exc, default):
+    """Like error_kind, but a TypeError/AttributeError raised inside pip (a broken or shadowed
+    ssl, a pip bug) is pip's own outcome, so an error; it is our bug only when raised in this file."""
+    kind = error_kind(exc, default)
+    if kind == "bug" and not _raised_here(sys.exc_info()[2]):
+        return default
+    return kind
+
+
+def _raised_here(tb):
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return True
+    here = os.path.splitext(os.path.abspath(__file__))[0]
+    return os.path.splitext(os.path.abspath(last.tb_frame.f_code.co_filename))[0] == here
 
 
 def exception_chain(exc):
