@@ -95,3 +95,16 @@ def test_planted_secrets_never_leave_a_real_probe_run(tmp_path):
     assert data["result"] == "success"
     assert any("127.0.0.1:9" in t for t in data["facts"]["targets"])
     assert "***@127.0.0.1:9" in json.dumps(data)
+
+
+def test_a_120kb_proxy_url_keeps_the_deadline_and_is_truncated(tmp_path):
+    """The quadratic redaction once got the probe killed on this; now it costs milliseconds."""
+    password = "Hug3" + "x9Y" * 40000
+    env = probe_env(tmp_path, HTTPS_PROXY="http://user:%s@127.0.0.1:9" % password)
+    t0 = time.monotonic()
+    data, proc = run_probe({"timeout": 3, "index_url": "https://127.0.0.1:9/simple/"}, env)
+    # a hard bound for the deadline guarantee (timeout 3 s + interpreter start-up and pip import)
+    assert time.monotonic() - t0 < 3 + 5
+    out = proc.stdout.decode()
+    assert "x9Yx9Yx9Y" not in out and data["result"] == "success"
+    assert data["facts"]["env"]["proxy"]["HTTPS_PROXY"] == "http://***@127.0.0.1:9"
