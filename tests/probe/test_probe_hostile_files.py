@@ -128,9 +128,11 @@ def test_nothing_is_left_in_tmpdir(with_conf, with_workdir, https_index, tmp_pat
         work.mkdir()
         request["workdir"] = str(work)
     data, _, _ = timed_probe(request, probe_env(tmp_path, **extra))
-    # the client-certificate variant ran, so the certificate was written
-    assert data["probes"]["0:variant:client_cert"]["status"] in ("ok", "error"), data["probes"]
+    # the loopback self-test always loads the throwaway certificate, so it was
+    # written (the client-certificate variant was started too; under load it
+    # may still say "deadline", which matters not here)
     assert data["facts"]["ssl"]["local_handshake"]["status"] == "ok"
+    assert "0:variant:client_cert" in data["probes"]
     assert _tmp_listing(str(tmpdir)) == []
     if with_workdir:
         assert os.listdir(str(work)) == []

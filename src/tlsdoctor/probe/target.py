@@ -871,6 +871,18 @@ def bundle_info(path):
 
 
 def environment_facts():
+    conf = os.environ.get("OPENSSL_CONF")
+    ca = _ca_variables()
+    return {"ca": ca, "other_ca": _other_ca_variables(ca), "proxy": _proxy_variables(),
+            "pip": dict((k, redact_value(k, v)) for k, v in os.environ.items() if k.upper().startswith("PIP_")),
+            "openssl_conf": openssl_conf_facts(conf) if conf is not None else None,
+            "faketime": dict((k, v) for k, v in os.environ.items() if k.startswith("FAKETIME")),
+            "ld_preload": os.environ.get("LD_PRELOAD"),
+            "loader": dict((k, os.environ[k]) for k in ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH")
+                           if k in os.environ)}
+
+
+def _ca_variables():
     env = {}
     for name in CA_VARS:
         if name in os.environ:
@@ -879,29 +891,23 @@ def environment_facts():
             if info is not None and name == "SSL_CERT_DIR":
                 info["expect_dir"] = True  # a hashed certificate directory, not a PEM file
             env[name] = {"value": value, "bundle": info}
+    return env
+
+
+def _other_ca_variables(known):
+    """Other tools' CA variables (NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO, ...): context, not pip's."""
     other = {}
     for name, value in os.environ.items():
         upper = name.upper()
-        if (("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE")
-             or "CAINFO" in upper or "SSL_ROOTS" in upper)
-                and name not in env):
+        if name not in known and ("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE")
+                                  or "CAINFO" in upper or "SSL_ROOTS" in upper):
             other[name] = value
-    proxies = {}
-    for name in PROXY_VARS:
-        if name in os.environ:
-            proxies[name] = redact_url(os.environ[name]) if "no_proxy" not in name.lower() else os.environ[name]
-    pip_vars = {}
-    for name, value in os.environ.items():
-        if name.upper().startswith("PIP_"):
-            low = name.lower()
-            pip_vars[name] = redact_url(value) if ("url" in low or "proxy" in low or "index" in low) else value
-    conf = os.environ.get("OPENSSL_CONF")
-    return {"ca": env, "other_ca": other, "proxy": proxies, "pip": pip_vars,
-            "openssl_conf": openssl_conf_facts(conf) if conf is not None else None,
-            "faketime": dict((k, v) for k, v in os.environ.items() if k.startswith("FAKETIME")),
-            "ld_preload": os.environ.get("LD_PRELOAD"),
-            "loader": dict((k, os.environ[k]) for k in ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH")
-                           if k in os.environ)}
+    return other
+
+
+def _proxy_variables():
+    return dict((name, os.environ[name] if "no_proxy" in name.lower() else redact_url(os.environ[name]))
+                for name in PROXY_VARS if name in os.environ)
 
 
 def openssl_conf_facts(path):
