@@ -805,7 +805,8 @@ def local_max_tls():
         tc.close()
         lsock.close()
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc)})
+        fail(out, exc, "tls")
+        del out["timeout"]
     return out
 
 
@@ -1063,7 +1064,7 @@ def pip_config_files():
                 try:
                     for section in parser.sections():
                         for key, value in parser.items(section):
-                            entry["values"]["%s.%s" % (section, key)] = _redact_value(key, value)
+                            entry["values"]["%s.%s" % (section, key)] = redact_value(key, value)
                 except Exception as exc:
                     entry["error"] = err_text(exc)
                 files.append(entry)
@@ -1082,10 +1083,6 @@ def pip_config_files():
         # that message is exactly what pip will print, so report it.
         return {"levels": levels, "error": err_text(exc)}
     return {"levels": levels, "pip_config_file": os.environ.get("PIP_CONFIG_FILE")}
-
-
-def _redact_value(key, value):
-    return redact_value(key, value)
 
 
 # ---------------------------------------------------------------- probes
@@ -1520,8 +1517,7 @@ def proxy_probe(proxy, host, port, cafile, deadline):
             tsock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
             out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
         except Exception as exc:
-            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
-                                   "timeout": isinstance(exc, socket.timeout)}
+            out["tls_to_proxy"] = fail({}, exc, "tls")
             _close(sock)
             tsock = None
         if tsock is not None:
@@ -1535,7 +1531,8 @@ def proxy_probe(proxy, host, port, cafile, deadline):
                 _close(vctx.wrap_socket(vs, server_hostname=phost))
                 out["tls_to_proxy_verify"] = {"status": "ok", "cafile": cafile}
             except Exception as exc:
-                v = {"status": "error", "error": err_text(exc), "cafile": cafile}
+                v = fail({"cafile": cafile}, exc, "tls")
+                del v["timeout"]
                 _verify_details(exc, v)
                 out["tls_to_proxy_verify"] = v
             return out
