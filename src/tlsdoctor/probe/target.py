@@ -1595,6 +1595,7 @@ def pip_request(pip_ctx, url, deadline):
         except TypeError:
             session = command._build_session(options)
         out["session"] = session_facts(session, url)
+        out["session"].pop("_proxy_raw", None)  # the unredacted proxy, only for the probe's own use
     except Exception as exc:
         kind = _pip_error_kind(exc, "os")
         out.update({"status": "bug" if kind == "bug" else "could_not_run", "error": err_text(exc),
