@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 from tlsdoctor.lab import index, net
-from tlsdoctor.lab.pki import PKI
 from tlsdoctor.probe import TARGET
 
 

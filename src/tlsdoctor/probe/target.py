@@ -267,18 +267,6 @@ def wire_key(prefix, name, store=None):
     return prefix + key
 
 
-def attempt_name(key):
-    """The table row name for a wire key (without its ``"<i>:"`` prefix), or None."""
-    for name, pattern, _, _, _ in ATTEMPTS:
-        if "{store}" in pattern:
-            head = pattern.split("{store}")[0]
-            if key.startswith(head) and len(key) > len(head):
-                return name
-        elif key == pattern:
-            return name
-    return None
-
-
 # ---------------------------------------------------------------- helpers
 
 def _s(value):
