@@ -48,6 +48,35 @@ def test_pip_config_file_that_is_not_a_regular_file(kind, fifo, tmp_path):
     assert elapsed < TIMEOUT + 5  # it did not wait for the deadline's kill either
 
 
+def test_a_user_config_file_that_is_a_fifo(tmp_path):
+    """Not only PIP_CONFIG_FILE: every file pip would read (here the user's pip.conf)."""
+    env = probe_env(tmp_path)
+    del env["PIP_CONFIG_FILE"]
+    user_conf = os.path.join(env["XDG_CONFIG_HOME"], "pip", "pip.conf")
+    os.makedirs(os.path.dirname(user_conf))
+    os.mkfifo(user_conf)
+    data, _, elapsed = timed_probe({"index_url": "https://127.0.0.1:9/simple/"}, env)
+    assert {"path": user_conf, "reason": "not a regular file (a fifo)"} in data["facts"]["pip"]["config"]["unsafe"]
+    assert elapsed < TIMEOUT + 5
+
+
+@pytest.mark.parametrize("minor", ["2.7", "3.6"])
+def test_old_interpreters_detect_a_fifo_openssl_conf_and_pip_config(minor, fifo, tmp_path):
+    from test_probe_syntax import interpreter
+
+    python = interpreter(minor)
+    if python is None:
+        pytest.skip("no pyenv Python %s here" % minor)
+    other = str(tmp_path / "b.fifo")
+    os.mkfifo(other)
+    env = probe_env(tmp_path, OPENSSL_CONF=fifo, PIP_CONFIG_FILE=other)
+    data, _ = run_probe({"timeout": TIMEOUT, "index_url": "https://127.0.0.1:9/simple/"}, env, python=python,
+                        flags=("-B",))
+    assert "fifo" in data["facts"]["env"]["openssl_conf"]["unsafe"]
+    assert "fifo" in data["facts"]["pip"]["options_error"]
+    assert data["facts"]["ssl"]["local_handshake"]["status"] == "ok"
+
+
 def test_pip_config_file_over_the_cap(tmp_path):
     big = tmp_path / "pip.conf"
     big.write_bytes(b"[global]\n" + b"#" * (4 * 1024 * 1024 + 10) + b"\n")
