@@ -634,7 +634,8 @@ def python_environment():
         mod = sys.modules.get(name)
         out[name] = {"loaded": mod is not None, "path": getattr(mod, "__file__", None) if mod else None}
     out["ssl"] = module_origin("ssl", SSL_IMPORT_ERROR)
-    out["_ssl"] = module_origin("_ssl", SSL_IMPORT_ERROR)
+    # ssl's import error is _ssl's only when it was _ssl that failed (a missing or broken OpenSSL).
+    out["_ssl"] = module_origin("_ssl", SSL_IMPORT_ERROR if "_ssl" in (SSL_IMPORT_ERROR or "") else None)
     out["shadowed"] = [name for name in ("ssl", "_ssl") if out[name].get("in_stdlib") is False]
     # Modules the probe needs that something (sitecustomize, a .pth file)
     # had already imported from outside the stdlib before the probe ran.
