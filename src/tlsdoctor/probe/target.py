@@ -6,13 +6,39 @@
 
 Contract (like uv's ``get_interpreter_info.py``):
 
-- Run as ``python -I -B target.py`` (Python 2.7: ``-E -s -B``).  The request is
-  one JSON object on stdin (or argv[1]): ``{"timeout": seconds,
-  "index_url": optional override, "mode": "full" | "handshake",
-  "second_host": optional "host[:port]" to reach through the same proxy}``.
+- Run as ``python -B target.py``: in the environment pip runs in, so that
+  PYTHONPATH, PYTHONHOME, the user site and sitecustomize act on it as on pip
+  (``-I -B`` / ``-E -s -B`` still work; the facts then say they had no
+  effect).  The probe imports its own stdlib helpers from the interpreter's
+  stdlib only, and ssl and pip the way pip does.  The request is one JSON
+  object on stdin (or argv[1]): ``{"timeout": seconds, "index_url": optional
+  override, "urls": optional list, "mode": "full" | "handshake",
+  "second_host": optional "host[:port]" to reach through the same proxy,
+  "all_variants": run phase 2 even for healthy hosts, "workdir": a directory
+  the checker made (and removes) for the probe's files}``.
 - Prints exactly one JSON object on stdout and exits 0:
-  ``{"result": "success", "kind": "probe", "facts": {...}, "probes": {...}}``
-  or ``{"result": "error", "kind": "<snake_case>", "message": "..."}``.
+  ``{"result": "success", "kind": "probe", "facts": {...}, "sessions": {...},
+  "probes": {...}}`` or ``{"result": "error", "kind": "<snake_case>",
+  "message": "..."}``.
+- ``probes`` maps ``"<host index>:<wire key>"`` (the ATTEMPTS table below) to
+  an attempt: ``status`` is one of STATUSES (``bug``: an exception in the
+  probe's own code, never a finding), ``error_kind`` one of ERROR_KINDS or
+  null (ok, deadline).
+- ``facts["python"]["environment"]``: ``variables`` (which of PYTHONPATH,
+  PYTHONHOME, PYTHONUSERBASE, PYTHONNOUSERSITE, PYTHONSTARTUP, PYTHONSAFEPATH
+  are set, with their values), ``isolated`` / ``ignore_environment`` /
+  ``no_user_site`` (the interpreter flags: with -I/-E the variables had no
+  effect), ``user_site`` ``{"enabled", "path", "exists", "in_sys_path"}``,
+  ``sitecustomize`` / ``usercustomize`` ``{"loaded", "path"}``, ``ssl`` /
+  ``_ssl`` ``{"path", "in_stdlib", "error"}`` (where it was, or would be,
+  imported from; ``"built-in"`` for a built-in _ssl), ``shadowed`` (of ssl,
+  _ssl: those imported from outside the interpreter's own stdlib),
+  ``preloaded_outside_stdlib`` (modules the probe needs that something had
+  already imported from elsewhere), ``stdlib_dirs``, ``sys_path`` (first 40).
+- Files: config files, CA bundles and OPENSSL_CONF are ``os.stat``-ed first;
+  a FIFO, a device or a file over READ_CAP is reported, never read (and not
+  handed to pip's parser).  The probe's own files live in ``workdir`` (or a
+  private directory) and are removed before it exits.
 - Uses only the standard library, plus the target's *own* pip (imported to
   resolve configuration and to make the request through pip's session, so
   the outcome is pip's outcome).  Every use of pip's private API is guarded:
@@ -20,22 +46,127 @@ Contract (like uv's ``get_interpreter_info.py``):
 - Works when ``import ssl`` fails (that is then a fact, not a crash).
 - Every socket has a timeout; the main thread prints whatever finished when
   the deadline comes (unfinished probes are reported as ``deadline``).
-- Never prints a secret: userinfo in URLs is redacted, and every string in
-  the output is scrubbed of the credentials it was given.
+- Never prints a secret: every string in the output is redacted (userinfo,
+  scheme-less proxies, query values, token-shaped path segments, password
+  and Authorization values), scrubbed of the credentials it was given, and
+  truncated to MAX_TEXT characters (saying so), in linear time.
 """
 from __future__ import absolute_import, print_function
 
-import base64
-import hashlib
-import json
-import os
-import re
-import socket
+# /!\ The probe runs in the environment pip runs in (PYTHONPATH, the user
+# site, sitecustomize...) so that it sees what breaks pip; its own helpers
+# must not be shadowed by that environment.  So its first statements import
+# the stdlib modules it needs from the interpreter's own stdlib only (the
+# sys.path that -I would give), then restore sys.path; ssl and pip are then
+# imported the way pip imports them, with the real sys.path.
 import sys
-import tempfile
-import threading
-import time
-import warnings
+
+REAL_SYS_PATH = list(sys.path)
+
+
+def _stdlib_dirs():
+    """The interpreter's own stdlib directories, as -I computes them (prefix/lib/pythonX.Y, lib-dynload, zip)."""
+    ver = "%d.%d" % sys.version_info[:2]
+    libs = ["lib"]
+    if getattr(sys, "platlibdir", "lib") != "lib":
+        libs.insert(0, sys.platlibdir)  # lib64 on Fedora/SUSE builds (3.9+)
+    prefixes = []
+    for p in (getattr(sys, "real_prefix", None), getattr(sys, "base_prefix", None),
+              getattr(sys, "base_exec_prefix", None), sys.prefix, sys.exec_prefix):
+        if p and p not in prefixes:
+            prefixes.append(p)
+    out = []
+    if getattr(sys, "_stdlib_dir", None):
+        out.append(sys._stdlib_dir)  # 3.11+: exactly where the stdlib is
+    for prefix in prefixes:
+        if sys.platform == "win32":
+            out += [prefix + "\\python%s%s.zip" % sys.version_info[:2], prefix + "\\Lib", prefix + "\\DLLs"]
+            continue
+        for lib in libs:
+            base = "%s/%s/python%s" % (prefix, lib, ver)
+            out += ["%s/%s/python%s%s.zip" % (prefix, lib, ver[0], ver[2:]), base, base + "/lib-dynload",
+                    base + "/plat-" + sys.platform]  # plat-linux2 on 2.7
+    seen, unique = set(), []
+    for d in out:
+        if d not in seen:
+            seen.add(d)
+            unique.append(d)
+    return unique
+
+
+STDLIB_DIRS = _stdlib_dirs()
+_OWN_MODULES = ("os", "stat", "base64", "errno", "hashlib", "json", "re", "socket", "tempfile", "threading",
+                "time", "warnings", "urlparse" if sys.version_info[0] == 2 else "urllib.parse")
+
+
+def _import_from_stdlib(names):
+    """Import names with sys.path = the stdlib only; one missing there is imported as usual."""
+    sys.path[:] = [d for d in STDLIB_DIRS] + [d for d in REAL_SYS_PATH if d.endswith(".zip")]
+    try:
+        for name in names:
+            try:
+                __import__(name)
+            except ImportError:
+                sys.path[:] = REAL_SYS_PATH  # a stdlib laid out in a way we did not foresee
+                __import__(name)
+    finally:
+        sys.path[:] = REAL_SYS_PATH
+
+
+_import_from_stdlib(["os", "stat"])
+import os  # noqa: E402
+import stat  # noqa: E402
+
+# What the probe reads of a user's file (config files, CA bundles,
+# OPENSSL_CONF): more is reported as "over the cap", never read.
+READ_CAP = 4 * 1024 * 1024
+
+
+def file_type(path):
+    """"regular file", "directory", "fifo", ... from os.stat (which never blocks), or None if missing."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError, TypeError):
+        return None
+    for test, name in ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "fifo"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "other"
+
+
+def unsafe_to_read(path, dir_ok=False):
+    """Why reading path whole could block or exhaust memory (a FIFO, /dev/zero, a huge file), or None."""
+    kind = file_type(path)
+    if kind is None or kind == "regular file" and os.path.getsize(path) <= READ_CAP:
+        return None
+    if kind == "directory" and dir_ok:
+        return None
+    if kind == "regular file":
+        return "over the cap (%d bytes > %d)" % (os.path.getsize(path), READ_CAP)
+    return "not a regular file (a %s)" % kind
+
+
+# OpenSSL reads OPENSSL_CONF when it initialises, at the first import of
+# _ssl or _hashlib (hashlib, and tempfile -> random on 2.7): a FIFO there
+# blocks that import for ever, /dev/zero never ends.  Checked before anything
+# imports OpenSSL; the probe then measures without it and reports it
+# (pip itself would block or fail at its own "import ssl").
+OPENSSL_CONF_UNSAFE = unsafe_to_read(os.environ["OPENSSL_CONF"]) if os.environ.get("OPENSSL_CONF") else None
+_SAVED_OPENSSL_CONF = os.environ.pop("OPENSSL_CONF") if OPENSSL_CONF_UNSAFE else None
+
+_import_from_stdlib(_OWN_MODULES)  # after the OPENSSL_CONF check: hashlib initialises OpenSSL
+import base64  # noqa: E402
+import errno  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
 
 # PROTOCOL_TLS, OP_NO_TLSv1 ... are deprecated on 3.10+ but are the only
 # spelling that works on 2.7 too; the warnings would only pollute stderr.
@@ -47,6 +178,9 @@ try:
 except Exception as _e:  # ImportError, or a DLL/so load failure
     ssl = None
     SSL_IMPORT_ERROR = "%s: %s" % (type(_e).__name__, _e)
+
+if _SAVED_OPENSSL_CONF is not None:
+    os.environ["OPENSSL_CONF"] = _SAVED_OPENSSL_CONF  # reported as it is set
 
 PY2 = sys.version_info[0] == 2
 if PY2:
@@ -86,6 +220,52 @@ PIj9mFUr+FSqaP7i9xYJ1KnkLylVuR70q5WSP6QHzTec6AI4K3CUx/hc
 """
 TLS_NAMES = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
+# The attempt vocabulary, declared once (PLAN.md "The attempt vocabulary").
+# The rules stream's facts read this table with ``ast``; tests/probe check that
+# the probe emits exactly these keys.  ``phase`` 1 starts at once; phase 2
+# starts after phase 1 when pip's request or the handshake failed.  Rows "only
+# when pip's request failed" are dropped from the output for a healthy host
+# (phase 1 ones run anyway: they are cheap and decisive when the host fails).
+# The wire key is ``"<host index>:<wire key>"`` in ``probes``; recordings
+# depend on it, so it never changes.
+# (name, wire key, what it measures, phase, only when pip's request failed)
+ATTEMPTS = (
+    ("pip_request", "pip_request", "pip's own request through pip's own session, retries off", 1, False),
+    ("tcp", "tcp", "TCP connect to the index (no proxy)", 1, False),
+    ("proxy", "proxy", "TCP to the proxy, then CONNECT to the index", 1, False),
+    ("tls", "tls", "handshake without verification; the presented chain", 1, False),
+    ("verify", "verify:{store}", "verified handshake against one trust store", 1, False),
+    ("verify_nohost", "verify_nohost:effective", "pip's store, hostname not checked", 1, False),
+    ("verify_strict", "verify_strict:effective", "pip's store with VERIFY_X509_STRICT", 1, False),
+    ("verify_nostrict", "verify_nostrict:effective", "pip's store without VERIFY_X509_STRICT", 1, False),
+    ("plain_http", "variant:plain_http", "plain HTTP on the index port", 1, True),
+    ("second_host", "variant:second_host", "another host through the same proxy (its chain)", 1, True),
+    ("tls_v1", "variant:TLSv1", "only TLS 1.0, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_1", "variant:TLSv1.1", "only TLS 1.1, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_2", "variant:TLSv1.2", "only TLS 1.2, every cipher at @SECLEVEL=0", 2, True),
+    ("tls_v1_3", "variant:TLSv1.3", "only TLS 1.3", 2, True),
+    ("wide_ciphers", "variant:wide_ciphers", "every cipher at @SECLEVEL=0", 2, True),
+    ("legacy_renegotiation", "variant:legacy_renegotiation", "OP_LEGACY_SERVER_CONNECT", 2, True),
+    ("client_cert", "variant:client_cert", "a throwaway client certificate offered", 2, True),
+    ("direct", "variant:direct", "the same handshake bypassing the proxy", 2, True),
+)
+ATTEMPT_ROWS = dict((row[0], row) for row in ATTEMPTS)
+# The TLS-version variants, in TLS_NAMES order.
+VERSION_ATTEMPTS = (("tls_v1", "TLSv1"), ("tls_v1_1", "TLSv1.1"), ("tls_v1_2", "TLSv1.2"), ("tls_v1_3", "TLSv1.3"))
+
+# Attempt statuses and error kinds (PLAN.md).  "bug" is tlsdoctor's own
+# exception (TypeError, KeyError, ...): never a finding about the network.
+STATUSES = ("ok", "error", "could_not_run", "deadline", "absent", "bug")
+ERROR_KINDS = ("network", "timeout", "proxy", "tls", "http", "os", "bug")
+
+
+def wire_key(prefix, name, store=None):
+    """The key an attempt is reported under: ``"0:verify:certifi"``."""
+    key = ATTEMPT_ROWS[name][1]
+    if store is not None:
+        key = key.replace("{store}", store)
+    return prefix + key
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -106,35 +286,298 @@ def err_text(exc):
     return "%s: %s" % (type(exc).__name__, text) if text else type(exc).__name__
 
 
+# Exceptions that can only come from a mistake in tlsdoctor's own code (or
+# its use of pip's private API): never reported as a network finding.
+BUG_TYPES = (TypeError, AttributeError, LookupError, NameError, AssertionError, ArithmeticError,
+             RuntimeError, ImportError)
+# errno values of a failed TCP path: refused, reset, unreachable, ...
+_NET_ERRNOS = set(getattr(errno, n) for n in (
+    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN",
+    "EHOSTDOWN", "EPIPE", "ETIMEDOUT", "EADDRNOTAVAIL", "ENOTCONN", "ESHUTDOWN") if hasattr(errno, n))
+
+
+class CannotRun(Exception):
+    """This interpreter cannot make the attempt at all (reported as could_not_run)."""
+
+
+def _causes(exc):
+    """exc, then what it wraps: urllib3's .reason, __cause__, __context__, args (bounded)."""
+    out, stack, seen = [], [exc], set()
+    while stack and len(out) < 12:
+        e = stack.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        out.append(e)
+        for nxt in (getattr(e, "reason", None), getattr(e, "__cause__", None), getattr(e, "__context__", None)):
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+        for arg in getattr(e, "args", ()) or ():
+            if isinstance(arg, BaseException):
+                stack.append(arg)
+    return out
+
+
+def _kind_of_one(e):
+    names = [c.__name__ for c in type(e).__mro__]
+    if isinstance(e, ProxyRefused) or "ProxyError" in names:
+        return "proxy"
+    # By the class's own name: urllib3 1.x's NewConnectionError (refused,
+    # unreachable) inherits from ConnectTimeoutError.
+    if isinstance(e, socket.timeout) or "Timeout" in names[0]:
+        return "timeout"
+    if (ssl is not None and isinstance(e, ssl.SSLError)) or "SSLError" in names or "CertificateError" in names:
+        return "tls"
+    if isinstance(e, (socket.gaierror, socket.herror)) or getattr(e, "errno", None) in _NET_ERRNOS \
+            or "ConnectionError" in names or "NewConnectionError" in names or "ProtocolError" in names:
+        return "network"
+    if isinstance(e, EnvironmentError) and getattr(e, "filename", None):
+        return "os"
+    return None
+
+
+def error_kind(exc, default):
+    """network | timeout | proxy | tls | http | os, from exc and what it wraps; bug for our own mistakes."""
+    if isinstance(exc, BUG_TYPES):
+        # Even when raised while handling a network error (__context__):
+        # the attempt did not measure anything.
+        return "bug"
+    found = [k for k in (_kind_of_one(e) for e in _causes(exc)) if k]
+    for kind in ("proxy", "timeout", "tls", "network", "os"):
+        if kind in found:
+            return kind
+    return default
+
+
+def fail(out, exc, default_kind, stage=None):
+    """Record a failed attempt: status error, or bug when the exception is ours."""
+    kind = error_kind(exc, default_kind)
+    out["status"] = "bug" if kind == "bug" else "error"
+    out["error_kind"] = kind
+    out["error"] = err_text(exc)
+    # "timeout" keeps its old meaning (socket.timeout): rules read it.
+    out["timeout"] = isinstance(exc, socket.timeout)
+    if stage is not None:
+        out["stage"] = stage
+    return out
+
+
+# ---------------------------------------------------------------- redaction
+#
+# The same rules as tlsdoctor.redact (PLAN.md "Redaction"), kept here because
+# this file runs alone inside the target.  Everything is linear in the input:
+# str methods and one splitting regex whose alternatives are single characters
+# or one character class (no backtracking over unbounded input), so a 120 KB
+# proxy URL costs milliseconds.  Redaction runs *before* truncation, so a cut
+# can never expose the tail of a secret.
+
+MAX_TEXT = 2000  # characters of any one emitted string; the rest is announced, not shown
+MASK = "***"
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "pypi-", "AKIA")
+_SECRET_WORDS = ("pass", "pwd", "token", "secret", "auth", "apikey", "api_key", "api-key", "credential")
+_HEADER_KEYS = ("authorization:", "proxy-authorization:")
+_NEXT_IS_SECRET = ("password:", "passwd:", "--password", "token:", "secret:")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF-:")
+# Separators kept as they are: whitespace runs, quotes, brackets, commas.
+_SPLIT = re.compile(r"(\s+|[\"'<>(){}\[\],;])")
+
+
+def truncate(text, limit=MAX_TEXT):
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + u"\u2026(truncated, %d chars)" % len(text)
+
+
+def _remember(secret):
+    # Parts shorter than 3 characters would blank unrelated text.
+    if secret and len(secret) >= 3 and secret != MASK and len(SECRETS) < 1000:
+        SECRETS.append(secret)
+
+
+def looks_like_token(seg):
+    """A path segment or word shaped like an access token (GitHub, GitLab, PyPI, AWS, JWT, random)."""
+    if len(seg) < 12:
+        return False
+    for prefix in _TOKEN_PREFIXES:
+        if seg.startswith(prefix) and len(seg) >= len(prefix) + 8:
+            return True
+    parts = seg.split(".")
+    if len(parts) == 3 and seg.startswith("eyJ") and all(len(p) >= 4 and set(p) <= _TOKEN_CHARS for p in parts):
+        return True  # a JWT: base64url(header).base64url(payload).signature
+    if len(seg) < 24 or not set(seg) <= _TOKEN_CHARS or set(seg) <= _HEX_CHARS:
+        # Hex strings (certificate and file hashes, commit ids, UUIDs) are
+        # what tlsdoctor itself reports: not treated as tokens.
+        return False
+    # Random-looking: letters and digits mixed, changing class often
+    # (words such as "test_network_errors_are_not_bu0" change rarely).
+    changes, last, digits = 0, None, 0
+    for c in seg:
+        if c in "_-":
+            continue  # word separators change nothing
+        cls = "d" if c.isdigit() else "u" if c.isupper() else "l"
+        digits += cls == "d"
+        if last is not None and cls != last:
+            changes += 1
+        last = cls
+    return digits > 0 and changes * 3 >= len(seg)
+
+
+def _redact_path(path):
+    """Token-looking segments and the one after ``/t/`` (a token-in-path index) become ***."""
+    if "/" not in path and not looks_like_token(path):
+        return path
+    segs = path.split("/")
+    for i, seg in enumerate(segs):
+        if seg and (looks_like_token(seg) or (i > 0 and segs[i - 1] == "t")):
+            _remember(seg)
+            segs[i] = MASK
+    return "/".join(segs)
+
+
+def _redact_query(query):
+    """Every value of every key: ``token=abc&x=1`` -> ``token=***&x=***``."""
+    out = []
+    for pair in query.split("&"):
+        key, eq, value = pair.partition("=")
+        if eq and value:
+            _remember(value)
+            out.append(key + "=" + MASK)
+        elif not eq and looks_like_token(key):
+            _remember(key)
+            out.append(MASK)
+        else:
+            out.append(pair)
+    return "&".join(out)
+
+
+def _redact_url_tail(rest):
+    """``userinfo@host:port/path?query#frag`` (after ``scheme://``) with secrets masked."""
+    end = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch)
+        if i != -1 and i < end:
+            end = i
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority:
+        # The LAST "@" before the host, as urllib3's parse_url does: a raw
+        # "@" in the password belongs to the password.
+        userinfo, _, hostport = authority.rpartition("@")
+        _remember(userinfo)
+        for part in userinfo.split(":"):
+            _remember(part)
+        authority = MASK + "@" + hostport
+    path, q, query = tail.partition("?")
+    frag = ""
+    if "#" in (query if q else path):
+        if q:
+            query, _, frag = query.partition("#")
+        else:
+            path, _, frag = path.partition("#")
+        frag = "#" + frag
+    out = authority + _redact_path(path)
+    if q:
+        out += "?" + _redact_query(query)
+    return out + frag
+
+
+def _redact_word(word):
+    """One whitespace/quote-delimited word: URLs, scheme-less user:pass@host, key=secret, tokens."""
+    i = word.find("://")
+    if i > 0:
+        start = i
+        while start > 0 and word[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        return _redact_word(word[:start]) + word[start:i + 3] + _redact_url_tail(word[i + 3:])
+    if "@" in word:
+        userinfo, _, host = word.rpartition("@")
+        if ":" in userinfo:
+            # pip and urllib3 accept a proxy without a scheme: user:pass@proxy:3128
+            # (also "--proxy=user:pass@host" in a pasted command line).
+            head, eq, cred = userinfo.rpartition("=") if "=" in userinfo else ("", "", userinfo)
+            _remember(cred)
+            for part in cred.split(":"):
+                _remember(part)
+            return head + eq + MASK + "@" + _redact_path(host)
+    key, eq, value = word.partition("=")
+    if eq and value and any(w in key.lower() for w in _SECRET_WORDS):
+        _remember(value)
+        return key + "=" + MASK
+    if "?" in word and "=" in word:
+        base, _, query = word.partition("?")
+        return _redact_path(base) + "?" + _redact_query(query)
+    return _redact_path(word)
+
+
+def redact_text(text):
+    """Any text (an error message, a config value, a command line) with its secrets masked."""
+    if not text:
+        return text
+    parts = _SPLIT.split(text)
+    out, mask_next, mask_line = [], False, False
+    for part in parts:
+        if not part:
+            continue
+        if part.isspace() or (len(part) == 1 and part in "\"'<>(){}[],;"):
+            if "\n" in part:
+                mask_line = False
+            out.append(part)
+            continue
+        low = part.lower()
+        if mask_line or mask_next:
+            # "Authorization: Basic <x>" masks the rest of the line; "password: <x>" one word.
+            _remember(part)
+            out.append(MASK)
+            mask_next = False
+            continue
+        if low in _HEADER_KEYS:
+            mask_line = True
+        elif low in _NEXT_IS_SECRET:
+            mask_next = True
+        out.append(_redact_word(part))
+    return "".join(out)
+
+
 def redact_url(url):
-    """``scheme://user:pass@host`` -> ``scheme://***@host``; remembers the secret."""
+    """A URL (or a scheme-less proxy) with userinfo, query values and path tokens masked."""
     if not url:
         return url
-    url = _s(url)
-    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@]*)@(.*)$", url, re.S)
-    if not m:
-        return url
-    userinfo = m.group(2)
-    SECRETS.append(userinfo)
-    for part in userinfo.split(":"):
-        if len(part) >= 3:
-            SECRETS.append(part)
-    return m.group(1) + "***@" + m.group(3)
+    return redact_text(_s(url))
+
+
+def redact_value(key, value):
+    """A configuration value: masked whole when its key names a secret, else as text."""
+    if value is None:
+        return None
+    text = _s(value)
+    if any(w in _s(key).lower() for w in _SECRET_WORDS):
+        _remember(text)
+        return MASK
+    return redact_text(text)
+
+
+_SORTED_SECRETS = [0, []]
+
+
+def _secrets_longest_first():
+    if _SORTED_SECRETS[0] != len(SECRETS):
+        _SORTED_SECRETS[:] = [len(SECRETS), sorted(set(SECRETS), key=len, reverse=True)]
+    return _SORTED_SECRETS[1]
 
 
 def scrub(obj):
-    """Remove every remembered secret and any URL userinfo from all strings."""
+    """Every string in obj redacted, stripped of every remembered secret, and truncated."""
     if isinstance(obj, dict):
         return dict((scrub(k), scrub(v)) for k, v in obj.items())
     if isinstance(obj, (list, tuple)):
         return [scrub(v) for v in obj]
     if isinstance(obj, (bytes, text_type)) or (PY2 and isinstance(obj, str)):
-        text = _s(obj)
-        text = re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s'\"]*@", r"\1***@", text)
-        for secret in sorted(set(SECRETS), key=len, reverse=True):
-            if secret and secret != "***":
-                text = text.replace(secret, "***")
-        return text
+        text = redact_text(_s(obj))
+        for secret in _secrets_longest_first():
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return truncate(text)
     return obj
 
 
@@ -161,8 +604,97 @@ def host_port(url):
 
 # ---------------------------------------------------------------- facts
 
+ENV_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSTARTUP",
+                 "PYTHONSAFEPATH")
+
+
+def python_environment():
+    """What in pip's environment changes which modules pip imports (facts["python"]["environment"])."""
+    flags = sys.flags
+    out = {
+        "variables": dict((k, os.environ[k]) for k in ENV_VARIABLES if k in os.environ),
+        # With -I/-E (how check ran the probe before) the variables are set but had no effect here.
+        "isolated": bool(getattr(flags, "isolated", 0)),
+        "ignore_environment": bool(getattr(flags, "ignore_environment", 0)),
+        "no_user_site": bool(getattr(flags, "no_user_site", 0)),
+        "stdlib_dirs": [d for d in STDLIB_DIRS if os.path.exists(d)],
+        "sys_path": REAL_SYS_PATH[:40],
+    }
+    site = sys.modules.get("site")
+    user_site = None
+    try:
+        user_site = site.getusersitepackages() if hasattr(site, "getusersitepackages") else site.USER_SITE
+    except Exception:
+        user_site = getattr(site, "USER_SITE", None)
+    enabled = bool(getattr(site, "ENABLE_USER_SITE", False))
+    out["user_site"] = {"enabled": enabled, "path": user_site,
+                        "exists": bool(user_site and os.path.isdir(user_site)),
+                        "in_sys_path": bool(user_site and user_site in REAL_SYS_PATH)}
+    for name in ("sitecustomize", "usercustomize"):
+        mod = sys.modules.get(name)
+        out[name] = {"loaded": mod is not None, "path": getattr(mod, "__file__", None) if mod else None}
+    out["ssl"] = module_origin("ssl", SSL_IMPORT_ERROR)
+    # ssl's import error is _ssl's only when it was _ssl that failed (a missing or broken OpenSSL).
+    out["_ssl"] = module_origin("_ssl", SSL_IMPORT_ERROR if "_ssl" in (SSL_IMPORT_ERROR or "") else None)
+    out["shadowed"] = [name for name in ("ssl", "_ssl") if out[name].get("in_stdlib") is False]
+    # Modules the probe needs that something (sitecustomize, a .pth file)
+    # had already imported from outside the stdlib before the probe ran.
+    out["preloaded_outside_stdlib"] = sorted(
+        name for name in _OWN_MODULES + ("socket", "select", "_socket")
+        if _outside_stdlib(getattr(sys.modules.get(name), "__file__", None)))
+    return out
+
+
+def _in_stdlib(path):
+    real = os.path.realpath(path)
+    for d in STDLIB_DIRS:
+        d = os.path.realpath(d)
+        if real == d or real.startswith(d.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _outside_stdlib(path):
+    return bool(path) and not _in_stdlib(path)
+
+
+def module_origin(name, import_error):
+    """Where module name was (or would be) imported from, and whether that is the interpreter's own stdlib."""
+    mod = sys.modules.get(name)
+    path = None
+    if mod is not None:
+        path = getattr(mod, "__file__", None)
+        if path is None:
+            return {"path": "built-in", "in_stdlib": True, "error": None}
+    else:
+        path = _find_module(name)
+    info = {"path": path, "error": import_error if mod is None else None}
+    if path:
+        # site-packages inside the prefix is not the stdlib: a "ssl" there shadows it too.
+        info["in_stdlib"] = _in_stdlib(path) and "site-packages" not in path and "dist-packages" not in path
+    return info
+
+
+def _find_module(name):
+    """Where `import name` resolves with the real sys.path (no import: it may be what failed)."""
+    try:
+        if PY2:
+            import imp
+            fh, path, _ = imp.find_module(name, REAL_SYS_PATH)
+            if fh:
+                fh.close()
+            return path
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        return spec.origin if spec else None
+    except Exception:
+        return None
+
+
 def tls_capabilities():
     info = {"ssl_import_error": SSL_IMPORT_ERROR}
+    if OPENSSL_CONF_UNSAFE:
+        info["openssl_conf_ignored"] = "OPENSSL_CONF is %s: measured without it" % OPENSSL_CONF_UNSAFE
     if ssl is None:
         return info
     info["openssl_version"] = getattr(ssl, "OPENSSL_VERSION", None)
@@ -262,7 +794,8 @@ def local_max_tls():
         tc.close()
         lsock.close()
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc)})
+        fail(out, exc, "tls")
+        del out["timeout"]
     return out
 
 
@@ -281,6 +814,7 @@ def bundle_info(path):
         info["exists"] = os.path.exists(path)
         info["is_dir"] = os.path.isdir(path)
         info["is_file"] = os.path.isfile(path)
+        info["file_type"] = file_type(path)
         if info["is_dir"]:
             # A CA *directory* (requests accepts one as verify=, OpenSSL as
             # capath) only works through c_rehash-style "<hash>.<n>" links.
@@ -295,9 +829,13 @@ def bundle_info(path):
         st = os.stat(path)
         info["size"] = st.st_size
         info["mtime"] = st.st_mtime
+        if st.st_size > READ_CAP:
+            # Not read, and not handed to OpenSSL (which would read it all).
+            info["over_cap"] = READ_CAP
+            return info
         try:
             with open(path, "rb") as fh:
-                data = fh.read(20 * 1024 * 1024)
+                data = fh.read(READ_CAP)
         except Exception as exc:
             info["readable"] = False
             info["read_error"] = err_text(exc)
@@ -323,6 +861,18 @@ def bundle_info(path):
 
 
 def environment_facts():
+    conf = os.environ.get("OPENSSL_CONF")
+    ca = _ca_variables()
+    return {"ca": ca, "other_ca": _other_ca_variables(ca), "proxy": _proxy_variables(),
+            "pip": dict((k, redact_value(k, v)) for k, v in os.environ.items() if k.upper().startswith("PIP_")),
+            "openssl_conf": openssl_conf_facts(conf) if conf is not None else None,
+            "faketime": dict((k, v) for k, v in os.environ.items() if k.startswith("FAKETIME")),
+            "ld_preload": os.environ.get("LD_PRELOAD"),
+            "loader": dict((k, os.environ[k]) for k in ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH")
+                           if k in os.environ)}
+
+
+def _ca_variables():
     env = {}
     for name in CA_VARS:
         if name in os.environ:
@@ -331,34 +881,36 @@ def environment_facts():
             if info is not None and name == "SSL_CERT_DIR":
                 info["expect_dir"] = True  # a hashed certificate directory, not a PEM file
             env[name] = {"value": value, "bundle": info}
+    return env
+
+
+def _other_ca_variables(known):
+    """Other tools' CA variables (NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO, ...): context, not pip's."""
     other = {}
     for name, value in os.environ.items():
         upper = name.upper()
-        if (("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE")
-             or "CAINFO" in upper or "SSL_ROOTS" in upper)
-                and name not in env):
+        if name not in known and ("CA_BUNDLE" in upper or "CA_CERT" in upper or upper.endswith("SSL_CERT_FILE")
+                                  or "CAINFO" in upper or "SSL_ROOTS" in upper):
             other[name] = value
-    proxies = {}
-    for name in PROXY_VARS:
-        if name in os.environ:
-            proxies[name] = redact_url(os.environ[name]) if "no_proxy" not in name.lower() else os.environ[name]
-    pip_vars = {}
-    for name, value in os.environ.items():
-        if name.upper().startswith("PIP_"):
-            low = name.lower()
-            pip_vars[name] = redact_url(value) if ("url" in low or "proxy" in low or "index" in low) else value
-    conf = os.environ.get("OPENSSL_CONF")
-    return {"ca": env, "other_ca": other, "proxy": proxies, "pip": pip_vars,
-            "openssl_conf": openssl_conf_facts(conf) if conf is not None else None,
-            "faketime": dict((k, v) for k, v in os.environ.items() if k.startswith("FAKETIME")),
-            "ld_preload": os.environ.get("LD_PRELOAD"),
-            "loader": dict((k, os.environ[k]) for k in ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PYTHONHOME", "PYTHONPATH")
-                           if k in os.environ)}
+    return other
+
+
+def _proxy_variables():
+    return dict((name, os.environ[name] if "no_proxy" in name.lower() else redact_url(os.environ[name]))
+                for name in PROXY_VARS if name in os.environ)
 
 
 def openssl_conf_facts(path):
     """OPENSSL_CONF: which directives narrow versions, ciphers or options."""
-    info = {"path": path, "restrictions": {}}
+    info = {"path": path, "restrictions": {}, "file_type": file_type(path)}
+    unsafe = unsafe_to_read(path)
+    if unsafe:
+        # Never opened: opening a FIFO blocks.  OpenSSL would block on it (or
+        # never finish reading) when pip imports ssl; the probe's own ssl was
+        # loaded without it (see ssl.openssl_conf_ignored).
+        info.update({"readable": False, "unsafe": unsafe,
+                     "error": "%s: not read; OpenSSL reads it whole when pip imports ssl" % unsafe})
+        return info
     try:
         with open(path, "rb") as fh:
             data = fh.read(1024 * 1024).decode("utf-8", "replace")
@@ -402,6 +954,16 @@ def pip_facts(index_override):
                 out["certifi_bundle"] = bundle_info(out["certifi_where"])
         except Exception as exc:
             out[key + "_error"] = err_text(exc)
+    unsafe = unsafe_config_files()
+    if unsafe:
+        # pip's parser (configparser) reads a config file whole and at once:
+        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
+        # Not handed to pip; reported as the config fact and as pip's error.
+        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
+                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
+        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
+                                "block or exhaust memory there)" % out["config"]["error"])
+        return out, None
     out["config"] = pip_config_files()
     command = None
     try:
@@ -450,6 +1012,32 @@ def _make_install_command():
     return cls(isolated=False)
 
 
+def unsafe_config_files():
+    """pip's config files that would block or exhaust memory if read ([{"path", "reason"}]); reads none."""
+    env_file = os.environ.get("PIP_CONFIG_FILE")
+    if env_file == os.devnull:
+        return []  # pip then loads no config file at all (configuration.py)
+    paths = [env_file] if env_file else []
+    try:
+        from pip._internal.configuration import Configuration
+        conf = Configuration(isolated=False)
+        files = getattr(conf, "iter_config_files", None) or getattr(conf, "_iter_config_files")
+        for _, fnames in files():
+            paths.extend(fnames)
+    except Exception:
+        pass  # pip < 10 or a changed private API: only PIP_CONFIG_FILE is checked
+    out, seen = [], set()
+    for path in paths:
+        if path in seen:
+            continue
+        seen.add(path)
+        # A directory is safe: configparser skips what it cannot open.
+        reason = unsafe_to_read(path, dir_ok=True)
+        if reason:
+            out.append({"path": path, "reason": reason})
+    return out
+
+
 def pip_config_files():
     """Every config file pip would read, per level, with the values it holds."""
     levels = []
@@ -465,7 +1053,7 @@ def pip_config_files():
                 try:
                     for section in parser.sections():
                         for key, value in parser.items(section):
-                            entry["values"]["%s.%s" % (section, key)] = _redact_value(key, value)
+                            entry["values"]["%s.%s" % (section, key)] = redact_value(key, value)
                 except Exception as exc:
                     entry["error"] = err_text(exc)
                 files.append(entry)
@@ -486,12 +1074,6 @@ def pip_config_files():
     return {"levels": levels, "pip_config_file": os.environ.get("PIP_CONFIG_FILE")}
 
 
-def _redact_value(key, value):
-    if any(word in key for word in ("url", "proxy", "index")):
-        return " ".join(redact_url(v) for v in _s(value).split())
-    return value
-
-
 # ---------------------------------------------------------------- probes
 
 class Results(object):
@@ -503,17 +1085,30 @@ class Results(object):
         with self.lock:
             self.data[key] = value
 
+    def get(self, key):
+        with self.lock:
+            return dict(self.data.get(key) or {})
+
+    def drop(self, keys):
+        with self.lock:
+            for k in keys:
+                self.data.pop(k, None)
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.data)
+
 
 def start_threads(jobs, results):
-    """Start ``(key, fn, args)`` jobs; until they finish, their result says ``deadline``."""
+    """Start jobs (each with its deadline set); until they finish, their result says ``deadline``."""
     threads = {}
     progress("start", len(jobs))
-    for key, fn, args in jobs:
-        results.put(key, {"status": "deadline", "started": round(time.time() - START, 3)})
-        t = threading.Thread(target=_guard, args=(results, key, fn, args))
+    for job in jobs:
+        results.put(job.key, {"status": "deadline", "error_kind": None, "started": round(time.time() - START, 3)})
+        t = threading.Thread(target=_guard, args=(results, job))
         t.daemon = True
         t.start()
-        threads[key] = t
+        threads[job.key] = t
     return threads
 
 
@@ -522,12 +1117,21 @@ def join_threads(threads, until):
         t.join(max(0.0, until - time.time()))
 
 
-def _guard(results, key, fn, args):
+def _guard(results, job):
+    key = job.key
     t0 = time.time()
     try:
-        value = fn(*args)
+        value = job.run()
+    except CannotRun as exc:
+        value = {"status": "could_not_run", "error": err_text(exc), "error_kind": None}
     except Exception as exc:
-        value = {"status": "error", "error": err_text(exc)}
+        # A network/TLS/OS error that escaped the attempt's own handling is
+        # still a measurement; anything else is tlsdoctor's bug.
+        value = fail({}, exc, "bug")
+    if value.get("status") in ("error", "bug", "could_not_run"):
+        value.setdefault("error_kind", "bug" if value["status"] == "bug" else None)
+    else:
+        value.setdefault("error_kind", None)
     value["elapsed"] = round(time.time() - t0, 3)
     results.put(key, value)
     progress("done", key, value.get("status"))
@@ -561,7 +1165,7 @@ def connect(host, port, proxy, timeout):
         # tunnels the index's TLS inside it; older ones ignored the scheme.
         if not hasattr(ssl, "MemoryBIO"):
             sock.close()
-            raise ValueError("TLS inside TLS needs Python >= 3.5")
+            raise CannotRun("TLS inside TLS needs Python >= 3.5")
         sock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
         info["tunnel"] = "tls"
     status, headers = send_connect(sock, host, port, proxy)
@@ -731,7 +1335,7 @@ def cert_info(der):
     info = {"sha256": hashlib.sha256(der).hexdigest()}
     try:
         pem = ssl.DER_cert_to_PEM_cert(der)
-        fd, path = tempfile.mkstemp(suffix=".pem")
+        fd, path = tempfile.mkstemp(suffix=".pem", dir=workdir())
         try:
             os.write(fd, pem.encode("ascii"))
             os.close(fd)
@@ -796,11 +1400,13 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
         sock, cinfo = connect(host, port, proxy, timeout)
         out.update(cinfo)
     except ProxyRefused as exc:
-        out.update({"stage": "proxy", "error": err_text(exc), "connect_status": exc.status})
+        fail(out, exc, "proxy", "proxy")
+        out["connect_status"] = exc.status
         return out
+    except CannotRun:
+        raise
     except Exception as exc:
-        out.update({"stage": "proxy" if proxy else "tcp", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "network", "proxy" if proxy else "tcp")
         return out
     try:
         sock.settimeout(remaining(deadline))
@@ -811,7 +1417,11 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
             ssock = ctx.wrap_socket(sock, server_hostname=host if sni else None)
         out["handshake_ms"] = round((time.time() - t0) * 1000, 1)
     except Exception as exc:
-        out.update({"stage": "handshake", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout)})
+        # A reset or EOF during the handshake is a TLS-level failure (what
+        # interception and protocol mismatches look like), not "network".
+        fail(out, exc, "tls", "handshake")
+        if out["error_kind"] == "network":
+            out["error_kind"] = "tls"
         _verify_details(exc, out)
         _close(sock)
         return out
@@ -835,13 +1445,13 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
                 out["http_status"] = status
                 out["date"] = headers.get("date")
             except Exception as exc:
-                out.update({"stage": "after_handshake", "error": err_text(exc),
-                            "timeout": isinstance(exc, socket.timeout)})
+                fail(out, exc, "http", "after_handshake")
                 _close(ssock)
                 return out
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"stage": "after_handshake", "error": err_text(exc)})
+        fail(out, exc, "http", "after_handshake")
+        out.pop("timeout", None)  # never set on this path before: keep the wire shape
     _close(ssock)
     return out
 
@@ -872,12 +1482,12 @@ def tcp_probe(host, port, deadline):
         out["tcp_ms"] = round((time.time() - t0) * 1000, 1)
         _close(s)
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout),
-                    "errno": getattr(exc, "errno", None)})
+        fail(out, exc, "network")
+        out["errno"] = getattr(exc, "errno", None)
     return out
 
 
-def proxy_probe(proxy, host, port, deadline, cafile=None):
+def proxy_probe(proxy, host, port, cafile, deadline):
     """Can the proxy be reached, what does it answer to CONNECT, what scheme does it speak?"""
     out = {"proxy": redact_url(proxy)}
     pscheme, phost, pport = host_port(proxy)
@@ -885,8 +1495,8 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
     try:
         sock = socket.create_connection((phost, pport), remaining(deadline))
     except Exception as exc:
-        out.update({"status": "error", "stage": "tcp", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout), "errno": getattr(exc, "errno", None)})
+        fail(out, exc, "network", "tcp")
+        out["errno"] = getattr(exc, "errno", None)
         return out
     out["tcp"] = "ok"
     if pscheme == "https" and ssl is not None and not LEGACY_HTTPS_PROXY:
@@ -896,8 +1506,7 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
             tsock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
             out["tls_to_proxy"] = {"status": "ok", "version": tsock.version()}
         except Exception as exc:
-            out["tls_to_proxy"] = {"status": "error", "error": err_text(exc),
-                                   "timeout": isinstance(exc, socket.timeout)}
+            out["tls_to_proxy"] = fail({}, exc, "tls")
             _close(sock)
             tsock = None
         if tsock is not None:
@@ -911,7 +1520,8 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
                 _close(vctx.wrap_socket(vs, server_hostname=phost))
                 out["tls_to_proxy_verify"] = {"status": "ok", "cafile": cafile}
             except Exception as exc:
-                v = {"status": "error", "error": err_text(exc), "cafile": cafile}
+                v = fail({"cafile": cafile}, exc, "tls")
+                del v["timeout"]
                 _verify_details(exc, v)
                 out["tls_to_proxy_verify"] = v
             return out
@@ -919,7 +1529,8 @@ def proxy_probe(proxy, host, port, deadline, cafile=None):
         try:
             sock = socket.create_connection((phost, pport), remaining(deadline))
         except Exception as exc:
-            out.update({"status": "error", "stage": "tcp", "error": err_text(exc)})
+            fail(out, exc, "network", "tcp")
+            out.pop("timeout", None)
             return out
         _connect_into(out, sock, host, port, proxy, deadline)
         out["plain_connect"] = True
@@ -939,8 +1550,7 @@ def _connect_into(out, sock, host, port, proxy, deadline):
         out["proxy_authenticate"] = headers.get("proxy-authenticate", "").split(" ")[0] or None
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"status": "error", "stage": "connect", "error": err_text(exc),
-                    "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "proxy", "connect")
 
 
 def plain_http_probe(host, port, proxy, deadline):
@@ -959,7 +1569,7 @@ def plain_http_probe(host, port, proxy, deadline):
         out["speaks_http"] = head.startswith(b"HTTP/")
         out["status"] = "ok"
     except Exception as exc:
-        out.update({"status": "error", "error": err_text(exc), "timeout": isinstance(exc, socket.timeout)})
+        fail(out, exc, "http")
     return out
 
 
@@ -974,8 +1584,11 @@ def pip_request(pip_ctx, url, deadline):
         except TypeError:
             session = command._build_session(options)
         out["session"] = session_facts(session, url)
+        out["session"].pop("_proxy_raw", None)  # the unredacted proxy, only for the probe's own use
     except Exception as exc:
-        out.update({"status": "could_not_run", "error": err_text(exc)})
+        kind = _pip_error_kind(exc, "os")
+        out.update({"status": "bug" if kind == "bug" else "could_not_run", "error": err_text(exc),
+                    "error_kind": kind})
         return out
     try:
         resp = session.get(url, timeout=t, headers={"Cache-Control": "max-age=0"},
@@ -988,7 +1601,10 @@ def pip_request(pip_ctx, url, deadline):
         except Exception:
             pass
     except Exception as exc:
-        out["status"] = "error"
+        # requests' exceptions are IOErrors; pip >= 26.2 wraps them in its
+        # DiagnosticPipError: the kind comes from the wrapped chain.
+        out["error_kind"] = _pip_error_kind(exc, "http")
+        out["status"] = "bug" if out["error_kind"] == "bug" else "error"
         out["error_chain"] = exception_chain(exc)
         # pip >= 26.2 raises DiagnosticPipError subclasses whose str() is just
         # "<Name: reference>"; the underlying error is the informative one.
@@ -997,6 +1613,26 @@ def pip_request(pip_ctx, url, deadline):
             out["error"] = "%s (%s)" % (out["error_chain"][-1], out["error"].split(": ", 1)[0])
         out["timeout"] = "timeout" in err_text(exc).lower() or "timed out" in err_text(exc).lower()
     return out
+
+
+def _pip_error_kind(exc, default):
+    """Like error_kind, but a TypeError/AttributeError raised inside pip (a broken or shadowed
+    ssl, a pip bug) is pip's own outcome, so an error; it is our bug only when raised in this file."""
+    kind = error_kind(exc, default)
+    if kind == "bug" and not _raised_here(sys.exc_info()[2]):
+        return default
+    return kind
+
+
+def _raised_here(tb):
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return True
+    here = os.path.splitext(os.path.abspath(__file__))[0]
+    return os.path.splitext(os.path.abspath(last.tb_frame.f_code.co_filename))[0] == here
 
 
 def exception_chain(exc):
@@ -1087,48 +1723,97 @@ def stdlib_proxy_for(url):
         return None
 
 
-# ---------------------------------------------------------------- main
+# ---------------------------------------------------------------- jobs
 
-def probe_host(url, proxy, stores, deadline, results, prefix, second_host=None):
-    scheme, host, port = host_port(url)
-    jobs = []
+class Job(object):
+    """One attempt to start: its wire key, its table row, and what runs it.
+
+    ``fn(*args, deadline=...)`` makes the attempt; the deadline is given when
+    the job is started (``with_deadline``), never found among the arguments.
+    """
+
+    def __init__(self, prefix, name, fn, args, deadline=None, store=None):
+        self.key = wire_key(prefix, name, store)
+        self.name = name
+        self.fn = fn
+        self.args = args
+        self.deadline = deadline
+
+    def with_deadline(self, deadline):
+        job = Job.__new__(Job)
+        job.__dict__.update(self.__dict__)
+        job.deadline = deadline
+        return job
+
+    def run(self):
+        return self.fn(*self.args, deadline=self.deadline)
+
+    @property
+    def phase(self):
+        return ATTEMPT_ROWS[self.name][3]
+
+    @property
+    def only_when_failed(self):
+        return ATTEMPT_ROWS[self.name][4]
+
+
+class Host(object):
+    """One index host: its phase-1 jobs (deadlines set) and its phase-2 variants (not yet)."""
+
+    def __init__(self, index, url):
+        self.index = index
+        self.prefix = "%d:" % index
+        self.url = url
+        self.session = None
+        self.jobs = []
+        self.variants = []
+        self.launched = False
+
+
+def probe_host(host, proxy, stores, deadline, second_host=None):
+    """Fill host.jobs (phase 1) and host.variants (phase 2) from the attempt table's rows."""
+    scheme, name, port = host_port(host.url)
+    p, add = host.prefix, host.jobs.append
     if proxy:
-        eff = [path for name, path in stores if name == "effective"]
-        jobs.append((prefix + "proxy", proxy_probe, (proxy, host, port, deadline, eff[0] if eff else None)))
+        eff = [path for store, path in stores if store == "effective"]
+        add(Job(p, "proxy", proxy_probe, (proxy, name, port, eff[0] if eff else None), deadline))
     else:
-        jobs.append((prefix + "tcp", tcp_probe, (host, port, deadline)))
+        add(Job(p, "tcp", tcp_probe, (name, port), deadline))
     if scheme != "https" or ssl is None:
-        return jobs, []
+        return
     p1 = deadline - (deadline - time.time()) * 0.45  # phase 2 keeps time for the variants
-    jobs.append((prefix + "tls", tls_attempt, (host, port, proxy, p1, make_context("noverify"), True)))
-    for name, cafile in stores:
-        jobs.append((prefix + "verify:" + name, _verify_job, (host, port, proxy, p1, cafile, True, None)))
-        if name == "effective":
-            jobs.append((prefix + "verify_nohost:" + name, _verify_job, (host, port, proxy, p1, cafile, False, None)))
+    add(Job(p, "tls", _tls_job, (name, port, proxy), p1))
+    for store, cafile in stores:
+        add(Job(p, "verify", _verify_job, (name, port, proxy, cafile, True, None), p1, store=store))
+        if store == "effective":
+            add(Job(p, "verify_nohost", _verify_job, (name, port, proxy, cafile, False, None), p1))
             if getattr(ssl, "VERIFY_X509_STRICT", None):
-                jobs.append((prefix + "verify_strict:" + name, _verify_job, (host, port, proxy, p1, cafile, False, True)))
-                jobs.append((prefix + "verify_nostrict:" + name, _verify_job, (host, port, proxy, p1, cafile, False, False)))
-    variants = []
-    for v in TLS_NAMES:
-        variants.append((prefix + "variant:" + v, _variant_job, (host, port, proxy, deadline, {"versions": (v, v), "ciphers": "ALL:@SECLEVEL=0"})))
-    variants.append((prefix + "variant:wide_ciphers", _variant_job, (host, port, proxy, deadline, {"ciphers": "ALL:@SECLEVEL=0"})))
-    variants.append((prefix + "variant:legacy_renegotiation", _variant_job, (host, port, proxy, deadline, {"legacy_reneg": True})))
-    variants.append((prefix + "variant:client_cert", _variant_job, (host, port, proxy, deadline, {"client_cert": True})))
+                add(Job(p, "verify_strict", _verify_job, (name, port, proxy, cafile, False, True), p1))
+                add(Job(p, "verify_nostrict", _verify_job, (name, port, proxy, cafile, False, False), p1))
     # Cheap and decisive for https-on-http-port, whose TLS attempt just hangs.
-    jobs.append((prefix + "variant:plain_http", plain_http_probe, (host, port, proxy, deadline)))
+    add(Job(p, "plain_http", plain_http_probe, (name, port, proxy), deadline))
+    if proxy and second_host:
+        # Where going direct is impossible (the proxy is the only route),
+        # another host through the same proxy tells a proxy that re-signs
+        # everything from one server's own certificate. Started with the
+        # first phase and its budget, like the index's own handshake: as
+        # a late variant it could be left too little time, and Python 2.7
+        # on OpenSSL 3 reports that timeout as a misnamed handshake error.
+        _, h2, port2 = host_port("https://" + second_host)
+        if (h2, port2) != (name, port):
+            add(Job(p, "second_host", _second_host_job, (h2, port2, proxy), p1))
+    wide = "ALL:@SECLEVEL=0"
+    for row, v in VERSION_ATTEMPTS:
+        host.variants.append(Job(p, row, _variant_job, (name, port, proxy, {"versions": (v, v), "ciphers": wide})))
+    host.variants.append(Job(p, "wide_ciphers", _variant_job, (name, port, proxy, {"ciphers": wide})))
+    host.variants.append(Job(p, "legacy_renegotiation", _variant_job, (name, port, proxy, {"legacy_reneg": True})))
+    host.variants.append(Job(p, "client_cert", _variant_job, (name, port, proxy, {"client_cert": True})))
     if proxy:
-        variants.append((prefix + "variant:direct", tls_attempt, (host, port, None, deadline, make_context("noverify"), True)))
-        if second_host:
-            # Where going direct is impossible (the proxy is the only route),
-            # another host through the same proxy tells a proxy that re-signs
-            # everything from one server's own certificate. Started with the
-            # first phase and its budget, like the index's own handshake: as
-            # a late variant it could be left too little time, and Python 2.7
-            # on OpenSSL 3 reports that timeout as a misnamed handshake error.
-            _, h2, p2 = host_port("https://" + second_host)
-            if (h2, p2) != (host, port):
-                jobs.append((prefix + "variant:second_host", _second_host_job, (h2, p2, proxy, p1)))
-    return jobs, variants
+        host.variants.append(Job(p, "direct", _tls_job, (name, port, None)))
+
+
+def _tls_job(host, port, proxy, deadline):
+    return tls_attempt(host, port, proxy, deadline, make_context("noverify"), True)
 
 
 def _second_host_job(host, port, proxy, deadline):
@@ -1138,17 +1823,14 @@ def _second_host_job(host, port, proxy, deadline):
     return r
 
 
-def _verify_job(host, port, proxy, deadline, cafile, check_hostname, strict):
+def _verify_job(host, port, proxy, cafile, check_hostname, strict, deadline):
     ctx = make_context("verify", cafile=cafile, check_hostname=check_hostname, strict=strict)
     r = tls_attempt(host, port, proxy, deadline, ctx, want_chain=False)
     r["cafile"] = cafile
     return r
 
 
-_CLIENT_PEM_PATH = []
-
-
-def _variant_job(host, port, proxy, deadline, spec):
+def _variant_job(host, port, proxy, spec, deadline):
     client = None
     if spec.get("client_cert"):
         client = _client_pem()
@@ -1159,13 +1841,54 @@ def _variant_job(host, port, proxy, deadline, spec):
     return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True)
 
 
+_CLIENT_PEM_PATH = []
+# Where the probe writes its files (the throwaway client certificate, a
+# certificate being decoded): the request's "workdir" (made and removed by
+# the checker, so even a killed probe leaves nothing behind), else a private
+# directory made on first use and removed before the probe exits.
+WORKDIR = {"path": None, "own": False}
+
+
+def set_workdir(path):
+    if path and os.path.isdir(path):
+        WORKDIR.update(path=path, own=False)
+
+
+def workdir():
+    if WORKDIR["path"] is None:
+        WORKDIR.update(path=tempfile.mkdtemp(prefix="tlsdoctor-probe-"), own=True)
+    return WORKDIR["path"]
+
+
 def _client_pem():
     if not _CLIENT_PEM_PATH:
-        fd, path = tempfile.mkstemp(suffix=".pem")
+        fd, path = tempfile.mkstemp(suffix=".pem", dir=workdir())
         os.write(fd, THROWAWAY_CLIENT_PEM.encode("ascii"))
         os.close(fd)
         _CLIENT_PEM_PATH.append(path)
     return _CLIENT_PEM_PATH[0]
+
+
+def cleanup():
+    """Remove what the probe wrote (os._exit skips every other clean-up)."""
+    for path in _CLIENT_PEM_PATH:
+        _unlink(path)
+    del _CLIENT_PEM_PATH[:]
+    if WORKDIR["own"] and WORKDIR["path"]:
+        try:
+            for name in os.listdir(WORKDIR["path"]):  # a decode still running in a thread
+                _unlink(os.path.join(WORKDIR["path"], name))
+            os.rmdir(WORKDIR["path"])
+        except OSError:
+            pass
+        WORKDIR.update(path=None, own=False)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def trust_stores(pip_info, session):
@@ -1193,51 +1916,73 @@ def trust_stores(pip_info, session):
     return good
 
 
-def main():
-    raw = sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read()
-    try:
-        request = json.loads(raw or "{}")
-    except ValueError as exc:
-        emit({"result": "error", "kind": "bad_request", "message": err_text(exc)})
-        return
-    timeout = float(request.get("timeout") or 10.0)
-    deadline = START + timeout
-    facts = {
+# ---------------------------------------------------------------- main steps
+
+def read_request(argv, stdin):
+    """The request: one JSON object in argv[1] or on stdin."""
+    raw = argv[1] if len(argv) > 1 else stdin.read()
+    request = json.loads(raw or "{}")
+    if not isinstance(request, dict):
+        raise ValueError("the request is not a JSON object")
+    return request
+
+
+def base_facts():
+    """What this interpreter is, what its ssl can do, what its environment says."""
+    return {
         "python": {"version": sys.version.split()[0], "version_info": list(sys.version_info[:3]),
                    "implementation": getattr(getattr(sys, "implementation", None), "name", "cpython"),
                    "executable": sys.executable, "prefix": sys.prefix,
                    "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
-                   "platform": sys.platform},
+                   "platform": sys.platform, "environment": _fact_or_error(python_environment)},
         "ssl": tls_capabilities(),
         "env": environment_facts(),
         "time": time.time(),
     }
-    pip_info, pip_ctx = {}, None
+
+
+def gather_pip_facts(request):
+    """pip's facts, and (command, options) to make pip's own request with (None in handshake mode)."""
+    global LEGACY_HTTPS_PROXY
     try:
         pip_info, pip_ctx = pip_facts(request.get("index_url"))
     except Exception as exc:
-        pip_info = {"error": err_text(exc)}
-    facts["pip"] = pip_info
-    global LEGACY_HTTPS_PROXY
-    LEGACY_HTTPS_PROXY = _version_tuple(pip_info.get("version")) < (20, 3) if pip_info.get("version") else False
+        pip_info, pip_ctx = _fact_error(exc), None
+    version = pip_info.get("version")
+    LEGACY_HTTPS_PROXY = _version_tuple(version) < (20, 3) if version else False
     if request.get("mode") == "handshake":
         pip_ctx = None  # a second look without OPENSSL_CONF: handshakes only
+    return pip_info, pip_ctx
 
-    # Which URLs: pip's resolved index + extra indexes (http/https only).
-    urls = []
-    opts = pip_info.get("options") or {}
+
+def _fact_or_error(fn):
+    try:
+        return fn()
+    except Exception as exc:
+        return _fact_error(exc)
+
+
+def _fact_error(exc):
+    """A fact that could not be gathered: pip's/the OS's error, or our own bug (kept apart)."""
+    if isinstance(exc, BUG_TYPES):
+        return {"probe_bug": err_text(exc)}
+    return {"error": err_text(exc)}
+
+
+def choose_urls(request, pip_ctx):
+    """pip's resolved index + extra indexes (http/https only), one per host:port."""
     if request.get("urls"):
         urls = list(request["urls"])
     elif pip_ctx is not None:
-        _, options = pip_ctx
-        if not getattr(options, "no_index", False):
-            urls = [options.index_url] + list(options.extra_index_urls or [])
+        options = pip_ctx[1]
+        urls = [] if getattr(options, "no_index", False) else \
+            [options.index_url] + list(options.extra_index_urls or [])
     elif request.get("index_url"):
         urls = [request["index_url"]]
     else:
         urls = [os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple/"]
-    urls = [u for u in urls if u and urlsplit(u).scheme in ("http", "https")]
-    if any(urlsplit(u).hostname == "pypi.org" for u in urls):
+    urls = [u for u in urls if u and _url_scheme(u) in ("http", "https")]
+    if any(host_port(u)[1] == "pypi.org" for u in urls):
         # pip's index pages come from pypi.org, the files from
         # files.pythonhosted.org: pip needs both, so check both.
         urls.append("https://files.pythonhosted.org/")
@@ -1247,100 +1992,131 @@ def main():
         if (h, p) not in seen:
             seen.add((h, p))
             unique.append(u)
-    facts["targets"] = [redact_url(u) for u in unique]
+    return unique
 
-    results = Results()
-    # Every stdlib attempt gets a slice of the budget (a server that never
-    # answers must not eat the variants' time); pip's request gets all of it,
-    # as pip would wait.
-    step = max(1.5, 0.3 * (deadline - time.time()))
-    phase1, variants_by_host, sessions = [], {}, {}
-    for i, url in enumerate(unique):
-        prefix = "%d:" % i
+
+def _url_scheme(url):
+    try:
+        return urlsplit(url).scheme
+    except Exception:
+        return None
+
+
+def plan_hosts(urls, request, pip_info, pip_ctx, deadline, step):
+    """One Host per URL: pip's session facts, its proxy, its jobs from the table."""
+    hosts = []
+    for i, url in enumerate(urls):
+        host = Host(i, url)
         if pip_ctx is not None:
             try:
                 session = pip_ctx[0]._build_session(pip_ctx[1], retries=0, timeout=1)
-                sessions[i] = session_facts(session, url)
+                host.session = session_facts(session, url)
             except Exception as exc:
-                sessions[i] = {"error": err_text(exc)}
-            phase1.append((prefix + "pip_request", pip_request, (pip_ctx, url, deadline - 0.3)))
-            proxy = sessions[i].get("_proxy_raw")
+                host.session = _fact_error(exc)
+            host.jobs.append(Job(host.prefix, "pip_request", pip_request, (pip_ctx, url), deadline - 0.3))
+            proxy = host.session.get("_proxy_raw")
         else:
             proxy = stdlib_proxy_for(url)
-        jobs, variants = probe_host(url, proxy, trust_stores(pip_info, sessions.get(i)),
-                                    min(deadline - 0.2, time.time() + step), results, prefix,
-                                    request.get("second_host"))
-        phase1.extend(jobs)
-        variants_by_host[i] = variants
-    threads = start_threads(phase1, results)
-    join_threads([t for k, t in threads.items() if not k.endswith("pip_request") and "variant:" not in k],
-                 time.time() + step + 0.2)
-    # Phase 2: when a handshake or pip's request failed, variants find out why.
-    launched = set()
-    all_threads = dict(threads)
+        # Every stdlib attempt gets a slice of the budget (a server that never
+        # answers must not eat the variants' time); pip's request gets all of
+        # it, as pip would wait.
+        probe_host(host, proxy, trust_stores(pip_info, host.session), min(deadline - 0.2, time.time() + step),
+                   request.get("second_host"))
+        hosts.append(host)
+    return hosts
 
-    def launch(i):
-        if i in launched or request.get("mode") == "handshake":
+
+def run_phase1(hosts, results, step):
+    """Start every phase-1 job; wait (one step) for those that decide whether variants are needed."""
+    threads = start_threads([j for h in hosts for j in h.jobs], results)
+    join_threads([threads[j.key] for h in hosts for j in h.jobs
+                  if j.name != "pip_request" and not j.only_when_failed], time.time() + step + 0.2)
+    return threads
+
+
+def run_phase2(hosts, results, threads, request, deadline, step):
+    """When a handshake or pip's request failed, variants find out why; then wait for all that matters."""
+    def launch(host):
+        if host.launched or request.get("mode") == "handshake":
             return
-        launched.add(i)
-        tls = results.data.get("%d:tls" % i, {})
+        host.launched = True
+        tls = results.get(wire_key(host.prefix, "tls"))
         vdl = min(deadline - 0.2, time.time() + step)
-        jobs = []
-        for key, fn, args in variants_by_host[i]:
-            if tls.get("timeout") and not key.endswith(("variant:direct", "variant:plain_http")):
-                continue  # a handshake that hangs hangs with other versions too
-            args = tuple(vdl if (isinstance(a, float) and a > 1e9) else a for a in args)
-            jobs.append((key, fn, args))
-        all_threads.update(start_threads(jobs, results))
+        # A handshake that hangs hangs with other versions too; only going
+        # direct can still tell something.
+        jobs = [j.with_deadline(vdl) for j in host.variants if not (tls.get("timeout") and j.name != "direct")]
+        threads.update(start_threads(jobs, results))
 
-    def failed(i):
-        tls = results.data.get("%d:tls" % i, {})
-        pipr = results.data.get("%d:pip_request" % i, {})
-        return tls.get("status") == "error" or pipr.get("status") == "error"
-
-    for i in variants_by_host:
-        if failed(i) or request.get("all_variants"):
-            launch(i)
-    pending = [i for i in variants_by_host if i not in launched]
+    for host in hosts:
+        if request.get("all_variants") or _failed(results, host, ("error",), tls_too=True):
+            launch(host)
+    pending = [h for h in hosts if not h.launched]
     if pending:
-        pip_threads = [threads[k] for k in threads if k.endswith("pip_request")]
-        join_threads(pip_threads, deadline - step - 0.3)
-        for i in pending:
-            pipr = results.data.get("%d:pip_request" % i, {})
-            if pipr.get("status") in ("error", "deadline"):
-                launch(i)
+        join_threads([threads[j.key] for h in hosts for j in h.jobs if j.name == "pip_request"],
+                     deadline - step - 0.3)
+        for host in pending:
+            if _failed(results, host, ("error", "deadline")):
+                launch(host)
     # A healthy host needs no variant: do not wait for one (plain HTTP to a
     # TLS port may simply hang), and do not report it.
-    healthy = ["%d:" % i for i in variants_by_host if i not in launched]
-    wait = [t for k, t in all_threads.items() if not (k.split("variant:")[0] in healthy and "variant:" in k)]
-    join_threads(wait, deadline - 0.1)
-    with results.lock:
-        for k in list(results.data):
-            if "variant:" in k and k.split("variant:")[0] in healthy:
-                del results.data[k]
+    healthy = set(h.prefix for h in hosts if not h.launched)
+    extra = set(j.key for h in hosts if h.prefix in healthy for j in h.jobs if j.only_when_failed)
+    join_threads([t for k, t in threads.items() if k not in extra], deadline - 0.1)
+    results.drop(extra)
+
+
+def _failed(results, host, statuses, tls_too=False):
+    pip = results.get(wire_key(host.prefix, "pip_request"))
+    tls = results.get(wire_key(host.prefix, "tls"))
+    return pip.get("status") in statuses or (tls_too and tls.get("status") == "error")
+
+
+def probe(request, deadline):
+    """The whole probe, as named steps; returns the one JSON object to print."""
+    set_workdir(request.get("workdir"))
+    facts = base_facts()
+    pip_info, pip_ctx = gather_pip_facts(request)
+    facts["pip"] = pip_info
+    urls = choose_urls(request, pip_ctx)
+    facts["targets"] = [redact_url(u) for u in urls]
+    step = max(1.5, 0.3 * (deadline - time.time()))
+    hosts = plan_hosts(urls, request, pip_info, pip_ctx, deadline, step)
+    results = Results()
+    threads = run_phase1(hosts, results, step)
+    run_phase2(hosts, results, threads, request, deadline, step)
     facts["time_end"] = time.time()
-    for i in sessions:
-        sessions[i].pop("_proxy_raw", None)
-    emit({"result": "success", "kind": "probe", "facts": facts, "sessions": sessions,
-          "probes": dict(results.data), "elapsed": round(time.time() - START, 3)})
+    sessions = dict((h.index, h.session) for h in hosts if h.session is not None)
+    for s in sessions.values():
+        s.pop("_proxy_raw", None)
+    return {"result": "success", "kind": "probe", "facts": facts, "sessions": sessions,
+            "probes": results.snapshot(), "elapsed": round(time.time() - START, 3)}
+
+
+def main(argv=None, stdin=None):
+    try:
+        request = read_request(argv or sys.argv, stdin or sys.stdin)
+    except ValueError as exc:
+        emit({"result": "error", "kind": "bad_request", "message": err_text(exc)})
+        return
+    emit(probe(request, START + float(request.get("timeout") or 10.0)))
 
 
 def emit(obj):
-    with_lock = scrub(obj)
-    text = json.dumps(with_lock, sort_keys=True, default=_s)
+    text = json.dumps(scrub(obj), sort_keys=True, default=_s)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
 if __name__ == "__main__":
     try:
-        main()
-    except SystemExit:
-        raise
-    except BaseException as exc:  # the contract: always one JSON object
-        emit({"result": "error", "kind": "probe_crashed", "message": err_text(exc)})
-    # Daemon threads still blocked on a socket must not delay the exit.
-    try:
-        sys.stdout.flush()
+        try:
+            main()
+        except BaseException as exc:  # the contract: always one JSON object
+            emit({"result": "error", "kind": "probe_crashed", "message": err_text(exc)})
     finally:
-        os._exit(0)
+        cleanup()
+        # Daemon threads still blocked on a socket must not delay the exit.
+        try:
+            sys.stdout.flush()
+        finally:
+            os._exit(0)
