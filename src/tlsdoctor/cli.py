@@ -20,7 +20,7 @@ COMMANDS = {
     "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
     "kb": ("tlsdoctor.kb.cli", "list, show, validate and verify the knowledge base"),
     "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
-    "report": ("tlsdoctor.report", "write a Markdown bug report to paste into an issue tracker (secrets redacted)"),
+    "report": ("tlsdoctor.report", "write a redacted Markdown bug report for an issue tracker"),
 }
 
 
