@@ -19,7 +19,7 @@ own error messages) is covered. ``--redact-paths`` also replaces the home
 directory with ``~`` and the user name in paths with ``<user>``.
 
 Exit codes: those of ``check`` (0 ok, 1 problem, 3 incomplete) — the report is
-written in every case — and 2 for usage (an unreadable ``--log``).
+written in every case — and 2 for usage (an unreadable ``--log``, an unwritable ``--output``, no interpreter at ``--python``).
 """
 
 from __future__ import annotations
@@ -115,6 +115,14 @@ def run(args: argparse.Namespace) -> int:
                 fh.read(1)
         except OSError as exc:
             sys.stderr.write("tlsdoctor report: cannot read --log %s: %s\n" % (args.log, exc.strerror or exc))
+            return exitcodes.USAGE
+    if args.output:
+        # Fail before the check runs, not after (a directory, a read-only place).
+        try:
+            with open(args.output, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            sys.stderr.write("tlsdoctor report: cannot write --output %s: %s\n" % (args.output, exc.strerror or exc))
             return exitcodes.USAGE
     redact = redactor(args.redact_paths)
     explained = None

@@ -49,6 +49,12 @@ def test_unreadable_log_is_a_usage_error(tmp_path):
     assert "cannot read --log" in err and "Traceback" not in err
 
 
+def test_unwritable_output_is_a_usage_error(tmp_path):
+    code, out, err = run(["--output", str(tmp_path), "--python", sys.executable, "--timeout", "5"])
+    assert code == 2 and out == ""
+    assert "cannot write --output" in err and "Traceback" not in err
+
+
 def test_missing_interpreter_is_a_usage_error(tmp_path):
     code, out, err = run(["--python", str(tmp_path / "no-python")])
     assert code == 2 and "no interpreter" in err and out == ""
