@@ -40,8 +40,8 @@ def _client():
         pytest.skip("client %s/pip %s unavailable: %s" % (CLIENT + (exc,)))
 
 
-def installed_check(client, env):
-    env = dict(env, PYTHONPATH=os.path.join(ROOT, "src"))
+def installed_check(client, env, tmpdir):
+    env = dict(env, PYTHONPATH=os.path.join(ROOT, "src"), TMPDIR=tmpdir)
     proc = subprocess.run([sys.executable, "-m", "tlsdoctor", "check", "--python", client.python, "--json"],
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
     return proc.returncode, json.loads(proc.stdout.decode("utf-8"))
@@ -70,7 +70,9 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
         pytest.skip(str(exc))
     try:
         env = clients.client_environ(client, running.env)
-        ref_code, ref = installed_check(client, env)
+        ref_code, ref = installed_check(client, env, str(private_tmp))
+        # The installed tool leaves nothing either (the probe's throwaway client certificate did).
+        assert os.listdir(str(private_tmp)) == [], "check left files behind"
         code, out, err = run_pyz(python, pyz, ["check", "--python", client.python, "--json"], env=env,
                                  tmpdir=str(private_tmp))
     finally:
