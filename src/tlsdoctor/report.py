@@ -107,7 +107,8 @@ def _redact_paths(text: str, home: str, users: Sequence[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    t0 = time.monotonic()
+    # The command's start (cli.main records it), so --timeout covers start-up too.
+    t0 = getattr(args, "_started", None) or time.monotonic()
     log_text = None
     if args.log:
         try:
@@ -135,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
 
     # --timeout bounds the whole command: check gets what explain left.
     remaining = max(0.5, args.timeout - (time.monotonic() - t0))
-    report = check.collect(python=args.python, timeout=remaining, second_host=os.environ.get("TLSDOCTOR_SECOND_HOST"))
+    report = collect_check(check, python=args.python, timeout=remaining,
+                           second_host=os.environ.get("TLSDOCTOR_SECOND_HOST"))
     if report.status == "usage":
         sys.stderr.write("tlsdoctor report: error: %s\n" % redact(report.error or "usage"))
         return exitcodes.USAGE
@@ -149,6 +151,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         check._write(doc)
     return report.exit_code
+
+
+def collect_check(check, signals: bool = True, **kwargs):
+    """``check.collect`` with what ``check.run`` does around it, where this tree's check has it:
+    signals end the probes' processes first, and the probe's temp files are removed afterwards (the
+    pipeline stream's ``_install_signal_handlers``/``probe.cleanup``; looked up, not imported, so this
+    works before and after that change)."""
+    from tlsdoctor import probe
+
+    # Signal handlers can only be set from the main thread (mcp runs check in a worker).
+    install = getattr(check, "_install_signal_handlers", None) if signals else None
+    restore = getattr(check, "_restore_signal_handlers", None)
+    previous = install() if install is not None else None
+    try:
+        return check.collect(**kwargs)
+    finally:
+        cleanup = getattr(probe, "cleanup", None)
+        if cleanup is not None:
+            cleanup()
+        if restore is not None and previous is not None:
+            restore(previous)
 
 
 def _tail(path: str) -> str:
