@@ -104,7 +104,7 @@ def check_json(python: Optional[str] = None, index_url: Optional[str] = None, ti
     timeout = min(max(float(timeout), 0.5), MAX_CHECK_TIMEOUT)
     report = collect_check(check, signals=False, python=python or None, index_url=index_url or None, timeout=timeout)
     if report.status == "usage":
-        return json.dumps({"status": "usage", "error": render.redact(report.error or "")})
+        return json.dumps({"status": "usage", "error": render.redact(str(report.error or ""))})
     return render.render(report, fmt="json")
 
 

@@ -134,12 +134,19 @@ def run(args: argparse.Namespace) -> int:
         log_text = _tail(args.log)
     from tlsdoctor import check
 
-    # --timeout bounds the whole command: check gets what explain left.
-    remaining = max(0.5, args.timeout - (time.monotonic() - t0))
-    report = collect_check(check, python=args.python, timeout=remaining,
-                           second_host=os.environ.get("TLSDOCTOR_SECOND_HOST"))
+    # --timeout bounds the whole command: check's deadline counts from the
+    # command's start where collect() takes one (it then says "--timeout 10",
+    # not what was left of it), else check gets what explain left.
+    import inspect
+
+    kwargs = {"python": args.python, "second_host": os.environ.get("TLSDOCTOR_SECOND_HOST")}
+    if "started" in inspect.signature(check.collect).parameters:
+        kwargs.update(timeout=args.timeout, started=t0)
+    else:
+        kwargs["timeout"] = max(0.5, args.timeout - (time.monotonic() - t0))
+    report = collect_check(check, **kwargs)
     if report.status == "usage":
-        sys.stderr.write("tlsdoctor report: error: %s\n" % redact(report.error or "usage"))
+        sys.stderr.write("tlsdoctor report: error: %s\n" % redact(str(report.error or "usage")))
         return exitcodes.USAGE
     doc = redact(build(report, explained, log_text, args.log))
     if args.output:
@@ -207,7 +214,8 @@ def build(report, explained: Optional[dict] = None, log_text: Optional[str] = No
     if data["incomplete"]:
         out.append("Not checked or not decided:")
         out.append("")
-        out += ["- %s" % _one_line(i) for i in data["incomplete"]]
+        # PLAN.md's contract: {"kind", "detail", "candidates"}; older trees: strings.
+        out += ["- %s" % _one_line(i.get("detail", i) if isinstance(i, dict) else i) for i in data["incomplete"]]
         out.append("")
     out += ["## tlsdoctor check", "", _demote(render.render(report, fmt="markdown"), 1), ""]
     if explained is not None:

@@ -53,12 +53,13 @@ def run(env, calls):
 
 
 def test_explain_and_kb_lookup_over_stdio():
-    names, tools, (explained, unrelated, by_id, by_words, by_line) = run(dict(os.environ), [
+    names, tools, (explained, unrelated, by_id, by_words, by_line, no_python) = run(dict(os.environ), [
         ("explain", {"text": EXPLAINED_TEXT}),
         ("explain", {"text": "Successfully installed six-1.16.0"}),
         ("kb_lookup", {"query": "pip/ssl-cert-verify-expired"}),
         ("kb_lookup", {"query": "proxy 407"}),
         ("kb_lookup", {"query": EXPIRED}),
+        ("check", {"python": "/nonexistent/python"}),
     ])
     assert names == ["check", "explain", "kb_lookup"]
     for tool in tools:
@@ -76,6 +77,8 @@ def test_explain_and_kb_lookup_over_stdio():
     assert json.loads(by_id)["entry"]["id"] == "pip/ssl-cert-verify-expired"
     assert "pip/proxy-tunnel-407" in [m["id"] for m in json.loads(by_words)["matches"]]
     assert json.loads(by_line)["matches"][0]["id"] == "pip/ssl-cert-verify-expired"
+    # check's usage error is an answer too, not a crashed tool.
+    assert json.loads(no_python)["status"] == "usage"
 
 
 EXPLAINED_TEXT = "WARNING: Retrying ... " + EXPIRED
