@@ -35,8 +35,8 @@ def _too_old_message():
 
 def _lab_missing_message():
     return (
-        "tlsdoctor lab is not in this copy of tlsdoctor (the one-file tlsdoctor.pyz carries check,\n"
-        "explain, kb and report). The lab runs real pip versions and issues certificates with trustme:\n"
+        "tlsdoctor lab is not in this copy of tlsdoctor (the one-file tlsdoctor.pyz carries every\n"
+        "command but the lab). The lab runs real pip versions and issues certificates with trustme:\n"
         "install the package with its [lab] extra, e.g. from a source checkout:\n"
         "    python3 -m pip install '.[lab]'\n"
     )
