@@ -3,7 +3,8 @@ they can come from: none of them may reach the report file, standard output or s
 
 Planted: a password in the proxy URL (HTTPS_PROXY), a token in the index URL's
 query (PIP_INDEX_URL), a token-shaped path segment and a password in a pip.conf
-value (extra-index-url), and a log with ``Authorization``/``Proxy-Authorization``
+value (extra-index-url), passwords in pip.conf's proxy and in its index-url
+(overridden by PIP_INDEX_URL, which check still shows), and a log with ``Authorization``/``Proxy-Authorization``
 headers and a URL with a password. The home directory and the user name are
 planted too, for ``--redact-paths``.
 """
@@ -30,6 +31,8 @@ SECRETS = {
     "index query value": "QueryT0kenPlanted77",
     "pip.conf password": "PipC0nfPassPlanted",
     "pip.conf path token": GITHUB_TOKEN,
+    "pip.conf proxy password": "PipC0nfProxyPlanted",
+    "pip.conf overridden index password": "OverriddenIdxPlanted",
     "log Authorization header": "QWxhZGRpbjpPcGVuU2VzYW1lUGxhbnRlZA==",
     "log Proxy-Authorization header": "Zm9vOlByb3h5SGVhZGVyUGxhbnRlZA==",
     "log URL password": "LogUrlPassPlanted",
@@ -68,8 +71,13 @@ def planted(tmp_path):
     env["PIP_INDEX_URL"] = index + "?token=" + SECRETS["index query value"]
     host = index.split("://", 1)[1].split("/", 1)[0]
     conf = home / ".config" / "pip" / "pip.conf"
+    # pip's proxy option beats HTTPS_PROXY (the same proxy, another password);
+    # index-url here is overridden by PIP_INDEX_URL, and check shows overridden values too.
     conf.write_text("[global]\nextra-index-url = https://bob:%s@%s/t/%s/simple/\n"
-                    % (SECRETS["pip.conf password"], host, SECRETS["pip.conf path token"]))
+                    "index-url = https://dave:%s@%s/simple/\nproxy = %s\n"
+                    % (SECRETS["pip.conf password"], host, SECRETS["pip.conf path token"],
+                       SECRETS["pip.conf overridden index password"], host,
+                       proxy.replace("http://", "http://erin:%s@" % SECRETS["pip.conf proxy password"])))
     env["PIP_CONFIG_FILE"] = str(conf)
     # The scenario brings its own HOME; the user's is the planted one.
     env["HOME"] = str(home)
