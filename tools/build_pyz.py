@@ -9,7 +9,8 @@ one file that works where pip does not. This builds a zipapp (PEP 441: a zip
 with ``__main__.py`` at its root, after a ``#!`` line) that any Python >= 3.9
 runs with no site-packages: ``python3 -I tlsdoctor.pyz check``.
 
-Reproducible: the same source gives the same bytes. ``zipapp.create_archive``
+Reproducible: the same source gives the same bytes (with Python 3.7-3.13 as
+the builder; only a different zlib could change the deflated data). ``zipapp.create_archive``
 stamps each member with its file's mtime and walks the tree in directory
 order, so this writes the zip itself with ``zipfile``: sorted member names,
 one fixed timestamp (1980-01-01, the earliest a zip can hold), fixed

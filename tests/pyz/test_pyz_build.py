@@ -87,3 +87,18 @@ def test_python_m_from_source_gates_too(tmp_path):
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 2 and "Traceback" not in err, err
     assert "python3 -m tlsdoctor check --python" in err
+
+
+def test_same_bytes_whichever_python_builds_it(tmp_path):
+    """The build does not depend on the building interpreter (zipfile's headers, member order)."""
+    import subprocess
+
+    from pyz_helpers import BUILD
+
+    digests = {sha256(build(str(tmp_path / "here.pyz")))}
+    for version in ("3.9.18", "3.13.0"):
+        out = str(tmp_path / ("%s.pyz" % version))
+        subprocess.run([pyenv_python(version), BUILD, "--output", out], check=True, stdout=subprocess.PIPE,
+                       timeout=120)
+        digests.add(sha256(out))
+    assert len(digests) == 1
