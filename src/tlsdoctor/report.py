@@ -182,17 +182,32 @@ def collect_check(check, signals: bool = True, **kwargs):
 
 
 def _tail(path: str) -> str:
-    """The last lines of the log, where pip's error is (bounded: logs can be 50 MB)."""
+    """The last lines of the log, where pip's error is (bounded: logs can be 50 MB).
+
+    Decoded the way explain reads it: UTF-16 from PowerShell's ``>``, else
+    UTF-8 with replacement; colours (ANSI escapes) removed.
+    """
+    from tlsdoctor.explain import _looks_utf16
+
     with open(path, "rb") as fh:
+        head = fh.read(4096)
         fh.seek(0, os.SEEK_END)
         size = fh.tell()
-        fh.seek(max(0, size - LOG_TAIL_BYTES))
+        start = max(0, size - LOG_TAIL_BYTES)
+        enc = _looks_utf16(head)
+        if enc and start % 2:
+            start += 1  # stay on a UTF-16 code unit
+        fh.seek(start)
         data = fh.read()
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if size > LOG_TAIL_BYTES:
+    text = data.decode(enc or "utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
+    text = _ANSI.sub("", text)
+    lines = text.rstrip("\n").split("\n")
+    if start > 0:
         lines = lines[1:]  # the first one is cut
     return "\n".join(lines[-LOG_TAIL_LINES:]).strip("\n")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def build(report, explained: Optional[dict] = None, log_text: Optional[str] = None,

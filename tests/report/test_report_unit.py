@@ -70,3 +70,19 @@ def test_help_names_every_option():
 def test_demote_keeps_code_blocks():
     md = "# title\n```\n# not a heading\n```\n## sub"
     assert report._demote(md, 2) == "### title\n```\n# not a heading\n```\n#### sub"
+
+
+def test_log_tail_reads_utf16_and_drops_colours(tmp_path):
+    line = "ERROR: Could not find a version that satisfies the requirement requests"
+    log = tmp_path / "ps.log"
+    log.write_bytes(("\ufeffnoise\r\n\x1b[31m%s\x1b[0m\r\n" % line).encode("utf-16-le"))
+    assert report._tail(str(log)) == "noise\n" + line
+    # Negative control: read as UTF-8, the same bytes are not the line.
+    assert line not in log.read_bytes().decode("utf-8", "replace")
+
+
+def test_log_tail_is_bounded(tmp_path):
+    log = tmp_path / "big.log"
+    log.write_text("".join("line %d\n" % i for i in range(100000)))
+    tail = report._tail(str(log)).split("\n")
+    assert len(tail) == report.LOG_TAIL_LINES and tail[-1] == "line 99999"
