@@ -31,6 +31,12 @@ PYTHONS = ["3.9.18", "3.13.0"]
 SCENARIOS = ["healthy-direct", "expired-cert", "intercepting-proxy", "env-bundle-overrides-cert"]
 CLIENT = ("3.11", "23.2.1")
 PROBE_FROM_ZIP = "needs the pipeline stream's probe-from-zip"
+PROBE_CLEANUP = "needs the probe stream's cleanup() of its throwaway client certificate"
+
+
+def probe_cleans_up():
+    with open(os.path.join(ROOT, "src", "tlsdoctor", "probe", "target.py")) as fh:
+        return "def cleanup(" in fh.read()
 
 
 def _client():
@@ -72,7 +78,10 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
         env = clients.client_environ(client, running.env)
         ref_code, ref = installed_check(client, env, str(private_tmp))
         # The installed tool leaves nothing either (the probe's throwaway client certificate did).
-        assert os.listdir(str(private_tmp)) == [], "check left files behind"
+        left = os.listdir(str(private_tmp))
+        if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
+            pytest.xfail(PROBE_CLEANUP)
+        assert left == [], "check left files behind: %s" % left
         code, out, err = run_pyz(python, pyz, ["check", "--python", client.python, "--json"], env=env,
                                  tmpdir=str(private_tmp))
     finally:
@@ -81,7 +90,10 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
         data = json.loads(out)
     except ValueError:
         raise AssertionError("no JSON from the pyz (exit %s): %s %s" % (code, out[-500:], err[-1500:]))
-    assert os.listdir(str(private_tmp)) == [], "the pyz left files behind"
+    left = os.listdir(str(private_tmp))
+    if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
+        pytest.xfail(PROBE_CLEANUP)
+    assert left == [], "the pyz left files behind: %s" % left
     xfail_if_probe_not_materialized(data)
     causes = [d["cause"] for d in data["diagnoses"]]
     ref_causes = [d["cause"] for d in ref["diagnoses"]]
@@ -110,7 +122,10 @@ def test_pyz_report(pyz, version, tmp_path):
         env = clients.client_environ(client, running.env)
         code, stdout, err = run_pyz(python, pyz, ["report", "--python", client.python, "--log", str(log),
                                                   "--output", str(out)], env=env, tmpdir=str(private_tmp))
-    assert os.listdir(str(private_tmp)) == [], "the pyz left files behind"
+    left = os.listdir(str(private_tmp))
+    if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
+        pytest.xfail(PROBE_CLEANUP)
+    assert left == [], "the pyz left files behind: %s" % left
     doc = out.read_text(encoding="utf-8")
     assert "pip/ssl-cert-verify-expired" in doc  # explain ran from the zip in any case
     verdict = doc[doc.index("## Verdict"):doc.index("## tlsdoctor check")]
