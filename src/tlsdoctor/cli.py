@@ -22,6 +22,8 @@ COMMANDS = {
     "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
     "kb": ("tlsdoctor.kb.cli", "list, show, validate and verify the knowledge base"),
     "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
+    "report": ("tlsdoctor.report", "write a redacted Markdown bug report for an issue tracker"),
+    "mcp": ("tlsdoctor.mcp_server", "serve explain, KB lookup and check to coding agents (MCP)"),
 }
 
 

@@ -25,9 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", help="every scenario, its description and the cause ids it demonstrates")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p = sub.add_parser("serve", help="start a scenario on loopback and serve until interrupted")
-    p.add_argument("name")
+    p.add_argument("name", help="the scenario (see `tlsdoctor lab list`)")
     p = sub.add_parser("reproduce", help="serve a scenario and run real pip against it")
-    p.add_argument("name")
+    p.add_argument("name", help="the scenario (see `tlsdoctor lab list`)")
     p.add_argument("--python", help="interpreter path, or a version (3.11) to use a lab venv")
     p.add_argument("--pip", help="pip version for a lab venv (with --python VERSION), e.g. 23.2.1")
     p.add_argument("--direct", action="store_true",
