@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from tlsdoctor.redact import redact_text as redact
+
 # Literal tokens; a line containing none of them cannot match any KB entry
 # (tests/kb/test_kb_regex_safety.py checks every KB example holds one).
 # Each token costs one bytes.find pass (~2 GB/s), so the list is short and
@@ -73,17 +75,8 @@ EXCERPT_MAX = 400
 _ANSI = _Lazy(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 # --- secrets -----------------------------------------------------------------
-# CONTRIBUTING: never print credentials from proxy or index URLs.
-_USERINFO = _Lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@'\"]+)(:[^/\s@'\"]*)?@")
-_QUERY_SECRET = _Lazy(r"(?i)([?&;](?:token|access_token|auth|password|passwd|pwd|key|api[_-]?key|secret|sig)=)[^&\s'\"]+")
-_AUTH_HEADER = _Lazy(r"(?i)((?:proxy-)?authorization:\s*\w+\s+)\S+")
-
-
-def redact(text: str) -> str:
-    """Hide credentials in URLs (user:pass@, token@), query tokens and auth headers."""
-    text = _USERINFO.sub(lambda m: m.group(1) + ("***:***@" if m.group(3) else "***@"), text)
-    text = _QUERY_SECRET.sub(r"\1***", text)
-    return _AUTH_HEADER.sub(r"\1***", text)
+# CONTRIBUTING: never print credentials. One module for every output:
+# tlsdoctor.redact (imported above as ``redact``).
 
 
 def normalize(raw: bytes) -> str:
@@ -369,13 +362,15 @@ class Engine:
 
 
 def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
-    text = text.strip()
+    # Redact the whole line before cutting it: a cut can drop the "scheme://"
+    # or the "@" that marks "user:pass" as credentials (issue 9).
+    text = redact(text.strip())
     if len(text) > EXCERPT_MAX:
         m = entry_rx.search(text)
         mid = m.start() if m else 0
         start = max(0, min(mid - EXCERPT_MAX // 3, len(text) - EXCERPT_MAX))
         text = ("…" if start else "") + text[start:start + EXCERPT_MAX] + ("…" if start + EXCERPT_MAX < len(text) else "")
-    return redact(text)
+    return text
 
 
 CLUE_WINDOW = 64 << 10  # bytes either side of a candidate line searched for clue tokens

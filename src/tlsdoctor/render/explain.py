@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import List
 
+from tlsdoctor.redact import redact_text
+
 _L = {
     "en": {
         "none": "No known TLS, proxy or CA-bundle failure found in the input ({lines} lines read).",
@@ -54,11 +56,14 @@ _C = {"bold": "\x1b[1m", "red": "\x1b[31m", "green": "\x1b[32m", "yellow": "\x1b
 
 
 def render(report: dict, fmt: str = "text", lang: str = "en", color: bool = False) -> str:
+    """The report in one format. Every output passes through ``redact_text``
+    once more (excerpts are redacted when cut; this also covers file names,
+    notes and anything a future field echoes)."""
     if fmt == "json":
-        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        return redact_text(json.dumps(report, ensure_ascii=False, indent=2)) + "\n"
     if fmt == "markdown":
-        return _markdown(report, lang)
-    return _text(report, lang, color)
+        return redact_text(_markdown(report, lang))
+    return redact_text(_text(report, lang, color))
 
 
 def _c(color: bool, name: str, text: str) -> str:
