@@ -205,6 +205,23 @@ def test_explain_excerpt_cut_right_after_the_scheme():
         assert "proxy.corp:3128" in out or fmt == "text"  # negative control: the host stays readable
 
 
+def test_excerpt_window_starting_inside_the_userinfo():
+    import re
+
+    from tlsdoctor.kb.match import EXCERPT_MAX, _excerpt
+
+    url = "http://erin8:cutPass88@proxy.corp:3128 "
+    # The window starts EXCERPT_MAX // 3 before the match: put the match so
+    # that the cut lands right after "http://".
+    filler = EXCERPT_MAX // 3 - len(url) + len("http://")
+    text = "x" * 1000 + url + "y" * filler + "Cannot connect to proxy" + "z" * 1000
+    start = text.index("Cannot") - EXCERPT_MAX // 3
+    assert text[start:].startswith("erin8:cutPass88@")  # the geometry is right
+    out = _excerpt(text, re.compile("Cannot connect to proxy"))
+    assert "cutPass88" not in out and "erin8" not in out, out
+    assert "Cannot connect to proxy" in out
+
+
 def test_explain_cli_stdout_and_stderr(tmp_path):
     """Through the command line, every format, stdin and a file: nothing leaks
     to stdout or stderr (the excerpts that held them are printed, masked)."""
