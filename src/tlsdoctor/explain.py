@@ -308,6 +308,9 @@ def rank(scan) -> dict:
         "clues": clues.as_dict(),
         "lines_read": scan.lines_before + scan.lines,
         "bytes_read": scan.bytes,
+        # Candidate lines skipped once explain's work budget was spent (only
+        # crafted or pathological input gets here; see kb/match.py).
+        "lines_not_analysed": scan.not_analysed,
         "next_step": NEXT_STEP if matches else None,
         "next_step_zh": NEXT_STEP_ZH if matches else None,
     }

@@ -70,6 +70,27 @@ class _Lazy:
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is cut: memory stays flat
 JOIN_MIN = 40  # shorter lines are not the first half of a terminal-wrapped line
 MEMO_MAX = 8192
+# The memo is bounded by the bytes of text it keeps, not only by entries: 8,192
+# entries of up to 2 MB each (a line joined with its neighbour) reached 500 MB
+# on crafted input (issue 9).
+MEMO_BYTES = 8 << 20
+# Work per line is bounded too. pip's longest error lines (a retry warning with
+# a nested exception repr, pip 26.2's rich diagnostic) are a few KB; a line
+# longer than LONG_LINE is minified output, a progress bar without newlines or
+# crafted input. Only windows around its first literal hits are analysed: at
+# most LONG_WINDOWS windows of 2 * LONG_HALF bytes, the first hit of each
+# prefilter token first (so a different error later in the line still gets a
+# window), then further hits in order.
+LONG_LINE = 16 << 10
+# And work per input: text not seen before is analysed up to BUDGET_FREE bytes
+# plus 1/BUDGET_SHARE of the input read so far (a real log analyses a tiny
+# fraction of its bytes: 720 errors in the 100 MB benchmark log); past that,
+# only lines already in the memo count, the rest are counted as not analysed
+# and the report says so. This keeps any input at tens of MB/s.
+BUDGET_FREE = 4 << 20
+BUDGET_SHARE = 16
+LONG_HALF = 1536
+LONG_WINDOWS = 8
 EXCERPT_MAX = 400
 
 _ANSI = _Lazy(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -325,10 +346,18 @@ class Engine:
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries = list(entries)
         self.regexes = [re.compile(e["regex"]) for e in self.entries]
-        # One regex of all entries rejects most candidate lines in one search;
-        # it only pays off on logs, so it is compiled after the first lines.
-        self._combined: "Optional[re.Pattern[str]]" = None
+        # Required literals per entry: a regex runs only when one is present.
+        self.gates = [required_literals(e["regex"]) for e in self.entries]
+        self._ungated = [i for i, g in enumerate(self.gates) if g is None]
+        by_lit: Dict[Tuple[str, bool], List[int]] = {}
+        for i, g in enumerate(self.gates):
+            if g is not None:
+                for lit in g[0]:
+                    by_lit.setdefault((lit, g[1]), []).append(i)
+        self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
+        self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
         self._calls = 0
+        self.analyzed_bytes = 0  # text analysed (memo misses), for the work budget
         index = {e["id"]: i for i, e in enumerate(self.entries)}
         self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
         self.line_hints = [
@@ -336,29 +365,86 @@ class Engine:
             for e in self.entries
         ]
         self._memo: Dict[str, Tuple[Tuple[int, frozenset], ...]] = {}
+        self._memo_bytes = 0
 
     def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
         """Entries matching ``text``: (entry index, fired line-hint indexes)."""
         memo = self._memo.get(text)
         if memo is not None:
             return memo
-        result: Tuple[Tuple[int, frozenset], ...] = ()
         self._calls += 1
-        gate = self._combined
-        if gate is None and self._calls > 64:
-            gate = self._combined = re.compile("|".join("(?:%s)" % e["regex"] for e in self.entries))
-        if gate is None or gate.search(text) is not None:
-            found = [i for i, rx in enumerate(self.regexes) if rx.search(text)]
+        self.analyzed_bytes += len(text)
+        # Which required literals are present (one C-speed substring search
+        # each), hence which entries can match; only those run their regex.
+        cand = set(self._ungated)
+        for lit, idxs in self._lits:
+            if lit in text:
+                cand.update(idxs)
+        if self._lits_fold:
+            lower = text.lower()
+            for lit, idxs in self._lits_fold:
+                if lit in lower:
+                    cand.update(idxs)
+        regexes = self.regexes
+        found = [i for i in sorted(cand) if regexes[i].search(text)]
+        result: Tuple[Tuple[int, frozenset], ...] = ()
+        if found:
             fs = set(found)
             result = tuple(
                 (i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text)))
                 for i in found
                 if not (self.not_with[i] & fs)
             )
-        if len(self._memo) >= MEMO_MAX:
+        if len(self._memo) >= MEMO_MAX or self._memo_bytes + len(text) > MEMO_BYTES:
             self._memo.clear()
-        self._memo[text] = result
+            self._memo_bytes = 0
+        if len(text) <= MEMO_BYTES // 4:  # a huge text is not worth keeping
+            self._memo[text] = result
+            self._memo_bytes += len(text)
         return result
+
+
+def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
+    """Literals one of which every match of ``pattern`` must contain, or None.
+
+    Each top-level alternative contributes its longest run of consecutive
+    literal characters at its own top level (outside groups and repeats, so
+    the run is required for that alternative to match). ``(?i)`` patterns give
+    lowercase literals to test against the lowered text. An alternative
+    without a run of 3 characters leaves the pattern ungated (None). Python's
+    regex engine only has a fast path for a single literal *prefix*; an
+    alternation of literals is tried at every position (~60 MB/s per pattern,
+    ~2 MB/s for the whole KB), while ``str.__contains__`` runs at GB/s, so this
+    gate is what bounds explain's work per candidate line (issue 9).
+    """
+    try:
+        try:
+            from re import _parser as sre_parse  # Python >= 3.11
+        except ImportError:  # pragma: no cover - Python 3.9/3.10
+            import sre_parse  # type: ignore[no-redef]
+        tree = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    fold = bool(tree.state.flags & re.IGNORECASE)
+    items = list(tree)
+    if len(items) == 1 and str(items[0][0]) == "BRANCH":
+        branches = [list(b) for b in items[0][1][1]]
+    else:
+        branches = [items]
+    lits: List[str] = []
+    for branch in branches:
+        best, run = "", ""
+        for op, av in branch:
+            if str(op) == "LITERAL":
+                run += chr(av)
+                if len(run) > len(best):
+                    best = run
+            else:
+                run = ""
+        if len(best) < 3:
+            return None
+        lits.append(best.lower() if fold else best)
+    return (tuple(lits), fold)
 
 
 def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
@@ -426,6 +512,15 @@ class Scan:
         self._tail = b""
         self._prev: Optional[str] = None  # last line of the previous region (for joins)
         self._prev_candidate = False
+        self.not_analysed = 0  # candidate lines skipped once the work budget was spent
+        self._analysed0 = engine.analyzed_bytes  # the engine is shared: count this scan's share
+
+    def _affordable(self, text: str) -> bool:
+        eng = self.engine
+        if eng.analyzed_bytes - self._analysed0 <= BUDGET_FREE + self.bytes // BUDGET_SHARE or text in eng._memo:
+            return True
+        self.not_analysed += 1
+        return False
 
     def start(self, source: str) -> None:
         """A new input begins: flush the previous one, reset line numbering."""
@@ -507,6 +602,12 @@ class Scan:
             counted += buf.count(b"\n", pos, s)
             pos = s
             line_no = base + counted + 1
+            if e - s > LONG_LINE:
+                self._long_line(buf, s, e, line_no)
+                prev_text, prev_end, last_text = None, e, None
+                if e >= end - 1:
+                    break
+                continue
             text = normalize(buf[s:e])
             if s == 0:
                 before = self._prev
@@ -514,7 +615,13 @@ class Scan:
                 before = prev_text
             else:
                 ps = buf.rfind(b"\n", 0, s - 1) + 1
-                before = normalize(buf[ps:s - 1])
+                before = normalize(buf[ps:s - 1]) if s - 1 - ps <= LONG_LINE else None
+            if not self._affordable(text):
+                prev_text, prev_end = text, e
+                last_text = text
+                if e >= end - 1:
+                    break
+                continue
             res = analyze(text)
             self.clues.scan(text)
             self._record(res, text, line_no)
@@ -540,12 +647,41 @@ class Scan:
             self._prev_candidate = False
 
 
+    def _long_line(self, buf: bytes, s: int, e: int, line_no: int) -> None:
+        """Analyse windows around the first literal hits of an overlong line."""
+        firsts: List[int] = []
+        later: List[int] = []
+        for rx in self._token_rx:
+            m = rx.search(buf, s, e)
+            if m is not None:
+                firsts.append(m.start())
+                m = rx.search(buf, m.start() + 2 * LONG_HALF, e)
+                if m is not None:
+                    later.append(m.start())
+        chosen: List[Tuple[int, int]] = []
+        for p in sorted(firsts) + sorted(later):
+            lo, hi = max(s, p - LONG_HALF), min(e, p + LONG_HALF)
+            if any(a <= p < b for a, b in chosen):
+                continue  # already inside a window
+            chosen.append((lo, hi))
+            if len(chosen) >= LONG_WINDOWS:
+                break
+        analyze = self.engine.analyze
+        for lo, hi in sorted(chosen):
+            # A cut may split a UTF-8 sequence: normalize() replaces it.
+            text = normalize(buf[lo:hi])
+            if not self._affordable(text):
+                continue
+            self.clues.scan(text)
+            self._record(analyze(text), text, line_no)
+
     # -- splitting one input across processes (explain's parallel reader) --
     def export(self) -> dict:
         """A picklable summary of this scan (for a worker process)."""
         return {
             "hits": {i: (h.count, h.first_line, h.source, h.excerpt, sorted(h.fired)) for i, h in self.hits.items()},
             "clues": self.clues, "lines": self.lines, "bytes": self.bytes,
+            "not_analysed": self.not_analysed,
         }
 
     def absorb(self, part: dict, line_offset: int) -> None:
@@ -559,6 +695,7 @@ class Scan:
         self.clues.merge(part["clues"])
         self.lines += part["lines"]
         self.bytes += part["bytes"]
+        self.not_analysed += part.get("not_analysed", 0)
 
 
 def scan_text(text: str, engine: Engine) -> Scan:

@@ -30,6 +30,8 @@ _L = {
         "clues": "Clues from the text",
         "tier": "evidence",
         "dead_cols": ("action", "why it fails", "rate"),
+        "skipped": "{n} candidate line(s) were not analysed: explain's work budget for this input was spent "
+                   "(only crafted or pathological input gets there).",
     },
     "zh": {
         "none": "输入中没有发现已知的 TLS、代理或 CA 证书包故障（读取 {lines} 行）。",
@@ -49,6 +51,7 @@ _L = {
         "clues": "从文本中得到的线索",
         "tier": "证据",
         "dead_cols": ("做法", "为什么无效", "比率"),
+        "skipped": "有 {n} 个候选行未被分析：explain 对此输入的工作量预算已用完（只有构造的或异常的输入会出现这种情况）。",
     },
 }
 
@@ -89,6 +92,8 @@ def _text(report: dict, lang: str, color: bool) -> str:
         out.append(L["none"].format(lines=report["lines_read"]))
         return "\n".join(out) + "\n"
     out.append(_c(color, "bold", L["found"].format(n=len(report["matches"]), lines=report["lines_read"])))
+    if report.get("lines_not_analysed"):
+        out.append(L["skipped"].format(n=report["lines_not_analysed"]))
     for n, m in enumerate(report["matches"], 1):
         out.append("")
         out.append(_c(color, "bold", "%d. %s" % (n, m["id"])) + _c(color, "dim", "  [%s: %s]" % (L["tier"], m["verification_tier"])))
@@ -147,6 +152,9 @@ def _markdown(report: dict, lang: str) -> str:
         out.append(L["none"].format(lines=report["lines_read"]))
         return "\n".join(out) + "\n"
     out.append(L["found"].format(n=len(report["matches"]), lines=report["lines_read"]))
+    if report.get("lines_not_analysed"):
+        out.append("")
+        out.append(L["skipped"].format(n=report["lines_not_analysed"]))
     for m in report["matches"]:
         out += ["", "## `%s`" % m["id"], "", "**%s** (%s: %s)" % (_md_escape(_pick(m, "signature", lang)), L["tier"], m["verification_tier"]), ""]
         out += ["```", m["excerpt"].replace("```", "ˋˋˋ"), "```", ""]
