@@ -49,7 +49,11 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 # Lines that carry clues only: `pip --version` output ("pip X from ... (python Y)"),
 # traceback frames in pip's vendored truststore (pip >= 24.2 on Python >= 3.10),
 # HTTPS_PROXY=... lines (an https:// proxy URL), the index pip uses.
-CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes")
+# Also the lines that name the client when they carry no prefilter token
+# (npm's error code lines, Poetry's crash-trace frames, uv's retry summary).
+CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes",
+                                  b"npm ERR!", b"npm error", b"pypoetry", b"Request failed after",
+                                  b"Python.framework", b"C:\\", b"/usr/lib/python")
 
 class _Lazy:
     """A regex compiled on first use: explain of one pasted line must start
@@ -149,6 +153,33 @@ _DEFAULT_INDEX = {("pypi.org", "443"), ("files.pythonhosted.org", "443")}
 
 INF = (999, 0)
 
+# Which program printed the error, from its own mechanisms: error prefixes,
+# exception class names and module paths in tracebacks (never a scenario or
+# host name). First match wins per line; pip's markers are kept apart so a log
+# that holds both (pip inside a conda job) keeps pip's advice.
+_CLIENT_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("conda", ("CondaSSLError", "CondaHTTPError", "conda/gateways/", "conda\\gateways\\",
+               "Conda cannot proceed")),
+    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.")),
+    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after")),
+    ("npm", ("npm ERR! ", "npm error ", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")),
+    ("git", ("fatal: unable to access '",)),
+    ("curl", ("curl: (",)),
+    ("python", ("urlopen error", "urllib.error.URLError", "urllib/request.py", "urllib\\request.py")),
+    ("pip", ("pip._vendor", "pip._internal", "pip/_vendor/", "pip\\_vendor\\", "Could not fetch URL ",
+             "Looking in indexes: ", "There was a problem confirming the ssl certificate",
+             "error: ssl-verification-failed", "error: proxy-connection-failed", "Can't connect to HTTPS URL")),
+)
+_REQUESTS_SCRIPT = _Lazy(r"^requests\.exceptions\.|[/\\]site-packages[/\\]requests[/\\]")
+# Where the text was printed, from paths and OS error shapes.
+_OS_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("windows", ("[WinError ", "C:\\", "\\AppData\\", "\\Scripts\\pip", ".exe", "schannel: ", "PowerShell")),
+    ("macos", ("/Library/Frameworks/Python.framework", "/Applications/Python 3", "/opt/homebrew/", "darwin",
+               "/Users/", "macOS")),
+    ("linux", ("/usr/lib/python", "/usr/local/lib/python", "/home/", "/etc/ssl/certs", "linux-gnu",
+               "/etc/pki/")),
+)
+
 
 def _ver(text: str) -> Tuple[int, int]:
     parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0]
@@ -186,6 +217,43 @@ class Clues:
         self.connect_targets: set = set()
         self.pip_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
         self.python_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
+        self.clients: Dict[str, str] = {}  # client -> the marker that showed it (first seen)
+        self.os: Dict[str, str] = {}  # os -> the marker that showed it
+
+    def client(self) -> Optional[str]:
+        """The one program other than pip that printed the errors, or None
+        (pip, nothing recognisable, or several programs)."""
+        others = [c for c in self.clients if c != "pip"]
+        if "pip" in self.clients or len(others) != 1:
+            # Poetry and conda run requests underneath: the tool is the client.
+            if "pip" not in self.clients and set(others) in ({"poetry", "requests"}, {"conda", "requests"}):
+                return next(c for c in others if c != "requests")
+            return None
+        return others[0]
+
+    def known_os(self) -> Optional[str]:
+        return next(iter(self.os)) if len(self.os) == 1 else None
+
+    def _scan_client(self, text: str) -> None:
+        for name, markers in _CLIENT_MARKERS:
+            if name in self.clients:
+                continue
+            for marker in markers:
+                if marker in text:
+                    self.clients[name] = marker
+                    break
+        if "requests" not in self.clients and "requests" in text and "_vendor" not in text:
+            m = _REQUESTS_SCRIPT.search(text)
+            if m:
+                self.clients["requests"] = m.group(0)
+        if len(self.os) < 3:
+            for name, markers in _OS_MARKERS:
+                if name not in self.os:
+                    for marker in markers:
+                        if marker in text:
+                            self.os[name] = marker
+                            self.flags["os-" + name] = True
+                            break
 
     def _narrow(self, attr: str, lo: Tuple[int, int], hi: Tuple[int, int]) -> None:
         cur_lo, cur_hi = getattr(self, attr)
@@ -196,6 +264,7 @@ class Clues:
     def scan(self, text: str) -> None:
         # Cheap substring guards first: a pattern is compiled and run only
         # when its literal part is present (start-up time for one-line input).
+        self._scan_client(text)
         if "pip" in text and len(self.pip_versions) < 8:
             for m in _PIP_VERSION.finditer(text):
                 v = next(g for g in m.groups() if g)
@@ -267,6 +336,10 @@ class Clues:
                 self.ssl_c_lines.append(n)
         self.index_hosts |= other.index_hosts
         self.connect_targets |= other.connect_targets
+        for k, v in getattr(other, "clients", {}).items():
+            self.clients.setdefault(k, v)
+        for k, v in getattr(other, "os", {}).items():
+            self.os.setdefault(k, v)
         for k, v in other.flags.items():
             self.flags[k] = self.flags.get(k, False) or v
         self._narrow("pip_range", *other.pip_range)
@@ -323,6 +396,8 @@ class Clues:
             "python_versions": list(self.python_versions),
             "python": fmt(self.python_range),
             "ssl_c_lines": list(self.ssl_c_lines),
+            "clients": dict(self.clients),
+            "os": dict(self.os),
             "flags": sorted([k for k, v in self.flags.items() if v]
                             + (["connect-not-index"] if self._connect_not_index() else [])),
         }
