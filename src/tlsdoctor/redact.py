@@ -101,10 +101,24 @@ def _url_userinfo(text: str, spans: List[Tuple[int, int, str]]) -> None:
     """``scheme://user:pass@host`` -> ``scheme://***:***@host`` (last ``@``)."""
     find = text.find
     i = find("://")
+    word_end = next_at = -1  # cached for the fallback below, so it stays linear
     while i >= 0:
         a = i + 3
         b = _AUTHORITY.match(text, a).end()
         at = text.rfind("@", a, b)
+        if at < 0 and b < len(text) and text[b] == "/" and ":" in text[a:b]:
+            # A raw "/" in the password ("http://u:pa/ss@proxy") ends the
+            # authority early for urllib3 too, but the "@" further on still
+            # marks what came before as credentials: mask up to it (at worst a
+            # port-bearing URL with "@" in its path, e.g. an npm scope, is
+            # over-masked).
+            if b >= word_end:
+                m = _WORD.match(text, b)
+                word_end = m.end() if m else b + 1
+                next_at = -2
+            if next_at != -1 and next_at < b:
+                next_at = text.find("@", b, word_end)
+            at = next_at
         if at > a and text[a:at] != PLACEHOLDER:
             spans.append((a, at, _userinfo_mask(text[a:at])))
         # The authority holds no "/", so the next "://" is past it: linear.
