@@ -11,12 +11,17 @@ Design (the issue asks for "any size, any encoding, memory flat"):
   (``tests/kb/test_kb_regex_safety.py::test_examples_survive_the_prefilter``),
   so the prefilter never hides a match. Everything else in a 100 MB CI log is
   skipped without decoding.
-* Candidate lines are decoded as UTF-8 with ``errors="replace"``, stripped of
-  CR and ANSI escapes, and (once a log has more than a few candidates) searched
-  with one combined regex; only on a hit are the individual entry regexes run.
-  Results are memoized per line text, so the
-  five identical ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10
-  retries 5 times, urllib3 logs each retry) cost one analysis each.
+* Candidate lines are decoded as UTF-8 with ``errors="replace"`` and stripped
+  of CR and ANSI escapes; an entry's regex runs only when the line holds one
+  of the entry's required literals (``required_literals``). Results are
+  memoized per line text (bounded by bytes), so the five identical
+  ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10 retries 5
+  times, urllib3 logs each retry) cost one analysis each.
+* Work is bounded on crafted input (issue 9): an overlong line is analysed
+  only in windows around its first literal hits, and past a budget of newly
+  analysed text only lines already seen are analysed (``lines_not_analysed``).
+* Which program printed the error (curl, git, npm, conda, uv, Poetry,
+  requests, urllib, pip) and on which OS are clues too (``Clues.client``).
 * Terminal-wrapped lines: a line cut at the terminal width (or word-wrapped by
   rich, as pip >= 26.2 does for its diagnostic errors) is re-joined with its
   neighbour, both exactly and with the indentation collapsed to one space.
@@ -416,7 +421,7 @@ class Hit:
 
 
 class Engine:
-    """Compiled KB: one combined regex to reject most lines, then per entry."""
+    """Compiled KB: required literals pick the entries a line can match, then their regexes."""
 
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries = list(entries)
@@ -431,7 +436,6 @@ class Engine:
                     by_lit.setdefault((lit, g[1]), []).append(i)
         self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
         self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
-        self._calls = 0
         self.analyzed_bytes = 0  # text analysed (memo misses), for the work budget
         index = {e["id"]: i for i, e in enumerate(self.entries)}
         self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
@@ -447,7 +451,6 @@ class Engine:
         memo = self._memo.get(text)
         if memo is not None:
             return memo
-        self._calls += 1
         self.analyzed_bytes += len(text)
         # Which required literals are present (one C-speed substring search
         # each), hence which entries can match; only those run their regex.
