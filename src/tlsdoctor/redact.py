@@ -134,53 +134,68 @@ def _word_rules(text: str, spans: List[Tuple[int, int, str]], as_url: bool) -> N
 
 
 def _word(word: str, w0: int, spans: List[Tuple[int, int, str]], prev: str, as_url: bool) -> None:
+    """The rules that look at one whitespace-delimited word (``w0``: its offset)."""
     scheme = word.find("://")
-    slash = word.find("/")
-    at = word.rfind("@", 0, slash if slash >= 0 else len(word))
-    # Scheme-less userinfo: user:pass@host, KEY=user:pass@host, --proxy x@host.
-    if at > 0 and scheme < 0:
-        start = 0
-        eq = word.find("=", 0, at)
-        colon = word.find(":", 0, at)
-        if eq >= 0 and (colon < 0 or eq < colon):
-            start = eq + 1
-        while start < at and word[start] in "([{<,":
-            start += 1
-        userinfo = word[start:at]
-        after_proxy = prev.endswith("proxy") or "proxy" in word[:start].lower()
-        if userinfo and userinfo != PLACEHOLDER and (":" in userinfo or after_proxy or as_url):
-            spans.append((w0 + start, w0 + at, _userinfo_mask(userinfo)))
-    # Query values: every value, any key. The fragment is left alone.
+    if scheme < 0:
+        _schemeless_userinfo(word, w0, spans, prev, as_url)
     q = word.find("?")
     if q >= 0:
-        end = word.find("#", q)
-        if end < 0:
-            end = len(word)
-        pos = q + 1
-        while pos < end:
-            nxt = min(_QUERY_PART.match(word, pos).end(), end)
-            eq = word.find("=", pos, nxt)
-            if 0 <= eq < nxt - 1:
-                spans.append((w0 + eq + 1, w0 + nxt, MASK))
-            pos = nxt + 1
-    # Path segments: /t/<token>/ and random-looking segments.
+        _query_values(word, w0, q, spans)
     if "/" in word:
-        path_end = q if q >= 0 else len(word)
-        hash_at = word.find("#", 0, path_end)
-        if hash_at >= 0:
-            path_end = hash_at
-        seg_start = word.find("/", scheme + 3 if scheme >= 0 else 0, path_end)
-        prev_seg = ""
-        while 0 <= seg_start < path_end:
-            s = seg_start + 1
-            e = word.find("/", s, path_end)
-            if e < 0:
-                e = path_end
-            seg = word[s:e]
-            if seg and (prev_seg == "t" or _random_looking(seg)):
-                spans.append((w0 + s, w0 + e, MASK))
-            prev_seg = seg
-            seg_start = e if e < path_end else -1
+        _path_segments(word, w0, scheme, q, spans)
+
+
+def _schemeless_userinfo(word: str, w0: int, spans: List[Tuple[int, int, str]], prev: str, as_url: bool) -> None:
+    """user:pass@host, KEY=user:pass@host, --proxy x@host (``git@host:repo`` stays)."""
+    slash = word.find("/")
+    at = word.rfind("@", 0, slash if slash >= 0 else len(word))
+    if at <= 0:
+        return
+    start = 0
+    eq = word.find("=", 0, at)
+    colon = word.find(":", 0, at)
+    if eq >= 0 and (colon < 0 or eq < colon):
+        start = eq + 1
+    while start < at and word[start] in "([{<,":
+        start += 1
+    userinfo = word[start:at]
+    after_proxy = prev.endswith("proxy") or "proxy" in word[:start].lower()
+    if userinfo and userinfo != PLACEHOLDER and (":" in userinfo or after_proxy or as_url):
+        spans.append((w0 + start, w0 + at, _userinfo_mask(userinfo)))
+
+
+def _query_values(word: str, w0: int, q: int, spans: List[Tuple[int, int, str]]) -> None:
+    """Every query value, any key; the fragment is left alone."""
+    end = word.find("#", q)
+    if end < 0:
+        end = len(word)
+    pos = q + 1
+    while pos < end:
+        nxt = min(_QUERY_PART.match(word, pos).end(), end)
+        eq = word.find("=", pos, nxt)
+        if 0 <= eq < nxt - 1:
+            spans.append((w0 + eq + 1, w0 + nxt, MASK))
+        pos = nxt + 1
+
+
+def _path_segments(word: str, w0: int, scheme: int, q: int, spans: List[Tuple[int, int, str]]) -> None:
+    """/t/<token>/ and random-looking path segments."""
+    path_end = q if q >= 0 else len(word)
+    hash_at = word.find("#", 0, path_end)
+    if hash_at >= 0:
+        path_end = hash_at
+    seg_start = word.find("/", scheme + 3 if scheme >= 0 else 0, path_end)
+    prev_seg = ""
+    while 0 <= seg_start < path_end:
+        s = seg_start + 1
+        e = word.find("/", s, path_end)
+        if e < 0:
+            e = path_end
+        seg = word[s:e]
+        if seg and (prev_seg == "t" or _random_looking(seg)):
+            spans.append((w0 + s, w0 + e, MASK))
+        prev_seg = seg
+        seg_start = e if e < path_end else -1
 
 
 def _random_looking(seg: str) -> bool:

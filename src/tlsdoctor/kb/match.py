@@ -270,6 +270,14 @@ class Clues:
         # Cheap substring guards first: a pattern is compiled and run only
         # when its literal part is present (start-up time for one-line input).
         self._scan_client(text)
+        self._scan_versions(text)
+        if "_ssl.c:" in text and len(self.ssl_c_lines) < 16:
+            self._scan_ssl_c(text)
+        self._scan_flags(text)
+        self._scan_hosts(text)
+        self._scan_pip_era(text)
+
+    def _scan_versions(self, text: str) -> None:
         if "pip" in text and len(self.pip_versions) < 8:
             for m in _PIP_VERSION.finditer(text):
                 v = next(g for g in m.groups() if g)
@@ -282,19 +290,23 @@ class Clues:
                 if v not in self.python_versions:
                     self.python_versions.append(v)
                     self._narrow("python_range", _ver(v), _ver(v))
-        if "_ssl.c:" in text and len(self.ssl_c_lines) < 16:
-            for m in _SSL_C_LINE.finditer(text):
-                n = int(m.group(1))
-                if n not in self.ssl_c_lines:
-                    self.ssl_c_lines.append(n)
-                    if 2000 <= n < 3000:
-                        self.flags["ssl-c-read"] = True
-                    elif 3000 <= n < 4500:
-                        self.flags["ssl-c-load"] = True
-                    else:
-                        rng = python_from_ssl_c(n)
-                        if rng:
-                            self._narrow("python_range", *rng)
+
+    def _scan_ssl_c(self, text: str) -> None:
+        for m in _SSL_C_LINE.finditer(text):
+            n = int(m.group(1))
+            if n in self.ssl_c_lines:
+                continue
+            self.ssl_c_lines.append(n)
+            if 2000 <= n < 3000:
+                self.flags["ssl-c-read"] = True
+            elif 3000 <= n < 4500:
+                self.flags["ssl-c-load"] = True
+            else:
+                rng = python_from_ssl_c(n)
+                if rng:
+                    self._narrow("python_range", *rng)
+
+    def _scan_flags(self, text: str) -> None:
         if "u'" in text and _PY2_REPR.search(text):
             self.flags["python2"] = True
             self._narrow("python_range", (2, 0), (2, 7))
@@ -307,6 +319,10 @@ class Clues:
                 self.flags["proxy"] = True
             if _HTTPS_PROXY.search(text):
                 self.flags["https-proxy"] = True
+        if "truststore" in text:
+            self.flags["truststore"] = True
+
+    def _scan_hosts(self, text: str) -> None:
         if ("Looking in indexes" in text or "Could not fetch URL" in text) and len(self.index_hosts) < 16:
             for m in _INDEX_URLS.finditer(text):
                 for u in _URL_HOST.finditer(m.group(1) or m.group(2)):
@@ -314,8 +330,9 @@ class Clues:
         if "Connection(host=" in text and len(self.connect_targets) < 16:
             for m in _CONNECT_TARGET.finditer(text):
                 self.connect_targets.add((m.group(1), m.group(2)))
-        if "truststore" in text:
-            self.flags["truststore"] = True
+
+    def _scan_pip_era(self, text: str) -> None:
+        """pip versions from the shape of its messages."""
         if "error: " in text and _PIP262.search(text):
             self._narrow("pip_range", (26, 2), INF)
         elif "Unable to connect to proxy" in text:
@@ -669,7 +686,6 @@ class Scan:
         base = self.lines
         counted = 0  # newlines counted so far in this region
         pos = 0
-        analyze = self.engine.analyze
         prev_text = self._prev
         prev_end = -1  # end offset of the line held in prev_text (when it is in this region)
         last_text: Optional[str] = None
@@ -680,39 +696,13 @@ class Scan:
             counted += buf.count(b"\n", pos, s)
             pos = s
             line_no = base + counted + 1
+            text: Optional[str] = None
             if e - s > LONG_LINE:
-                self._long_line(buf, s, e, line_no)
-                prev_text, prev_end, last_text = None, e, None
-                if e >= end - 1:
-                    break
-                continue
-            text = normalize(buf[s:e])
-            if s == 0:
-                before = self._prev
-            elif prev_end == s - 1:
-                before = prev_text
+                self._long_line(buf, s, e, line_no)  # no joins with an overlong line
             else:
-                ps = buf.rfind(b"\n", 0, s - 1) + 1
-                before = normalize(buf[ps:s - 1]) if s - 1 - ps <= LONG_LINE else None
-            if not self._affordable(text):
-                prev_text, prev_end = text, e
-                last_text = text
-                if e >= end - 1:
-                    break
-                continue
-            res = analyze(text)
-            self.clues.scan(text)
-            self._record(res, text, line_no)
-            if before is not None and len(before) >= JOIN_MIN and before.strip():
-                alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
-                joined: set = set()
-                for cand in (before + text, before.rstrip() + " " + text.lstrip()):
-                    r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
-                    if r2:
-                        joined.update(i for i, _ in r2)
-                        self._record(r2, cand, line_no - 1)
-            prev_text, prev_end = text, e
-            last_text = text
+                text = normalize(buf[s:e])
+                self._line(text, self._before(buf, s, prev_text, prev_end), line_no)
+            prev_text, prev_end, last_text = text, e, text
             if e >= end - 1:
                 break
         self.lines = base + buf.count(b"\n", 0, end)
@@ -724,6 +714,33 @@ class Scan:
             self._prev = normalize(buf[ls:end]) if end - ls <= 4096 else None
             self._prev_candidate = False
 
+
+    def _before(self, buf: bytes, s: int, prev_text: Optional[str], prev_end: int) -> Optional[str]:
+        """The line before the one starting at ``s`` (for terminal-wrap joins)."""
+        if s == 0:
+            return self._prev
+        if prev_end == s - 1:
+            return prev_text
+        ps = buf.rfind(b"\n", 0, s - 1) + 1
+        return normalize(buf[ps:s - 1]) if s - 1 - ps <= LONG_LINE else None
+
+    def _line(self, text: str, before: Optional[str], line_no: int) -> None:
+        """Analyse one candidate line, and its joins with the line before."""
+        if not self._affordable(text):
+            return
+        analyze = self.engine.analyze
+        res = analyze(text)
+        self.clues.scan(text)
+        self._record(res, text, line_no)
+        if before is None or len(before) < JOIN_MIN or not before.strip():
+            return
+        alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
+        joined: set = set()
+        for cand in (before + text, before.rstrip() + " " + text.lstrip()):
+            r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
+            if r2:
+                joined.update(i for i, _ in r2)
+                self._record(r2, cand, line_no - 1)
 
     def _long_line(self, buf: bytes, s: int, e: int, line_no: int) -> None:
         """Analyse windows around the first literal hits of an overlong line."""

@@ -9,7 +9,7 @@ check links a diagnosis to) is here too, for the same reason.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from tlsdoctor import __version__
 
@@ -63,21 +63,55 @@ TOOL_SETTINGS = {
 
 def rank(scan) -> dict:
     """Turn a finished scan into the report (JSON-ready)."""
-    from tlsdoctor.causes import CAUSES
-
-    eng = scan.engine
     clues = scan.clues
-    hits = scan.hits
-    top = max((eng.entries[i]["specificity"] for i in hits), default=0)
-    matches = []
-    wrappers: List[str] = []
-    scores: Dict[str, float] = {}
-    origin: Dict[str, List[str]] = {}
     client = clues.client()
+    matches, wrappers = _matches(scan)
+    own_matched = any(m["own_tool"] and m["domain"] == client for m in matches)
+    if client is not None and own_matched:
+        _omit_pip_advice(matches)
+    # The entry of the program that printed the error comes first; then most
+    # specific first: higher specificity, then fewer candidate causes (a
+    # TLSV13 certificate-required alert explains more than the read-path EOFs
+    # that race with it), then order of appearance. pip's own wrappers
+    # ("problem confirming the ssl certificate") come after whatever they wrap.
+    matches.sort(key=lambda m: (not m["own_tool"], -m["specificity"], m["category"] == "pip_wrapper",
+                                len(m["causes"]), m["source"], m["first_line"]))
+    settings = TOOL_SETTINGS.get(client, (None, None)) if client and not own_matched else (None, None)
+    return {
+        "tlsdoctor": __version__,
+        "matched": bool(matches),
+        "matches": matches,
+        # Wrapper entries that matched too but were set aside for the specific
+        # ones above (kb verify counts them as evidence for those wrappers).
+        "also_matched": sorted(wrappers),
+        "candidate_causes": _candidate_causes(matches),
+        "clues": clues.as_dict(),
+        # The program that printed the errors (None: pip, unknown or several),
+        # and a one-line summary of its own settings where no entry of its own matched.
+        "client": client,
+        "client_name": TOOL_NAMES.get(client) if client else None,
+        "client_settings": settings[0],
+        "client_settings_zh": settings[1],
+        "os": clues.known_os(),
+        "lines_read": scan.lines_before + scan.lines,
+        "bytes_read": scan.bytes,
+        # Candidate lines skipped once explain's work budget was spent (only
+        # crafted or pathological input gets here; see kb/match.py).
+        "lines_not_analysed": scan.not_analysed,
+        "next_step": NEXT_STEP if matches else None,
+        "next_step_zh": NEXT_STEP_ZH if matches else None,
+    }
+
+
+def _matches(scan) -> Tuple[List[dict], List[str]]:
+    """(matches, wrapper ids set aside) for the scan's hits."""
+    eng, clues = scan.engine, scan.clues
+    top = max((eng.entries[i]["specificity"] for i in scan.hits), default=0)
     tools = set(clues.clients)
     known_os = clues.known_os()
-    own_matched = False
-    for idx, hit in hits.items():
+    matches: List[dict] = []
+    wrappers: List[str] = []
+    for idx, hit in scan.hits.items():
         entry = eng.entries[idx]
         own = entry["domain"] in tools and entry["domain"] not in PIP_DOMAINS
         # A wrapper (specificity 1, e.g. "There was a problem confirming the
@@ -88,23 +122,7 @@ def rank(scan) -> dict:
         if entry["specificity"] == 1 and top > 1 and not own:
             wrappers.append(entry["id"])
             continue
-        own_matched = own_matched or (own and entry["domain"] == client)
-        causes = list(entry["causes"])
-        notes = []
-        promoted: List[str] = []
-        demoted: List[str] = []
-        for k, hint in enumerate(entry.get("cause_hints", [])):
-            fired = (k in hit.fired) if "line" in hint else False
-            if "clue" in hint:
-                fired = clues.test(hint["clue"]) and (fired or "line" not in hint)
-            if fired:
-                promoted += [c for c in hint.get("promote", []) if c not in promoted]
-                demoted += hint.get("demote", [])
-                notes.append({"en": hint["note"], "zh": hint.get("note_zh", hint["note"])})
-        head = [c for c in promoted if c in causes and c not in demoted]
-        extra = [c for c in promoted if c not in causes and c not in demoted]
-        tail = [c for c in causes if c not in head and c not in demoted]
-        ranked = head + extra + tail + [c for c in causes if c in demoted]
+        ranked, notes = _ranked_causes(entry, hit, clues)
         workarounds = [dict(w, action_zh=zh) for w, zh in zip(entry["workarounds"], entry["workarounds_zh"])]
         matches.append({
             "id": entry["id"],
@@ -129,22 +147,44 @@ def rank(scan) -> dict:
             "checks_zh": entry.get("checks_zh", []),
             "official_doc_url": entry.get("official_doc_url"),
         })
-    if client is not None and own_matched:
-        # The text came from another program whose own entry matched: pip's
-        # options and pip's vendored certifi are the wrong advice there
-        # (e.g. "upgrading certifi does not help" is false for requests).
-        for m in matches:
-            if m["domain"] in PIP_DOMAINS:
-                m["advice_omitted"] = "pip"
-                m["dead_ends"], m["workarounds"] = [], []
-    # Most specific first: higher specificity, then fewer candidate causes
-    # (a TLSV13 certificate-required alert explains more than the read-path
-    # EOFs that race with it), then order of appearance.
-    # pip's own wrappers ("problem confirming the ssl certificate") come
-    # after whatever they wrap.
-    # The entry of the program that printed the error comes first.
-    matches.sort(key=lambda m: (not m["own_tool"], -m["specificity"], m["category"] == "pip_wrapper",
-                                len(m["causes"]), m["source"], m["first_line"]))
+    return matches, wrappers
+
+
+def _ranked_causes(entry: dict, hit, clues) -> Tuple[List[str], List[dict]]:
+    """The entry's causes reordered by the hints that fired, and their notes."""
+    causes = list(entry["causes"])
+    notes = []
+    promoted: List[str] = []
+    demoted: List[str] = []
+    for k, hint in enumerate(entry.get("cause_hints", [])):
+        fired = (k in hit.fired) if "line" in hint else False
+        if "clue" in hint:
+            fired = clues.test(hint["clue"]) and (fired or "line" not in hint)
+        if fired:
+            promoted += [c for c in hint.get("promote", []) if c not in promoted]
+            demoted += hint.get("demote", [])
+            notes.append({"en": hint["note"], "zh": hint.get("note_zh", hint["note"])})
+    head = [c for c in promoted if c in causes and c not in demoted]
+    extra = [c for c in promoted if c not in causes and c not in demoted]
+    tail = [c for c in causes if c not in head and c not in demoted]
+    return head + extra + tail + [c for c in causes if c in demoted], notes
+
+
+def _omit_pip_advice(matches: List[dict]) -> None:
+    """The text came from another program whose own entry matched: pip's
+    options and pip's vendored certifi are the wrong advice there (e.g.
+    "upgrading certifi does not help" is false for requests)."""
+    for m in matches:
+        if m["domain"] in PIP_DOMAINS:
+            m["advice_omitted"] = "pip"
+            m["dead_ends"], m["workarounds"] = [], []
+
+
+def _candidate_causes(matches: List[dict]) -> List[dict]:
+    from tlsdoctor.causes import CAUSES
+
+    scores: Dict[str, float] = {}
+    origin: Dict[str, List[str]] = {}
     for m in matches:
         w = _WEIGHT[m["specificity"]]
         for r, c in enumerate(m["causes"]):
@@ -153,34 +193,8 @@ def rank(scan) -> dict:
             origin.setdefault(c, [])
             if m["id"] not in origin[c]:
                 origin[c].append(m["id"])
-    ranked_causes = sorted(scores, key=lambda c: (-scores[c], c))
-    return {
-        "tlsdoctor": __version__,
-        "matched": bool(matches),
-        "matches": matches,
-        # Wrapper entries that matched too but were set aside for the specific
-        # ones above (kb verify counts them as evidence for those wrappers).
-        "also_matched": sorted(wrappers),
-        "candidate_causes": [
-            {"id": c, "score": round(scores[c], 3), "description": CAUSES.get(c, ""), "from": origin[c]}
-            for c in ranked_causes
-        ],
-        "clues": clues.as_dict(),
-        # The program that printed the errors (None: pip, unknown or several),
-        # and a one-line summary of its own settings where no entry of its own matched.
-        "client": client,
-        "client_name": TOOL_NAMES.get(client) if client else None,
-        "client_settings": (TOOL_SETTINGS.get(client, (None, None))[0] if client and not own_matched else None),
-        "client_settings_zh": (TOOL_SETTINGS.get(client, (None, None))[1] if client and not own_matched else None),
-        "os": known_os,
-        "lines_read": scan.lines_before + scan.lines,
-        "bytes_read": scan.bytes,
-        # Candidate lines skipped once explain's work budget was spent (only
-        # crafted or pathological input gets here; see kb/match.py).
-        "lines_not_analysed": scan.not_analysed,
-        "next_step": NEXT_STEP if matches else None,
-        "next_step_zh": NEXT_STEP_ZH if matches else None,
-    }
+    return [{"id": c, "score": round(scores[c], 3), "description": CAUSES.get(c, ""), "from": origin[c]}
+            for c in sorted(scores, key=lambda c: (-scores[c], c))]
 
 
 def _for_os(items: List[dict], known_os: Optional[str]) -> List[dict]:

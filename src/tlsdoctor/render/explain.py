@@ -145,19 +145,7 @@ def _text(report: dict, lang: str, color: bool) -> str:
             out.append("   %s:" % L["why"])
             for note in m["notes"]:
                 out.append("     - " + note[lang])
-        if m.get("advice_omitted"):
-            out.append("   " + L["omitted"].format(tool=report.get("client_name") or report.get("client")))
-        if m["dead_ends"]:
-            out.append("   %s:" % _c(color, "red", L["dead"]))
-        for d in m["dead_ends"]:
-            out.append("     ✗ %s (%s, %s)" % (_action(d, lang), _fail(L, d["fail_rate"]), L["basis"][d["rate_basis"]]))
-            out.append("       " + _pick(d, "why_fails", lang))
-        if m["workarounds"]:
-            out.append("   %s:" % _c(color, "green", L["works"]))
-        for w in m["workarounds"]:
-            out.append("     ✓ %s (%s, %s)" % (_action(w, lang), L["ok"].format(rate=w["success_rate"]), L["basis"][w["rate_basis"]]))
-            if lang == "en":
-                out.append("       " + w["how"])
+        out += _text_advice(report, m, lang, color)
         checks = m["checks_zh"] if lang == "zh" and m["checks_zh"] else m["checks"]
         if checks:
             out.append("   %s:" % L["check"])
@@ -180,6 +168,26 @@ def _text(report: dict, lang: str, color: bool) -> str:
     out.append("")
     out.append(_c(color, "bold", L["next"] + ": ") + (report["next_step_zh"] if lang == "zh" else report["next_step"]))
     return "\n".join(out) + "\n"
+
+
+def _text_advice(report: dict, m: dict, lang: str, color: bool) -> List[str]:
+    """A match's dead ends and fixes (or why pip's are left out)."""
+    L = _L[lang]
+    out: List[str] = []
+    if m.get("advice_omitted"):
+        out.append("   " + L["omitted"].format(tool=report.get("client_name") or report.get("client")))
+    if m["dead_ends"]:
+        out.append("   %s:" % _c(color, "red", L["dead"]))
+    for d in m["dead_ends"]:
+        out.append("     ✗ %s (%s, %s)" % (_action(d, lang), _fail(L, d["fail_rate"]), L["basis"][d["rate_basis"]]))
+        out.append("       " + _pick(d, "why_fails", lang))
+    if m["workarounds"]:
+        out.append("   %s:" % _c(color, "green", L["works"]))
+    for w in m["workarounds"]:
+        out.append("     ✓ %s (%s, %s)" % (_action(w, lang), L["ok"].format(rate=w["success_rate"]), L["basis"][w["rate_basis"]]))
+        if lang == "en":
+            out.append("       " + w["how"])
+    return out
 
 
 def _md_escape(text: str) -> str:
