@@ -273,6 +273,12 @@ def _planted_setups(tmp_path: Path, port: int):
     yield ("cli-and-env", ["--index-url", cli_index], env,
            ["alice", "s3cretPW", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "qtok12345", "bobuser", "p@ssw0rd",
             "ssw0rd:123", "tseg13579", "atok67890"])
+    yield ("pip-env", [], {
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_INDEX_URL": "https://gina77:ginaPW99@%s/t/tseg24680/simple/" % lo,
+        "https_proxy": "http://hank88:hankPW11@%s" % lo,
+        "PIP_PROXY": "http://ivan55:ivanPW22@%s" % lo,
+    }, ["gina77", "ginaPW99", "tseg24680", "hank88", "hankPW11", "ivan55", "ivanPW22"])
     conf = tmp_path / "pip.conf"
     conf.write_text(
         "[global]\n"
