@@ -91,6 +91,7 @@ MEMO_BYTES = 8 << 20
 # prefilter token first (so a different error later in the line still gets a
 # window), then further hits in order.
 LONG_LINE = 16 << 10
+GATE_AFTER = 32  # analyses before the literal gates are built (see Engine)
 # And work per input: text not seen before is analysed up to BUDGET_FREE bytes
 # plus 1/BUDGET_SHARE of the input read so far (a real log analyses a tiny
 # fraction of its bytes: 720 errors in the 100 MB benchmark log); past that,
@@ -443,16 +444,14 @@ class Engine:
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries = list(entries)
         self.regexes = [re.compile(e["regex"]) for e in self.entries]
-        # Required literals per entry: a regex runs only when one is present.
-        self.gates = [required_literals(e["regex"]) for e in self.entries]
-        self._ungated = [i for i, g in enumerate(self.gates) if g is None]
-        by_lit: Dict[Tuple[str, bool], List[int]] = {}
-        for i, g in enumerate(self.gates):
-            if g is not None:
-                for lit in g[0]:
-                    by_lit.setdefault((lit, g[1]), []).append(i)
-        self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
-        self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
+        # Required literals per entry (a regex runs only when one is present),
+        # computed after the first few lines: parsing every regex costs ~10 ms,
+        # more than explain of one pasted line spends matching without them.
+        self.gates: "Optional[List[Optional[Tuple[Tuple[str, ...], bool]]]]" = None
+        self._ungated: List[int] = list(range(len(self.entries)))
+        self._lits: List[Tuple[str, Tuple[int, ...]]] = []
+        self._lits_fold: List[Tuple[str, Tuple[int, ...]]] = []
+        self._misses = 0
         self.analyzed_bytes = 0  # text analysed (memo misses), for the work budget
         index = {e["id"]: i for i, e in enumerate(self.entries)}
         self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
@@ -463,12 +462,26 @@ class Engine:
         self._memo: Dict[str, Tuple[Tuple[int, frozenset], ...]] = {}
         self._memo_bytes = 0
 
+    def _build_gates(self) -> None:
+        self.gates = [required_literals(e["regex"]) for e in self.entries]
+        self._ungated = [i for i, g in enumerate(self.gates) if g is None]
+        by_lit: Dict[Tuple[str, bool], List[int]] = {}
+        for i, g in enumerate(self.gates):
+            if g is not None:
+                for lit in g[0]:
+                    by_lit.setdefault((lit, g[1]), []).append(i)
+        self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
+        self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
+
     def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
         """Entries matching ``text``: (entry index, fired line-hint indexes)."""
         memo = self._memo.get(text)
         if memo is not None:
             return memo
         self.analyzed_bytes += len(text)
+        self._misses += 1
+        if self.gates is None and self._misses > GATE_AFTER:
+            self._build_gates()
         # Which required literals are present (one C-speed substring search
         # each), hence which entries can match; only those run their regex.
         cand = set(self._ungated)
