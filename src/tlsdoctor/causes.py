@@ -32,6 +32,8 @@ CAUSES = {
     'index-unreachable': 'the index itself cannot be reached (refused, name not resolved, timeout) with no proxy involved',
     # Added by the lab (pypa/pip#12905): not in the original reference list.
     'truststore-ip-address': 'pip 24.2-26.0 with truststore (Python >= 3.10) cannot verify an https:// index or proxy addressed by IP: ValueError check_hostname requires server_hostname',
+    # Issue 8 item 5 (added by the explain stream if the lab stream's row is not merged yet; same id).
+    'no-default-ca-store': "the interpreter's OpenSSL default verify paths hold no CA certificates (python.org macOS Python before 'Install Certificates.command', custom builds, some containers): urllib/ssl see no roots",
 }
 
 # The same descriptions in Chinese (--lang zh); every id above has one.
@@ -61,6 +63,7 @@ CAUSES_ZH = {
     "https-on-http-port": "https:// URL 指向的是一个只说明文 HTTP 的端口",
     "tls-connection-dropped": "TCP 已连接，但 TLS 握手被切断（防火墙、DPI、VPN、杀毒软件或服务器关闭）",
     "index-unreachable": "无法连接到索引本身（拒绝连接、无法解析或超时），且没有使用代理",
+    "no-default-ca-store": "解释器的 OpenSSL 默认校验路径中没有任何 CA 证书（未运行 “Install Certificates.command” 的 python.org macOS 版 Python、自编译版本、部分容器）：urllib/ssl 看不到任何根证书",
     "truststore-ip-address": "pip 24.2-26.0 在 Python >= 3.10 上使用 truststore 时，无法校验以 IP 地址给出的 https:// 索引或代理：ValueError check_hostname requires server_hostname",
 }
 

@@ -20,7 +20,7 @@ from tlsdoctor import __version__, exitcodes
 COMMANDS = {
     "check": ("tlsdoctor.check", "inspect this machine and confirm why pip cannot connect"),
     "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
-    "kb": ("tlsdoctor.kb.cli", "list, show, validate and verify the knowledge base"),
+    "kb": ("tlsdoctor.kb_cli", "list, show, validate and verify the knowledge base"),
     "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
     "report": ("tlsdoctor.report", "write a redacted Markdown bug report for an issue tracker"),
     "mcp": ("tlsdoctor.mcp_server", "serve explain, KB lookup and check to coding agents (MCP)"),
