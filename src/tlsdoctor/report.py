@@ -61,10 +61,7 @@ def _positive(value: str) -> float:
 
 def redactor(redact_paths: bool = False, env: Optional[Dict[str, str]] = None) -> Callable[[str], str]:
     """The one function every line of the report passes through."""
-    try:
-        from tlsdoctor.redact import redact_text  # the explain stream's module (PLAN.md)
-    except ImportError:  # an older tree: check's own URL-userinfo redaction
-        from tlsdoctor.render.check import redact as redact_text
+    from tlsdoctor.redact import redact_text
     if not redact_paths:
         return redact_text
     home, users = _home_and_users(env)
@@ -161,24 +158,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def collect_check(check, signals: bool = True, **kwargs):
-    """``check.collect`` with what ``check.run`` does around it, where this tree's check has it:
-    signals end the probes' processes first, and the probe's temp files are removed afterwards (the
-    pipeline stream's ``_install_signal_handlers``/``probe.cleanup``; looked up, not imported, so this
-    works before and after that change)."""
+    """``check.collect`` with what ``check.run`` does around it: signals end the probes'
+    processes first, and the probe's temp files are removed afterwards."""
     from tlsdoctor import probe
 
     # Signal handlers can only be set from the main thread (mcp runs check in a worker).
-    install = getattr(check, "_install_signal_handlers", None) if signals else None
-    restore = getattr(check, "_restore_signal_handlers", None)
-    previous = install() if install is not None else None
+    previous = check._install_signal_handlers() if signals else None
     try:
         return check.collect(**kwargs)
     finally:
-        cleanup = getattr(probe, "cleanup", None)
-        if cleanup is not None:
-            cleanup()
-        if restore is not None and previous is not None:
-            restore(previous)
+        probe.cleanup()
+        if previous is not None:
+            check._restore_signal_handlers(previous)
 
 
 def _tail(path: str) -> str:

@@ -129,10 +129,9 @@ def _target_redacts(row) -> bool:
 
 @pytest.mark.parametrize("row", TABLE, ids=[r["id"] for r in TABLE])
 def test_probe_copy_follows_the_same_table(row):
-    # target.py is the probe stream's file; its copy of these rules lands with
-    # that stream. Until then rows it does not cover are expected to fail.
-    if not _target_redacts(row):
-        pytest.xfail("probe/target.py's redaction copy does not cover this row yet (probe stream)")
+    # The probe (target.py, standalone Python 2.7) keeps its own copy of these
+    # rules: the same table holds both copies to the same behaviour.
+    assert _target_redacts(row)
 
 
 # --- explain: pasted logs and pip's own error text, every format ---------------
@@ -301,7 +300,6 @@ def test_check_never_prints_a_planted_secret(client, fmt, tmp_path):
     if not python.exists():
         pytest.skip("lab client %s not built here" % client)
     port = _closed_port()
-    known_gap = []
     for name, argv, extra, secrets in _planted_setups(tmp_path, port):
         env = dict(os.environ, **extra)
         proc = subprocess.run(
@@ -314,14 +312,4 @@ def test_check_never_prints_a_planted_secret(client, fmt, tmp_path):
         assert proc.returncode in (1, 3), (name, proc.returncode, out[-2000:])
         assert "127.0.0.1:%d" % port in out, (name, out[-2000:])
         leaks = [s for s in secrets if s in out]
-        if client == "py2.7" and name == "pip-conf" and leaks == ["carol1"]:
-            # urllib3 < 1.26 (pip 19.2.3) parses "carol1:hunter2pw@host" as
-            # scheme "carol1" and says "Not supported proxy scheme carol1": only
-            # the probe, which knows the configured value, can scrub that word
-            # (target.py remembers userinfo parts; the probe stream extends it to
-            # scheme-less proxies). Remove this once that lands.
-            known_gap.append(name)
-            continue
         assert leaks == [], (name, out[-3000:])
-    if known_gap:
-        pytest.xfail("probe/target.py does not yet remember a scheme-less proxy's user (probe stream)")

@@ -30,13 +30,6 @@ PYTHONS = ["3.9.18", "3.13.0"]
 # environment variable beating pip's config: four different layers.
 SCENARIOS = ["healthy-direct", "expired-cert", "intercepting-proxy", "env-bundle-overrides-cert"]
 CLIENT = ("3.11", "23.2.1")
-PROBE_FROM_ZIP = "needs the pipeline stream's probe-from-zip"
-PROBE_CLEANUP = "needs the probe stream's cleanup() of its throwaway client certificate"
-
-
-def probe_cleans_up():
-    with open(os.path.join(ROOT, "src", "tlsdoctor", "probe", "target.py")) as fh:
-        return "def cleanup(" in fh.read()
 
 
 def _client():
@@ -51,13 +44,6 @@ def installed_check(client, env, tmpdir):
     proc = subprocess.run([sys.executable, "-m", "tlsdoctor", "check", "--python", client.python, "--json"],
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
     return proc.returncode, json.loads(proc.stdout.decode("utf-8"))
-
-
-def xfail_if_probe_not_materialized(data):
-    """Until check extracts ``probe/target.py`` from the zip, the target is asked to run a path inside it."""
-    text = " ".join([data.get("verdict") or ""] + [str(i) for i in data.get("incomplete", [])])
-    if "tlsdoctor/probe/target.py" in text and ".pyz" in text:
-        pytest.xfail(PROBE_FROM_ZIP)
 
 
 @pytest.mark.parametrize("version", PYTHONS)
@@ -79,8 +65,6 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
         ref_code, ref = installed_check(client, env, str(private_tmp))
         # The installed tool leaves nothing either (the probe's throwaway client certificate did).
         left = os.listdir(str(private_tmp))
-        if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
-            pytest.xfail(PROBE_CLEANUP)
         assert left == [], "check left files behind: %s" % left
         code, out, err = run_pyz(python, pyz, ["check", "--python", client.python, "--json"], env=env,
                                  tmpdir=str(private_tmp))
@@ -91,10 +75,7 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
     except ValueError:
         raise AssertionError("no JSON from the pyz (exit %s): %s %s" % (code, out[-500:], err[-1500:]))
     left = os.listdir(str(private_tmp))
-    if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
-        pytest.xfail(PROBE_CLEANUP)
     assert left == [], "the pyz left files behind: %s" % left
-    xfail_if_probe_not_materialized(data)
     causes = [d["cause"] for d in data["diagnoses"]]
     ref_causes = [d["cause"] for d in ref["diagnoses"]]
     # The installed tool is right here (test_check_lab proves it against real
@@ -123,13 +104,9 @@ def test_pyz_report(pyz, version, tmp_path):
         code, stdout, err = run_pyz(python, pyz, ["report", "--python", client.python, "--log", str(log),
                                                   "--output", str(out)], env=env, tmpdir=str(private_tmp))
     left = os.listdir(str(private_tmp))
-    if left and all(n.endswith(".pem") for n in left) and not probe_cleans_up():
-        pytest.xfail(PROBE_CLEANUP)
     assert left == [], "the pyz left files behind: %s" % left
     doc = out.read_text(encoding="utf-8")
     assert "pip/ssl-cert-verify-expired" in doc  # explain ran from the zip in any case
     verdict = doc[doc.index("## Verdict"):doc.index("## tlsdoctor check")]
-    if "tlsdoctor/probe/target.py" in verdict and ".pyz" in verdict:
-        pytest.xfail(PROBE_FROM_ZIP)
     assert code == 1, err
     assert "1. `cert-expired`" in verdict

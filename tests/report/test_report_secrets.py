@@ -11,7 +11,6 @@ planted too, for ``--redact-paths``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -37,11 +36,6 @@ SECRETS = {
     "log Proxy-Authorization header": "Zm9vOlByb3h5SGVhZGVyUGxhbnRlZA==",
     "log URL password": "LogUrlPassPlanted",
 }
-# What only tlsdoctor.redact (the explain stream's module) catches: check's
-# older URL-userinfo redaction, the fallback, does not.
-NEEDS_REDACT_MODULE = {"index query value", "pip.conf path token", "log Authorization header",
-                       "log Proxy-Authorization header"}
-HAVE_REDACT = importlib.util.find_spec("tlsdoctor.redact") is not None
 
 
 def _client():
@@ -111,8 +105,6 @@ def leaks(text):
 
 def assert_no_leak(text):
     found = leaks(text)
-    if found and not HAVE_REDACT and set(found) <= NEEDS_REDACT_MODULE:
-        pytest.xfail("needs tlsdoctor.redact (the explain stream's module); the fallback leaks %s" % found)
     assert not found, found
 
 
@@ -152,4 +144,4 @@ def test_the_log_would_leak_without_redaction(planted, tmp_path):
     _, _, log, _ = planted
     raw = report_mod._tail(log)
     assert SECRETS["log Authorization header"] in raw and SECRETS["log URL password"] in raw
-    assert not leaks(report_mod.redactor()(raw)) or not HAVE_REDACT
+    assert not leaks(report_mod.redactor()(raw))

@@ -375,7 +375,8 @@ MAX_TEXT = 2000  # characters of any one emitted string; the rest is announced, 
 MASK = "***"
 _TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "pypi-", "AKIA")
 _SECRET_WORDS = ("pass", "pwd", "token", "secret", "auth", "apikey", "api_key", "api-key", "credential")
-_HEADER_KEYS = ("authorization:", "proxy-authorization:")
+_HEADER_NAMES = ("authorization", "proxy-authorization")
+PLACEHOLDER = "USER:PASSWORD"  # the literal check's fixes print: never a secret
 _NEXT_IS_SECRET = ("password:", "passwd:", "--password", "token:", "secret:")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -454,11 +455,22 @@ def _redact_query(query):
 
 def _redact_url_tail(rest):
     """``userinfo@host:port/path?query#frag`` (after ``scheme://``) with secrets masked."""
+    if rest.startswith(PLACEHOLDER + "@"):
+        return rest  # check's own fix text, nothing secret
     end = len(rest)
     for ch in "/?#":
         i = rest.find(ch)
         if i != -1 and i < end:
             end = i
+    at = rest.find("@", end)
+    if end < len(rest) and rest[end] == "/" and ":" in rest[:end] and at != -1 and "/" not in rest[end + 1:at]:
+        # A raw "/" in the password ("http://u:pa/ss@proxy:3128"): urllib3
+        # cannot parse it either, but the credentials still run up to the "@".
+        end = len(rest)
+        for ch in "/?#":
+            i = rest.find(ch, at)
+            if i != -1 and i < end:
+                end = i
     authority, tail = rest[:end], rest[end:]
     if "@" in authority:
         # The LAST "@" before the host, as urllib3's parse_url does: a raw
@@ -490,9 +502,12 @@ def _redact_word(word):
         while start > 0 and word[start - 1] in _SCHEME_CHARS:
             start -= 1
         return _redact_word(word[:start]) + word[start:i + 3] + _redact_url_tail(word[i + 3:])
+    if PLACEHOLDER + "@" in word:
+        return word  # check's own fix text (http://USER:PASSWORD@proxy): nothing secret
     if "@" in word:
         userinfo, _, host = word.rpartition("@")
-        if ":" in userinfo:
+        hostname, colon, port = host.partition(":")
+        if ":" in userinfo or (colon and port.split("/")[0].isdigit() and "/" not in userinfo):
             # pip and urllib3 accept a proxy without a scheme: user:pass@proxy:3128
             # (also "--proxy=user:pass@host" in a pasted command line).
             head, eq, cred = userinfo.rpartition("=") if "=" in userinfo else ("", "", userinfo)
@@ -515,24 +530,31 @@ def redact_text(text):
     if not text:
         return text
     parts = _SPLIT.split(text)
-    out, mask_next, mask_line = [], False, False
+    out, mask_next, header = [], False, False
     for part in parts:
         if not part:
             continue
         if part.isspace() or (len(part) == 1 and part in "\"'<>(){}[],;"):
             if "\n" in part:
-                mask_line = False
+                header = False
             out.append(part)
             continue
         low = part.lower()
-        if mask_line or mask_next:
-            # "Authorization: Basic <x>" masks the rest of the line; "password: <x>" one word.
+        if header and low in (":", "basic", "bearer", "digest", "token", "negotiate", "ntlm"):
+            out.append(part)  # the separator or the scheme name: the credential follows
+            continue
+        if header or mask_next:
+            # "Authorization: Basic <x>" (also quoted, as in a dict repr) and
+            # "password: <x>": the credential word itself.
             _remember(part)
             out.append(MASK)
-            mask_next = False
+            header = mask_next = False
             continue
-        if low in _HEADER_KEYS:
-            mask_line = True
+        key = low.rstrip(":")
+        if key.endswith(_HEADER_NAMES) and (low.endswith(":") or key in _HEADER_NAMES):
+            # "Authorization:" or a quoted header name, also glued to an
+            # escaped "\r\n" in a repr of the raw request.
+            header = True
         elif low in _NEXT_IS_SECRET:
             mask_next = True
         out.append(_redact_word(part))
