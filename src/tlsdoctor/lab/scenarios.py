@@ -20,8 +20,10 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
 import ssl
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -180,6 +182,58 @@ def always_ok(client: Client) -> Optional[str]:
     return "ok"
 
 
+# A lab workdir holds private keys (the CAs', the servers'). It is made by
+# mkdtemp (mode 0700, so no other user can read it) and named after its owner
+# process: a `lab serve` killed with SIGKILL cannot remove its own, so the
+# next start removes those whose owner is gone.
+WORKDIR_PREFIX = "tlsdoctor-lab-"
+_WORKDIR_NAME = re.compile(r"^" + re.escape(WORKDIR_PREFIX) + r"(\d+)-")
+
+
+def make_workdir() -> str:
+    return tempfile.mkdtemp(prefix="%s%d-" % (WORKDIR_PREFIX, os.getpid()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, another user's
+        return True
+    return True
+
+
+def sweep_stale_workdirs(tmp: Optional[str] = None) -> List[str]:
+    """Remove this user's lab workdirs whose owner process is gone; return them.
+
+    Only real directories (not symlinks) owned by this user and named by
+    ``make_workdir``; a directory whose pid is alive (even if the pid was
+    reused by another program) is left alone: keeping a stale one is better
+    than removing a live one.
+    """
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return removed
+    for name in names:
+        m = _WORKDIR_NAME.match(name)
+        if not m:
+            continue
+        path = os.path.join(tmp, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or _alive(int(m.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -201,7 +255,9 @@ class Scenario:
     def start(self, workdir: Optional[str] = None) -> Iterator[Running]:
         """Start the peers; stop them and remove the temp dir on exit."""
         own = workdir is None
-        workdir = workdir or tempfile.mkdtemp(prefix="tlsdoctor-lab-")
+        if own:
+            sweep_stale_workdirs()
+        workdir = workdir or make_workdir()
         bench = Bench(workdir)
         home = os.path.join(workdir, "home")
         os.makedirs(home, exist_ok=True)
