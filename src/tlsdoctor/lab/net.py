@@ -211,14 +211,21 @@ def plain_handler(app: App) -> Handler:
     return handle
 
 
-def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
+def tls_handler(ctx: ssl.SSLContext, app: App, abrupt: bool = False) -> Handler:
+    """An HTTPS server. A refused handshake ends in a lingering close (nginx's
+    default), or, with ``abrupt``, in a reset right after the alert, as many
+    load balancers and servers without a lingering close end it."""
+
     def handle(conn: socket.socket, listener: Listener) -> None:
         tls = listener.track(ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False))
         try:
             tls.do_handshake()
         except (ssl.SSLError, OSError) as exc:
             listener.log("handshake: %s" % exc)
-            _lingering_close(tls)
+            if abrupt:
+                _reset(tls)
+            else:
+                _lingering_close(tls)
             return
         try:
             serve_http(tls, app)
@@ -250,6 +257,24 @@ def _lingering_close(sock: socket.socket) -> None:
         pass
     finally:
         _close(sock)
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close at once with a TCP RST (SO_LINGER on, timeout 0), right after
+    the alert OpenSSL wrote, as servers and load balancers without a
+    lingering close end a refused handshake.
+
+    A TLS 1.3 client has finished its handshake and sent its request before
+    the server judges its (missing) certificate; the reset races the alert,
+    and a client that meets the reset first shows a broken pipe on its write
+    or an EOF/reset on its read instead of "certificate required". Which one
+    wins is timing (measured here: about half of the reads lose the alert).
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    _close(sock)
 
 
 def drop_handler(conn: socket.socket, listener: Listener) -> None:

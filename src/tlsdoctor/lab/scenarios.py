@@ -497,13 +497,13 @@ def _weak_dh(b: Bench) -> None:
     b.trusted_host_is_no_help()
 
 
-def _client_cert(version: ssl.TLSVersion) -> Callable[[Bench], None]:
+def _client_cert(version: ssl.TLSVersion, abrupt: bool = False) -> Callable[[Bench], None]:
     def build(b: Bench) -> None:
         ctx = b.server_ctx()
         ctx.minimum_version = ctx.maximum_version = version
         ctx.verify_mode = ssl.CERT_REQUIRED
         ctx.load_verify_locations(b.pki.ca_file("client"))
-        b.https_index(ctx)
+        b.set_index(b.listen(net.tls_handler(ctx, index.app, abrupt=abrupt), "index").port)
         b.trust_index_ca()
         mine = b.pki.ca("client").issue_cert("tlsdoctor-lab-client", key_type=RSA)
         # pip's --client-cert takes one PEM with the key and the certificate.
@@ -736,6 +736,15 @@ SCENARIOS: List[Scenario] = [
              # here before the lab server learnt nginx's lingering close).
              evidence=r"CERTIFICATE_REQUIRED|certificate required",
              notes="servers without a lingering close can make this a bare read-path EOF instead"),
+    Scenario("client-cert-tls13-abrupt",
+             "the index requires a client certificate (TLS 1.3) and resets the connection right after its alert",
+             ("client-cert-required",), _client_cert(ssl.TLSVersion.TLSv1_3, abrupt=True),
+             # The alert races the reset (net._reset): pip shows it, or a
+             # broken pipe / reset on its write (Python 2.7, 3.8), or a
+             # read-path EOF (_ssl.c:2xxx) as for a dropped connection.
+             evidence=r"CERTIFICATE_REQUIRED|certificate required|EOF occurred in violation of protocol"
+                      r"|UNEXPECTED_EOF|unexpected eof|Broken pipe|Connection reset by peer|Connection aborted",
+             notes="no lingering close: whether pip sees the alert or only the reset is timing"),
     Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
              ("legacy-renegotiation",), _no_secure_renegotiation,
              evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),
