@@ -624,6 +624,37 @@ def _intercepting_proxy(b: Bench, only_route: bool = False) -> None:
     b.fix("cert-with-inspection-ca", PIP_CERT=both)
 
 
+def _no_default_ca_store(b: Bench) -> None:
+    # The machine's OS store holds the organisation's root (as
+    # update-ca-certificates leaves it), but this interpreter's OpenSSL looks
+    # for its default store where there is none: python.org's macOS Python
+    # before "Install Certificates.command" (.../etc/openssl/cert.pem is
+    # missing), a custom build with another OPENSSLDIR, a slim container.
+    # SSL_CERT_FILE/SSL_CERT_DIR naming a missing file and directory is how
+    # OpenSSL's default paths point nowhere (ssl.get_default_verify_paths()
+    # then reports cafile and capath as None).
+    b.https_index(b.server_ctx())
+    os_store = b.pki.ca_file("index")
+    nowhere = os.path.join(b.workdir, "python-openssl-dir")
+    os.makedirs(nowhere, exist_ok=True)
+    b.env["SSL_CERT_FILE"] = os.path.join(nowhere, "cert.pem")
+    b.env["SSL_CERT_DIR"] = os.path.join(nowhere, "certs")
+    # What "Install Certificates.command" / the distro's ca-certificates do:
+    # give OpenSSL's default path a bundle.
+    b.fix("ssl-cert-file-os-bundle", SSL_CERT_FILE=os_store)
+    # pip's own bundle works too (pip >= 24.2 loads --cert into its
+    # truststore context), but leaves urllib and the rest without roots.
+    b.fix("pip-cert-os-bundle", PIP_CERT=os_store)
+
+
+def _no_default_ca_store_expect(client: Client) -> Optional[str]:
+    # Only pip's truststore part (pip >= 24.2 on Python >= 3.10) reads the
+    # default store. pip <= 23.x / Python <= 3.9 verify with certifi alone,
+    # where a private root was never going to be: there it is a private CA
+    # (untrusted-private-ca), not this cause.
+    return "fail" if uses_truststore(client) else None
+
+
 def _ip_address_index(b: Bench) -> None:
     port = b.healthy_index()
     b.set_index(port, host="127.0.0.1")
@@ -745,6 +776,13 @@ SCENARIOS: List[Scenario] = [
              evidence=r"CERTIFICATE_REQUIRED|certificate required|EOF occurred in violation of protocol"
                       r"|UNEXPECTED_EOF|unexpected eof|Broken pipe|Connection reset by peer|Connection aborted",
              notes="no lingering close: whether pip sees the alert or only the reset is timing"),
+    Scenario("no-default-ca-store",
+             "the interpreter's OpenSSL default CA store points nowhere, so pip's OS-store trust (truststore) is empty",
+             ("no-default-ca-store",), _no_default_ca_store, _no_default_ca_store_expect,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",
+             emulates="an interpreter whose default verify paths name no file or directory (python.org macOS "
+                      "before Install Certificates.command, custom builds): SSL_CERT_FILE/SSL_CERT_DIR point at a "
+                      "missing file and directory"),
     Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
              ("legacy-renegotiation",), _no_secure_renegotiation,
              evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),
