@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _client_errors() -> Any:
-    from tlsdoctor.lab.clients import ClientUnavailable
+    from tlsdoctor.lab.clients import ClientBuildError, ClientUnavailable
 
-    return ClientUnavailable
+    return (ClientUnavailable, ClientBuildError)
 
 
 def _list(scenarios: Any, as_json: bool) -> int:
