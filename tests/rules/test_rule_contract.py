@@ -31,6 +31,8 @@ LOOKALIKES = {
     "index-unreachable": ("proxy-unreachable", "drop-after-hello"),
     "legacy-renegotiation": ("legacy-ciphers", "tls10-only", "drop-after-hello"),
     "missing-intermediate": ("untrusted-ca", "self-signed-leaf", "expired-cert", "clock-behind", "wrong-host"),
+    # The same "unable to get local issuer certificate" with a default store that exists.
+    "no-default-ca-store": ("untrusted-ca", "intercepting-proxy", "missing-intermediate", "wrong-host"),
     "openssl-config-restricts": ("tls10-only", "legacy-ciphers", "drop-after-hello"),
     "outdated-ca-bundle": ("untrusted-ca", "missing-intermediate", "self-signed-leaf"),
     "proxy-auth-required": ("proxy-403", "proxy-unreachable", "proxy-https-scheme"),

@@ -20,14 +20,16 @@ ca-certificates, an SSL_CERT_FILE naming a missing file.
 
 from __future__ import annotations
 
-from tlsdoctor.facts import Facts
-from tlsdoctor.rules import Diagnosis
-from tlsdoctor.rules._common import failing, is_issuer_failure, is_verify_failure, pip_cmd, pip_error_line, short, stores
+from tlsdoctor import remedies
+from tlsdoctor.facts import Facts, Host
+from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.rules._common import (VERIFY_FAILURE, is_issuer_failure, is_verify_failure, pip_argv, pip_error_line,
+                                     short, stores)
 
 CAUSE = "no-default-ca-store"
 
 # Where the OS bundle usually is: Debian/Ubuntu/Alpine, then Fedora/RHEL.
-_LINUX_BUNDLES = "/etc/ssl/certs/ca-certificates.crt (Debian, Ubuntu, Alpine) or /etc/pki/tls/certs/ca-bundle.crt (Fedora, RHEL)"
+_LINUX_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 
 
 def default_store_is_empty(f: Facts) -> bool:
@@ -46,45 +48,53 @@ def _where(f: Facts, kind: str) -> str:
     return "%s (built in; missing)" % (paths.get("openssl_%s" % kind) or "?")
 
 
-def diagnose(f: Facts):
+def _fix(f: Facts) -> tuple:
+    if f.platform == "darwin":
+        return (remedies.manual('run "/Applications/Python %s/Install Certificates.command" (python.org installer; '
+                                "it links certifi into this Python's OpenSSL directory)"
+                                % ".".join(str(x) for x in f.python_version_info[:2])),)
+    # Rules do no I/O: the usual Debian path, with the Fedora one named in the explanation.
+    bundle = _LINUX_BUNDLES[0]
+    steps = []
+    if "SSL_CERT_FILE" in f.ca_env:
+        steps.append(remedies.set_env("SSL_CERT_FILE", bundle, "SSL_CERT_FILE=%s names a missing file; point it at "
+                                      "the OS bundle" % f.ca_env["SSL_CERT_FILE"][0]))
+    else:
+        steps.append(remedies.manual("install the distribution's CA package (apt-get install ca-certificates / dnf "
+                                     "install ca-certificates) where this Python's OpenSSL looks", remedies.Scope.SYSTEM))
+        steps.append(remedies.set_env("SSL_CERT_FILE", bundle, "or point OpenSSL's default store at the OS bundle "
+                                      "(%s on Debian/Ubuntu/Alpine, %s on Fedora/RHEL)" % _LINUX_BUNDLES))
+    steps.append(remedies.set_config(pip_argv(f), "global.cert", bundle, "for pip alone: verify with the OS bundle"))
+    return tuple(steps)
+
+
+@rule(CAUSE, reads=VERIFY_FAILURE + ("verify_nohost", "verify_nostrict"))
+def diagnose(f: Facts, h: Host):
     if not default_store_is_empty(f) or not f.truststore_expected:
         return None
-    for h in failing(f):
-        if not is_verify_failure(h) or not is_issuer_failure(f, h):
-            continue
-        system = stores(h).get("system")
-        evidence = [
-            "this Python's OpenSSL default CA file: %s" % _where(f, "cafile"),
-            "its default CA directory: %s" % _where(f, "capath"),
-            "pip %s on Python %s verifies with truststore (the OS default store) plus certifi; the OS part is empty"
-            % (f.pip_version, f.python_version),
-        ]
-        if system is not None and system.failed:
-            evidence.append("verified against the default store: %s" % short(system.verify_message or system.error))
-        evidence.append(pip_error_line(h))
-        if f.platform == "darwin":
-            fix = ['run "/Applications/Python %s/Install Certificates.command" (python.org installer; it links certifi '
-                   "into this Python's OpenSSL directory)" % ".".join(str(x) for x in f.python_version_info[:2])]
-        else:
-            fix = ["install the distribution's CA package (apt-get install ca-certificates / dnf install ca-certificates) "
-                   "where this Python's OpenSSL looks, or",
-                   "export SSL_CERT_FILE=<the OS bundle: %s>" % _LINUX_BUNDLES]
-        if "SSL_CERT_FILE" in f.ca_env:
-            fix.insert(0, "SSL_CERT_FILE=%s names a missing file: unset it or point it at the OS bundle"
-                       % f.ca_env["SSL_CERT_FILE"][0])
-        fix.append("for pip alone: %s config set global.cert <the OS bundle>" % pip_cmd(f))
-        return Diagnosis(
-            cause=CAUSE,
-            verdict="this Python's OpenSSL has no default CA store, so the OS-store part of pip's trust is empty "
-                    "and %s:%d's root is not seen" % (h.host, h.port),
-            evidence=tuple(evidence),
-            fix=tuple(fix),
-            dead_ends=("pip install -U certifi (pip already adds certifi; the root is in the OS store, which this "
-                       "interpreter does not find)", "--trusted-host (turns verification off)"),
-            # Above untrusted-private-ca (60/61): an empty default store is a
-            # measured defect that hides any OS-installed root; the verdict
-            # still holds if the root is in no store at all (then both apply).
-            score=70,
-            host=h.url,
-        )
-    return None
+    if not is_verify_failure(h) or not is_issuer_failure(f, h):
+        return None
+    system = stores(h).get("system")
+    evidence = [
+        "this Python's OpenSSL default CA file: %s" % _where(f, "cafile"),
+        "its default CA directory: %s" % _where(f, "capath"),
+        "pip %s on Python %s verifies with truststore (the OS default store) plus certifi; the OS part is empty"
+        % (f.pip_version, f.python_version),
+    ]
+    if system is not None and system.failed:
+        evidence.append("verified against the default store: %s" % short(system.verify_message or system.error))
+    evidence.append(pip_error_line(h))
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="this Python's OpenSSL has no default CA store, so the OS-store part of pip's trust is empty "
+                "and %s:%d's root is not seen" % (h.host, h.port),
+        evidence=tuple(evidence),
+        fix=_fix(f),
+        dead_ends=("pip install -U certifi (pip already adds certifi; the root is in the OS store, which this "
+                   "interpreter does not find)", "--trusted-host (turns verification off)"),
+        # Above untrusted-private-ca (60/61): an empty default store is a
+        # measured defect that hides any OS-installed root; the verdict
+        # still holds if the root is in no store at all (then both apply).
+        score=70,
+        host=h.url,
+    )
