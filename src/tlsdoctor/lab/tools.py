@@ -1,0 +1,450 @@
+"""Real clients beyond pip for the lab: uv, Poetry, and plain requests / httpx scripts.
+
+Issue 12: a developer's pip may work while uv, Poetry or a requests script fails
+on the same machine, because each tool has its own trust path. This module
+builds those tools for real (each in a cached venv made from a pyenv Python and
+the tool's own release from the package registry, like ``clients.ensure`` does
+for pip), runs them against the lab's scenarios, and records what they print.
+
+    python -m tlsdoctor.lab.tools build [--tool ID ...]
+    python -m tlsdoctor.lab.tools record [--scenario NAME ...] [--tool ID|all ...] [--jobs N] [--out DIR]
+
+Tool ids: ``uv0.13.9`` (the uv wheel ships the static binary; it runs on
+Python 3.13 only to have an interpreter to install for), ``poetry2.5.1-py3.13``,
+``requests2.34.2-py3.11``, ``httpx0.28.1-py3.13``.
+
+How each tool meets a scenario. The scenarios speak pip's language
+(``PIP_INDEX_URL``, ``PIP_CERT`` ...). Everything in the scenario's environment
+is passed on as it is (uv ignores ``PIP_*`` and pip.conf: that is a fact the
+recordings show), and the *intent* of the pip-only settings is translated to
+each tool's own switch, the way a user of that tool would say it:
+
+=================  ======================  ==============================  ========================
+pip (scenario)     uv                      Poetry (source ``lab``)         requests / httpx script
+=================  ======================  ==============================  ========================
+PIP_INDEX_URL      ``--index-url URL``     ``[[tool.poetry.source]]`` url  the URL it GETs
+PIP_CERT           SSL_CERT_FILE           POETRY_CERTIFICATES_LAB_CERT    REQUESTS_CA_BUNDLE /
+                                                                           SSL_CERT_FILE (httpx)
+PIP_CLIENT_CERT    SSL_CLIENT_CERT         POETRY_CERTIFICATES_LAB_        (none)
+                                           CLIENT_CERT
+PIP_TRUSTED_HOST   UV_INSECURE_HOST        POETRY_CERTIFICATES_LAB_CERT=   (none)
+                                           false
+=================  ======================  ==============================  ========================
+
+A translated variable never overrides one the scenario sets itself (e.g.
+bundle-path-missing's REQUESTS_CA_BUNDLE is the breakage under test).
+
+Building a tool is the one step that reaches the registry, with this machine's
+own pip settings; every run against a scenario uses ``tool_environ``: nothing
+inherited, an isolated HOME and XDG directories (no user uv.toml, Poetry
+config or keyring leaks in), and each tool's cache off or fresh.
+
+A tool that cannot be built raises ``ToolBuildFailed`` (a failure, never a
+skip); only a missing base interpreter raises ``clients.ClientUnavailable``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from tlsdoctor.lab import clients, index
+
+KINDS = ("uv", "poetry", "requests", "httpx")
+
+# The tool versions the lab records. uv spans its trust changes: 0.4 (webpki
+# roots, --native-tls), 0.10.12 (the last before 0.11 renamed --native-tls to
+# --system-certs and moved to rustls-platform-verifier), and the newest (0.12+
+# treats a set-but-unloadable SSL_CERT_FILE as "trust nothing").
+DEFAULT_TOOLS: List[Tuple[str, str, str]] = [
+    ("uv", "0.4.30", "3.13"),
+    ("uv", "0.10.12", "3.13"),
+    ("uv", "0.13.9", "3.13"),
+    ("poetry", "1.8.5", "3.11"),
+    ("poetry", "2.5.1", "3.13"),
+    ("requests", "2.34.2", "3.11"),
+    ("requests", "2.34.2", "3.13"),  # urllib3 2 on 3.13 adds VERIFY_X509_STRICT
+    ("httpx", "0.28.1", "3.11"),
+    ("httpx", "0.28.1", "3.13"),
+]
+
+# The source name the lab's Poetry projects use: POETRY_CERTIFICATES_LAB_CERT.
+POETRY_SOURCE = "lab"
+
+TOOL_RECORDINGS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tool_recordings")
+
+# One GET of the index page with the library's defaults, as a user's script
+# would do it; an exception propagates, so the output is the user's traceback.
+_SCRIPTS = {
+    "requests": (
+        "import sys\n"
+        "import requests\n"
+        "r = requests.get(sys.argv[1], timeout=30)\n"
+        "print(r.status_code, r.reason)\n"
+        "r.raise_for_status()\n"
+    ),
+    "httpx": (
+        "import sys\n"
+        "import httpx\n"
+        "r = httpx.get(sys.argv[1], timeout=30)\n"
+        "print(r.status_code, r.reason_phrase)\n"
+        "r.raise_for_status()\n"
+    ),
+}
+SCRIPT_NAME = "lab_get.py"
+
+
+class ToolBuildFailed(RuntimeError):
+    """The tool's venv could not be made (the registry, a wheel, pip): a failure, not a skip."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    id: str  # e.g. "uv0.13.9", "poetry2.5.1-py3.13"
+    kind: str  # uv | poetry | requests | httpx
+    version: str
+    python_minor: str
+    python: str = ""  # the venv's interpreter ("" for a spec)
+    python_version: str = ""
+
+    @property
+    def bindir(self) -> str:
+        return os.path.dirname(self.python)
+
+    @property
+    def venv(self) -> str:
+        return os.path.dirname(self.bindir)
+
+    @property
+    def exe(self) -> str:
+        """What the user runs: the uv binary, the poetry script, or python for a script."""
+        if self.kind in ("uv", "poetry"):
+            return os.path.join(self.bindir, self.kind)
+        return self.python
+
+    @property
+    def version_tuple(self) -> Tuple[int, ...]:
+        return clients.version_tuple(self.version)
+
+    def as_client(self) -> clients.Client:
+        """A pip-style Client (for clients.client_environ and scenario expectations)."""
+        return clients.Client(self.id, self.python, self.python_version or self.python_minor + ".0", "0")
+
+
+def tool_id(kind: str, version: str, python_minor: str) -> str:
+    # uv's binary does not depend on the interpreter it was installed with.
+    return "%s%s" % (kind, version) if kind == "uv" else "%s%s-py%s" % (kind, version, python_minor)
+
+
+def parse_id(tid: str) -> Tuple[str, str, str]:
+    """``poetry2.5.1-py3.13`` -> ("poetry", "2.5.1", "3.13"); ``uv0.4.30`` -> ("uv", "0.4.30", "3.13")."""
+    m = re.fullmatch(r"(uv|poetry|requests|httpx)(\d+(?:\.\d+)*)(?:-py(\d+\.\d+))?", tid)
+    if not m:
+        raise ValueError("tool ids look like uv0.13.9, poetry2.5.1-py3.13 or requests2.34.2-py3.11, not %r" % tid)
+    kind, version, py = m.groups()
+    if py is None:
+        if kind != "uv":
+            raise ValueError("%s needs its Python: %s-py3.13" % (tid, tid))
+        py = "3.13"
+    return kind, version, py
+
+
+def default_tools() -> List[str]:
+    return [tool_id(*t) for t in DEFAULT_TOOLS]
+
+
+def spec(tid: str) -> Tool:
+    kind, version, py = parse_id(tid)
+    return Tool(tid, kind, version, py)
+
+
+def _package(kind: str, version: str) -> List[str]:
+    if kind == "uv":
+        return ["uv==" + version]
+    if kind == "poetry":
+        return ["poetry==" + version]
+    return [kind + "==" + version]
+
+
+def ensure(tid: str) -> Tool:
+    """The tool, its venv made the first time (under a file lock, like clients.ensure)."""
+    kind, version, py = parse_id(tid)
+    exe, full = clients.find_interpreter(py)  # ClientUnavailable: the one allowed skip
+    venv = os.path.join(clients.cache_dir(), "venvs", "tool-" + tid)
+    python = os.path.join(venv, "bin", "python")
+    marker = os.path.join(venv, ".tlsdoctor-ready")
+    os.makedirs(os.path.dirname(venv), exist_ok=True)
+    with open(venv + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(marker):
+            _create(exe, venv, kind, version)
+            with open(marker, "w") as f:
+                f.write(tid + "\n")
+    tool = Tool(tid, kind, version, py, python, full)
+    if not os.access(tool.exe, os.X_OK):
+        raise ToolBuildFailed("%s: %s is missing from %s" % (tid, tool.exe, venv))
+    return tool
+
+
+def _create(exe: str, venv: str, kind: str, version: str) -> None:
+    # The machine's own pip settings (its CA bundle, its index) reach the
+    # registry; nothing that the lab runs later inherits them.
+    steps = [
+        [exe, "-m", "venv", "--clear", venv],
+        [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        + _package(kind, version),
+    ]
+    for argv in steps:
+        try:
+            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+        except subprocess.TimeoutExpired as exc:
+            raise ToolBuildFailed("could not make %s: %s timed out" % (venv, " ".join(argv))) from exc
+        if proc.returncode != 0:
+            raise ToolBuildFailed(
+                "could not make %s: %s\n%s" % (venv, " ".join(argv), proc.stdout.decode("utf-8", "replace")[-2000:])
+            )
+    if kind in _SCRIPTS:
+        with open(os.path.join(venv, SCRIPT_NAME), "w") as f:
+            f.write(_SCRIPTS[kind])
+
+
+def get(tid: str) -> Tool:
+    return ensure(tid)
+
+
+# --- the environment a tool runs in --------------------------------------------------
+
+
+def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] = None) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """The whole environment for ``tool`` in a scenario, and what was translated.
+
+    Built from ``clients.client_environ`` (nothing inherited; PIP_CONFIG_FILE
+    is os.devnull), the scenario's variables as they are, then the tool's own
+    spelling of the scenario's pip-only intent (module docstring). Returns
+    ``(env, translated)`` where ``translated`` maps pip's variable to the
+    tool's (names only).
+    """
+    env = clients.client_environ(tool.as_client(), scenario_env, home)
+    home = env["HOME"]
+    env["NO_COLOR"] = "1"
+    translated: Dict[str, str] = {}
+
+    def put(pip_name: str, name: str, value: Optional[str]) -> None:
+        if value is None or name in scenario_env:
+            return
+        env[name] = value
+        translated[pip_name] = name
+
+    cert = scenario_env.get("PIP_CERT")
+    client_cert = scenario_env.get("PIP_CLIENT_CERT")
+    trusted = scenario_env.get("PIP_TRUSTED_HOST")
+    if tool.kind == "uv":
+        put("PIP_CERT", "SSL_CERT_FILE", cert)
+        put("PIP_CLIENT_CERT", "SSL_CLIENT_CERT", client_cert)
+        put("PIP_TRUSTED_HOST", "UV_INSECURE_HOST", trusted)
+        # Never reach for a managed Python download (no network but loopback),
+        # and bound every request: uv's default is 30 s per read.
+        env.update({"UV_PYTHON_DOWNLOADS": "never", "UV_NO_CACHE": "1", "UV_HTTP_TIMEOUT": "20",
+                    "UV_CACHE_DIR": os.path.join(home, ".cache", "uv")})
+    elif tool.kind == "poetry":
+        prefix = "POETRY_CERTIFICATES_%s_" % POETRY_SOURCE.upper()
+        put("PIP_CERT", prefix + "CERT", cert)
+        put("PIP_CLIENT_CERT", prefix + "CLIENT_CERT", client_cert)
+        if trusted is not None:
+            put("PIP_TRUSTED_HOST", prefix + "CERT", "false")
+        env.update({
+            "POETRY_CONFIG_DIR": os.path.join(home, ".config", "pypoetry"),
+            "POETRY_CACHE_DIR": os.path.join(home, ".cache", "pypoetry"),
+            "POETRY_DATA_DIR": os.path.join(home, ".local", "share", "pypoetry"),
+            "POETRY_VIRTUALENVS_CREATE": "false",
+            "POETRY_NO_INTERACTION": "1",
+            # No desktop keyring (D-Bus) prompts or hangs in a headless run.
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        })
+    elif tool.kind == "requests":
+        put("PIP_CERT", "REQUESTS_CA_BUNDLE", cert)
+    elif tool.kind == "httpx":
+        put("PIP_CERT", "SSL_CERT_FILE", cert)
+    return env, translated
+
+
+def index_url(running_index_url: str, scenario_env: Dict[str, str]) -> str:
+    return scenario_env.get("PIP_INDEX_URL") or running_index_url
+
+
+POETRY_PYPROJECT = """\
+[tool.poetry]
+name = "tlsdoctor-lab-probe"
+version = "0.1.0"
+description = "what a Poetry user's project looks like"
+authors = ["tlsdoctor lab"]
+package-mode = false
+
+[tool.poetry.dependencies]
+python = ">=3.8"
+{package} = "*"
+
+[[tool.poetry.source]]
+name = "{source}"
+url = "{url}"
+priority = "primary"
+"""
+
+
+def prepare(tool: Tool, workdir: str, url: str) -> Tuple[List[str], str]:
+    """(argv, cwd) of the tool's decisive request against the index at ``url``."""
+    run_dir = tempfile.mkdtemp(prefix="tool-%s-" % tool.kind, dir=workdir)
+    if tool.kind == "uv":
+        # uv has no `pip download`: install into a throwaway --target with the
+        # cache off, so the index page and the wheel are both fetched.
+        argv = [tool.exe, "pip", "install", "--no-cache", "--index-url", url, "--python", tool.python,
+                "--target", os.path.join(run_dir, "target"), index.PACKAGE]
+    elif tool.kind == "poetry":
+        with open(os.path.join(run_dir, "pyproject.toml"), "w") as f:
+            f.write(POETRY_PYPROJECT.format(package=index.PACKAGE, source=POETRY_SOURCE, url=url))
+        argv = [tool.exe, "lock", "--no-interaction"]
+    else:
+        argv = [tool.python, os.path.join(tool.venv, SCRIPT_NAME), url]
+    return argv, run_dir
+
+
+def run_tool(argv: List[str], env: Dict[str, str], cwd: str, timeout: float = 300) -> Tuple[int, str]:
+    proc = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, timeout=timeout)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
+def reported_version(tool: Tool) -> str:
+    """The version the tool itself reports (uv --version, poetry --version, the library's __version__)."""
+    if tool.kind in ("uv", "poetry"):
+        argv = [tool.exe, "--version"]
+    else:
+        argv = [tool.python, "-c", "import %s, sys; sys.stdout.write(%s.__version__)" % (tool.kind, tool.kind)]
+    env, _ = tool_environ(tool, {}, tempfile.gettempdir())
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    return proc.stdout.decode("utf-8", "replace").strip()
+
+
+def _shown(argv: List[str], tool: Tool, workdir: str) -> List[str]:
+    """argv with this machine's paths replaced by stable names."""
+    out = []
+    for a in argv:
+        a = a.replace(tool.venv, "$VENV").replace(workdir, "$WORKDIR")
+        out.append(a)
+    return out
+
+
+def run_one(scenario: object, tool: Tool, delta: Optional[Dict[str, Optional[str]]] = None) -> Dict[str, object]:
+    """Serve ``scenario`` and run ``tool`` against it once; the recording's dict.
+
+    ``delta`` changes the scenario's environment first (None unsets a name),
+    as a test's positive or negative control does.
+    """
+    with scenario.start() as running:  # type: ignore[attr-defined]
+        senv = dict(running.env)
+        for k, v in (delta or {}).items():
+            if v is None:
+                senv.pop(k, None)
+            else:
+                senv[k] = v
+        env, translated = tool_environ(tool, senv)
+        argv, cwd = prepare(tool, running.workdir, index_url(running.index_url, senv))
+        code, output = run_tool(argv, env, cwd)
+        events = running.events()
+        workdir = running.workdir
+    return {
+        "scenario": scenario.name,  # type: ignore[attr-defined]
+        "causes": list(scenario.causes),  # type: ignore[attr-defined]
+        "tool": {"id": tool.id, "kind": tool.kind, "version": tool.version, "python": tool.python_version},
+        "argv": _shown(argv, tool, workdir),
+        # Names only: values can be secrets (proxy credentials) and are temp paths anyway.
+        "env_names": sorted(env),
+        "translated": translated,
+        "exit_code": code,
+        "outcome": "ok" if code == 0 else "fail",
+        "output": output.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV"),
+        "server_events": events,
+    }
+
+
+def save(rec: Dict[str, object], out: str) -> str:
+    folder = os.path.join(out, str(rec["scenario"]))
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "%s.json" % rec["tool"]["id"])  # type: ignore[index]
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(rec, f, indent=2, ensure_ascii=False, sort_keys=True)
+        f.write("\n")
+    return path
+
+
+def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2) -> int:
+    """Record every (scenario, tool) pair; 0 when all ran, 1 when one could not run."""
+    from tlsdoctor import __version__, exitcodes
+    from tlsdoctor.lab import scenarios
+
+    out = out or TOOL_RECORDINGS_DIR
+    chosen = [scenarios.get(n) for n in scenario_names] if scenario_names else scenarios.all()
+    ids = default_tools() if not tool_ids or "all" in tool_ids else tool_ids
+    ready: List[Tool] = []
+    for tid in ids:
+        try:
+            ready.append(ensure(tid))
+        except clients.ClientUnavailable as exc:  # only a missing base interpreter
+            sys.stderr.write("skipping %s: %s\n" % (tid, exc))
+    versions = {t.id: reported_version(t) for t in ready}
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    failures = 0
+
+    def work(pair: Tuple[object, Tool]) -> Tuple[str, str, str]:
+        s, t = pair
+        try:
+            rec = run_one(s, t)
+        except scenarios.ScenarioUnavailable as exc:
+            return s.name, t.id, "unavailable: %s" % exc  # type: ignore[attr-defined]
+        rec["tool"]["reports"] = versions[t.id]  # type: ignore[index]
+        rec["recorded_on"] = today
+        rec["tlsdoctor"] = __version__
+        save(rec, out)  # type: ignore[arg-type]
+        return s.name, t.id, "%s (exit %s)" % (rec["outcome"], rec["exit_code"])  # type: ignore[attr-defined]
+
+    pairs = [(s, t) for s in chosen for t in ready]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for name, tid, result in pool.map(work, pairs):
+            if result.startswith("unavailable"):
+                failures += 1
+            print("%-30s %-24s %s" % (name, tid, result), flush=True)
+    return exitcodes.OK if failures == 0 else exitcodes.PROBLEM
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tlsdoctor.lab.tools", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    p = sub.add_parser("build", help="make (or find cached) every tool venv")
+    p.add_argument("--tool", action="append", default=[], help="a tool id (default: all)")
+    p = sub.add_parser("record", help="run real tools in the scenarios and save their output")
+    p.add_argument("--scenario", action="append", default=[], help="only this scenario (repeatable)")
+    p.add_argument("--tool", action="append", default=[], help="a tool id or 'all' (default: all)")
+    p.add_argument("--out", help="directory (default: the package's tool_recordings/)")
+    p.add_argument("--jobs", type=int, default=2, help="runs at once (default 2: the machine is shared)")
+    args = parser.parse_args(argv)
+    if args.action == "build":
+        for tid in args.tool or default_tools():
+            t = ensure(tid)
+            print("%-24s %s  (%s)" % (tid, t.exe, reported_version(t)), flush=True)
+        return 0
+    return record(args.scenario, args.tool, args.out, args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
