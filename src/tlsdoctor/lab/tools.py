@@ -57,7 +57,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from tlsdoctor.lab import clients, index
 
@@ -226,7 +226,8 @@ def get(tid: str) -> Tool:
 # --- the environment a tool runs in --------------------------------------------------
 
 
-def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] = None) -> Tuple[Dict[str, str], Dict[str, str]]:
+def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] = None,
+                 translate: bool = True) -> Tuple[Dict[str, str], Dict[str, str]]:
     """The whole environment for ``tool`` in a scenario, and what was translated.
 
     Built from ``clients.client_environ`` (nothing inherited; PIP_CONFIG_FILE
@@ -241,7 +242,7 @@ def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] =
     translated: Dict[str, str] = {}
 
     def put(pip_name: str, name: str, value: Optional[str]) -> None:
-        if value is None or name in scenario_env:
+        if value is None or name in scenario_env or not translate:
             return
         env[name] = value
         translated[pip_name] = name
@@ -302,20 +303,20 @@ priority = "primary"
 """
 
 
-def prepare(tool: Tool, workdir: str, url: str) -> Tuple[List[str], str]:
+def prepare(tool: Tool, workdir: str, url: str, extra_args: Tuple[str, ...] = ()) -> Tuple[List[str], str]:
     """(argv, cwd) of the tool's decisive request against the index at ``url``."""
     run_dir = tempfile.mkdtemp(prefix="tool-%s-" % tool.kind, dir=workdir)
     if tool.kind == "uv":
         # uv has no `pip download`: install into a throwaway --target with the
         # cache off, so the index page and the wheel are both fetched.
-        argv = [tool.exe, "pip", "install", "--no-cache", "--index-url", url, "--python", tool.python,
+        argv = [tool.exe, "pip", "install", *extra_args, "--no-cache", "--index-url", url, "--python", tool.python,
                 "--target", os.path.join(run_dir, "target"), index.PACKAGE]
     elif tool.kind == "poetry":
         with open(os.path.join(run_dir, "pyproject.toml"), "w") as f:
             f.write(POETRY_PYPROJECT.format(package=index.PACKAGE, source=POETRY_SOURCE, url=url))
-        argv = [tool.exe, "lock", "--no-interaction"]
+        argv = [tool.exe, "lock", "--no-interaction", *extra_args]
     else:
-        argv = [tool.python, os.path.join(tool.venv, SCRIPT_NAME), url]
+        argv = [tool.python, os.path.join(tool.venv, SCRIPT_NAME), url, *extra_args]
     return argv, run_dir
 
 
@@ -345,21 +346,68 @@ def _shown(argv: List[str], tool: Tool, workdir: str) -> List[str]:
     return out
 
 
-def run_one(scenario: object, tool: Tool, delta: Optional[Dict[str, Optional[str]]] = None) -> Dict[str, object]:
+def os_store_argv(argv: List[str], store_dir: str) -> List[str]:
+    """Run ``argv`` with ``store_dir`` as this machine's OS trust store.
+
+    On Linux "the OS store" is what OpenSSL's default locations hold
+    (/etc/ssl/certs on Debian; rustls-native-certs and rustls-platform-verifier
+    find it through openssl-probe, truststore through
+    ssl.get_default_verify_paths). A private mount namespace binds a lab
+    directory over /etc/ssl/certs for this one process tree only, so the
+    machine's real store is never touched (needs root and unshare(1)).
+    """
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+            'mount --bind "$0" /etc/ssl/certs && exec "$@"', store_dir] + list(argv)
+
+
+def make_os_store(directory: str, *pem_files: str) -> str:
+    """A Debian-shaped /etc/ssl/certs holding only ``pem_files``: the bundle
+    (ca-certificates.crt) and one OpenSSL subject-hash link per CA."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "ca-certificates.crt"), "wb") as out:
+        for i, path in enumerate(pem_files):
+            with open(path, "rb") as f:
+                data = f.read()
+            out.write(data)
+            name = "lab-%d.pem" % i
+            shutil.copyfile(path, os.path.join(directory, name))
+            openssl = shutil.which("openssl")
+            if openssl:
+                h = subprocess.run([openssl, "x509", "-hash", "-noout", "-in", path], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, timeout=30).stdout.decode().strip()
+                if h:
+                    os.symlink(name, os.path.join(directory, "%s.%d" % (h, i)))
+    return directory
+
+
+Delta = Dict[str, Optional[str]]
+
+
+def run_one(scenario: object, tool: Tool, delta: "Optional[Delta] | Callable[[object], Delta]" = None, *,
+            translate: bool = True, extra_args: Tuple[str, ...] = (),
+            os_store: "Optional[Callable[[object], List[str]]]" = None) -> Dict[str, object]:
     """Serve ``scenario`` and run ``tool`` against it once; the recording's dict.
 
-    ``delta`` changes the scenario's environment first (None unsets a name),
-    as a test's positive or negative control does.
+    ``delta`` changes the scenario's environment first (None unsets a name);
+    a callable gets the running scenario (for paths of its CA files), as a
+    test's positive or negative control does. ``translate=False`` passes the
+    scenario's pip variables on untranslated. ``extra_args`` go to the tool's
+    subcommand (uv: after ``pip install``). ``os_store`` returns the PEM files
+    the emulated OS store holds (``os_store_argv``).
     """
     with scenario.start() as running:  # type: ignore[attr-defined]
         senv = dict(running.env)
-        for k, v in (delta or {}).items():
+        changes = delta(running) if callable(delta) else (delta or {})
+        for k, v in changes.items():
             if v is None:
                 senv.pop(k, None)
             else:
                 senv[k] = v
-        env, translated = tool_environ(tool, senv)
-        argv, cwd = prepare(tool, running.workdir, index_url(running.index_url, senv))
+        env, translated = tool_environ(tool, senv, translate=translate)
+        argv, cwd = prepare(tool, running.workdir, index_url(running.index_url, senv), extra_args)
+        if os_store is not None:
+            store = make_os_store(os.path.join(running.workdir, "os-store"), *os_store(running))
+            argv = os_store_argv(argv, store)
         code, output = run_tool(argv, env, cwd)
         events = running.events()
         workdir = running.workdir
@@ -373,7 +421,7 @@ def run_one(scenario: object, tool: Tool, delta: Optional[Dict[str, Optional[str
         "translated": translated,
         "exit_code": code,
         "outcome": "ok" if code == 0 else "fail",
-        "output": output.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV"),
+        "output": output.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV").replace(clients.pyenv_root(), "$PYENV_ROOT"),
         "server_events": events,
     }
 
