@@ -339,3 +339,43 @@ def test_httpx_reads_ssl_cert_dir():
 
     ok(run(HTTPX, delta=hashed_dir))
     fails(run(HTTPX, delta=lambda r: {"SSL_CERT_DIR": os.path.dirname(_other_ca(r))}))  # control: no hash links
+
+
+# --- the corporate case end to end ----------------------------------------------------
+
+
+def _inspection_store(running: object) -> list:
+    # The company's inspection root (and the index's own CA) are in the OS store.
+    return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]  # type: ignore[attr-defined]
+
+
+NO_PIP_CERT = {"PIP_CERT": None}
+
+
+@needs_mount_ns
+def test_corporate_case_pip_works_where_uv_poetry_and_requests_fail():
+    """An intercepting proxy whose root the OS store trusts: pip >= 24.2 (truststore)
+    works, uv (webpki roots), Poetry and a requests script (certifi) do not;
+    uv's own switch fixes uv without any global SSL_CERT_FILE."""
+    if not _os_store_works():
+        pytest.skip("no private mount namespace here")
+    try:
+        pip = clients.ensure("3.13", "26.3")
+        old_pip = clients.ensure("3.11", "23.2.1")
+    except clients.ClientUnavailable as exc:
+        pytest.skip(str(exc))
+    sc = scenarios.get("intercepting-proxy")
+    for client, expected in ((pip, 0), (old_pip, 1)):  # old pip: certifi only (control)
+        with sc.start() as running:
+            env = clients.client_environ(client, {k: v for k, v in running.env.items() if k != "PIP_CERT"})
+            store = tools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+            argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl"), running.package)
+            code, out = clients.run_pip(client, env, tools.os_store_argv(argv, store))
+        assert (code == 0) == (expected == 0), (client.id, out[-3000:])
+    sc_name = "intercepting-proxy"
+    fails(run(UV_NEW, sc_name, NO_PIP_CERT, os_store=_inspection_store), "UnknownIssuer")
+    ok(run(UV_NEW, sc_name, NO_PIP_CERT, os_store=_inspection_store, extra_args=("--system-certs",)))
+    ok(run(UV_NEW, sc_name, dict(NO_PIP_CERT, UV_SYSTEM_CERTS="1"), os_store=_inspection_store))
+    rejected_ca_by_proxy = run(POETRIES[-1], sc_name, NO_PIP_CERT, os_store=_inspection_store)
+    assert rejected_ca_by_proxy["exit_code"] != 0
+    fails(run(REQUESTS, sc_name, NO_PIP_CERT, os_store=_inspection_store), "CERTIFICATE_VERIFY_FAILED")
