@@ -429,15 +429,22 @@ def run_one(scenario: object, tool: Tool, delta: "Optional[Delta] | Callable[[ob
 def save(rec: Dict[str, object], out: str) -> str:
     folder = os.path.join(out, str(rec["scenario"]))
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "%s.json" % rec["tool"]["id"])  # type: ignore[index]
+    suffix = ".verbose" if rec.get("variant") == "verbose" else ""
+    path = os.path.join(folder, "%s%s.json" % (rec["tool"]["id"], suffix))  # type: ignore[index]
     with open(path, "w", encoding="utf-8") as f:
         json.dump(rec, f, indent=2, ensure_ascii=False, sort_keys=True)
         f.write("\n")
     return path
 
 
-def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2) -> int:
-    """Record every (scenario, tool) pair; 0 when all ran, 1 when one could not run."""
+def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2,
+           verbose: bool = False) -> int:
+    """Record every (scenario, tool) pair; 0 when all ran, 1 when one could not run.
+
+    ``verbose`` records Poetry with ``-v`` (saved as ``<id>.verbose.json``):
+    Poetry 2.x prints only "All attempts to connect to HOST:PORT failed." and
+    generic "Probable Causes" without it, the TLS error only with it.
+    """
     from tlsdoctor import __version__, exitcodes
     from tlsdoctor.lab import scenarios
 
@@ -457,16 +464,17 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
     def work(pair: Tuple[object, Tool]) -> Tuple[str, str, str]:
         s, t = pair
         try:
-            rec = run_one(s, t)
+            rec = run_one(s, t, extra_args=("-v",) if verbose else ())
         except scenarios.ScenarioUnavailable as exc:
             return s.name, t.id, "unavailable: %s" % exc  # type: ignore[attr-defined]
         rec["tool"]["reports"] = versions[t.id]  # type: ignore[index]
+        rec["variant"] = "verbose" if verbose else "plain"
         rec["recorded_on"] = today
         rec["tlsdoctor"] = __version__
         save(rec, out)  # type: ignore[arg-type]
         return s.name, t.id, "%s (exit %s)" % (rec["outcome"], rec["exit_code"])  # type: ignore[attr-defined]
 
-    pairs = [(s, t) for s in chosen for t in ready]
+    pairs = [(s, t) for s in chosen for t in ready if not verbose or t.kind == "poetry"]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for name, tid, result in pool.map(work, pairs):
             if result.startswith("unavailable"):
@@ -485,13 +493,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--tool", action="append", default=[], help="a tool id or 'all' (default: all)")
     p.add_argument("--out", help="directory (default: the package's tool_recordings/)")
     p.add_argument("--jobs", type=int, default=2, help="runs at once (default 2: the machine is shared)")
+    p.add_argument("--verbose", action="store_true", help="Poetry only, with -v (saved as <id>.verbose.json)")
     args = parser.parse_args(argv)
     if args.action == "build":
         for tid in args.tool or default_tools():
             t = ensure(tid)
             print("%-24s %s  (%s)" % (tid, t.exe, reported_version(t)), flush=True)
         return 0
-    return record(args.scenario, args.tool, args.out, args.jobs)
+    return record(args.scenario, args.tool, args.out, args.jobs, args.verbose)
 
 
 if __name__ == "__main__":
