@@ -429,12 +429,87 @@ def run_one(scenario: object, tool: Tool, delta: "Optional[Delta] | Callable[[ob
 def save(rec: Dict[str, object], out: str) -> str:
     folder = os.path.join(out, str(rec["scenario"]))
     os.makedirs(folder, exist_ok=True)
-    suffix = ".verbose" if rec.get("variant") == "verbose" else ""
+    variant = rec.get("variant") or "plain"
+    suffix = "" if variant == "plain" else "." + str(variant)
     path = os.path.join(folder, "%s%s.json" % (rec["tool"]["id"], suffix))  # type: ignore[index]
     with open(path, "w", encoding="utf-8") as f:
         json.dump(rec, f, indent=2, ensure_ascii=False, sort_keys=True)
         f.write("\n")
     return path
+
+
+def system_certs_flag(tool: Tool) -> str:
+    """uv's switch to the OS store: --native-tls before 0.11, --system-certs since."""
+    return "--system-certs" if tool.version_tuple[:2] >= (0, 11) else "--native-tls"
+
+
+def _os_store_has_inspection_ca(running: object) -> List[str]:
+    # The company's inspection root (and the index's own CA) are in the OS store.
+    return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]  # type: ignore[attr-defined]
+
+
+def _garbage_bundle(running: object) -> Delta:
+    path = os.path.join(running.workdir, "garbage.pem")  # type: ignore[attr-defined]
+    with open(path, "w") as f:
+        f.write("not a certificate\n")
+    return {"SSL_CERT_FILE": path}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A tool-specific situation no pip scenario sets up, recorded as
+    ``<scenario>/<tool>.<name>.json`` (the KB's uv entries are reproduced from these)."""
+
+    name: str
+    scenario: str
+    kinds: Tuple[str, ...]
+    delta: "Optional[Delta] | Callable[[object], Delta]" = None
+    os_store: "Optional[Callable[[object], List[str]]]" = None
+    system_certs: bool = False  # pass uv's OS-store switch for its version
+    description: str = ""
+
+
+VARIANTS = [
+    Variant("ssl-cert-file-missing", "untrusted-ca", ("uv", "httpx", "requests", "poetry"),
+            {"SSL_CERT_FILE": "/nonexistent/tlsdoctor/ca.pem"},
+            description="a global SSL_CERT_FILE names a file that is gone"),
+    Variant("ssl-cert-file-garbage", "untrusted-ca", ("uv",), _garbage_bundle,
+            description="SSL_CERT_FILE names a file with no certificate in it"),
+    Variant("os-store-trusts-proxy", "intercepting-proxy", KINDS, {"PIP_CERT": None},
+            os_store=_os_store_has_inspection_ca,
+            description="the corporate case: the OS store trusts the inspection root, nothing else is set"),
+    Variant("os-store-system-certs", "intercepting-proxy", ("uv",), {"PIP_CERT": None},
+            os_store=_os_store_has_inspection_ca, system_certs=True,
+            description="the corporate case with uv's OS-store switch (--native-tls / --system-certs)"),
+]
+
+
+def record_variants(names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2) -> int:
+    """Record the VARIANTS (all, or ``names``) for every tool of their kinds."""
+    from tlsdoctor import __version__
+    from tlsdoctor.lab import scenarios
+
+    out = out or TOOL_RECORDINGS_DIR
+    chosen = [v for v in VARIANTS if not names or "all" in names or v.name in names]
+    ready = [ensure(t) for t in (default_tools() if not tool_ids or "all" in tool_ids else tool_ids)]
+    versions = {t.id: reported_version(t) for t in ready}
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    def work(pair: Tuple[Variant, Tool]) -> str:
+        v, t = pair
+        extra = (system_certs_flag(t),) if v.system_certs else ()
+        rec = run_one(scenarios.get(v.scenario), t, v.delta, extra_args=extra, os_store=v.os_store)
+        rec.update({"variant": v.name, "variant_description": v.description, "recorded_on": today,
+                    "tlsdoctor": __version__})
+        rec["tool"]["reports"] = versions[t.id]  # type: ignore[index]
+        save(rec, out)  # type: ignore[arg-type]
+        return "%-26s %-24s %s (exit %s)" % (v.name, t.id, rec["outcome"], rec["exit_code"])
+
+    pairs = [(v, t) for v in chosen for t in ready if t.kind in v.kinds]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for line in pool.map(work, pairs):
+            print(line, flush=True)
+    return 0
 
 
 def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2,
@@ -494,12 +569,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", help="directory (default: the package's tool_recordings/)")
     p.add_argument("--jobs", type=int, default=2, help="runs at once (default 2: the machine is shared)")
     p.add_argument("--verbose", action="store_true", help="Poetry only, with -v (saved as <id>.verbose.json)")
+    p.add_argument("--variant", action="append", default=[],
+                   help="record a tool-specific variant instead (a name from tools.VARIANTS, or 'all')")
     args = parser.parse_args(argv)
     if args.action == "build":
         for tid in args.tool or default_tools():
             t = ensure(tid)
             print("%-24s %s  (%s)" % (tid, t.exe, reported_version(t)), flush=True)
         return 0
+    if args.variant:
+        return record_variants(args.variant, args.tool, args.out, args.jobs)
     return record(args.scenario, args.tool, args.out, args.jobs, args.verbose)
 
 
