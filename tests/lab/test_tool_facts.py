@@ -330,6 +330,16 @@ def test_httpx_reads_ssl_cert_file_not_requests_ca_bundle():
     fails(run(HTTPX, delta=lambda r: {"REQUESTS_CA_BUNDLE": _ca(r)}), "CERTIFICATE_VERIFY_FAILED")
 
 
+def test_a_missing_ssl_cert_file_crashes_httpx_not_requests():
+    # The blast radius of a stale global SSL_CERT_FILE: httpx 0.28 passes it
+    # straight to ssl.create_default_context(cafile=...) (httpx/_config.py)
+    # and dies with FileNotFoundError; requests never reads it.
+    missing = {"SSL_CERT_FILE": "/nonexistent/tlsdoctor/ca.pem"}
+    fails(run(HTTPX, "healthy-direct", missing), "FileNotFoundError")
+    ok(run(HTTPX, "healthy-direct"))  # control
+    ok(run(REQUESTS, "healthy-direct", missing))
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="hashing a CA directory needs openssl")
 def test_httpx_reads_ssl_cert_dir():
     def hashed_dir(r):
