@@ -389,3 +389,81 @@ def test_corporate_case_pip_works_where_uv_poetry_and_requests_fail():
     rejected_ca_by_proxy = run(POETRIES[-1], sc_name, NO_PIP_CERT, os_store=_inspection_store)
     assert rejected_ca_by_proxy["exit_code"] != 0
     fails(run(REQUESTS, sc_name, NO_PIP_CERT, os_store=_inspection_store), "CERTIFICATE_VERIFY_FAILED")
+
+
+# --- uv's other switches --------------------------------------------------------------------
+
+
+def test_uv_cert_flag_beats_ssl_cert_file(tmp_path):
+    # uv pip --cert (0.12): "replaces every other source". The CA files exist
+    # only once the scenario runs, so --cert names a path the delta fills in.
+    index_ca = str(tmp_path / "index-ca.pem")
+    other_ca = str(tmp_path / "other-ca.pem")
+
+    def files(r, ssl_cert_file):
+        shutil.copyfile(_ca(r), index_ca)
+        shutil.copyfile(_other_ca(r), other_ca)
+        return {"SSL_CERT_FILE": ssl_cert_file(r)}
+
+    ok(run(UV_NEW, delta=lambda r: files(r, _other_ca), extra_args=("--cert", index_ca)))
+    fails(run(UV_NEW, delta=lambda r: files(r, _ca), extra_args=("--cert", other_ca)), "UnknownIssuer")
+    # 0.10.12 has no --cert (a usage error, exit 2)
+    rec = run(UV_010, delta=lambda r: files(r, _ca), extra_args=("--cert", index_ca))
+    assert rec["exit_code"] == 2 and "--cert" in rec["output"], rec["output"][-2000:]
+
+
+def _uv_toml(key: str):
+    def write(r):
+        folder = os.path.join(r.env["HOME"], ".config", "uv")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "uv.toml"), "w") as f:
+            f.write("%s = true\n" % key)
+        return {}
+
+    return write
+
+
+@needs_mount_ns
+@pytest.mark.parametrize("tid,key", [(UV_OLD, "native-tls"), (UV_010, "native-tls"), (UV_NEW, "system-certs"),
+                                     (UV_NEW, "native-tls")])
+def test_uv_toml_os_store_switch(tid, key):
+    # The user-level uv.toml ($XDG_CONFIG_HOME/uv/uv.toml): the fix that reaches
+    # every uv command without a global variable.
+    if not _os_store_works():
+        pytest.skip("no private mount namespace here")
+    ok(run(tid, delta=_uv_toml(key), os_store=index_in_os_store))
+    fails(run(tid, os_store=index_in_os_store), "UnknownIssuer")  # control: no uv.toml
+
+
+@pytest.mark.parametrize("tid", UVS)
+def test_uv_allow_insecure_host_skips_verification_not_the_handshake(tid):
+    ok(run(tid, delta={"UV_INSECURE_HOST": "localhost"}))
+    fails(run(tid, "tls10-only", {"UV_INSECURE_HOST": "localhost"}), "ProtocolVersion")
+
+
+@pytest.mark.parametrize("tid", [UV_NEW, POETRIES[-1]])
+def test_client_certificate_switch(tid):
+    # PIP_CLIENT_CERT (key + certificate in one PEM) becomes SSL_CLIENT_CERT for
+    # uv and POETRY_CERTIFICATES_LAB_CLIENT_CERT for Poetry.
+    ok(run(tid, "client-cert-tls13", lambda r: r.fixes["client-cert"]))
+    fails(run(tid, "client-cert-tls13"))  # control
+
+
+@pytest.mark.parametrize("tid", POETRIES)
+def test_poetry_cert_false_skips_verification_not_the_handshake(tid):
+    # `poetry config certificates.lab.cert false` (config.toml) turns verification
+    # off; it does not help a handshake the two sides cannot agree on.
+    trusted = {"PIP_TRUSTED_HOST": "localhost"}  # translated to config.toml cert = false
+    ok(run(tid, delta=trusted))
+    fails(run(tid, "tls10-only", trusted))
+
+
+@pytest.mark.parametrize("tid", POETRIES)
+def test_poetry_cert_false_in_the_environment_is_a_path(tid):
+    # The documented POETRY_CERTIFICATES_<NAME>_CERT variable does not parse
+    # "false": Poetry looks for a CA bundle file named "false".
+    rec = run(tid, delta={"POETRY_CERTIFICATES_LAB_CERT": "false"})
+    fails(rec)
+    if tid.startswith("poetry1"):
+        assert "Could not find a suitable TLS CA certificate bundle, invalid path: false" in rec["output"]
+    ok(run(tid, delta={"PIP_TRUSTED_HOST": "localhost"}))  # control: the config-file spelling

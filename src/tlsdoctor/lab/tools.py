@@ -262,8 +262,10 @@ def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] =
         prefix = "POETRY_CERTIFICATES_%s_" % POETRY_SOURCE.upper()
         put("PIP_CERT", prefix + "CERT", cert)
         put("PIP_CLIENT_CERT", prefix + "CLIENT_CERT", client_cert)
-        if trusted is not None:
-            put("PIP_TRUSTED_HOST", prefix + "CERT", "false")
+        # PIP_TRUSTED_HOST has no environment spelling in Poetry: the variable
+        # POETRY_CERTIFICATES_LAB_CERT=false is read as a *path* "false" (real
+        # Poetry 1.8.5: "Could not find a suitable TLS CA certificate bundle,
+        # invalid path: false"); run_one writes `cert = false` to config.toml.
         env.update({
             "POETRY_CONFIG_DIR": os.path.join(home, ".config", "pypoetry"),
             "POETRY_CACHE_DIR": os.path.join(home, ".cache", "pypoetry"),
@@ -278,6 +280,16 @@ def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] =
     elif tool.kind == "httpx":
         put("PIP_CERT", "SSL_CERT_FILE", cert)
     return env, translated
+
+
+def write_poetry_config(env: Dict[str, str], text: str) -> str:
+    """Write Poetry's user config.toml (what `poetry config` would), in the run's POETRY_CONFIG_DIR."""
+    folder = env["POETRY_CONFIG_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "config.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def index_url(running_index_url: str, scenario_env: Dict[str, str]) -> str:
@@ -404,6 +416,9 @@ def run_one(scenario: object, tool: Tool, delta: "Optional[Delta] | Callable[[ob
             else:
                 senv[k] = v
         env, translated = tool_environ(tool, senv, translate=translate)
+        if tool.kind == "poetry" and translate and "PIP_TRUSTED_HOST" in senv:
+            write_poetry_config(env, "[certificates.%s]\ncert = false\n" % POETRY_SOURCE)
+            translated["PIP_TRUSTED_HOST"] = "config.toml certificates.%s.cert" % POETRY_SOURCE
         argv, cwd = prepare(tool, running.workdir, index_url(running.index_url, senv), extra_args)
         if os_store is not None:
             store = make_os_store(os.path.join(running.workdir, "os-store"), *os_store(running))
