@@ -315,6 +315,10 @@ def test_requests_uses_requests_ca_bundle_never_ssl_cert_file():
 def test_requests_curl_ca_bundle():
     ok(run(REQUESTS, delta=lambda r: {"CURL_CA_BUNDLE": _ca(r)}))
     fails(run(REQUESTS))  # control
+    # REQUESTS_CA_BUNDLE first, then CURL_CA_BUNDLE (requests/sessions.py)
+    ok(run(REQUESTS, delta=lambda r: {"REQUESTS_CA_BUNDLE": _ca(r), "CURL_CA_BUNDLE": _other_ca(r)}))
+    fails(run(REQUESTS, delta=lambda r: {"REQUESTS_CA_BUNDLE": _other_ca(r), "CURL_CA_BUNDLE": _ca(r)}),
+          "CERTIFICATE_VERIFY_FAILED")
 
 
 @needs_mount_ns
@@ -349,6 +353,8 @@ def test_httpx_reads_ssl_cert_dir():
 
     ok(run(HTTPX, delta=hashed_dir))
     fails(run(HTTPX, delta=lambda r: {"SSL_CERT_DIR": os.path.dirname(_other_ca(r))}))  # control: no hash links
+    # SSL_CERT_FILE, when set, is used instead of SSL_CERT_DIR (httpx/_config.py: if/elif)
+    fails(run(HTTPX, delta=lambda r: dict(hashed_dir(r), SSL_CERT_FILE=_other_ca(r))), "CERTIFICATE_VERIFY_FAILED")
 
 
 # --- the corporate case end to end ----------------------------------------------------
