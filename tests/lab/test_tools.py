@@ -47,8 +47,8 @@ def _spec(tid: str) -> tools.Tool:
 
 
 def test_environment_inherits_nothing(monkeypatch, tmp_path):
-    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "UV_NATIVE_TLS", "UV_SYSTEM_CERTS", "POETRY_CERTIFICATES_X_CERT",
-                 "HTTPS_PROXY", "UV_INDEX_URL"):
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "UV_NATIVE_TLS", "UV_SYSTEM_CERTS",
+                 "POETRY_CERTIFICATES_X_CERT", "HTTPS_PROXY", "UV_INDEX_URL"):
         monkeypatch.setenv(name, "/from/this/machine")
     for tid in tools.default_tools():
         env, translated = tools.tool_environ(_spec(tid), {"HOME": str(tmp_path)})

@@ -349,13 +349,14 @@ def reported_version(tool: Tool) -> str:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
+def _stable(text: str, tool: Tool, workdir: str) -> str:
+    """``text`` with this machine's paths replaced by stable names."""
+    return text.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV").replace(clients.pyenv_root(), "$PYENV_ROOT")
+
+
 def _shown(argv: List[str], tool: Tool, workdir: str) -> List[str]:
     """argv with this machine's paths replaced by stable names."""
-    out = []
-    for a in argv:
-        a = a.replace(tool.venv, "$VENV").replace(workdir, "$WORKDIR")
-        out.append(a)
-    return out
+    return [_stable(a, tool, workdir) for a in argv]
 
 
 def os_store_argv(argv: List[str], store_dir: str) -> List[str]:
@@ -436,7 +437,7 @@ def run_one(scenario: object, tool: Tool, delta: "Optional[Delta] | Callable[[ob
         "translated": translated,
         "exit_code": code,
         "outcome": "ok" if code == 0 else "fail",
-        "output": output.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV").replace(clients.pyenv_root(), "$PYENV_ROOT"),
+        "output": _stable(output, tool, workdir),
         "server_events": events,
     }
 
@@ -527,13 +528,22 @@ def record_variants(names: List[str], tool_ids: List[str], out: Optional[str] = 
     return 0
 
 
+def fix_names(scenario: object) -> List[str]:
+    """The scenario's named fixes (pip's language; ``tool_environ`` translates them)."""
+    with scenario.start() as running:  # type: ignore[attr-defined]
+        return sorted(running.fixes)
+
+
 def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2,
-           verbose: bool = False) -> int:
+           verbose: bool = False, fixes: bool = False) -> int:
     """Record every (scenario, tool) pair; 0 when all ran, 1 when one could not run.
 
     ``verbose`` records Poetry with ``-v`` (saved as ``<id>.verbose.json``):
     Poetry 2.x prints only "All attempts to connect to HOST:PORT failed." and
     generic "Probable Causes" without it, the TLS error only with it.
+
+    ``fixes`` records each of the scenario's fixes instead, translated to the
+    tool (``<id>.fix-<name>.json``): whether pip's fix is also the tool's.
     """
     from tlsdoctor import __version__, exitcodes
     from tlsdoctor.lab import scenarios
@@ -551,20 +561,28 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     failures = 0
 
-    def work(pair: Tuple[object, Tool]) -> Tuple[str, str, str]:
-        s, t = pair
+    def work(item: Tuple[object, Tool, str]) -> Tuple[str, str, str]:
+        s, t, fix = item
+        delta = (lambda r: r.fixes[fix]) if fix else None
         try:
-            rec = run_one(s, t, extra_args=("-v",) if verbose else ())
+            rec = run_one(s, t, delta, extra_args=("-v",) if verbose else ())
         except scenarios.ScenarioUnavailable as exc:
             return s.name, t.id, "unavailable: %s" % exc  # type: ignore[attr-defined]
         rec["tool"]["reports"] = versions[t.id]  # type: ignore[index]
-        rec["variant"] = "verbose" if verbose else "plain"
+        rec["variant"] = ("fix-" + fix) if fix else "verbose" if verbose else "plain"
         rec["recorded_on"] = today
         rec["tlsdoctor"] = __version__
         save(rec, out)  # type: ignore[arg-type]
-        return s.name, t.id, "%s (exit %s)" % (rec["outcome"], rec["exit_code"])  # type: ignore[attr-defined]
+        return s.name, t.id + (" " + fix if fix else ""), "%s (exit %s)" % (  # type: ignore[attr-defined]
+            rec["outcome"], rec["exit_code"])
 
-    pairs = [(s, t) for s in chosen for t in ready if not verbose or t.kind == "poetry"]
+    pairs: List[Tuple[object, Tool, str]] = []
+    for s in chosen:
+        try:
+            names = fix_names(s) if fixes else [""]
+        except scenarios.ScenarioUnavailable:
+            names = [""]  # reported by the run itself
+        pairs += [(s, t, n) for n in names for t in ready if not verbose or t.kind == "poetry"]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for name, tid, result in pool.map(work, pairs):
             if result.startswith("unavailable"):
@@ -584,6 +602,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out", help="directory (default: the package's tool_recordings/)")
     p.add_argument("--jobs", type=int, default=2, help="runs at once (default 2: the machine is shared)")
     p.add_argument("--verbose", action="store_true", help="Poetry only, with -v (saved as <id>.verbose.json)")
+    p.add_argument("--fixes", action="store_true",
+                   help="record each scenario's fixes, translated to the tool (saved as <id>.fix-<name>.json)")
     p.add_argument("--variant", action="append", default=[],
                    help="record a tool-specific variant instead (a name from tools.VARIANTS, or 'all')")
     args = parser.parse_args(argv)
@@ -594,7 +614,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.variant:
         return record_variants(args.variant, args.tool, args.out, args.jobs)
-    return record(args.scenario, args.tool, args.out, args.jobs, args.verbose)
+    return record(args.scenario, args.tool, args.out, args.jobs, args.verbose, args.fixes)
 
 
 if __name__ == "__main__":
