@@ -189,3 +189,16 @@ def test_live_run_matches_the_recording(scenario, tid):
     assert recorded["outcome"] == rec["outcome"]
     if evidence:
         assert evidence in recorded["output"]
+
+
+@pytest.mark.lab
+def test_lab_record_tool_cli(tmp_path):
+    from tlsdoctor.cli import main
+
+    _tool(UV_NEW)
+    code = main(["lab", "record", "--tool", UV_NEW, "--scenario", "healthy-direct", "--out", str(tmp_path)])
+    assert code == 0
+    rec = _load(str(tmp_path / "healthy-direct" / (UV_NEW + ".json")))
+    assert rec["outcome"] == "ok" and rec["variant"] == "plain"
+    # control: an unknown tool id is a usage error, not a silent pip run
+    assert main(["lab", "record", "--tool", "uvX", "--scenario", "healthy-direct", "--out", str(tmp_path)]) == 2

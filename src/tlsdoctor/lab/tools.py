@@ -551,6 +551,12 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
     out = out or TOOL_RECORDINGS_DIR
     chosen = [scenarios.get(n) for n in scenario_names] if scenario_names else scenarios.all()
     ids = default_tools() if not tool_ids or "all" in tool_ids else tool_ids
+    for tid in ids:
+        try:
+            parse_id(tid)
+        except ValueError as exc:
+            sys.stderr.write("tlsdoctor lab: %s\n" % exc)
+            return exitcodes.USAGE
     ready: List[Tool] = []
     for tid in ids:
         try:
