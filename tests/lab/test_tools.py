@@ -204,3 +204,29 @@ def test_lab_record_tool_cli(tmp_path):
     assert rec["outcome"] == "ok" and rec["variant"] == "plain"
     # control: an unknown tool id is a usage error, not a silent pip run
     assert main(["lab", "record", "--tool", "uvX", "--scenario", "healthy-direct", "--out", str(tmp_path)]) == 2
+
+
+def _recorded(scenario: str, tid: str, variant: str = "plain") -> dict:
+    suffix = "" if variant == "plain" else "." + variant
+    return _load(os.path.join(tools.TOOL_RECORDINGS_DIR, scenario, tid + suffix + ".json"))
+
+
+@pytest.mark.parametrize("tid", tools.default_tools())
+def test_recorded_pips_fix_is_not_every_tools_fix(tid):
+    # pip's fix for env-bundle-overrides-cert (unset REQUESTS_CA_BUNDLE) leaves
+    # pip.conf's cert= in charge: no other tool reads pip.conf, so none is fixed.
+    fixed = _recorded("env-bundle-overrides-cert", tid, "fix-unset-requests-ca-bundle")
+    assert fixed["outcome"] == "fail", fixed["output"][-2000:]
+    # control: the fix for a missing bundle (the same unset) works for everyone
+    assert _recorded("bundle-path-missing", tid, "fix-unset-requests-ca-bundle")["outcome"] == "ok"
+
+
+@pytest.mark.parametrize("tid", tools.default_tools())
+def test_recorded_client_cert_fix(tid):
+    # uv (SSL_CLIENT_CERT) and Poetry (certificates.<source>.client-cert) have a
+    # switch for pip's --client-cert; a requests/httpx script with library
+    # defaults has none.
+    rec = _recorded("client-cert-tls13", tid, "fix-client-cert")
+    kind = tools.parse_id(tid)[0]
+    assert rec["outcome"] == ("ok" if kind in ("uv", "poetry") else "fail"), rec["output"][-2000:]
+    assert _recorded("client-cert-tls13", tid)["outcome"] == "fail"  # control: without it
