@@ -199,7 +199,13 @@ def ensure(tid: str) -> Tool:
 
 def _create(exe: str, venv: str, kind: str, version: str) -> None:
     # The machine's own pip settings (its CA bundle, its index) reach the
-    # registry; nothing that the lab runs later inherits them.
+    # registry; nothing that the lab runs later inherits them. Under the test
+    # suite PIP_CONFIG_FILE=os.devnull (tests/conftest.py) would hide the pip.conf
+    # that names this machine's registry and CA: building is the one step that
+    # must see it, so that value alone is dropped here.
+    env = dict(os.environ)
+    if env.get("PIP_CONFIG_FILE") == os.devnull:
+        del env["PIP_CONFIG_FILE"]
     steps = [
         [exe, "-m", "venv", "--clear", venv],
         [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
@@ -207,7 +213,7 @@ def _create(exe: str, venv: str, kind: str, version: str) -> None:
     ]
     for argv in steps:
         try:
-            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+            proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
         except subprocess.TimeoutExpired as exc:
             raise ToolBuildFailed("could not make %s: %s timed out" % (venv, " ".join(argv))) from exc
         if proc.returncode != 0:
