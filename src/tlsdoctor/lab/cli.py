@@ -41,6 +41,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=4, help="runs at once (default 4)")
     p.add_argument("--direct", action="store_true",
                    help="record pip's download path (the wheel's URL), saved as <client>.direct.json")
+    p.add_argument("--tool", action="append", default=[],
+                   help="record another tool instead of pip (uv0.13.9, poetry2.5.1-py3.13, ... or 'all'; "
+                        "python -m tlsdoctor.lab.tools has more)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if action == "reproduce":
             return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply, args.direct)
         if action == "record":
+            if args.tool:
+                from tlsdoctor.lab import tools
+
+                return tools.record(args.scenario, args.tool, args.out, min(args.jobs, 2))
             from tlsdoctor.lab import record
 
             return record.main(args.scenario, args.client, args.out, args.jobs, "direct" if args.direct else "index")
