@@ -91,3 +91,76 @@ def test_old_interpreters_fetch_it_too(version, tmp_path):
     a, _ = _aia("missing-intermediate", tmp_path, python=found[-1], flags=flags)
     assert a is not None and a["status"] == "ok", a
     assert a["verifies_leaf"] is True and "effective" in a["chains_to"], a
+
+
+# ---------------------------------------------------------------- through pip's proxy
+
+def _forwarding_proxy(seen, credentials):
+    """A proxy like squid: CONNECT tunnels (the index), absolute-form GET forwarded (the AIA URL)."""
+    import base64
+    from urllib.parse import urlsplit
+
+    from tlsdoctor.lab import net
+
+    want = "Basic " + base64.b64encode(("%s:%s" % credentials).encode()).decode()
+
+    def handle(conn, listener):
+        head = net.read_request_head(conn)
+        if not head:
+            return
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        method, target = line.split()[:2]
+        seen.append((line, net._header(head, "Proxy-Authorization") == want))
+        if net._header(head, "Proxy-Authorization") != want:
+            conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+            return
+        if method == "CONNECT":
+            host, _, port = target.rpartition(":")
+            up = listener.track(net.connect_upstream(int(port), "127.0.0.1"))
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            net.pump_both(conn, up)
+            return
+        parts = urlsplit(target)
+        up = listener.track(net.connect_upstream(parts.port or 80, parts.hostname))
+        up.sendall(("GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" % (parts.path, parts.netloc)).encode("latin-1"))
+        while True:
+            chunk = up.recv(65536)
+            if not chunk:
+                break
+            conn.sendall(chunk)
+        up.close()
+
+    return handle
+
+
+@pytest.mark.parametrize("http_proxy", [True, False], ids=["http_proxy-set", "only-https_proxy"])
+def test_the_fetch_takes_the_proxy_pip_would_take_for_http(http_proxy, tmp_path):
+    """pip (requests) takes http_proxy for an http:// URL: the fetch goes there, absolute-form, with the
+    proxy's credentials, and the credentials never appear in the output. Without http_proxy (only
+    https_proxy set) it goes direct: the negative control."""
+    from tlsdoctor.lab import net
+
+    seen = []
+    secret = "s3cr3t-pass"
+    proxy = net.Listener(_forwarding_proxy(seen, ("alice", secret)), "forwarding-proxy")
+    try:
+        url = "http://alice:%s@127.0.0.1:%d" % (secret, proxy.port)
+        extra = {"HTTPS_PROXY": url}
+        if http_proxy:
+            extra["HTTP_PROXY"] = url
+        a, data = _aia("missing-intermediate", tmp_path, env_extra=extra)
+    finally:
+        proxy.stop()
+    import json
+
+    assert secret not in json.dumps(data)
+    assert a is not None and a["status"] == "ok", a
+    assert a["verifies_leaf"] is True and "effective" in a["chains_to"], a
+    gets = [line for line, authed in seen if line.startswith("GET ")]
+    if http_proxy:
+        assert a["proxy"] == "http://***@127.0.0.1:%d" % proxy.port, a["proxy"]
+        assert gets and gets[0].startswith("GET http://127.0.0.1:") and gets[0].endswith("/issuer.cer HTTP/1.0")
+        assert all(authed for line, authed in seen if line.startswith("GET "))
+    else:
+        assert a["proxy"] is None and gets == []
+    assert any(line.startswith("CONNECT ") for line, _ in seen)  # the index itself went through it
