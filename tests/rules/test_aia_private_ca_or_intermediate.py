@@ -106,3 +106,15 @@ def test_an_issuer_that_does_not_sign_the_leaf_decides_nothing():
     assert missing_intermediate.diagnose(f) is None
     d = untrusted_private_ca.diagnose(f)
     assert any("does not verify the leaf" in e for e in d.evidence), d.evidence
+
+
+def test_a_fetch_cut_off_by_the_deadline_is_could_not_tell():
+    """The fetch's socket timeout is the probe's deadline: a timeout there did not finish."""
+    rec = MISSING[0]
+    f = mutated(rec, lambda raw: raw["main"]["probes"].update({"0:aia_issuer": {
+        "status": "error", "error_kind": "timeout", "timeout": True, "url": "http://127.0.0.1:9/issuer.cer",
+        "error": "timeout: timed out", "stage": "fetch"}}))
+    out = rules.run(f)
+    assert not [d for d in out.diagnoses if d.cause in ("untrusted-private-ca", "missing-intermediate")]
+    assert [u.candidates for u in out.undecided if u.cause == "untrusted-private-ca"] == [
+        ("untrusted-private-ca", "missing-intermediate")]

@@ -11,7 +11,8 @@ trustme CA's key.
 from __future__ import annotations
 
 import datetime
-from typing import Dict, Tuple
+import threading
+from typing import Dict, Optional, Tuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,6 +29,7 @@ class IssuerServer:
 
     def __init__(self, bench: object, name: str = "aia-http") -> None:
         self.body = b""
+        self.stall: Optional[threading.Event] = None
         self.content_type = "application/pkix-cert"
         self.listener = bench.listen(net.plain_handler(self._app), name)  # type: ignore[attr-defined]
         self.url = "http://127.0.0.1:%d%s" % (self.listener.port, ISSUER_PATH)
@@ -39,6 +41,10 @@ class IssuerServer:
         return [p.issuer for p in running.peers if hasattr(p, "issuer")][0]  # type: ignore[attr-defined]
 
     def _app(self, method: str, path: str) -> Tuple[int, str, Dict[str, str], bytes]:
+        if self.stall is not None:
+            # An AIA server that accepts and never answers (a black-holing
+            # firewall): the fetch must end at the deadline, undecided.
+            self.stall.wait(30)
         # Through a proxy the request line carries the absolute URL.
         if path.split("?", 1)[0].endswith(ISSUER_PATH) and self.body:
             return 200, "OK", {"Content-Type": self.content_type}, self.body

@@ -24,7 +24,7 @@ point it at the OS bundle).
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import Facts, Host
+from tlsdoctor.facts import ErrorKind, Facts, Host
 from tlsdoctor.rules import Diagnosis, Undecided, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain, is_verify_failure, os_store_steps,
                                      pip_error_line, short, stores, use_bundle_steps)
@@ -129,9 +129,11 @@ def _aia_decides(h: Host, leaf):
     missing intermediate instead, or Undecided when the fetch that would decide did not finish."""
     a = h.attempts.aia_issuer
     aia = a.aia if a.ok else None
-    if a.unfinished:
+    # A fetch cut off by the probe's own deadline (its socket timeout is the
+    # deadline) did not finish either: more time might have decided it.
+    if a.unfinished or (a.failed and a.error_kind is ErrorKind.TIMEOUT):
         why = "the AIA issuer fetch (%s) did not finish: %s%s" % (
-            a.name, a.status, (" (%s)" % short(a.error)) if a.error else "")
+            a.name, "timed out" if a.failed else a.status, (" (%s)" % short(a.error)) if a.error else "")
         return Undecided(CAUSE, (CAUSE, ALTERNATIVE), why, h.url)
     if aia is not None and aia.cert is not None:
         got = aia.cert
