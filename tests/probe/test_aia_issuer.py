@@ -164,3 +164,23 @@ def test_the_fetch_takes_the_proxy_pip_would_take_for_http(http_proxy, tmp_path)
     else:
         assert a["proxy"] is None and gets == []
     assert any(line.startswith("CONNECT ") for line, _ in seen)  # the index itself went through it
+
+
+def test_a_bug_planning_the_fetch_is_status_bug(tmp_path, monkeypatch):
+    """Our own mistake while deciding whether to fetch is a bug, and the rest of the probe still runs."""
+    import importlib.util
+
+    from tlsdoctor.probe import TARGET
+
+    spec = importlib.util.spec_from_file_location("tlsdoctor_probe_target_aia", TARGET)
+    target = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(target)
+    monkeypatch.setattr(target, "aia_url", lambda leaf: {}["no such key"])
+    monkeypatch.delenv("PIP_CERT", raising=False)
+    with scenarios.get("missing-intermediate").start(str(tmp_path / "lab")) as running:
+        monkeypatch.setenv("PIP_CERT", running.env["PIP_CERT"])
+        monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
+        data = target.probe({"index_url": running.index_url}, target.time.time() + 6)
+    a = data["probes"]["0:aia_issuer"]
+    assert a["status"] == "bug" and a["error_kind"] == "bug" and "KeyError" in a["error"], a
+    assert data["probes"]["0:tls"]["status"] == "ok"

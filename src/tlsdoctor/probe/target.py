@@ -2264,7 +2264,11 @@ def run_phase2(hosts, results, threads, request, deadline, step):
         # A handshake that hangs hangs with other versions too; only going
         # direct can still tell something.
         jobs = [j.with_deadline(vdl) for j in host.variants if not (tls.get("timeout") and j.name != "direct")]
-        aia = aia_job(host, results)
+        try:
+            aia = aia_job(host, results)
+        except Exception as exc:  # planning it is our code: a bug here is reported, never fatal
+            aia = None
+            results.put(wire_key(host.prefix, "aia_issuer"), fail({"elapsed": 0.0}, exc, "bug"))
         if aia is not None:
             jobs.append(aia.with_deadline(vdl))
         threads.update(start_threads(jobs, results))
