@@ -56,3 +56,23 @@ def test_a_stalled_aia_fetch_is_could_not_tell(stall, tmp_path):
         assert took <= TIMEOUT + 0.5, took
     else:
         assert causes[:1] == ["missing-intermediate"] and rc == 1, (causes, data["incomplete"])
+
+
+def test_a_private_ca_without_aia_and_cert_at_an_os_like_bundle_is_a_private_ca(tmp_path):
+    """The issue's case: pip.conf-style cert pointing at an OS bundle (other CAs), a lone leaf from a
+    private root, no AIA URL. A configured bundle is no evidence of a missing intermediate: private CA
+    first, its evidence naming the alternative and the question that tells them apart."""
+    with scenarios.get("untrusted-ca").start(str(tmp_path / "lab")) as running:
+        import trustme
+
+        os_like = tmp_path / "ca-certificates.crt"
+        os_like.write_bytes(trustme.CA().cert_pem.bytes() + trustme.CA().cert_pem.bytes())
+        running.env["PIP_CERT"] = str(os_like)
+        rc, data, _ = _check(running, tmp_path)
+    causes = [d["cause"] for d in data["diagnoses"]]
+    assert causes[:1] == ["untrusted-private-ca"] and rc == 1, (causes, data["incomplete"])
+    assert "missing-intermediate" not in causes
+    evidence = " ".join(data["diagnoses"][0]["evidence"])
+    assert "missing-intermediate" in evidence and "full chain" in evidence, evidence
+    # nothing was fetched: the leaf names no AIA URL
+    assert all(not k.endswith("aia_issuer") for h in data["hosts"] for k in h["probes"]), data["hosts"]
