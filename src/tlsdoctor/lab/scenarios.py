@@ -385,13 +385,44 @@ def _wrong_host(b: Bench) -> None:
     b.trust_index_ca()
 
 
-def _missing_intermediate(b: Bench) -> None:
-    leaf = b.pki.chained_leaf()
-    b.https_index(b.server_ctx(leaf, send_chain=False))
+def _missing_intermediate(b: Bench, der: bool = True) -> None:
+    # The leaf names its issuer by AIA caIssuers, as every public CA's leaf
+    # does (RFC 5280 4.2.2.1): that URL is what tells a forgotten intermediate
+    # from a private CA, for browsers and for `tlsdoctor check` (pip never
+    # fetches it). DER is what RFC 5280 asks for; some internal CAs serve PEM.
+    from tlsdoctor.lab import aia
+
+    issuer = aia.IssuerServer(b)
+    mid = aia.intermediate(b.pki, "index")
+    leaf = aia.leaf_with_aia(b.pki, mid, issuer.url)
+    issuer.serve(b.pki.ca(mid).cert_pem.bytes(), der=der)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(leaf["cert"], leaf["key"])  # the leaf alone: the intermediate is forgotten
+    b.https_index(ctx)
     root = b.trust_index_ca()  # the root only, as in every trust store
     with open(root, "rb") as f:
-        bundle = b.pki.write("root-and-intermediate.pem", f.read(), leaf.cert_chain_pems[1].bytes())
+        bundle = b.pki.write("root-and-intermediate.pem", f.read(), b.pki.ca(mid).cert_pem.bytes())
     b.fix("cert-with-intermediate", PIP_CERT=bundle)
+
+
+def _private_ca_aia_root(b: Bench) -> None:
+    # A private index whose leaf comes straight from its own root (AIA names
+    # that self-signed root), on a machine whose pip.conf points cert at the
+    # OS bundle, as Debian/Ubuntu and corporate images do: a configured
+    # bundle is no sign of a missing intermediate.
+    from tlsdoctor.lab import aia
+
+    issuer = aia.IssuerServer(b)
+    leaf = aia.leaf_with_aia(b.pki, "index", issuer.url)
+    issuer.serve(b.pki.ca("index").cert_pem.bytes())
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(leaf["cert"], leaf["key"])
+    b.https_index(ctx)
+    os_like = b.pki.write("os-ca-certificates.crt", b.pki.ca("public-root-1").cert_pem.bytes(),
+                          b.pki.ca("public-root-2").cert_pem.bytes())
+    b.env["PIP_CERT"] = os_like
+    with open(b.pki.ca_file("index"), "rb") as f:
+        b.fix("cert-with-private-ca", PIP_CERT=b.pki.write("os-plus-index.pem", open(os_like, "rb").read(), f.read()))
 
 
 def _strict_ca(b: Bench) -> None:
@@ -735,6 +766,14 @@ SCENARIOS: List[Scenario] = [
              evidence=r"doesn't match|[Mm]ismatch|not valid for"),
     Scenario("missing-intermediate", "the server sends its leaf without the intermediate CA",
              ("missing-intermediate",), _missing_intermediate,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("missing-intermediate-aia",
+             "the server sends its leaf without the intermediate; the leaf's AIA URL serves it (PEM) over plain HTTP",
+             ("missing-intermediate",), lambda b: _missing_intermediate(b, der=False),
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("private-ca-aia-root",
+             "a private CA's root signs the leaf directly (AIA names the root); pip's cert is an OS-like bundle",
+             ("untrusted-private-ca",), _private_ca_aia_root,
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
     Scenario("strict-ca", "the index CA is not RFC 5280-strict (no critical basicConstraints, no AKI); pip uses legacy-certs on Python 3.13",
              ("strict-x509-rejects-ca",), _strict_ca, _strict_ca_expect,
