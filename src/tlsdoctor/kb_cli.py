@@ -16,7 +16,7 @@ import datetime
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 from tlsdoctor import exitcodes
 
@@ -186,6 +186,11 @@ def verify(recordings: List[dict]) -> dict:
     return {"checked": checked, "evidence": evidence, "counts": counts, "problems": problems}
 
 
+def _newest_first(cid: str) -> List[int]:
+    """Sort key for client ids such as py3.11-pip23.2.1 (newest pip last)."""
+    return [int(p) if p.isdigit() else 0 for p in cid.replace("py", "").replace("-pip", ".").split(".")]
+
+
 def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 1, log=None) -> Dict[tuple, tuple]:
     """Run real pip in the lab with each action's named fix / dead end.
 
@@ -198,52 +203,73 @@ def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 
     anything.
     Returns {(entry id, "dead_ends"|"workarounds", index): (runs, successes)}.
     """
+    out: Dict[tuple, list] = {}
+    for sc, runs in sorted(_live_plan(entries, per_scenario).items()):
+        for (name, cid), targets, code in _run_scenario(sc, runs, log):
+            for t in targets:
+                r = out.setdefault(t, [0, 0])
+                r[0] += 1
+                r[1] += code == 0
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _live_plan(entries: List[dict], per_scenario: int) -> Dict[str, Dict[tuple, List[tuple]]]:
+    """scenario -> {(action name, client id): [(entry id, kind, index)]}; the
+    clients are those whose real output matched the entry there (its lab
+    evidence) and whose lab venv exists."""
+    import os
+
+    from tlsdoctor.lab import clients
+
+    venvs = os.path.join(clients.cache_dir(), "venvs")
+    plan: Dict[str, Dict[tuple, List[tuple]]] = {}
+    for e in entries:
+        for ev in e.get("lab_evidence", []):
+            cids = [c for c in sorted(ev["clients"], key=_newest_first, reverse=True)
+                    if os.path.isdir(os.path.join(venvs, c))][:per_scenario]
+            for kind, k, name in _lab_actions(e, ev):
+                for cid in cids:
+                    plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
+    return plan
+
+
+def _lab_actions(entry: dict, ev: dict) -> Iterator[tuple]:
+    """(kind, index, lab action name) for each of the entry's dead ends and
+    workarounds that names lab actions and applies to ``ev``'s causes."""
+    for kind in ("dead_ends", "workarounds"):
+        for k, item in enumerate(entry[kind]):
+            if item.get("causes") and not (set(item["causes"]) & set(ev["causes"])):
+                continue
+            for name in item.get("lab", []):
+                yield kind, k, name
+
+
+def _run_scenario(sc: str, runs: Dict[tuple, List[tuple]], log) -> List[tuple]:
+    """Start scenario ``sc`` once and run real pip for each (action, client);
+    [((action, client id), targets, pip's exit code)]. A scenario that cannot
+    run here (e.g. no libfaketime) gives nothing."""
     import os
 
     from tlsdoctor.lab import clients, scenarios
 
-    venvs = os.path.join(clients.cache_dir(), "venvs")
-
-    def newest_first(cid: str):
-        return [int(p) if p.isdigit() else 0 for p in cid.replace("py", "").replace("-pip", ".").split(".")]
-
-    # scenario -> {(action name, client id): [targets]}; the clients are those
-    # whose real output matched the entry there (its lab evidence).
-    plan: Dict[str, Dict[tuple, List[tuple]]] = {}
-    for e in entries:
-        for ev in e.get("lab_evidence", []):
-            cids = [c for c in sorted(ev["clients"], key=newest_first, reverse=True)
-                    if os.path.isdir(os.path.join(venvs, c))][:per_scenario]
-            for kind in ("dead_ends", "workarounds"):
-                for k, item in enumerate(e[kind]):
-                    if item.get("causes") and not (set(item["causes"]) & set(ev["causes"])):
-                        continue
-                    for name in item.get("lab", []):
-                        for cid in cids:
-                            plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
-    out: Dict[tuple, list] = {}
-    for sc in sorted(plan):
-        try:
-            scenario = scenarios.get(sc)
-            with scenario.start() as running:
-                for (name, cid), targets in sorted(plan[sc].items()):
-                    if name not in running.fixes and name not in running.dead_ends:
-                        continue
-                    client = clients.get(cid)
-                    env = clients.client_environ(client, running.env_with(name))
-                    argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name, cid)),
-                                                     running.package)
-                    code, _ = clients.run_pip(client, env, argv)
-                    if log:
-                        log("  %s + %s on %s: pip %s" % (sc, name, cid, "succeeded" if code == 0 else "failed"))
-                    for t in targets:
-                        r = out.setdefault(t, [0, 0])
-                        r[0] += 1
-                        r[1] += code == 0
-        except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
-            if log:
-                log("  %s: cannot run: %s" % (sc, exc))
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    done: List[tuple] = []
+    try:
+        with scenarios.get(sc).start() as running:
+            for (name, cid), targets in sorted(runs.items()):
+                if name not in running.fixes and name not in running.dead_ends:
+                    continue
+                client = clients.get(cid)
+                env = clients.client_environ(client, running.env_with(name))
+                argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name, cid)),
+                                                 running.package)
+                code, _ = clients.run_pip(client, env, argv)
+                if log:
+                    log("  %s + %s on %s: pip %s" % (sc, name, cid, "succeeded" if code == 0 else "failed"))
+                done.append(((name, cid), targets, code))
+    except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
+        if log:
+            log("  %s: cannot run: %s" % (sc, exc))
+    return done
 
 
 def _vkey(v: str):
@@ -251,10 +277,9 @@ def _vkey(v: str):
 
 
 def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = False, per_scenario: int = 1) -> int:
-    from tlsdoctor.kb import clear_cache, entries_dir, entry_filename, load_entries, public
+    from tlsdoctor.kb import clear_cache, load_entries, public
 
-    directory = recordings_dir(rec_dir)
-    recs = load_recordings(directory)
+    recs = load_recordings(recordings_dir(rec_dir))
     if not recs:
         print("tlsdoctor kb verify: no lab recordings found (run `tlsdoctor lab record`)", file=sys.stderr)
         return exitcodes.INCOMPLETE
@@ -267,67 +292,98 @@ def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = F
         except ImportError as exc:
             print("tlsdoctor kb verify --live: %s" % exc, file=sys.stderr)
             return exitcodes.INCOMPLETE
-        # Evidence first (as this run will write it), then the live runs.
-        pending = []
-        for entry in load_entries():
-            ev = result["evidence"].get(entry["id"])
-            pending.append(dict(entry, lab_evidence=sorted(ev.values(), key=lambda x: x["scenario"]) if ev else []))
-        rates = live_rates(pending, recs, per_scenario, log=None if as_json else print)
+        rates = live_rates(_with_evidence(load_entries(), result), recs, per_scenario, log=None if as_json else print)
     changed = []
     for entry in load_entries():
-        eid = entry["id"]
-        ev = result["evidence"].get(eid)
-        new = json.loads(json.dumps(public(entry)))
-        for kind, rate_key in (("dead_ends", "fail_rate"), ("workarounds", "success_rate")):
-            for k, item in enumerate(new[kind]):
-                if (eid, kind, k) not in rates:
-                    continue
-                runs, oks = rates[(eid, kind, k)]
-                item[rate_key] = round((runs - oks) / runs if kind == "dead_ends" else oks / runs, 2)
-                item["rate_basis"] = "lab"
-                item["lab_runs"] = runs
-                if kind == "dead_ends" and oks:
-                    result["problems"].append("%s: dead end %r made pip succeed in %d of %d lab runs"
-                                              % (eid, item["action"], oks, runs))
-        new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
-        if ev:
-            items = sorted(ev.values(), key=lambda x: x["scenario"])
-            for item in items:
-                item["pip_versions"].sort(key=_vkey)
-                item["clients"].sort()
-            new["lab_evidence"] = items
-            new["verification_tier"] = "reproduced"
-            new["evidence_count"] = result["counts"][eid]
-            new["last_confirmed"] = today
-        elif entry["verification_tier"] == "reproduced":
-            # Evidence vanished: say so instead of keeping a stale claim.
-            new["verification_tier"] = "documented"
-            new["lab_evidence"] = []
-            new["evidence_count"] = 0
-            result["problems"].append("%s: was reproduced, no recording matches it any more" % eid)
+        new = _updated_entry(entry, result, rates, today)
         if new != public(entry):
             new["last_updated"] = today
-            changed.append(eid)
+            changed.append(entry["id"])
             if not dry_run:
-                path = entries_dir() / entry_filename(eid)
-                with open(path, "w", encoding="utf-8") as fh:
-                    json.dump(new, fh, ensure_ascii=False, indent=2)
-                    fh.write("\n")
+                _write_entry(new)
     clear_cache()
-    summary = {
-        "recordings": result["checked"],
-        "reproduced": sorted(result["evidence"]),
-        "updated": changed if not dry_run else [],
-        "would_update": changed if dry_run else [],
-        "problems": result["problems"],
-    }
-    if as_json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print("%d recordings checked; %d entries reproduced in the lab" % (result["checked"], len(result["evidence"])))
-        for eid in sorted(result["evidence"]):
-            print("  %-50s %d match(es)" % (eid, result["counts"][eid]))
-        print("%s %d entry file(s)" % ("would update" if dry_run else "updated", len(changed)))
-        for p in result["problems"]:
-            print("PROBLEM: " + p)
+    _print_summary(result, changed, dry_run, as_json)
     return exitcodes.PROBLEM if result["problems"] else exitcodes.OK
+
+
+def _with_evidence(entries: List[dict], result: dict) -> List[dict]:
+    """The entries with their lab evidence as this run will write it (the
+    live runs pick their scenarios and clients from it)."""
+    pending = []
+    for entry in entries:
+        ev = result["evidence"].get(entry["id"])
+        pending.append(dict(entry, lab_evidence=sorted(ev.values(), key=lambda x: x["scenario"]) if ev else []))
+    return pending
+
+
+def _updated_entry(entry: dict, result: dict, rates: Dict[tuple, tuple], today: str) -> dict:
+    """A copy of ``entry`` with this run's rates and evidence (problems found
+    on the way go to ``result["problems"]``)."""
+    from tlsdoctor.kb import public
+
+    new = json.loads(json.dumps(public(entry)))
+    _apply_rates(new, rates, result["problems"])
+    new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
+    _apply_evidence(new, entry, result, today)
+    return new
+
+
+def _apply_rates(new: dict, rates: Dict[tuple, tuple], problems: List[str]) -> None:
+    eid = new["id"]
+    for kind, rate_key in (("dead_ends", "fail_rate"), ("workarounds", "success_rate")):
+        for k, item in enumerate(new[kind]):
+            if (eid, kind, k) not in rates:
+                continue
+            runs, oks = rates[(eid, kind, k)]
+            item[rate_key] = round((runs - oks) / runs if kind == "dead_ends" else oks / runs, 2)
+            item["rate_basis"] = "lab"
+            item["lab_runs"] = runs
+            if kind == "dead_ends" and oks:
+                problems.append("%s: dead end %r made pip succeed in %d of %d lab runs"
+                                % (eid, item["action"], oks, runs))
+
+
+def _apply_evidence(new: dict, entry: dict, result: dict, today: str) -> None:
+    eid = new["id"]
+    ev = result["evidence"].get(eid)
+    if ev:
+        items = sorted(ev.values(), key=lambda x: x["scenario"])
+        for item in items:
+            item["pip_versions"].sort(key=_vkey)
+            item["clients"].sort()
+        new["lab_evidence"] = items
+        new["verification_tier"] = "reproduced"
+        new["evidence_count"] = result["counts"][eid]
+        new["last_confirmed"] = today
+    elif entry["verification_tier"] == "reproduced":
+        # Evidence vanished: say so instead of keeping a stale claim.
+        new["verification_tier"] = "documented"
+        new["lab_evidence"] = []
+        new["evidence_count"] = 0
+        result["problems"].append("%s: was reproduced, no recording matches it any more" % eid)
+
+
+def _write_entry(new: dict) -> None:
+    from tlsdoctor.kb import entries_dir, entry_filename
+
+    with open(entries_dir() / entry_filename(new["id"]), "w", encoding="utf-8") as fh:
+        json.dump(new, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+def _print_summary(result: dict, changed: List[str], dry_run: bool, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({
+            "recordings": result["checked"],
+            "reproduced": sorted(result["evidence"]),
+            "updated": changed if not dry_run else [],
+            "would_update": changed if dry_run else [],
+            "problems": result["problems"],
+        }, indent=2))
+        return
+    print("%d recordings checked; %d entries reproduced in the lab" % (result["checked"], len(result["evidence"])))
+    for eid in sorted(result["evidence"]):
+        print("  %-50s %d match(es)" % (eid, result["counts"][eid]))
+    print("%s %d entry file(s)" % ("would update" if dry_run else "updated", len(changed)))
+    for p in result["problems"]:
+        print("PROBLEM: " + p)
