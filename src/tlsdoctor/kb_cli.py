@@ -7,6 +7,11 @@ matched a recorded failure becomes ``verification_tier: reproduced`` with its
 ids), ``evidence_count`` and ``last_confirmed``. It also checks, for every
 recording, that the recorded cause is among explain's candidates (failures)
 and that nothing matches (successful runs). Problems make it exit 1.
+
+``verify --live`` also runs real pip in the lab: each entry's named fixes and
+dead ends measure their rates, and every fix and dead end of each scenario,
+after a run with no change, measures the transition graph (what pip prints
+*next*: :mod:`tlsdoctor.kb.graph`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import datetime
 import json
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from tlsdoctor import exitcodes
 
@@ -36,9 +41,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--live", action="store_true",
                    help="also run real pip in the lab with each dead end / workaround that names a lab fix or "
-                        "dead end, and set its rate from those runs (needs the [lab] extra and the lab's venvs)")
+                        "dead end, and set its rate from those runs; and record, after every fix and dead end, "
+                        "which entry pip fails with next (transition_graph) (needs the [lab] extra and the lab's venvs)")
     p.add_argument("--clients-per-scenario", type=int, default=1, metavar="N",
                    help="with --live: run each action with up to N of the clients that failed there (default 1)")
+    p.add_argument("--scenario", action="append", metavar="NAME",
+                   help="with --live: run only this lab scenario (repeatable; default: every reproduced one)")
+    p.add_argument("--client", action="append", metavar="ID",
+                   help="with --live: run only this lab client, e.g. py3.11-pip23.2.1 (repeatable)")
+    p.add_argument("--entries", metavar="DIR",
+                   help="read and update the entries in DIR instead of the package's own (e.g. a copy, for tests)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if cmd == "validate":
         return _validate()
     if cmd == "verify":
-        return _verify(args.recordings, args.dry_run, args.json, args.live, args.clients_per_scenario)
+        return _verify(args.recordings, args.dry_run, args.json, args.live, args.clients_per_scenario,
+                       LiveFilter(args.scenario or (), args.client or ()), args.entries)
     print("usage: tlsdoctor kb {list,show,validate,verify} ...", file=sys.stderr)
     return exitcodes.USAGE
 
@@ -203,34 +216,134 @@ def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 
     anything.
     Returns {(entry id, "dead_ends"|"workarounds", index): (runs, successes)}.
     """
+    return live(entries, per_scenario, log, graph=False)["rates"]
+
+
+class LiveFilter:
+    """Which scenarios and clients a live run may use (empty: all)."""
+
+    def __init__(self, scenarios: Sequence[str] = (), clients: Sequence[str] = ()) -> None:
+        self.scenarios = set(scenarios)
+        self.clients = set(clients)
+
+    def scenario(self, name: str) -> bool:
+        return not self.scenarios or name in self.scenarios
+
+    def client(self, cid: str) -> bool:
+        return not self.clients or cid in self.clients
+
+
+def live(entries: List[dict], per_scenario: int = 1, log=None, graph: bool = True,
+         only: Optional[LiveFilter] = None, today: str = "", lookup: Optional[Callable[[str], object]] = None) -> dict:
+    """The live runs: the entries' named lab actions (their rates) and, with
+    ``graph``, every fix and dead end of each scenario after a run with no
+    change, each explained (the transition graph, :mod:`tlsdoctor.kb.graph`).
+
+    ``lookup`` finds a scenario by name (default: the lab's own list).
+    Returns {"rates": {(entry id, kind, index): (runs, successes)},
+    "ran": {(scenario, client id)} measured for the graph,
+    "edges": [(entry id, lab edge)]}.
+    """
+    only = only or LiveFilter()
+    plan = _live_plan(entries, per_scenario, only)
+    graph_clients = _graph_clients(entries, plan, per_scenario, only) if graph else {}
+    by_id = {e["id"]: e for e in entries}
     out: Dict[tuple, list] = {}
-    for sc, runs in sorted(_live_plan(entries, per_scenario).items()):
-        for (name, cid), targets, code in _run_scenario(sc, runs, log):
-            for t in targets:
+    ran: set = set()
+    edges: List[tuple] = []
+    for sc in sorted(set(plan) | set(graph_clients)):
+        runs = _run_scenario(sc, plan.get(sc, {}), graph_clients.get(sc, []), log, lookup)
+        for run in runs:
+            for t in run["targets"]:
                 r = out.setdefault(t, [0, 0])
                 r[0] += 1
-                r[1] += code == 0
-    return {k: (v[0], v[1]) for k, v in out.items()}
+                r[1] += run["code"] == 0
+        before = {run["client"]: run for run in runs if run["action"] is None}
+        for run in runs:
+            if run["action"] is not None and run["client"] in before:
+                ran.add((sc, run["client"]))
+                edges += _edges_of(run, before[run["client"]], by_id, today, log)
+    return {"rates": {k: (v[0], v[1]) for k, v in out.items()}, "ran": ran, "edges": edges}
 
 
-def _live_plan(entries: List[dict], per_scenario: int) -> Dict[str, Dict[tuple, List[tuple]]]:
+def _explained(run: dict) -> List[str]:
+    """explain's matched ids for a failed run, most specific first (the
+    wrappers it set aside last); [] when pip succeeded."""
+    from tlsdoctor.explain import explain_text
+
+    if run["code"] == 0:
+        return []
+    if "ids" not in run:
+        report = explain_text(run["output"])
+        run["ids"] = [m["id"] for m in report["matches"]] + report.get("also_matched", [])
+    return run["ids"]
+
+
+def _edges_of(run: dict, before: dict, by_id: Dict[str, dict], today: str, log) -> List[tuple]:
+    """The two halves of an edge when pip, after ``run``'s change, fails
+    with another entry than it did with no change (none when pip succeeded,
+    or still fails with the same entry: a dead end that changed nothing)."""
+    from tlsdoctor.kb import graph
+
+    after = _explained(run)
+    pair = graph.transition(_explained(before), after)
+    if log and run["code"] != 0:
+        log("  %s + %s on %s: pip then failed with %s%s" % (
+            run["scenario"], run["action"], run["client"], after[0] if after else "no entry matched",
+            " (a different entry: an edge from %s)" % pair[0] if pair else ""))
+    if pair is None:
+        return []
+    src, dst = pair
+    common = dict(applied=run["action"], applied_kind=run["kind"], changes=run["changes"],
+                  step=graph.step_for(by_id.get(src), run["action"]), scenario=run["scenario"],
+                  client={"id": run["client"], "pip": run["pip"]}, date=today)
+    return [(src, graph.edge("leads_to", dst, **common)), (dst, graph.edge("preceded_by", src, **common))]
+
+
+def _live_plan(entries: List[dict], per_scenario: int, only: LiveFilter) -> Dict[str, Dict[tuple, List[tuple]]]:
     """scenario -> {(action name, client id): [(entry id, kind, index)]}; the
     clients are those whose real output matched the entry there (its lab
     evidence) and whose lab venv exists."""
+    plan: Dict[str, Dict[tuple, List[tuple]]] = {}
+    for e in entries:
+        for ev in e.get("lab_evidence", []):
+            if not only.scenario(ev["scenario"]):
+                continue
+            cids = _usable_clients(ev["clients"], only)[:per_scenario]
+            for kind, k, name in _lab_actions(e, ev):
+                for cid in cids:
+                    plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
+    return plan
+
+
+def _usable_clients(cids: Iterable[str], only: LiveFilter) -> List[str]:
+    """The clients allowed and already built (a live run never installs), newest first."""
     import os
 
     from tlsdoctor.lab import clients
 
     venvs = os.path.join(clients.cache_dir(), "venvs")
-    plan: Dict[str, Dict[tuple, List[tuple]]] = {}
+    return [c for c in sorted(set(cids), key=_newest_first, reverse=True)
+            if only.client(c) and os.path.isdir(os.path.join(venvs, c))]
+
+
+def _graph_clients(entries: List[dict], plan: Dict[str, Dict[tuple, List[tuple]]], per_scenario: int,
+                   only: LiveFilter) -> Dict[str, List[str]]:
+    """scenario -> the clients that run every fix and dead end there: those
+    the rates already run, else up to ``per_scenario`` of the clients that
+    failed there."""
+    seen: Dict[str, set] = {sc: set() for sc in only.scenarios}
     for e in entries:
         for ev in e.get("lab_evidence", []):
-            cids = [c for c in sorted(ev["clients"], key=_newest_first, reverse=True)
-                    if os.path.isdir(os.path.join(venvs, c))][:per_scenario]
-            for kind, k, name in _lab_actions(e, ev):
-                for cid in cids:
-                    plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
-    return plan
+            if only.scenario(ev["scenario"]):
+                seen.setdefault(ev["scenario"], set()).update(ev["clients"])
+    out = {}
+    for sc, cids in seen.items():
+        # Clients named on the command line run even where no recording of
+        # theirs matched yet (a new scenario): the run itself is the evidence.
+        planned = sorted({cid for _, cid in plan.get(sc, {})})
+        out[sc] = planned or _usable_clients(cids | only.clients, only)[:per_scenario]
+    return out
 
 
 def _lab_actions(entry: dict, ev: dict) -> Iterator[tuple]:
@@ -244,39 +357,63 @@ def _lab_actions(entry: dict, ev: dict) -> Iterator[tuple]:
                 yield kind, k, name
 
 
-def _run_scenario(sc: str, runs: Dict[tuple, List[tuple]], log) -> List[tuple]:
-    """Start scenario ``sc`` once and run real pip for each (action, client);
-    [((action, client id), targets, pip's exit code)]. A scenario that cannot
-    run here (e.g. no libfaketime) gives nothing."""
-    import os
+def _run_scenario(sc: str, runs: Dict[tuple, List[tuple]], every_action_for: List[str], log,
+                  lookup: Optional[Callable[[str], object]] = None) -> List[dict]:
+    """Start scenario ``sc`` once and run real pip for each planned (action,
+    client); with the ``every_action_for`` clients also once with no change
+    (action None) and then with every fix and dead end. One dict per run
+    (scenario, action, kind, changes, client, pip, targets, code, output). A
+    scenario that cannot run here (e.g. no libfaketime) gives nothing."""
+    from tlsdoctor.lab import scenarios
 
-    from tlsdoctor.lab import clients, scenarios
-
-    done: List[tuple] = []
+    done: List[dict] = []
     try:
-        with scenarios.get(sc).start() as running:
-            for (name, cid), targets in sorted(runs.items()):
+        with (lookup or scenarios.get)(sc).start() as running:  # type: ignore[attr-defined]
+            for cid in every_action_for:
+                done.append(_run_action(running, None, cid, [], log))
+            todo = {k: list(v) for k, v in runs.items()}
+            for name in list(running.fixes) + list(running.dead_ends):
+                for cid in every_action_for:
+                    todo.setdefault((name, cid), [])
+            for (name, cid), targets in sorted(todo.items()):
                 if name not in running.fixes and name not in running.dead_ends:
                     continue
-                client = clients.get(cid)
-                env = clients.client_environ(client, running.env_with(name))
-                argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name, cid)),
-                                                 running.package)
-                code, _ = clients.run_pip(client, env, argv)
-                if log:
-                    log("  %s + %s on %s: pip %s" % (sc, name, cid, "succeeded" if code == 0 else "failed"))
-                done.append(((name, cid), targets, code))
+                done.append(_run_action(running, name, cid, targets, log))
     except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
         if log:
             log("  %s: cannot run: %s" % (sc, exc))
     return done
 
 
+def _run_action(running, name: Optional[str], cid: str, targets: List[tuple], log) -> dict:
+    """Real pip in ``running`` with the fix or dead end ``name`` applied
+    (None: the scenario as it is)."""
+    import os
+
+    from tlsdoctor.kb.graph import describe_change
+    from tlsdoctor.lab import clients
+
+    client = clients.get(cid)
+    env = clients.client_environ(client, running.env_with(name) if name else running.env)
+    argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name or "as-is", cid)),
+                                     running.package)
+    code, output = clients.run_pip(client, env, argv)
+    if log:
+        log("  %s + %s on %s: pip %s" % (running.name, name or "no change", cid,
+                                         "succeeded" if code == 0 else "failed"))
+    fix = name in running.fixes
+    delta = running.fixes[name] if fix else running.dead_ends.get(name, {})
+    return {"scenario": running.name, "action": name, "kind": "fix" if fix else "dead_end",
+            "changes": describe_change(delta), "client": cid, "pip": client.pip_version, "targets": targets,
+            "code": code, "output": output}
+
+
 def _vkey(v: str):
     return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
 
 
-def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = False, per_scenario: int = 1) -> int:
+def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live_runs: bool = False, per_scenario: int = 1,
+            only: Optional[LiveFilter] = None, entries_path: Optional[str] = None) -> int:
     from tlsdoctor.kb import clear_cache, load_entries, public
 
     recs = load_recordings(recordings_dir(rec_dir))
@@ -285,22 +422,23 @@ def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = F
         return exitcodes.INCOMPLETE
     result = verify(recs)
     today = datetime.date.today().isoformat()
-    rates: Dict[tuple, tuple] = {}
-    if live:
+    measured: Optional[dict] = None
+    if live_runs:
         try:
             import tlsdoctor.lab.scenarios  # noqa: F401 - needs the [lab] extra
         except ImportError as exc:
             print("tlsdoctor kb verify --live: %s" % exc, file=sys.stderr)
             return exitcodes.INCOMPLETE
-        rates = live_rates(_with_evidence(load_entries(), result), recs, per_scenario, log=None if as_json else print)
+        measured = live(_with_evidence(load_entries(entries_path), result), per_scenario,
+                        log=None if as_json else print, only=only, today=today)
     changed = []
-    for entry in load_entries():
-        new = _updated_entry(entry, result, rates, today)
+    for entry in load_entries(entries_path):
+        new = _updated_entry(entry, result, measured, today)
         if new != public(entry):
             new["last_updated"] = today
             changed.append(entry["id"])
             if not dry_run:
-                _write_entry(new)
+                _write_entry(new, entries_path)
     clear_cache()
     _print_summary(result, changed, dry_run, as_json)
     return exitcodes.PROBLEM if result["problems"] else exitcodes.OK
@@ -316,15 +454,17 @@ def _with_evidence(entries: List[dict], result: dict) -> List[dict]:
     return pending
 
 
-def _updated_entry(entry: dict, result: dict, rates: Dict[tuple, tuple], today: str) -> dict:
-    """A copy of ``entry`` with this run's rates and evidence (problems found
-    on the way go to ``result["problems"]``)."""
-    from tlsdoctor.kb import public
+def _updated_entry(entry: dict, result: dict, measured: Optional[dict], today: str) -> dict:
+    """A copy of ``entry`` with this run's rates, evidence and (live) edges
+    (problems found on the way go to ``result["problems"]``)."""
+    from tlsdoctor.kb import graph, public
 
     new = json.loads(json.dumps(public(entry)))
-    _apply_rates(new, rates, result["problems"])
+    _apply_rates(new, measured["rates"] if measured else {}, result["problems"])
     new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
     _apply_evidence(new, entry, result, today)
+    if measured is not None:
+        graph.apply_edges(new, measured["ran"], [e for owner, e in measured["edges"] if owner == new["id"]])
     return new
 
 
@@ -363,10 +503,10 @@ def _apply_evidence(new: dict, entry: dict, result: dict, today: str) -> None:
         result["problems"].append("%s: was reproduced, no recording matches it any more" % eid)
 
 
-def _write_entry(new: dict) -> None:
+def _write_entry(new: dict, directory: Optional[str] = None) -> None:
     from tlsdoctor.kb import entries_dir, entry_filename
 
-    with open(entries_dir() / entry_filename(new["id"]), "w", encoding="utf-8") as fh:
+    with open(Path(directory or entries_dir()) / entry_filename(new["id"]), "w", encoding="utf-8") as fh:
         json.dump(new, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
 

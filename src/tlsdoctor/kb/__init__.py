@@ -177,5 +177,7 @@ def _reference_errors(e: dict, known: set) -> List[str]:
     msgs = ["transition_graph.%s names unknown entry %s" % (rel, other)
             for rel in ("leads_to", "preceded_by", "frequently_confused_with")
             for other in graph.get(rel, []) if other not in known]
+    msgs += ["transition_graph.lab_edges names unknown entry %s" % edge.get("entry")
+             for edge in graph.get("lab_edges", []) if edge.get("entry") not in known]
     msgs += ["not_with names unknown entry %s" % other for other in e.get("not_with", []) if other not in known]
     return msgs
