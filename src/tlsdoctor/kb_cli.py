@@ -7,6 +7,11 @@ matched a recorded failure becomes ``verification_tier: reproduced`` with its
 ids), ``evidence_count`` and ``last_confirmed``. It also checks, for every
 recording, that the recorded cause is among explain's candidates (failures)
 and that nothing matches (successful runs). Problems make it exit 1.
+
+``verify --live`` also runs real pip in the lab: each entry's named fixes and
+dead ends measure their rates, and every fix and dead end of each scenario,
+after a run with no change, measures the transition graph (what pip prints
+*next*: :mod:`tlsdoctor.kb.graph`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import datetime
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from tlsdoctor import exitcodes
 
@@ -36,9 +41,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--live", action="store_true",
                    help="also run real pip in the lab with each dead end / workaround that names a lab fix or "
-                        "dead end, and set its rate from those runs (needs the [lab] extra and the lab's venvs)")
+                        "dead end, and set its rate from those runs; and record, after every fix and dead end, "
+                        "which entry pip fails with next (transition_graph) (needs the [lab] extra and the lab's venvs)")
     p.add_argument("--clients-per-scenario", type=int, default=1, metavar="N",
                    help="with --live: run each action with up to N of the clients that failed there (default 1)")
+    p.add_argument("--scenario", action="append", metavar="NAME",
+                   help="with --live: run only this lab scenario (repeatable; default: every reproduced one)")
+    p.add_argument("--client", action="append", metavar="ID",
+                   help="with --live: run only this lab client, e.g. py3.11-pip23.2.1 (repeatable)")
+    p.add_argument("--entries", metavar="DIR",
+                   help="read and update the entries in DIR instead of the package's own (e.g. a copy, for tests)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if cmd == "validate":
         return _validate()
     if cmd == "verify":
-        return _verify(args.recordings, args.dry_run, args.json, args.live, args.clients_per_scenario)
+        return _verify(args.recordings, args.dry_run, args.json, args.live, args.clients_per_scenario,
+                       LiveFilter(args.scenario or (), args.client or ()), args.entries)
     print("usage: tlsdoctor kb {list,show,validate,verify} ...", file=sys.stderr)
     return exitcodes.USAGE
 
@@ -186,6 +199,11 @@ def verify(recordings: List[dict]) -> dict:
     return {"checked": checked, "evidence": evidence, "counts": counts, "problems": problems}
 
 
+def _newest_first(cid: str) -> List[int]:
+    """Sort key for client ids such as py3.11-pip23.2.1 (newest pip last)."""
+    return [int(p) if p.isdigit() else 0 for p in cid.replace("py", "").replace("-pip", ".").split(".")]
+
+
 def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 1, log=None) -> Dict[tuple, tuple]:
     """Run real pip in the lab with each action's named fix / dead end.
 
@@ -198,136 +216,314 @@ def live_rates(entries: List[dict], recordings: List[dict], per_scenario: int = 
     anything.
     Returns {(entry id, "dead_ends"|"workarounds", index): (runs, successes)}.
     """
-    import os
+    return live(entries, per_scenario, log, graph=False)["rates"]
 
-    from tlsdoctor.lab import clients, scenarios
 
-    venvs = os.path.join(clients.cache_dir(), "venvs")
+class LiveFilter:
+    """Which scenarios and clients a live run may use (empty: all)."""
 
-    def newest_first(cid: str):
-        return [int(p) if p.isdigit() else 0 for p in cid.replace("py", "").replace("-pip", ".").split(".")]
+    def __init__(self, scenarios: Sequence[str] = (), clients: Sequence[str] = ()) -> None:
+        self.scenarios = set(scenarios)
+        self.clients = set(clients)
 
-    # scenario -> {(action name, client id): [targets]}; the clients are those
-    # whose real output matched the entry there (its lab evidence).
+    def scenario(self, name: str) -> bool:
+        return not self.scenarios or name in self.scenarios
+
+    def client(self, cid: str) -> bool:
+        return not self.clients or cid in self.clients
+
+
+def live(entries: List[dict], per_scenario: int = 1, log=None, graph: bool = True,
+         only: Optional[LiveFilter] = None, today: str = "", lookup: Optional[Callable[[str], object]] = None) -> dict:
+    """The live runs: the entries' named lab actions (their rates) and, with
+    ``graph``, every fix and dead end of each scenario after a run with no
+    change, each explained (the transition graph, :mod:`tlsdoctor.kb.graph`).
+
+    ``lookup`` finds a scenario by name (default: the lab's own list).
+    Returns {"rates": {(entry id, kind, index): (runs, successes)},
+    "ran": {(scenario, client id)} measured for the graph,
+    "edges": [(entry id, lab edge)]}.
+    """
+    only = only or LiveFilter()
+    plan = _live_plan(entries, per_scenario, only)
+    graph_clients = _graph_clients(entries, plan, per_scenario, only) if graph else {}
+    by_id = {e["id"]: e for e in entries}
+    out: Dict[tuple, list] = {}
+    ran: set = set()
+    edges: List[tuple] = []
+    for sc in sorted(set(plan) | set(graph_clients)):
+        runs = _run_scenario(sc, plan.get(sc, {}), graph_clients.get(sc, []), log, lookup)
+        for run in runs:
+            for t in run["targets"]:
+                r = out.setdefault(t, [0, 0])
+                r[0] += 1
+                r[1] += run["code"] == 0
+        before = {run["client"]: run for run in runs if run["action"] is None}
+        for run in runs:
+            if run["action"] is not None and run["client"] in before:
+                ran.add((sc, run["client"]))
+                edges += _edges_of(run, before[run["client"]], by_id, today, log)
+    return {"rates": {k: (v[0], v[1]) for k, v in out.items()}, "ran": ran, "edges": edges}
+
+
+def _explained(run: dict) -> List[str]:
+    """explain's matched ids for a failed run, most specific first (the
+    wrappers it set aside last); [] when pip succeeded."""
+    from tlsdoctor.explain import explain_text
+
+    if run["code"] == 0:
+        return []
+    if "ids" not in run:
+        report = explain_text(run["output"])
+        run["ids"] = [m["id"] for m in report["matches"]] + report.get("also_matched", [])
+    return run["ids"]
+
+
+def _edges_of(run: dict, before: dict, by_id: Dict[str, dict], today: str, log) -> List[tuple]:
+    """The two halves of an edge when pip, after ``run``'s change, fails
+    with another entry than it did with no change (none when pip succeeded,
+    or still fails with the same entry: a dead end that changed nothing)."""
+    from tlsdoctor.kb import graph
+
+    after = _explained(run)
+    pair = graph.transition(_explained(before), after)
+    if log and run["code"] != 0:
+        log("  %s + %s on %s: pip then failed with %s%s" % (
+            run["scenario"], run["action"], run["client"], after[0] if after else "no entry matched",
+            " (a different entry: an edge from %s)" % pair[0] if pair else ""))
+    if pair is None:
+        return []
+    src, dst = pair
+    common = dict(applied=run["action"], applied_kind=run["kind"], changes=run["changes"],
+                  step=graph.step_for(by_id.get(src), run["action"]), scenario=run["scenario"],
+                  client={"id": run["client"], "pip": run["pip"]}, date=today)
+    return [(src, graph.edge("leads_to", dst, **common)), (dst, graph.edge("preceded_by", src, **common))]
+
+
+def _live_plan(entries: List[dict], per_scenario: int, only: LiveFilter) -> Dict[str, Dict[tuple, List[tuple]]]:
+    """scenario -> {(action name, client id): [(entry id, kind, index)]}; the
+    clients are those whose real output matched the entry there (its lab
+    evidence) and whose lab venv exists."""
     plan: Dict[str, Dict[tuple, List[tuple]]] = {}
     for e in entries:
         for ev in e.get("lab_evidence", []):
-            cids = [c for c in sorted(ev["clients"], key=newest_first, reverse=True)
-                    if os.path.isdir(os.path.join(venvs, c))][:per_scenario]
-            for kind in ("dead_ends", "workarounds"):
-                for k, item in enumerate(e[kind]):
-                    if item.get("causes") and not (set(item["causes"]) & set(ev["causes"])):
-                        continue
-                    for name in item.get("lab", []):
-                        for cid in cids:
-                            plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
-    out: Dict[tuple, list] = {}
-    for sc in sorted(plan):
-        try:
-            scenario = scenarios.get(sc)
-            with scenario.start() as running:
-                for (name, cid), targets in sorted(plan[sc].items()):
-                    if name not in running.fixes and name not in running.dead_ends:
-                        continue
-                    client = clients.get(cid)
-                    env = clients.client_environ(client, running.env_with(name))
-                    argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name, cid)),
-                                                     running.package)
-                    code, _ = clients.run_pip(client, env, argv)
-                    if log:
-                        log("  %s + %s on %s: pip %s" % (sc, name, cid, "succeeded" if code == 0 else "failed"))
-                    for t in targets:
-                        r = out.setdefault(t, [0, 0])
-                        r[0] += 1
-                        r[1] += code == 0
-        except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
-            if log:
-                log("  %s: cannot run: %s" % (sc, exc))
-    return {k: (v[0], v[1]) for k, v in out.items()}
+            if not only.scenario(ev["scenario"]):
+                continue
+            cids = _usable_clients(ev["clients"], only)[:per_scenario]
+            for kind, k, name in _lab_actions(e, ev):
+                for cid in cids:
+                    plan.setdefault(ev["scenario"], {}).setdefault((name, cid), []).append((e["id"], kind, k))
+    return plan
+
+
+def _usable_clients(cids: Iterable[str], only: LiveFilter) -> List[str]:
+    """The clients allowed and already built (a live run never installs), newest first."""
+    import os
+
+    from tlsdoctor.lab import clients
+
+    venvs = os.path.join(clients.cache_dir(), "venvs")
+    return [c for c in sorted(set(cids), key=_newest_first, reverse=True)
+            if only.client(c) and os.path.isdir(os.path.join(venvs, c))]
+
+
+def _graph_clients(entries: List[dict], plan: Dict[str, Dict[tuple, List[tuple]]], per_scenario: int,
+                   only: LiveFilter) -> Dict[str, List[str]]:
+    """scenario -> the clients that run every fix and dead end there: those
+    the rates already run, else up to ``per_scenario`` of the clients that
+    failed there."""
+    seen: Dict[str, set] = {sc: set() for sc in only.scenarios}
+    for e in entries:
+        for ev in e.get("lab_evidence", []):
+            if only.scenario(ev["scenario"]):
+                seen.setdefault(ev["scenario"], set()).update(ev["clients"])
+    out = {}
+    for sc, cids in seen.items():
+        # Clients named on the command line run even where no recording of
+        # theirs matched yet (a new scenario): the run itself is the evidence.
+        planned = sorted({cid for _, cid in plan.get(sc, {})})
+        out[sc] = planned or _usable_clients(cids | only.clients, only)[:per_scenario]
+    return out
+
+
+def _lab_actions(entry: dict, ev: dict) -> Iterator[tuple]:
+    """(kind, index, lab action name) for each of the entry's dead ends and
+    workarounds that names lab actions and applies to ``ev``'s causes."""
+    for kind in ("dead_ends", "workarounds"):
+        for k, item in enumerate(entry[kind]):
+            if item.get("causes") and not (set(item["causes"]) & set(ev["causes"])):
+                continue
+            for name in item.get("lab", []):
+                yield kind, k, name
+
+
+def _run_scenario(sc: str, runs: Dict[tuple, List[tuple]], every_action_for: List[str], log,
+                  lookup: Optional[Callable[[str], object]] = None) -> List[dict]:
+    """Start scenario ``sc`` once and run real pip for each planned (action,
+    client); with the ``every_action_for`` clients also once with no change
+    (action None) and then with every fix and dead end. One dict per run
+    (scenario, action, kind, changes, client, pip, targets, code, output). A
+    scenario that cannot run here (e.g. no libfaketime) gives nothing."""
+    from tlsdoctor.lab import scenarios
+
+    done: List[dict] = []
+    try:
+        with (lookup or scenarios.get)(sc).start() as running:  # type: ignore[attr-defined]
+            for cid in every_action_for:
+                done.append(_run_action(running, None, cid, [], log))
+            todo = {k: list(v) for k, v in runs.items()}
+            for name in list(running.fixes) + list(running.dead_ends):
+                for cid in every_action_for:
+                    todo.setdefault((name, cid), [])
+            for (name, cid), targets in sorted(todo.items()):
+                if name not in running.fixes and name not in running.dead_ends:
+                    continue
+                done.append(_run_action(running, name, cid, targets, log))
+    except Exception as exc:  # a scenario that cannot run here (e.g. no libfaketime)
+        if log:
+            log("  %s: cannot run: %s" % (sc, exc))
+    return done
+
+
+def _run_action(running, name: Optional[str], cid: str, targets: List[tuple], log) -> dict:
+    """Real pip in ``running`` with the fix or dead end ``name`` applied
+    (None: the scenario as it is)."""
+    import os
+
+    from tlsdoctor.kb.graph import describe_change
+    from tlsdoctor.lab import clients
+
+    client = clients.get(cid)
+    env = clients.client_environ(client, running.env_with(name) if name else running.env)
+    argv = clients.pip_download_argv(client, os.path.join(running.workdir, "dl-%s-%s" % (name or "as-is", cid)),
+                                     running.package)
+    code, output = clients.run_pip(client, env, argv)
+    if log:
+        log("  %s + %s on %s: pip %s" % (running.name, name or "no change", cid,
+                                         "succeeded" if code == 0 else "failed"))
+    fix = name in running.fixes
+    delta = running.fixes[name] if fix else running.dead_ends.get(name, {})
+    return {"scenario": running.name, "action": name, "kind": "fix" if fix else "dead_end",
+            "changes": describe_change(delta), "client": cid, "pip": client.pip_version, "targets": targets,
+            "code": code, "output": output}
 
 
 def _vkey(v: str):
     return tuple(int(p) if p.isdigit() else 0 for p in v.split("."))
 
 
-def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live: bool = False, per_scenario: int = 1) -> int:
-    from tlsdoctor.kb import clear_cache, entries_dir, entry_filename, load_entries, public
+def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live_runs: bool = False, per_scenario: int = 1,
+            only: Optional[LiveFilter] = None, entries_path: Optional[str] = None) -> int:
+    from tlsdoctor.kb import clear_cache, load_entries, public
 
-    directory = recordings_dir(rec_dir)
-    recs = load_recordings(directory)
+    recs = load_recordings(recordings_dir(rec_dir))
     if not recs:
         print("tlsdoctor kb verify: no lab recordings found (run `tlsdoctor lab record`)", file=sys.stderr)
         return exitcodes.INCOMPLETE
     result = verify(recs)
     today = datetime.date.today().isoformat()
-    rates: Dict[tuple, tuple] = {}
-    if live:
+    measured: Optional[dict] = None
+    if live_runs:
         try:
             import tlsdoctor.lab.scenarios  # noqa: F401 - needs the [lab] extra
         except ImportError as exc:
             print("tlsdoctor kb verify --live: %s" % exc, file=sys.stderr)
             return exitcodes.INCOMPLETE
-        # Evidence first (as this run will write it), then the live runs.
-        pending = []
-        for entry in load_entries():
-            ev = result["evidence"].get(entry["id"])
-            pending.append(dict(entry, lab_evidence=sorted(ev.values(), key=lambda x: x["scenario"]) if ev else []))
-        rates = live_rates(pending, recs, per_scenario, log=None if as_json else print)
+        measured = live(_with_evidence(load_entries(entries_path), result), per_scenario,
+                        log=None if as_json else print, only=only, today=today)
     changed = []
-    for entry in load_entries():
-        eid = entry["id"]
-        ev = result["evidence"].get(eid)
-        new = json.loads(json.dumps(public(entry)))
-        for kind, rate_key in (("dead_ends", "fail_rate"), ("workarounds", "success_rate")):
-            for k, item in enumerate(new[kind]):
-                if (eid, kind, k) not in rates:
-                    continue
-                runs, oks = rates[(eid, kind, k)]
-                item[rate_key] = round((runs - oks) / runs if kind == "dead_ends" else oks / runs, 2)
-                item["rate_basis"] = "lab"
-                item["lab_runs"] = runs
-                if kind == "dead_ends" and oks:
-                    result["problems"].append("%s: dead end %r made pip succeed in %d of %d lab runs"
-                                              % (eid, item["action"], oks, runs))
-        new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
-        if ev:
-            items = sorted(ev.values(), key=lambda x: x["scenario"])
-            for item in items:
-                item["pip_versions"].sort(key=_vkey)
-                item["clients"].sort()
-            new["lab_evidence"] = items
-            new["verification_tier"] = "reproduced"
-            new["evidence_count"] = result["counts"][eid]
-            new["last_confirmed"] = today
-        elif entry["verification_tier"] == "reproduced":
-            # Evidence vanished: say so instead of keeping a stale claim.
-            new["verification_tier"] = "documented"
-            new["lab_evidence"] = []
-            new["evidence_count"] = 0
-            result["problems"].append("%s: was reproduced, no recording matches it any more" % eid)
+    for entry in load_entries(entries_path):
+        new = _updated_entry(entry, result, measured, today)
         if new != public(entry):
             new["last_updated"] = today
-            changed.append(eid)
+            changed.append(entry["id"])
             if not dry_run:
-                path = entries_dir() / entry_filename(eid)
-                with open(path, "w", encoding="utf-8") as fh:
-                    json.dump(new, fh, ensure_ascii=False, indent=2)
-                    fh.write("\n")
+                _write_entry(new, entries_path)
     clear_cache()
-    summary = {
-        "recordings": result["checked"],
-        "reproduced": sorted(result["evidence"]),
-        "updated": changed if not dry_run else [],
-        "would_update": changed if dry_run else [],
-        "problems": result["problems"],
-    }
-    if as_json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print("%d recordings checked; %d entries reproduced in the lab" % (result["checked"], len(result["evidence"])))
-        for eid in sorted(result["evidence"]):
-            print("  %-50s %d match(es)" % (eid, result["counts"][eid]))
-        print("%s %d entry file(s)" % ("would update" if dry_run else "updated", len(changed)))
-        for p in result["problems"]:
-            print("PROBLEM: " + p)
+    _print_summary(result, changed, dry_run, as_json)
     return exitcodes.PROBLEM if result["problems"] else exitcodes.OK
+
+
+def _with_evidence(entries: List[dict], result: dict) -> List[dict]:
+    """The entries with their lab evidence as this run will write it (the
+    live runs pick their scenarios and clients from it)."""
+    pending = []
+    for entry in entries:
+        ev = result["evidence"].get(entry["id"])
+        pending.append(dict(entry, lab_evidence=sorted(ev.values(), key=lambda x: x["scenario"]) if ev else []))
+    return pending
+
+
+def _updated_entry(entry: dict, result: dict, measured: Optional[dict], today: str) -> dict:
+    """A copy of ``entry`` with this run's rates, evidence and (live) edges
+    (problems found on the way go to ``result["problems"]``)."""
+    from tlsdoctor.kb import graph, public
+
+    new = json.loads(json.dumps(public(entry)))
+    _apply_rates(new, measured["rates"] if measured else {}, result["problems"])
+    new["fix_success_rate"] = max(w["success_rate"] for w in new["workarounds"])
+    _apply_evidence(new, entry, result, today)
+    if measured is not None:
+        graph.apply_edges(new, measured["ran"], [e for owner, e in measured["edges"] if owner == new["id"]])
+    return new
+
+
+def _apply_rates(new: dict, rates: Dict[tuple, tuple], problems: List[str]) -> None:
+    eid = new["id"]
+    for kind, rate_key in (("dead_ends", "fail_rate"), ("workarounds", "success_rate")):
+        for k, item in enumerate(new[kind]):
+            if (eid, kind, k) not in rates:
+                continue
+            runs, oks = rates[(eid, kind, k)]
+            item[rate_key] = round((runs - oks) / runs if kind == "dead_ends" else oks / runs, 2)
+            item["rate_basis"] = "lab"
+            item["lab_runs"] = runs
+            if kind == "dead_ends" and oks:
+                problems.append("%s: dead end %r made pip succeed in %d of %d lab runs"
+                                % (eid, item["action"], oks, runs))
+
+
+def _apply_evidence(new: dict, entry: dict, result: dict, today: str) -> None:
+    eid = new["id"]
+    ev = result["evidence"].get(eid)
+    if ev:
+        items = sorted(ev.values(), key=lambda x: x["scenario"])
+        for item in items:
+            item["pip_versions"].sort(key=_vkey)
+            item["clients"].sort()
+        new["lab_evidence"] = items
+        new["verification_tier"] = "reproduced"
+        new["evidence_count"] = result["counts"][eid]
+        new["last_confirmed"] = today
+    elif entry["verification_tier"] == "reproduced":
+        # Evidence vanished: say so instead of keeping a stale claim.
+        new["verification_tier"] = "documented"
+        new["lab_evidence"] = []
+        new["evidence_count"] = 0
+        result["problems"].append("%s: was reproduced, no recording matches it any more" % eid)
+
+
+def _write_entry(new: dict, directory: Optional[str] = None) -> None:
+    from tlsdoctor.kb import entries_dir, entry_filename
+
+    with open(Path(directory or entries_dir()) / entry_filename(new["id"]), "w", encoding="utf-8") as fh:
+        json.dump(new, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+def _print_summary(result: dict, changed: List[str], dry_run: bool, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({
+            "recordings": result["checked"],
+            "reproduced": sorted(result["evidence"]),
+            "updated": changed if not dry_run else [],
+            "would_update": changed if dry_run else [],
+            "problems": result["problems"],
+        }, indent=2))
+        return
+    print("%d recordings checked; %d entries reproduced in the lab" % (result["checked"], len(result["evidence"])))
+    for eid in sorted(result["evidence"]):
+        print("  %-50s %d match(es)" % (eid, result["counts"][eid]))
+    print("%s %d entry file(s)" % ("would update" if dry_run else "updated", len(changed)))
+    for p in result["problems"]:
+        print("PROBLEM: " + p)

@@ -121,49 +121,63 @@ def validate_entries(entries: Optional[List[dict]] = None) -> List[str]:
     counter-example does not; workarounds_zh parallel to workarounds;
     transition-graph / not_with ids exist.
     """
-    import re
-
-    from tlsdoctor.causes import CAUSES
-    from tlsdoctor.kb.validate import validate
-
     entries = load_entries() if entries is None else entries
     schema = load_schema()
-    errors: List[str] = []
     ids = [e.get("id") for e in entries]
-    known = set(ids)
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        errors.append("duplicate id %s" % dup)
+    errors = ["duplicate id %s" % dup for dup in sorted({i for i in ids if ids.count(i) > 1})]
     for e in entries:
-        eid = e.get("id", e.get("_file", "?"))
-        errors.extend("%s: %s" % (eid, msg) for msg in validate(public(e), schema))
-        if "_file" in e and e["_file"] != entry_filename(str(e.get("id"))):
-            errors.append("%s: file name %s should be %s" % (eid, e["_file"], entry_filename(str(eid))))
-        for c in e.get("causes", []):
-            if c not in CAUSES:
-                errors.append("%s: unknown cause id %r" % (eid, c))
-        for h in e.get("cause_hints", []):
-            for c in h.get("promote", []) + h.get("demote", []):
-                if c not in CAUSES:
-                    errors.append("%s: hint names unknown cause id %r" % (eid, c))
-        try:
-            rx = re.compile(e.get("regex", ""))
-        except re.error as exc:
-            errors.append("%s: regex does not compile: %s" % (eid, exc))
-            continue
-        for ex in e.get("examples", []):
-            if not rx.search(ex):
-                errors.append("%s: example does not match the regex: %r" % (eid, ex[:120]))
-        for ex in e.get("counter_examples", []):
-            if rx.search(ex):
-                errors.append("%s: counter-example matches the regex: %r" % (eid, ex[:120]))
-        if len(e.get("workarounds_zh", [])) != len(e.get("workarounds", [])):
-            errors.append("%s: workarounds_zh must translate each workaround (same length)" % eid)
-        graph = e.get("transition_graph", {})
-        for rel in ("leads_to", "preceded_by", "frequently_confused_with"):
-            for other in graph.get(rel, []):
-                if other not in known:
-                    errors.append("%s: transition_graph.%s names unknown entry %s" % (eid, rel, other))
-        for other in e.get("not_with", []):
-            if other not in known:
-                errors.append("%s: not_with names unknown entry %s" % (eid, other))
+        errors.extend(_entry_errors(e, schema, set(ids)))
     return errors
+
+
+def _entry_errors(e: dict, schema: dict, known: set) -> List[str]:
+    """One entry's problems, each prefixed with its id (or file name)."""
+    import re
+
+    from tlsdoctor.kb.validate import validate
+
+    eid = e.get("id", e.get("_file", "?"))
+    msgs = validate(public(e), schema)
+    if "_file" in e and e["_file"] != entry_filename(str(e.get("id"))):
+        msgs.append("file name %s should be %s" % (e["_file"], entry_filename(str(eid))))
+    msgs += _cause_errors(e)
+    try:
+        rx = re.compile(e.get("regex", ""))
+    except re.error as exc:
+        # The example and graph checks need the regex; one message is enough.
+        msgs.append("regex does not compile: %s" % exc)
+        return ["%s: %s" % (eid, m) for m in msgs]
+    msgs += _example_errors(e, rx)
+    if len(e.get("workarounds_zh", [])) != len(e.get("workarounds", [])):
+        msgs.append("workarounds_zh must translate each workaround (same length)")
+    msgs += _reference_errors(e, known)
+    return ["%s: %s" % (eid, m) for m in msgs]
+
+
+def _cause_errors(e: dict) -> List[str]:
+    from tlsdoctor.causes import CAUSES
+
+    msgs = ["unknown cause id %r" % c for c in e.get("causes", []) if c not in CAUSES]
+    for h in e.get("cause_hints", []):
+        msgs += ["hint names unknown cause id %r" % c for c in h.get("promote", []) + h.get("demote", [])
+                 if c not in CAUSES]
+    return msgs
+
+
+def _example_errors(e: dict, rx) -> List[str]:
+    msgs = ["example does not match the regex: %r" % ex[:120] for ex in e.get("examples", []) if not rx.search(ex)]
+    msgs += ["counter-example matches the regex: %r" % ex[:120]
+             for ex in e.get("counter_examples", []) if rx.search(ex)]
+    return msgs
+
+
+def _reference_errors(e: dict, known: set) -> List[str]:
+    """Ids the entry names (transition graph, lab edges, not_with) must exist."""
+    graph = e.get("transition_graph", {})
+    msgs = ["transition_graph.%s names unknown entry %s" % (rel, other)
+            for rel in ("leads_to", "preceded_by", "frequently_confused_with")
+            for other in graph.get(rel, []) if other not in known]
+    msgs += ["transition_graph.lab_edges names unknown entry %s" % edge.get("entry")
+             for edge in graph.get("lab_edges", []) if edge.get("entry") not in known]
+    msgs += ["not_with names unknown entry %s" % other for other in e.get("not_with", []) if other not in known]
+    return msgs

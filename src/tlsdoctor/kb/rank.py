@@ -12,6 +12,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from tlsdoctor import __version__
+from tlsdoctor.kb.graph import next_after
 
 NEXT_STEP = ("Run `tlsdoctor check` on the machine that failed: it inspects the interpreter, its "
              "OpenSSL, pip's configuration, CA and proxy variables and probes the index, to confirm "
@@ -111,6 +112,7 @@ def _matches(scan) -> Tuple[List[dict], List[str]]:
     known_os = clues.known_os()
     matches: List[dict] = []
     wrappers: List[str] = []
+    by_id = {e["id"]: e for e in eng.entries}
     for idx, hit in scan.hits.items():
         entry = eng.entries[idx]
         own = entry["domain"] in tools and entry["domain"] not in PIP_DOMAINS
@@ -146,6 +148,9 @@ def _matches(scan) -> Tuple[List[dict], List[str]]:
             "checks": entry.get("checks", []),
             "checks_zh": entry.get("checks_zh", []),
             "official_doc_url": entry.get("official_doc_url"),
+            # What people meet after this entry's usual fix (kb verify --live
+            # measures it in the lab: tlsdoctor.kb.graph).
+            "next": next_after(entry, by_id) if entry.get("transition_graph", {}).get("leads_to") else [],
         })
     return matches, wrappers
 

@@ -37,6 +37,9 @@ _L = {
         "on_os": "on {os}: ",
         "skipped": "{n} candidate line(s) were not analysed: explain's work budget for this input was spent "
                    "(only crafted or pathological input gets there).",
+        "then": "After the usual fix, people next meet",
+        "then_lab": "seen in {n} lab run(s) after: {steps}",
+        "then_editorial": "editorial, not measured",
     },
     "zh": {
         "none": "输入中没有发现已知的 TLS、代理或 CA 证书包故障（读取 {lines} 行）。",
@@ -62,6 +65,9 @@ _L = {
         "settings": "{tool} 自己的设置",
         "on_os": "仅限 {os}：",
         "skipped": "有 {n} 个候选行未被分析：explain 对此输入的工作量预算已用完（只有构造的或异常的输入会出现这种情况）。",
+        "then": "通常的修复之后，接下来常遇到",
+        "then_lab": "实验室中 {n} 次运行在此之后出现：{steps}",
+        "then_editorial": "编辑判断，未实测",
     },
 }
 
@@ -187,6 +193,10 @@ def _text_advice(report: dict, m: dict, lang: str, color: bool) -> List[str]:
         out.append("     ✓ %s (%s, %s)" % (_action(w, lang), L["ok"].format(rate=w["success_rate"]), L["basis"][w["rate_basis"]]))
         if lang == "en":
             out.append("       " + w["how"])
+    if m.get("next"):
+        n = m["next"][0]
+        how = L["then_lab"].format(n=n["lab_runs"], steps="; ".join(n["after"])) if n["basis"] == "lab" else L["then_editorial"]
+        out.append("   %s: %s (%s; %s)" % (L["then"], _pick(n, "signature", lang), n["id"], how))
     return out
 
 
