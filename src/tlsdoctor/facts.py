@@ -534,6 +534,8 @@ class Facts:
     # A faked clock in the target's environment (libfaketime: FAKETIME*, LD_PRELOAD).
     faketime_env: Dict[str, str] = field(default_factory=dict)
     ld_preload: Optional[str] = None
+    # The probe measured without OPENSSL_CONF (a FIFO/device/over-cap file): why.
+    openssl_conf_ignored: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -615,6 +617,7 @@ def _interpreter_fields(f: Dict[str, Any]) -> Dict[str, Any]:
         default_x509_strict=bool(s.get("default_x509_strict")),
         local_handshake_version=(s.get("local_handshake") or {}).get("version"),
         default_verify_paths=s.get("default_verify_paths") or {},
+        openssl_conf_ignored=s.get("openssl_conf_ignored"),
     )
 
 

@@ -408,7 +408,12 @@ def _proxy_loader_checks(f) -> List[Check]:
                              % (name, f.loader_env[name])))
     if f.loader_env.get("LD_LIBRARY_PATH"):
         out.append(Check(WARN, "loader_env", "LD_LIBRARY_PATH=%s" % f.loader_env["LD_LIBRARY_PATH"]))
-    if f.openssl_conf:
+    if f.openssl_conf and f.openssl_conf.get("unsafe"):
+        # OpenSSL reads it whole at pip's `import ssl`: the probe never did (measured without it).
+        out.append(Check(BAD, "openssl_conf", "OPENSSL_CONF=%s is %s: OpenSSL reads it when pip imports ssl "
+                         "(pip blocks or fails there); measured without it" % (
+                             f.openssl_conf.get("path"), f.openssl_conf.get("unsafe"))))
+    elif f.openssl_conf:
         r = f.openssl_conf.get("restrictions") or {}
         out.append(Check(WARN if r else OK, "openssl_conf", "OPENSSL_CONF=%s%s" % (
             f.openssl_conf.get("path"),
