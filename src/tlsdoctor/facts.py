@@ -103,6 +103,10 @@ class Cert:
     sans: Tuple[str, ...] = ()
     sha256: str = ""
     self_issued: bool = False
+    # For tlsdoctor.public_roots.anchor_of (probes before these keys: absent, not guessed).
+    spki_sha256: str = ""
+    authority_key_id: Optional[str] = None
+    pem: Optional[str] = None  # only the top cert of a chain and self-issued ones (target.py chain_info)
 
     @classmethod
     def from_json(cls, d: Dict[str, Any]) -> "Cert":
@@ -116,6 +120,9 @@ class Cert:
             sans=tuple(d.get("sans") or ()),
             sha256=d.get("sha256") or "",
             self_issued=bool(d.get("self_issued")),
+            spki_sha256=d.get("spki_sha256") or "",
+            authority_key_id=d.get("authority_key_id") or None,
+            pem=d.get("pem") or None,
         )
 
     def valid_at(self, ts: float) -> Optional[bool]:
