@@ -29,11 +29,6 @@ from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 TLS_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-# Public package hosts whose real certificates chain to public roots that
-# every certifi release of the last years contains. Seeing them issued by a
-# CA that a recent certifi lacks means something on the path re-signs TLS.
-PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
-                "pypi.python.org", "upload.pypi.org")
 SKEW = 300.0  # seconds between this machine's clock and the server's: more than ordinary drift
 
 
@@ -495,10 +490,17 @@ class Host:
 
     @property
     def resigned_by_local_ca(self) -> bool:
-        """pip works with a public package host only thanks to a CA that certifi lacks:
-        TLS to it is re-signed on this network (it breaks with another bundle)."""
-        return (self.host in PUBLIC_HOSTS and self.pip.ok and self.attempts.store("certifi").failed
-                and bool(self.attempts.tls.chain))
+        """pip works with this host only thanks to a CA that certifi lacks and that is no public root
+        (tlsdoctor.public_roots): an intercepting middlebox or a private CA, trusted locally. It breaks
+        with another bundle. Decided from the chain, never from the host's name."""
+        if not (self.pip.ok and self.attempts.store("certifi").failed and self.attempts.tls.chain):
+            return False
+        from tlsdoctor import public_roots
+
+        try:
+            return public_roots.anchor_of(self.attempts.tls.chain) is None
+        except (OSError, ValueError):  # the shipped list cannot be read: no claim either way
+            return False
 
 
 @dataclass(frozen=True)

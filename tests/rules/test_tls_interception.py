@@ -22,10 +22,7 @@ def test_not_when_direct_and_proxied_certificates_match(rec):
 
 
 def _as_pypi(raw):
-    """Constructed from a real recording: the same re-signed chain, but for pypi.org (no proxy).
-
-    Loopback tests never reach pypi.org; the host name is the only change.
-    """
+    """Constructed from a real recording: the same chain, but for pypi.org (no proxy)."""
     main = raw["main"]
     main["facts"]["targets"] = ["https://pypi.org/simple/"]
     for s in main.get("sessions", {}).values():
@@ -33,14 +30,10 @@ def _as_pypi(raw):
 
 
 @pytest.mark.parametrize("rec", by_scenario("untrusted-ca"), ids=ids(by_scenario("untrusted-ca")))
-def test_transparent_interception_of_a_public_host(rec):
-    f = mutated(rec, _as_pypi)
-    d = rule.diagnose(f)
-    if rule._certifi_age_days(f) > rule.RECENT_CERTIFI_DAYS:
-        assert d is None  # an old certifi may just be outdated
-    else:
-        assert d is not None and "intercepted" in d.verdict
-        assert rules.run(f).diagnoses[0].cause == "tls-interception"
+def test_never_decided_from_the_host_name(rec):
+    """A private CA no store trusts is the same finding at "pypi.org" as at localhost (issue 8: no host lists)."""
+    assert rule.diagnose(mutated(rec, _as_pypi)) is None
+    assert rules.run(mutated(rec, _as_pypi)).diagnoses[0].cause == rules.run(facts_of(rec)).diagnoses[0].cause
 
 
 @pytest.mark.parametrize("rec", by_scenario("untrusted-ca"), ids=ids(by_scenario("untrusted-ca")))

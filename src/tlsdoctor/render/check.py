@@ -254,6 +254,8 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
         return []
     d = diagnoses[0]
     lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    if len(d.all_hosts) > 1:
+        lines.append("  %s" % ", ".join(_host_name(u) for u in d.all_hosts))
     lines.append("  %s:" % t["evidence"])
     lines += ["    - %s" % e for e in d.evidence]
     lines.append("  %s:" % t["fix"])
@@ -267,6 +269,19 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     for d in diagnoses[1:]:
         lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
     return lines
+
+
+def _host_name(url: str) -> str:
+    """"pypi.org" for https://pypi.org/simple/ (the port only when it is not the scheme's)."""
+    from urllib.parse import urlsplit
+
+    p = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(p.scheme)
+    try:
+        port = p.port
+    except ValueError:
+        port = None
+    return (p.hostname or url) + (":%d" % port if port and port != default else "")
 
 
 def _index_lines(f) -> List[str]:
@@ -442,9 +457,10 @@ def host_checks(h) -> List[Check]:
     if h.resigned_by_local_ca:
         # Works, but only thanks to a local CA: worth knowing before it breaks.
         out.append(Check(WARN, "resigned_on_this_network",
-                         "%s's certificate is issued by %s, which certifi does not trust: TLS to it is re-signed on "
-                         "this network (pip works because %s trusts that CA)" % (
-                             h.host, h.attempts.tls.chain[-1].issuer, "the bundle it uses"), h.url, indent=6))
+                         "%s's certificate is issued by %s, a CA outside the public root list that certifi does "
+                         "not trust: TLS to it is re-signed on this network or served by a private CA (pip works "
+                         "because the bundle it uses trusts that CA; another bundle breaks it)" % (
+                             h.host, h.attempts.tls.chain[-1].issuer), h.url, indent=6))
     return out
 
 
