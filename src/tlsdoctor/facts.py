@@ -504,6 +504,78 @@ class Host:
 
 
 @dataclass(frozen=True)
+class ModuleOrigin:
+    """Where ``ssl`` / ``_ssl`` was (or would be) imported from in pip's environment."""
+
+    path: Optional[str] = None  # "built-in" for a built-in _ssl
+    in_stdlib: Optional[bool] = None
+    error: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, d: Optional[Dict[str, Any]]) -> Optional["ModuleOrigin"]:
+        if not isinstance(d, dict):
+            return None
+        return cls(path=d.get("path"), in_stdlib=d.get("in_stdlib"), error=d.get("error"))
+
+
+@dataclass(frozen=True)
+class PythonEnvironment:
+    """What acts on pip's imports besides the interpreter (probe: ``facts.python.environment``)."""
+
+    variables: Dict[str, str] = field(default_factory=dict)  # PYTHONPATH, PYTHONHOME, PYTHONUSERBASE... that are set
+    isolated: bool = False  # -I / -E: then the variables had no effect
+    ignore_environment: bool = False
+    user_site: Dict[str, Any] = field(default_factory=dict)  # enabled, path, exists, in_sys_path
+    sitecustomize: Dict[str, Any] = field(default_factory=dict)  # loaded, path
+    usercustomize: Dict[str, Any] = field(default_factory=dict)
+    ssl: Optional[ModuleOrigin] = None
+    ssl_c: Optional[ModuleOrigin] = None  # _ssl
+    shadowed: Tuple[str, ...] = ()  # of ssl, _ssl: imported from outside the interpreter's own stdlib
+    preloaded_outside_stdlib: Tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: Optional[Dict[str, Any]]) -> "PythonEnvironment":
+        d = d if isinstance(d, dict) else {}
+        return cls(
+            variables={str(k): str(v) for k, v in (d.get("variables") or {}).items()},
+            isolated=bool(d.get("isolated")),
+            ignore_environment=bool(d.get("ignore_environment")),
+            user_site=dict(d.get("user_site") or {}),
+            sitecustomize=dict(d.get("sitecustomize") or {}),
+            usercustomize=dict(d.get("usercustomize") or {}),
+            ssl=ModuleOrigin.from_json(d.get("ssl")),
+            ssl_c=ModuleOrigin.from_json(d.get("_ssl")),
+            shadowed=tuple(d.get("shadowed") or ()),
+            preloaded_outside_stdlib=tuple(d.get("preloaded_outside_stdlib") or ()),
+        )
+
+    def origin(self, module: str) -> Optional[ModuleOrigin]:
+        return self.ssl if module == "ssl" else self.ssl_c if module == "_ssl" else None
+
+    def put_there_by(self, path: Optional[str]) -> Optional[str]:
+        """The variable (or "the user site") that makes Python import from ``path``, if one does."""
+        import os.path
+
+        if not path or self.isolated or self.ignore_environment:
+            return None
+        p = os.path.normpath(path)
+
+        def under(d: str) -> bool:
+            d = os.path.normpath(d)
+            return bool(d) and (p == d or p.startswith(d.rstrip(os.sep) + os.sep))
+
+        for entry in (self.variables.get("PYTHONPATH") or "").split(os.pathsep):
+            if entry and under(entry):
+                return "PYTHONPATH"
+        if self.variables.get("PYTHONHOME") and under(self.variables["PYTHONHOME"]):
+            return "PYTHONHOME"
+        us = self.user_site.get("path")
+        if us and self.user_site.get("enabled") and under(us):
+            return "PYTHONUSERBASE" if self.variables.get("PYTHONUSERBASE") else "the user site"
+        return None
+
+
+@dataclass(frozen=True)
 class Facts:
     python_version: str
     python_version_info: Tuple[int, ...]
@@ -545,6 +617,7 @@ class Facts:
     ld_preload: Optional[str] = None
     # The probe measured without OPENSSL_CONF (a FIFO/device/over-cap file): why.
     openssl_conf_ignored: Optional[str] = None
+    python_env: PythonEnvironment = field(default_factory=PythonEnvironment)
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -627,6 +700,7 @@ def _interpreter_fields(f: Dict[str, Any]) -> Dict[str, Any]:
         local_handshake_version=(s.get("local_handshake") or {}).get("version"),
         default_verify_paths=s.get("default_verify_paths") or {},
         openssl_conf_ignored=s.get("openssl_conf_ignored"),
+        python_env=PythonEnvironment.from_json(py.get("environment")),
     )
 
 
