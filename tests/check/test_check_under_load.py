@@ -83,7 +83,8 @@ def test_same_first_cause_or_undecided_under_load(name, tmp_path, cpu_load):
             rc, data = run_check(client, env, extra=("--timeout", "10"))
             v = _verdict(data)
             seen.append(v)
-            assert acceptable(v, want), "run %d: %r (scenario %s is %s); all so far: %r" % (len(seen), v, name, want, seen)
+            assert acceptable(v, want), "run %d: %r (scenario %s is %s, exit %s, incomplete %r); so far: %r" % (
+                len(seen), v, name, want, rc, data["incomplete"], seen)
     # What was seen, for the log: how often the load cost the deciding attempt.
     print("%s under load: %r" % (name, seen))
 
