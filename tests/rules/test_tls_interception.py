@@ -39,3 +39,32 @@ def test_never_decided_from_the_host_name(rec):
 @pytest.mark.parametrize("rec", by_scenario("untrusted-ca"), ids=ids(by_scenario("untrusted-ca")))
 def test_a_private_host_with_a_private_ca_is_not_interception(rec):
     assert rule.diagnose(facts_of(rec)) is None
+
+
+def _direct_gave_no_answer(how):
+    """Constructed from a real recording: the direct handshake (the deciding attempt) lost to load."""
+    def change(raw):
+        probes = raw["main"]["probes"]
+        for k in list(probes):
+            if k.endswith(":variant:direct"):
+                probes[k] = ({"status": "deadline"} if how == "deadline" else
+                             {"status": "error", "error_kind": "timeout", "timeout": True, "stage": "tcp",
+                              "error": "timed out"})
+    return change
+
+
+@pytest.mark.parametrize("how", ["deadline", "timeout"])
+@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
+def test_a_deciding_attempt_without_answer_is_undecided_never_another_cause(rec, how):
+    """Issue 8 item 4: under load the direct handshake may not answer; then no private-CA verdict."""
+    f = mutated(rec, _direct_gave_no_answer(how))
+    out = rules.run(f)
+    assert "untrusted-private-ca" not in [d.cause for d in out.diagnoses]
+    assert [u.candidates for u in out.undecided if u.cause == "tls-interception"] == [
+        ("tls-interception", "untrusted-private-ca")]
+
+
+@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
+def test_negative_control_with_its_answer_it_is_interception(rec):
+    out = rules.run(facts_of(rec))
+    assert out.diagnoses[0].cause == "tls-interception" and not out.undecided

@@ -232,8 +232,24 @@ def run(facts: Facts) -> Outcome:
             undecided.append(d)
         else:
             diagnoses.append(_with_link(d, facts))
+    diagnoses = _without_undecided(diagnoses, undecided)
     diagnoses.sort(key=lambda d: -d.score)
     return Outcome(tuple(diagnoses), tuple(errors), tuple(ran), tuple(undecided))
+
+
+def _without_undecided(diagnoses: List[Diagnosis], undecided: List[Undecided]) -> List[Diagnosis]:
+    """Drop a diagnosis that a rule could not separate from its own cause on the same host.
+
+    When rule A says "A or B, the attempt that decides did not answer", B's
+    rule firing there only means A's evidence is missing: naming B would turn
+    a missing deciding probe into a different cause (issue 8 item 4)."""
+    out = []
+    for d in diagnoses:
+        if any(d.cause in u.candidates and u.cause != d.cause and d.host is not None
+               and all(u.covers(x) for x in d.all_hosts) for u in undecided):
+            continue
+        out.append(d)
+    return out
 
 
 def _with_link(d: Diagnosis, facts: Optional[Facts] = None) -> Diagnosis:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from tlsdoctor import remedies
 from typing import List
 
-from tlsdoctor.facts import Facts, Host
+from tlsdoctor.facts import ErrorKind, Facts, Host
 from tlsdoctor.rules import Diagnosis, Undecided, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line,
                                      public_anchor, root_list_note, short, stores, use_bundle_steps)
@@ -153,6 +153,11 @@ def _second_host_resigned(f: Facts, h, via_chain):
     )
 
 
+def _no_answer(a) -> bool:
+    """Launched, and no answer either way: unfinished, or a timeout (a loaded machine, not a finding)."""
+    return a.unfinished or (a.failed and a.error_kind is ErrorKind.TIMEOUT)
+
+
 def _via_proxy(f: Facts, h: Host):
     if not is_verify_failure(h) or not h.proxy:
         return None
@@ -162,6 +167,15 @@ def _via_proxy(f: Facts, h: Host):
         found = _second_host_resigned(f, h, via_chain)
         if found:
             return found
+        # The attempts that tell a re-signing proxy from a private CA (the
+        # server seen directly, another host through the proxy) gave no
+        # answer (the deadline, a timeout under load): that is "could not
+        # tell", never the other cause (issue 8 item 4).
+        pending = [a for a in (h.attempts.direct, h.second_host) if _no_answer(a)]
+        if pending:
+            return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"), "%s through the proxy %s: %s" % (
+                h.host, h.proxy, "; ".join("the %s attempt gave no answer (%s%s)" % (
+                    a.name, a.status, (": " + short(a.error, 80)) if a.error else "") for a in pending)), h.url)
     if not (via_chain and direct_chain):
         return None
     if via_chain[0].sha256 == direct_chain[0].sha256:
