@@ -68,3 +68,23 @@ def test_a_deciding_attempt_without_answer_is_undecided_never_another_cause(rec,
 def test_negative_control_with_its_answer_it_is_interception(rec):
     out = rules.run(facts_of(rec))
     assert out.diagnoses[0].cause == "tls-interception" and not out.undecided
+
+
+def _request_after_handshake_timed_out(raw):
+    """Constructed from a real recording (seen under CPU load): the unverified handshake completed and
+    recorded the chain, then its HEAD request timed out, and the phase-2 handshakes were not launched
+    (as in that run: only tls, direct, plain_http and second_host were there)."""
+    probes = raw["main"]["probes"]
+    for k in list(probes):
+        if ":variant:" in k and not k.endswith((":direct", ":second_host", ":plain_http")):
+            del probes[k]
+    for k, v in probes.items():
+        if k.endswith(":tls"):
+            v.update(status="error", error_kind="timeout", timeout=True, stage="after_handshake",
+                     error="TimeoutError: The read operation timed out")
+
+
+@pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
+def test_a_chain_seen_before_a_later_timeout_is_still_evidence(rec):
+    out = rules.run(mutated(rec, _request_after_handshake_timed_out))
+    assert out.diagnoses and out.diagnoses[0].cause == "tls-interception", [d.cause for d in out.diagnoses]

@@ -116,6 +116,12 @@ def chain(h: Host, direct: bool = False):
     for a in [h.attempts.direct] if direct else on_path:
         if a.ok and a.chain:
             return a.chain
+    # The probe records a chain only once the handshake completed: it is the
+    # server's (or the proxy's) presentation even when what came after failed
+    # (the HEAD request timing out on a loaded machine).
+    for a in [h.attempts.direct] if direct else on_path:
+        if a.chain:
+            return a.chain
     if not direct:
         a = h.attempts.direct
         if not h.proxy and a.chain:
