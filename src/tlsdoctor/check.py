@@ -427,10 +427,10 @@ def _host_items(facts, diagnoses: tuple, timeout: float, undecided: tuple = ()) 
     # A rule whose deciding attempt did not finish said so (rules.Undecided):
     # that host gets "could not tell between …", never another cause.
     for u in undecided:
-        if not any(d.host in (None, u.host) for d in diagnoses):
+        if not any(d.covers(u.host) if u.host else d.host is None for d in diagnoses):
             items.append(Incomplete(IncompleteKind.UNDECIDED, "%s: could not tell %s apart: %s" % (
-                u.host or "the index", " / ".join(u.candidates), u.why), candidates=tuple(u.candidates)))
-    told = {u.host for u in undecided}
+                ", ".join(u.hosts or (u.host or "the index",)), " / ".join(u.candidates), u.why), candidates=tuple(u.candidates)))
+    told = {x for u in undecided for x in (u.hosts or (u.host,))}
     for h in facts.hosts:
         a = h.verdict_attempt
         if a.status == "deadline":
@@ -442,7 +442,7 @@ def _host_items(facts, diagnoses: tuple, timeout: float, undecided: tuple = ()) 
         elif a.status == "bug":
             items.append(Incomplete(IncompleteKind.PROBE_BUG, "%s: tlsdoctor could not run this measurement "
                                                               "(bug: %s)" % (h.url, a.error)))
-        elif a.failed and h.url not in told and not any(d.host in (None, h.url) for d in diagnoses):
+        elif a.failed and h.url not in told and not any(d.covers(h.url) for d in diagnoses):
             items.append(Incomplete(IncompleteKind.NO_RULE,
                                     "%s: pip fails (%s), and no rule recognises why" % (h.url, a.error)))
     return items

@@ -29,11 +29,6 @@ from enum import Enum
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 TLS_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-# Public package hosts whose real certificates chain to public roots that
-# every certifi release of the last years contains. Seeing them issued by a
-# CA that a recent certifi lacks means something on the path re-signs TLS.
-PUBLIC_HOSTS = ("pypi.org", "files.pythonhosted.org", "test.pypi.org", "test-files.pythonhosted.org",
-                "pypi.python.org", "upload.pypi.org")
 SKEW = 300.0  # seconds between this machine's clock and the server's: more than ordinary drift
 
 
@@ -103,6 +98,10 @@ class Cert:
     sans: Tuple[str, ...] = ()
     sha256: str = ""
     self_issued: bool = False
+    # For tlsdoctor.public_roots.anchor_of (probes before these keys: absent, not guessed).
+    spki_sha256: str = ""
+    authority_key_id: Optional[str] = None
+    pem: Optional[str] = None  # only the top cert of a chain and self-issued ones (target.py chain_info)
 
     @classmethod
     def from_json(cls, d: Dict[str, Any]) -> "Cert":
@@ -116,6 +115,9 @@ class Cert:
             sans=tuple(d.get("sans") or ()),
             sha256=d.get("sha256") or "",
             self_issued=bool(d.get("self_issued")),
+            spki_sha256=d.get("spki_sha256") or "",
+            authority_key_id=d.get("authority_key_id") or None,
+            pem=d.get("pem") or None,
         )
 
     def valid_at(self, ts: float) -> Optional[bool]:
@@ -517,10 +519,89 @@ class Host:
 
     @property
     def resigned_by_local_ca(self) -> bool:
-        """pip works with a public package host only thanks to a CA that certifi lacks:
-        TLS to it is re-signed on this network (it breaks with another bundle)."""
-        return (self.host in PUBLIC_HOSTS and self.pip.ok and self.attempts.store("certifi").failed
-                and bool(self.attempts.tls.chain))
+        """pip works with this host only thanks to a CA that certifi lacks and that is no public root
+        (tlsdoctor.public_roots): an intercepting middlebox or a private CA, trusted locally. It breaks
+        with another bundle. Decided from the chain, never from the host's name."""
+        if not (self.pip.ok and self.attempts.store("certifi").failed and self.attempts.tls.chain):
+            return False
+        from tlsdoctor import public_roots
+
+        try:
+            return public_roots.anchor_of(self.attempts.tls.chain) is None
+        except (OSError, ValueError):  # the shipped list cannot be read: no claim either way
+            return False
+
+
+@dataclass(frozen=True)
+class ModuleOrigin:
+    """Where ``ssl`` / ``_ssl`` was (or would be) imported from in pip's environment."""
+
+    path: Optional[str] = None  # "built-in" for a built-in _ssl
+    in_stdlib: Optional[bool] = None
+    error: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, d: Optional[Dict[str, Any]]) -> Optional["ModuleOrigin"]:
+        if not isinstance(d, dict):
+            return None
+        return cls(path=d.get("path"), in_stdlib=d.get("in_stdlib"), error=d.get("error"))
+
+
+@dataclass(frozen=True)
+class PythonEnvironment:
+    """What acts on pip's imports besides the interpreter (probe: ``facts.python.environment``)."""
+
+    variables: Dict[str, str] = field(default_factory=dict)  # PYTHONPATH, PYTHONHOME, PYTHONUSERBASE... that are set
+    isolated: bool = False  # -I / -E: then the variables had no effect
+    ignore_environment: bool = False
+    user_site: Dict[str, Any] = field(default_factory=dict)  # enabled, path, exists, in_sys_path
+    sitecustomize: Dict[str, Any] = field(default_factory=dict)  # loaded, path
+    usercustomize: Dict[str, Any] = field(default_factory=dict)
+    ssl: Optional[ModuleOrigin] = None
+    ssl_c: Optional[ModuleOrigin] = None  # _ssl
+    shadowed: Tuple[str, ...] = ()  # of ssl, _ssl: imported from outside the interpreter's own stdlib
+    preloaded_outside_stdlib: Tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: Optional[Dict[str, Any]]) -> "PythonEnvironment":
+        d = d if isinstance(d, dict) else {}
+        return cls(
+            variables={str(k): str(v) for k, v in (d.get("variables") or {}).items()},
+            isolated=bool(d.get("isolated")),
+            ignore_environment=bool(d.get("ignore_environment")),
+            user_site=dict(d.get("user_site") or {}),
+            sitecustomize=dict(d.get("sitecustomize") or {}),
+            usercustomize=dict(d.get("usercustomize") or {}),
+            ssl=ModuleOrigin.from_json(d.get("ssl")),
+            ssl_c=ModuleOrigin.from_json(d.get("_ssl")),
+            shadowed=tuple(d.get("shadowed") or ()),
+            preloaded_outside_stdlib=tuple(d.get("preloaded_outside_stdlib") or ()),
+        )
+
+    def origin(self, module: str) -> Optional[ModuleOrigin]:
+        return self.ssl if module == "ssl" else self.ssl_c if module == "_ssl" else None
+
+    def put_there_by(self, path: Optional[str]) -> Optional[str]:
+        """The variable (or "the user site") that makes Python import from ``path``, if one does."""
+        import os.path
+
+        if not path or self.isolated or self.ignore_environment:
+            return None
+        p = os.path.normpath(path)
+
+        def under(d: str) -> bool:
+            d = os.path.normpath(d)
+            return bool(d) and (p == d or p.startswith(d.rstrip(os.sep) + os.sep))
+
+        for entry in (self.variables.get("PYTHONPATH") or "").split(os.pathsep):
+            if entry and under(entry):
+                return "PYTHONPATH"
+        if self.variables.get("PYTHONHOME") and under(self.variables["PYTHONHOME"]):
+            return "PYTHONHOME"
+        us = self.user_site.get("path")
+        if us and self.user_site.get("enabled") and under(us):
+            return "PYTHONUSERBASE" if self.variables.get("PYTHONUSERBASE") else "the user site"
+        return None
 
 
 @dataclass(frozen=True)
@@ -563,6 +644,9 @@ class Facts:
     # A faked clock in the target's environment (libfaketime: FAKETIME*, LD_PRELOAD).
     faketime_env: Dict[str, str] = field(default_factory=dict)
     ld_preload: Optional[str] = None
+    # The probe measured without OPENSSL_CONF (a FIFO/device/over-cap file): why.
+    openssl_conf_ignored: Optional[str] = None
+    python_env: PythonEnvironment = field(default_factory=PythonEnvironment)
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -644,6 +728,8 @@ def _interpreter_fields(f: Dict[str, Any]) -> Dict[str, Any]:
         default_x509_strict=bool(s.get("default_x509_strict")),
         local_handshake_version=(s.get("local_handshake") or {}).get("version"),
         default_verify_paths=s.get("default_verify_paths") or {},
+        openssl_conf_ignored=s.get("openssl_conf_ignored"),
+        python_env=PythonEnvironment.from_json(py.get("environment")),
     )
 
 

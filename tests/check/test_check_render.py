@@ -105,23 +105,39 @@ def test_every_marked_text_line_is_a_json_warning():
         assert set(marked) <= {render.redact(m) for m in warned}, rec.id
 
 
+@pytest.fixture(autouse=True)
+def _stand_in_public_root(monkeypatch):
+    """As in tests/rules (conftest.py): the shipped root list plus the constructed stand-in root."""
+    from recorded_facts import stand_in_roots
+
+    from tlsdoctor import public_roots
+
+    monkeypatch.setattr(public_roots, "load", lambda: stand_in_roots())
+
+
 def _on_pypi(raw):
     raw["main"]["facts"]["targets"] = ["https://pypi.org/simple/"]
 
 
-def test_re_signed_public_host_is_a_warning_in_text_and_json():
-    """pip works with pypi.org only through a CA certifi lacks: said in the text, and as data."""
+@pytest.mark.parametrize("change", [lambda raw: None, _on_pypi], ids=["private-name", "pypi.org"])
+def test_a_ca_outside_the_public_list_is_a_warning_in_text_and_json(change):
+    """pip works only through a CA certifi lacks and no public root list has (healthy-direct: pip's cert
+    names the lab CA): said in the text and in --json's warnings, whatever the host is called."""
     rec = [r for r in ALL if r.scenario == "healthy-direct"][0]
-    r = report_of(mutated(rec, _on_pypi))
-    assert "re-signed on this network" in render.render(r, fmt="text")
-    codes = [w["code"] for w in json.loads(render.render(r, fmt="json"))["warnings"]]
-    assert codes == ["resigned_on_this_network"]
+    r = report_of(mutated(rec, change))
+    assert r.status == "ok"
+    assert "re-signed on this network or served by a private CA" in render.render(r, fmt="text")
+    warnings = json.loads(render.render(r, fmt="json"))["warnings"]
+    assert [w["code"] for w in warnings] == ["resigned_on_this_network"]
+    assert warnings[0]["host"] == r.facts.hosts[0].url
 
 
-def test_no_re_signed_warning_for_a_private_index():
-    """Negative control: the same measurements at a private host name are not a warning."""
+def test_no_re_signed_warning_when_the_chain_ends_at_a_public_root():
+    """Negative control: the same measurements, the chain ending at the (stand-in) public root."""
+    from recorded_facts import as_public_root
+
     rec = [r for r in ALL if r.scenario == "healthy-direct"][0]
-    r = report_of(facts_of(rec))
+    r = report_of(mutated(rec, as_public_root))
     assert "re-signed" not in render.render(r, fmt="text")
     assert json.loads(render.render(r, fmt="json"))["warnings"] == []
 

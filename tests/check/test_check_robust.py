@@ -430,7 +430,10 @@ def test_recorded_probe_answers_pass_validation_and_keep_their_status(name):
     rec = _recording(name)
     assert probe.validate(rec["raw"]["main"]) is None
     report = _judge(rec["raw"]["main"], rec["raw"].get("noconf"))
-    assert report.status == rec["status"], [str(i) for i in report.incomplete]
+    # outdated-ca-bundle needs a public root, which the lab cannot serve: its own CA is an honest
+    # "could not tell interception from a private CA" (issue 8 item 1; tests/rules uses a stand-in root).
+    want = "incomplete" if name.startswith("trust-store-missing-root__") and rec["status"] == "problem" else rec["status"]
+    assert report.status == want, [str(i) for i in report.incomplete]
 
 
 def test_status_follows_kinds_not_message_text(monkeypatch):

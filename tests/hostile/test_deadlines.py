@@ -106,14 +106,21 @@ def write(path, text, mode=0o755):
 
 
 def test_openssl_conf_fifo(tmp_path):
-    """OpenSSL reads OPENSSL_CONF when ssl is first imported; a FIFO blocks that forever."""
+    """OpenSSL reads OPENSSL_CONF when ssl is first imported; a FIFO blocks that forever.
+
+    The probe never reads it (it measures without it, within the deadline), and
+    the diagnosis says what real pip would meet: it blocks at ``import ssl``."""
     fifo = tmp_path / "openssl.cnf"
     os.mkfifo(str(fifo))
     env = base_env(tmp_path, OPENSSL_CONF=str(fifo))
     rc, data, dt = check(env)
     assert dt <= LIMIT, "deadline not kept: %.2f s" % dt
-    assert (rc, data["status"]) == (3, "incomplete")
-    assert "deadline" in data["verdict"] and "OPENSSL_CONF=%s is a FIFO" % fifo in data["verdict"]
+    assert (rc, data["status"]) == (1, "problem"), data["verdict"]
+    assert data["diagnoses"][0]["cause"] == "openssl-config-restricts", data["verdict"]
+    assert "OPENSSL_CONF=%s is a FIFO" % fifo in data["verdict"]
+    assert data["diagnoses"][0]["fix"][0]["kind"] == "unset_env"
+    assert data["diagnoses"][0]["fix"][0]["key"] == "OPENSSL_CONF"
+    assert any(w["code"] == "openssl_conf" and w["severity"] == "problem" for w in data["warnings"])
     assert_nothing_left(env)
 
 

@@ -1383,7 +1383,98 @@ def cert_info(der):
         info["self_issued"] = info["subject"] == info["issuer"]
     except Exception as exc:
         info["decode_error"] = err_text(exc)
+    try:
+        # The stdlib decoder gives names, dates and SANs only; whether a chain
+        # ends at a public root needs the key and the key ids too
+        # (tlsdoctor.public_roots.anchor_of: a re-issued root keeps its key).
+        info.update(_key_ids(der))
+    except Exception as exc:
+        info["key_ids_error"] = err_text(exc)
     return info
+
+
+def chain_info(ders):
+    """cert_info of each presented cert; the top one and self-issued ones carry their PEM too.
+
+    The PEM is what a fix needs to trust an inspection or private CA (its
+    fingerprint for the user to confirm); only those certs, to keep the JSON small."""
+    out = []
+    for i, der in enumerate(ders):
+        info = cert_info(der)
+        if i == len(ders) - 1 or info.get("self_issued"):
+            try:
+                info["pem"] = ssl.DER_cert_to_PEM_cert(der)
+            except Exception:
+                pass
+        out.append(info)
+    return out
+
+
+def _der_tlv(buf, pos):
+    """(tag, content start, content end) of the DER element at pos (buf a bytearray)."""
+    if pos + 2 > len(buf):
+        raise ValueError("DER: truncated")
+    tag, n = buf[pos], buf[pos + 1]
+    pos += 2
+    if n & 0x80:
+        k = n & 0x7F
+        if k == 0 or k > 4 or pos + k > len(buf):
+            raise ValueError("DER: bad length")
+        n = 0
+        for b in buf[pos:pos + k]:
+            n = (n << 8) | b
+        pos += k
+    if pos + n > len(buf):
+        raise ValueError("DER: element runs past the end")
+    return tag, pos, pos + n
+
+
+def _der_children(buf, start, end):
+    out, pos = [], start
+    while pos < end:
+        tag, cs, ce = _der_tlv(buf, pos)
+        out.append((tag, pos, cs, ce))
+        pos = ce
+    return out
+
+
+def _hexs(b):
+    return "".join("%02x" % x for x in bytearray(b))
+
+
+# id-ce-authorityKeyIdentifier 2.5.29.35 and id-ce-subjectKeyIdentifier 2.5.29.14, DER-encoded.
+_OID_AKI = bytearray(b"\x55\x1d\x23")
+_OID_SKI = bytearray(b"\x55\x1d\x0e")
+
+
+def _key_ids(der):
+    """spki_sha256 (SHA-256 of the DER SubjectPublicKeyInfo), subject_key_id, authority_key_id (RFC 5280 4.1)."""
+    buf = bytearray(der)
+    _, cs, ce = _der_tlv(buf, 0)
+    _, _, tcs, tce = _der_children(buf, cs, ce)[0]
+    fields = _der_children(buf, tcs, tce)
+    if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
+        fields = fields[1:]
+    _, spos, _, sce = fields[5]  # serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+    out = {"spki_sha256": hashlib.sha256(bytes(buf[spos:sce])).hexdigest()}
+    for ftag, _, fcs, fce in fields[6:]:
+        if ftag != 0xA3:  # [3] EXPLICIT Extensions
+            continue
+        _, _, ecs, ece = _der_children(buf, fcs, fce)[0]
+        for _, _, xcs, xce in _der_children(buf, ecs, ece):
+            parts = _der_children(buf, xcs, xce)
+            oid = buf[parts[0][2]:parts[0][3]]
+            _, _, ocs, oce = parts[-1]  # extnValue (a critical BOOLEAN may precede it)
+            if oid == _OID_SKI:
+                t, kcs, kce = _der_tlv(buf, ocs)
+                if t == 0x04:
+                    out["subject_key_id"] = _hexs(buf[kcs:kce])
+            elif oid == _OID_AKI:
+                t, acs, ace = _der_tlv(buf, ocs)
+                for t2, _, kcs, kce in (_der_children(buf, acs, ace) if t == 0x30 else ()):
+                    if t2 == 0x80:  # [0] IMPLICIT keyIdentifier
+                        out["authority_key_id"] = _hexs(buf[kcs:kce])
+    return out
 
 
 def _name(rdns):
@@ -1454,7 +1545,7 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
         c = ssock.cipher()
         out["cipher"] = c[0] if c else None
         if want_chain:
-            out["chain"] = [cert_info(d) for d in peer_chain(ssock)]
+            out["chain"] = chain_info(peer_chain(ssock))
         if send_http:
             # TLS 1.3 client-certificate and other post-handshake alerts
             # arrive on the first read, so the attempt is not done until a

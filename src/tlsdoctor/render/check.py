@@ -118,6 +118,12 @@ def pip_config_json(f) -> Dict[str, Any]:
     return out
 
 
+def _unsafe_config(f) -> List[str]:
+    """pip config files that are a FIFO / device / over the cap: pip blocks or fails reading them."""
+    return ["%s is %s: pip reads its config files whole, so it blocks or fails there (not read)"
+            % (u.get("path"), u.get("reason")) for u in (f.pip_config.get("unsafe") or []) if isinstance(u, dict)]
+
+
 def variants_legend() -> Dict[str, Any]:
     """What each name in a host's ``variants`` / ``stores`` and each mark means."""
     from tlsdoctor.facts import ATTEMPT_WHAT, VARIANT_NAMES
@@ -134,7 +140,7 @@ def facts_json(f) -> Dict[str, Any]:
     neg = next((h.attempts.tls.version for h in f.hosts if h.attempts.tls.version), None)
     return {
         "python": {"version": f.python_version, "executable": f.executable, "implementation": f.implementation,
-                   "platform": f.platform},
+                   "platform": f.platform, "environment": _python_env_json(f.python_env)},
         "ssl": {
             "importable": f.has_ssl, "import_error": f.ssl_import_error,
             "openssl_version": f.openssl_version,
@@ -154,6 +160,7 @@ def facts_json(f) -> Dict[str, Any]:
             "options": f.pip_options,
             "options_error": f.pip_options_error,
             "config_files": f.pip_config.get("levels", []),
+            "config_unsafe": list(f.pip_config.get("unsafe") or []),
         },
         "env": {
             "ca": {k: {"value": v, "bundle": _bundle_json(b)} for k, (v, b) in f.ca_env.items()},
@@ -166,6 +173,14 @@ def facts_json(f) -> Dict[str, Any]:
         "clock": {"target_time": f.target_time, "checker_time": f.checker_time},
         "checker": {"ssl_import_error": f.checker_ssl_error},
     }
+
+
+def _python_env_json(env) -> Dict[str, Any]:
+    import dataclasses
+
+    d = dataclasses.asdict(env)
+    d["_ssl"] = d.pop("ssl_c")
+    return d
 
 
 def _uses_truststore(f):
@@ -247,6 +262,8 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
         return []
     d = diagnoses[0]
     lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    if len(d.all_hosts) > 1:
+        lines.append("  %s" % ", ".join(_host_name(u) for u in d.all_hosts))
     lines.append("  %s:" % t["evidence"])
     lines += ["    - %s" % e for e in d.evidence]
     lines.append("  %s:" % t["fix"])
@@ -260,6 +277,19 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     for d in diagnoses[1:]:
         lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
     return lines
+
+
+def _host_name(url: str) -> str:
+    """"pypi.org" for https://pypi.org/simple/ (the port only when it is not the scheme's)."""
+    from urllib.parse import urlsplit
+
+    p = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(p.scheme)
+    try:
+        port = p.port
+    except ValueError:
+        port = None
+    return (p.hostname or url) + (":%d" % port if port and port != default else "")
 
 
 def _index_lines(f) -> List[str]:
@@ -277,7 +307,7 @@ def _config_lines(f) -> List[str]:
     from tlsdoctor.pipconfig import provenance
 
     prov = provenance(f)
-    lines = []
+    lines = [Check(BAD, "pip_config_unsafe", u).line() for u in _unsafe_config(f)]
     if "index-url" not in prov:
         lines.append("  index-url = %s   ← pip's default" % (f.pip_options.get("index_url") or "-"))
     for k, p in prov.items():
@@ -392,16 +422,51 @@ def _ca_env_checks(f) -> List[Check]:
     return out
 
 
+def _python_env_checks(f) -> List[Check]:
+    """What acts on pip's imports: the variables, the user site, sitecustomize, and where ssl comes from.
+
+    The probe runs in pip's own environment (not -I), so these were in effect for its measurements too."""
+    env = f.python_env
+    out = []
+    off = env.isolated or env.ignore_environment
+    for name, value in sorted(env.variables.items()):
+        out.append(Check(OK if off else WARN, "python_env", "%s=%s%s" % (
+            name, value, " (no effect: the interpreter ran with -I/-E)" if off else
+            " is set: it changes what pip imports")))
+    if not env.variables:
+        for name in ("PYTHONPATH", "PYTHONHOME"):  # probes before facts.python.environment
+            if f.loader_env.get(name):
+                out.append(Check(WARN, "loader_env", "%s=%s is set" % (name, f.loader_env[name])))
+    for module in ("ssl", "_ssl"):
+        o = env.origin(module)
+        if o is None or not o.path:
+            continue
+        if module in env.shadowed or o.in_stdlib is False:
+            var = env.put_there_by(o.path)
+            out.append(Check(BAD, "ssl_shadowed", "%s is imported from %s, outside the stdlib%s%s" % (
+                module, o.path, (" (put first by %s)" % var) if var else "",
+                (": " + o.error) if o.error else "")))
+    for name in ("sitecustomize", "usercustomize"):
+        sc = getattr(env, name)
+        if sc.get("loaded"):
+            out.append(Check(WARN, "python_env", "%s loaded from %s: it runs before pip" % (name, sc.get("path"))))
+    us = env.user_site
+    if us.get("enabled") and us.get("in_sys_path"):
+        out.append(Check(OK, "user_site", "user site %s is on sys.path" % us.get("path")))
+    return out
+
+
 def _proxy_loader_checks(f) -> List[Check]:
     out = [Check(OK, "proxy_env", "%s=%s" % (name, value)) for name, value in sorted(f.proxy_env.items())]
-    for name in ("PYTHONPATH", "PYTHONHOME"):
-        if f.loader_env.get(name):
-            # The probe runs isolated (-I / -E) as its contract says; pip does not.
-            out.append(Check(WARN, "loader_env", "%s=%s is set: pip sees it, the isolated probe does not"
-                             % (name, f.loader_env[name])))
+    out += _python_env_checks(f)
     if f.loader_env.get("LD_LIBRARY_PATH"):
         out.append(Check(WARN, "loader_env", "LD_LIBRARY_PATH=%s" % f.loader_env["LD_LIBRARY_PATH"]))
-    if f.openssl_conf:
+    if f.openssl_conf and f.openssl_conf.get("unsafe"):
+        # OpenSSL reads it whole at pip's `import ssl`: the probe never did (measured without it).
+        out.append(Check(BAD, "openssl_conf", "OPENSSL_CONF=%s is %s: OpenSSL reads it when pip imports ssl "
+                         "(pip blocks or fails there); measured without it" % (
+                             f.openssl_conf.get("path"), f.openssl_conf.get("unsafe"))))
+    elif f.openssl_conf:
         r = f.openssl_conf.get("restrictions") or {}
         out.append(Check(WARN if r else OK, "openssl_conf", "OPENSSL_CONF=%s%s" % (
             f.openssl_conf.get("path"),
@@ -430,9 +495,10 @@ def host_checks(h) -> List[Check]:
     if h.resigned_by_local_ca:
         # Works, but only thanks to a local CA: worth knowing before it breaks.
         out.append(Check(WARN, "resigned_on_this_network",
-                         "%s's certificate is issued by %s, which certifi does not trust: TLS to it is re-signed on "
-                         "this network (pip works because %s trusts that CA)" % (
-                             h.host, h.attempts.tls.chain[-1].issuer, "the bundle it uses"), h.url, indent=6))
+                         "%s's certificate is issued by %s, a CA outside the public root list that certifi does "
+                         "not trust: TLS to it is re-signed on this network or served by a private CA (pip works "
+                         "because the bundle it uses trusts that CA; another bundle breaks it)" % (
+                             h.host, h.attempts.tls.chain[-1].issuer), h.url, indent=6))
     return out
 
 
@@ -474,6 +540,7 @@ def no_index_check(f) -> Optional[Check]:
 def warnings(f) -> List[Dict[str, Any]]:
     """Every line the text marks ! or ✗, as records (the text and --json cannot drift apart)."""
     checks = facts_checks(f) + [c for h in f.hosts for c in host_checks(h)]
+    checks += [Check(BAD, "pip_config_unsafe", u) for u in _unsafe_config(f)]
     extra = no_index_check(f)
     if extra:
         checks.append(extra)

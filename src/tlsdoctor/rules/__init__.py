@@ -7,8 +7,10 @@ A rule module has ``CAUSE`` (a stable id from ``tlsdoctor.causes``) and a
     @rule(CAUSE, reads=("pip_request", "tls", "verify"))
     def diagnose(f: Facts, h: Host) -> Optional[Diagnosis]: ...
 
-``diagnose(facts)`` then runs the per-host function over each failing host
-and returns the first diagnosis. Rules never do I/O: everything they need was
+``diagnose(facts)`` then runs the per-host function over each failing host:
+the cause is stated once, for every host it applies to (``Diagnosis.hosts``;
+the evidence and fix are the first host's), so a second failing host
+(files.pythonhosted.org) never reads "no rule recognises why". Rules never do I/O: everything they need was
 measured by the probe (like thefuck's ``match`` over a command's output, but
 over measured facts instead of text). A rule that raises, or whose module
 cannot be imported, is reported as a ``RuleError`` and the others still run
@@ -52,6 +54,15 @@ class Diagnosis:
     score: int = 50  # ranking: higher = more specific / more certain
     host: Optional[str] = None
     link: Optional[str] = None  # KB entry id
+    hosts: Tuple[str, ...] = ()  # every failing host this cause applies to (host first); () = just host
+
+    def covers(self, url: str) -> bool:
+        """This diagnosis explains the host at ``url`` (a facts-wide one explains every host)."""
+        return self.host is None or url == self.host or url in self.hosts
+
+    @property
+    def all_hosts(self) -> Tuple[str, ...]:
+        return self.hosts or ((self.host,) if self.host else ())
 
     def to_json(self) -> dict:
         return {
@@ -61,6 +72,7 @@ class Diagnosis:
             "fix": [step.to_json() for step in self.fix],
             "dead_ends": list(self.dead_ends),
             "host": self.host,
+            "hosts": list(self.all_hosts),
             "kb": self.link,
             "score": self.score,
         }
@@ -74,9 +86,14 @@ class Undecided:
     candidates: Tuple[str, ...]  # the causes it could not separate (its own first)
     why: str  # which attempt, and what became of it
     host: Optional[str] = None
+    hosts: Tuple[str, ...] = ()  # every host it could not decide for (host first)
+
+    def covers(self, url: str) -> bool:
+        return self.host is None or url == self.host or url in self.hosts
 
     def to_json(self) -> dict:
-        return {"cause": self.cause, "candidates": list(self.candidates), "why": self.why, "host": self.host}
+        return {"cause": self.cause, "candidates": list(self.candidates), "why": self.why, "host": self.host,
+                "hosts": list(self.hosts or ((self.host,) if self.host else ()))}
 
 
 @dataclass(frozen=True)
@@ -122,17 +139,39 @@ def rule(cause: str, on: str = "failing_hosts", reads: Tuple[str, ...] = (), dec
         def diagnose(facts: Facts) -> Verdict:
             if on == "facts":
                 return fn(facts)
+            found = []
             for h in facts.failing_hosts:
                 d = fn(facts, h)
                 if d is not None:
-                    return _undecided(spec, h, d) or d
-            return None
+                    found.append(_undecided(spec, h, d) or d)
+            return _once(found)
 
         diagnose.spec = spec  # type: ignore[attr-defined]
         diagnose.per_host = fn  # type: ignore[attr-defined]
         return diagnose
 
     return wrap
+
+
+def _once(found: List[Verdict]) -> Verdict:
+    """One verdict for all hosts: the first diagnosis, naming every host this cause was found on.
+
+    Hosts where the rule could not decide stay undecided only when no host
+    was diagnosed (check then reports the undecided ones as such)."""
+    from dataclasses import replace
+
+    diagnosed = [d for d in found if isinstance(d, Diagnosis)]
+    if diagnosed:
+        hosts = tuple(dict.fromkeys(d.host for d in diagnosed if d.host))
+        first = diagnosed[0]
+        others = [d for d in diagnosed[1:] if d.host and d.host != first.host]
+        evidence = first.evidence + tuple("the same on %s: %s" % (d.host, d.verdict) for d in others)
+        return replace(first, hosts=hosts if len(hosts) > 1 else (), evidence=evidence)
+    undecided = [u for u in found if isinstance(u, Undecided)]
+    if undecided:
+        hosts = tuple(dict.fromkeys(u.host for u in undecided if u.host))
+        return replace(undecided[0], hosts=hosts if len(hosts) > 1 else ())
+    return None
 
 
 def _undecided(spec: RuleSpec, h: Host, d: Diagnosis) -> Optional[Undecided]:
@@ -193,8 +232,24 @@ def run(facts: Facts) -> Outcome:
             undecided.append(d)
         else:
             diagnoses.append(_with_link(d, facts))
+    diagnoses = _without_undecided(diagnoses, undecided)
     diagnoses.sort(key=lambda d: -d.score)
     return Outcome(tuple(diagnoses), tuple(errors), tuple(ran), tuple(undecided))
+
+
+def _without_undecided(diagnoses: List[Diagnosis], undecided: List[Undecided]) -> List[Diagnosis]:
+    """Drop a diagnosis that a rule could not separate from its own cause on the same host.
+
+    When rule A says "A or B, the attempt that decides did not answer", B's
+    rule firing there only means A's evidence is missing: naming B would turn
+    a missing deciding probe into a different cause (issue 8 item 4)."""
+    out = []
+    for d in diagnoses:
+        if any(d.cause in u.candidates and u.cause != d.cause and d.host is not None
+               and all(u.covers(x) for x in d.all_hosts) for u in undecided):
+            continue
+        out.append(d)
+    return out
 
 
 def _with_link(d: Diagnosis, facts: Optional[Facts] = None) -> Diagnosis:

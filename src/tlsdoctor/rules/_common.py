@@ -116,6 +116,12 @@ def chain(h: Host, direct: bool = False):
     for a in [h.attempts.direct] if direct else on_path:
         if a.ok and a.chain:
             return a.chain
+    # The probe records a chain only once the handshake completed: it is the
+    # server's (or the proxy's) presentation even when what came after failed
+    # (the HEAD request timing out on a loaded machine).
+    for a in [h.attempts.direct] if direct else on_path:
+        if a.chain:
+            return a.chain
     if not direct:
         a = h.attempts.direct
         if not h.proxy and a.chain:
@@ -281,3 +287,37 @@ def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bun
         path, origin = config_origin(f, "cert")
         steps.append(remedies.set_config(pip_argv(f), "global.cert", bundle, file=path, source=origin))
     return steps
+
+
+def public_anchor(h: Host):
+    """(the public root the presented chain ends at, with proof, or None; could the list be read).
+
+    ``tlsdoctor.public_roots.anchor_of``: a fingerprint, a key or the issuer
+    name *and* key id of a current Mozilla/certifi root. An issuer-name-only
+    match is no proof (a middlebox can copy a public root's name), so it
+    counts as neither public nor non-public: (None, False).
+    """
+    from tlsdoctor import public_roots
+
+    certs = chain(h)
+    if not certs:
+        return None, False
+    try:
+        a = public_roots.anchor_of(certs)
+    except (OSError, ValueError):  # Defensive: the shipped list cannot be read
+        return None, False
+    if a is not None and not a.proof:
+        return None, False
+    return a, True
+
+
+def root_list_note() -> str:
+    """Which public root list the claim rests on, and that a root made public after it is not in it."""
+    from tlsdoctor import public_roots
+
+    try:
+        rl = public_roots.load()
+        return "the public root list (%s, %d days old; a root made public since is not in it)" % (
+            rl.describe(), public_roots.age_days())
+    except (OSError, ValueError):  # Defensive
+        return "the public root list"

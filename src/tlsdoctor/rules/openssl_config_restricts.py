@@ -8,6 +8,13 @@ Fails like::
 Evidence: OPENSSL_CONF sets MinProtocol/MaxProtocol/CipherString, the target's
 default context reflects it, and the *same* interpreter without OPENSSL_CONF
 completes the handshake with the same server.
+
+Or OPENSSL_CONF names a FIFO, a device or a file over the probe's read cap:
+OpenSSL reads that file whole when it initialises, i.e. at pip's first
+``import ssl`` (CPython's _ssl/_hashlib call OPENSSL_init_ssl, which loads
+the config), so pip blocks there for ever (a FIFO) or fails. The probe never
+reads it (it measures without it and says so: ``ssl.openssl_conf_ignored``),
+so every network finding was made without the setting pip would suffer.
 """
 
 from __future__ import annotations
@@ -39,8 +46,47 @@ def _score(tls, restr) -> int:
     return 78 if (local or below_floor or "MaxProtocol" not in restr) else 62
 
 
-@rule(CAUSE, reads=READS)
-def diagnose(f: Facts, h: Host):
+@rule(CAUSE, on="facts", reads=READS)
+def diagnose(f: Facts):
+    unsafe = _unreadable(f)
+    if unsafe:
+        return unsafe
+    for h in f.failing_hosts:
+        d = _restricts(f, h)
+        if d is not None:
+            return d
+    return None
+
+
+def _unreadable(f: Facts):
+    """OPENSSL_CONF is a FIFO / device / over the cap: pip's own ``import ssl`` blocks or fails on it."""
+    conf = f.openssl_conf or {}
+    why = conf.get("unsafe")
+    if not why:
+        return None
+    path = conf.get("path")
+    kind = conf.get("file_type") or "?"
+    what = {"fifo": "a FIFO", "character device": "a device", "block device": "a device"}.get(kind, why)
+    evidence = [
+        "OPENSSL_CONF=%s is %s (%s)" % (path, what, why),
+        "OpenSSL reads that file whole when it initialises, at pip's first `import ssl`: "
+        "a FIFO blocks that import for ever, a device or a huge file fails or exhausts memory",
+        "tlsdoctor did not read it: %s" % (f.openssl_conf_ignored or "the probe measured without OPENSSL_CONF"),
+    ]
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="OPENSSL_CONF=%s is %s: OpenSSL reads it when pip imports ssl, so pip blocks or fails" % (path, what),
+        evidence=tuple(evidence),
+        fix=(remedies.unset_env("OPENSSL_CONF", "it names %s, not an OpenSSL configuration file; find where it is "
+                                "set: shell profile, /etc/environment, a wrapper script" % what, source="OPENSSL_CONF"),),
+        dead_ends=("--trusted-host / --cert / certifi (pip never gets past `import ssl`)", "upgrading pip"),
+        # pip cannot start any request: this comes before every network finding
+        # (which the probe made without the setting).
+        score=100,
+    )
+
+
+def _restricts(f: Facts, h: Host):
     conf = f.openssl_conf or {}
     restr = conf.get("restrictions") or {}
     if not restr:

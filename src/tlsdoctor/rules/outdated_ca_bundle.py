@@ -6,7 +6,12 @@ Fails like::
 
 Evidence: verification fails against the bundle pip's session uses, and
 succeeds against another store present here (the OS default paths, an
-SSL_CERT_FILE, a newer certifi).
+SSL_CERT_FILE, a newer certifi), *and* the chain ends at a **public** root:
+one of the current Mozilla/certifi roots tlsdoctor ships
+(``tlsdoctor.public_roots.anchor_of``, by fingerprint, key, or issuer name and
+key id). A company's inspection CA or a private CA is also "a root another
+store has": for it a newer bundle is a dead end (issue 8), so without that
+proof this rule stays silent (tls-interception says what it is).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, short, stores, use_bundle_steps
+from tlsdoctor.rules._common import (VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, public_anchor,
+                                     root_list_note, short, stores, use_bundle_steps)
 
 CAUSE = "outdated-ca-bundle"
 READS = VERIFY_FAILURE
@@ -34,6 +40,9 @@ def diagnose(f: Facts, h: Host):
     good = [n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile]
     if not good:
         return None
+    anchor, _ = public_anchor(h)
+    if anchor is None:
+        return None  # no proof the missing root is public: not an old bundle
     name = "system" if "system" in good else good[0]
     where = st[name].cafile or (f.default_verify_paths.get("cafile") or f.default_verify_paths.get("openssl_cafile"))
     fix = []
@@ -48,6 +57,8 @@ def diagnose(f: Facts, h: Host):
         evidence=(
             "against pip's bundle %s: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
             "against %s (%s): verifies" % (_NAMES.get(name, name), where),
+            "the chain ends at the public root %s (matched by %s in %s)" % (
+                anchor.root.subject, anchor.how, root_list_note()),
             "pip %s on Python %s %s the OS store" % (f.pip_version, f.python_version,
                                                      "uses" if f.truststore_expected else "does not use"),
             pip_error_line(h),

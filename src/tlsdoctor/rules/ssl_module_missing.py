@@ -6,6 +6,13 @@ Fails like::
     Could not fetch URL https://pypi.org/simple/pip/: ... Can't connect to HTTPS URL because the SSL module is not available.
 
 The probe imports ``ssl`` inside the target and keeps the exact error.
+
+The probe runs in pip's own environment, so it also sees an ``ssl`` / ``_ssl``
+that PYTHONPATH, PYTHONHOME or the user site puts before the stdlib's (another
+Python's libraries, a stray ``ssl.py``): Python imports the first match on
+``sys.path``, and pip's ``import ssl`` (pip/_vendor/urllib3/util/ssl_.py) then
+fails or gets the wrong module. The fix is then to unset that variable, not to
+rebuild Python.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ def diagnose(f: Facts):
     evidence = ["`import ssl` fails inside %s (Python %s): %s" % (f.executable, f.python_version, err)]
     for h in failing(f)[:1]:
         evidence.append(pip_error_line(h))
+    by_env = _shadowed_by_environment(f)
+    if by_env:
+        return _environment(f, evidence, *by_env)
     fix = []
     low = err.lower()
     lib = f.loader_env.get("LD_LIBRARY_PATH") or f.loader_env.get("DYLD_LIBRARY_PATH")
@@ -54,5 +64,47 @@ def diagnose(f: Facts):
         fix=tuple(fix),
         dead_ends=("pip install ssl / pyopenssl (needs a working TLS to download)",
                    "--cert, --trusted-host or any certificate fix"),
+        score=100,
+    )
+
+
+def _shadowed_by_environment(f: Facts):
+    """(module, its path, the variable that put it there) when the environment picks ssl/_ssl, else None."""
+    env = f.python_env
+    for module in ("ssl", "_ssl"):
+        o = env.origin(module)
+        if o is None or not o.path or o.path == "built-in":
+            continue
+        if module in env.shadowed or o.in_stdlib is False:
+            var = env.put_there_by(o.path)
+            if var:
+                return module, o.path, var
+    # An ssl that fails from the stdlib itself while PYTHONHOME points elsewhere:
+    # PYTHONHOME replaces the prefix the stdlib and lib-dynload come from.
+    if env.variables.get("PYTHONHOME") and not (env.isolated or env.ignore_environment):
+        o = env.ssl_c or env.ssl
+        return "_ssl", (o.path if o and o.path else "?"), "PYTHONHOME"
+    return None
+
+
+def _environment(f: Facts, evidence, module: str, path: str, var: str):
+    value = f.python_env.variables.get(var)
+    where = ("%s=%s" % (var, value)) if value else var
+    evidence = list(evidence) + [
+        "`%s` is imported from %s, outside this interpreter's own stdlib: %s puts it first on sys.path"
+        % (module, path, where)]
+    if var == "the user site":
+        fix = (remedies.set_env("PYTHONNOUSERSITE", "1", "or remove %s from the user site" % path),)
+    else:
+        fix = (remedies.unset_env(var, "it makes pip import %s from %s (find where it is set: shell profile, "
+                                  "/etc/environment, an activate script)" % (module, path), source=var),)
+    return Diagnosis(
+        cause=CAUSE,
+        verdict="%s makes Python %s import %s from %s, so pip cannot use HTTPS" % (
+            where, f.python_version, module, path),
+        evidence=tuple(evidence),
+        fix=fix + (remedies.run((f.executable, "-c", "import ssl; print(ssl.__file__)"), "check"),),
+        dead_ends=("rebuilding or reinstalling Python (its own ssl is fine)",
+                   "pip install ssl / pyopenssl (needs a working TLS to download)"),
         score=100,
     )

@@ -8,27 +8,30 @@ Fails like::
 Evidence: through the proxy pip uses, the server presents a different
 certificate (another key, another issuer) than when reached directly: the
 proxy terminates TLS and signs its own copy. Without a proxy to bypass
-(a transparent middlebox, antivirus, VPN): a public package host such as
-pypi.org presented with a chain that a recent certifi does not trust.
+(a transparent middlebox, antivirus, VPN): the chain ends at a CA outside
+the public root list (``tlsdoctor.public_roots``) that a store on this
+machine trusts and pip's bundle does not, and the same CA signs the other
+failing hosts of unrelated domains. From one host alone that is also what a
+private CA looks like: then ``Undecided`` between the two. Never decided
+from host names.
 """
 
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import PUBLIC_HOSTS, Facts, Host
-from tlsdoctor.rules import Diagnosis, rule
-from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line, short,
-                                     stores, use_bundle_steps)
+from typing import List
+
+from tlsdoctor.facts import ErrorKind, Facts, Host
+from tlsdoctor.rules import Diagnosis, Undecided, rule
+from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line,
+                                     public_anchor, root_list_note, short, stores, use_bundle_steps)
 
 CAUSE = "tls-interception"
 READS = VERIFY_FAILURE + ("second_host",)
 
-RECENT_CERTIFI_DAYS = 3 * 365
-
-
 @rule(CAUSE, reads=READS)
 def diagnose(f: Facts, h: Host):
-    return _via_proxy(f, h) or _public_host(f, h)
+    return _via_proxy(f, h) or _local_ca(f, h)
 
 
 def _inspection_ca_fix(f: Facts, h, top) -> list:
@@ -47,46 +50,70 @@ def _inspection_ca_fix(f: Facts, h, top) -> list:
     return fix
 
 
-def _certifi_age_days(f: Facts):
-    import datetime
+def _domain(host: str) -> str:
+    """The last two labels of a DNS name (an IP address stays whole): "unrelated" means these differ."""
+    if host.replace(".", "").isdigit() or ":" in host:
+        return host
+    return ".".join(host.lower().rstrip(".").split(".")[-2:])
 
-    try:
-        y, m, d = (int(x) for x in (f.pip_vendored.get("certifi") or "").split(".")[:3])
-        now = datetime.datetime.fromtimestamp(f.target_time, datetime.timezone.utc).date()
-        return (now - datetime.date(y, m, d)).days
-    except (TypeError, ValueError, OverflowError, OSError):
+
+def _same_ca_unrelated_hosts(f: Facts, h: Host, top) -> List[Host]:
+    """Other failing hosts of this run presented by the same non-public CA, for other domains.
+
+    One CA outside the public list signing for unrelated domains is what a
+    middlebox that re-signs every site looks like; a private index CA signs
+    for its own domain."""
+    out = []
+    for o in f.failing_hosts:
+        oc = chain(o)
+        if o.url == h.url or not oc or _domain(o.host) == _domain(h.host):
+            continue
+        if oc[-1].issuer == top.issuer and oc[0].sha256 != chain(h)[0].sha256 and public_anchor(o) == (None, True):
+            out.append(o)
+    return out
+
+
+def _local_ca(f: Facts, h: Host):
+    """No proxy to bypass: the chain ends at a CA outside the public root list that another store
+    on this machine trusts, and pip's bundle does not (issue 8: this is not an old bundle)."""
+    if not is_verify_failure(h):
         return None
-
-
-def _public_host(f: Facts, h: Host):
-    """No proxy to bypass: a public host presented with a chain a recent certifi does not trust."""
-    if h.host not in PUBLIC_HOSTS or not is_verify_failure(h):
+    st = stores(h)
+    eff = st.get("effective")
+    if eff is None or not eff.failed:
         return None
-    cert = h.attempts.store("certifi")
-    age = _certifi_age_days(f)
-    if not cert.failed or age is None or age > RECENT_CERTIFI_DAYS:
-        return None  # an old certifi may simply lack a newer public root (outdated-ca-bundle)
+    good = sorted(n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile)
+    anchor, known = public_anchor(h)
+    if not good or anchor is not None or not known:
+        return None
     certs = chain(h)
-    if not certs:
-        return None
     top = certs[-1]
-    trusted_by = [n for n, a in stores(h).items() if a.ok]
-    fix = _inspection_ca_fix(f, h, top)
+    ca = top.issuer or top.subject
+    evidence = [
+        "presented: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
+        "its CA %s is not in %s" % (ca, root_list_note()),
+        "pip's bundle %s does not trust it: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
+        "stores on this machine that do trust it: %s" % ", ".join(good),
+        pip_error_line(h),
+    ]
+    others = _same_ca_unrelated_hosts(f, h, top)
+    if not others:
+        # A middlebox re-signing this host and a private CA serving it look
+        # the same from one host: say both, and what would tell them apart.
+        return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"),
+                         "%s's chain ends at %s, a CA outside the public root list that %s trusts and pip's "
+                         "bundle does not: a middlebox re-signing TLS and a private CA look the same from one "
+                         "host (does %s present this CA from another network?)" % (
+                             h.host, ca, ", ".join(good), h.host), h.url)
+    evidence.insert(2, "the same CA signs %s too: one CA outside the public list for unrelated domains" % (
+        ", ".join(o.host for o in others)))
     return Diagnosis(
         cause=CAUSE,
-        verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (
-            h.host, top.issuer or top.subject),
-        evidence=(
-            "%s's real certificate chains to a public root that certifi has carried for years" % h.host,
-            "presented here: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
-            "pip's certifi %s (%d days old) does not trust it: %s" % (
-                f.pip_vendored.get("certifi"), age, cert.verify_message or cert.error),
-            "stores on this machine that do trust it: %s" % (", ".join(sorted(trusted_by)) or "none"),
-            pip_error_line(h),
-        ),
-        fix=tuple(fix),
-        dead_ends=("pip install -U certifi (certifi never has a company's CA)",
-                   "--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)"),
+        verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (h.host, ca),
+        evidence=tuple(evidence),
+        fix=tuple(_inspection_ca_fix(f, h, top)),
+        dead_ends=("pip install -U certifi (certifi only carries public roots, never a company's CA)",
+                   "--trusted-host (it turns verification off, and every other host still fails)"),
         score=83,
         host=h.url,
     )
@@ -126,6 +153,11 @@ def _second_host_resigned(f: Facts, h, via_chain):
     )
 
 
+def _no_answer(a) -> bool:
+    """Launched, and no answer either way: unfinished, or a timeout (a loaded machine, not a finding)."""
+    return a.unfinished or (a.failed and a.error_kind is ErrorKind.TIMEOUT)
+
+
 def _via_proxy(f: Facts, h: Host):
     if not is_verify_failure(h) or not h.proxy:
         return None
@@ -135,6 +167,15 @@ def _via_proxy(f: Facts, h: Host):
         found = _second_host_resigned(f, h, via_chain)
         if found:
             return found
+        # The attempts that tell a re-signing proxy from a private CA (the
+        # server seen directly, another host through the proxy) gave no
+        # answer (the deadline, a timeout under load): that is "could not
+        # tell", never the other cause (issue 8 item 4).
+        pending = [a for a in (h.attempts.direct, h.second_host) if _no_answer(a)]
+        if pending:
+            return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"), "%s through the proxy %s: %s" % (
+                h.host, h.proxy, "; ".join("the %s attempt gave no answer (%s%s)" % (
+                    a.name, a.status, (": " + short(a.error, 80)) if a.error else "") for a in pending)), h.url)
     if not (via_chain and direct_chain):
         return None
     if via_chain[0].sha256 == direct_chain[0].sha256:
