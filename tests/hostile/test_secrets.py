@@ -303,8 +303,10 @@ def test_check_never_prints_a_planted_secret(client, fmt, tmp_path):
     for name, argv, extra, secrets in _planted_setups(tmp_path, port):
         env = dict(os.environ, **extra)
         proc = subprocess.run(
-            [sys.executable, "-m", "tlsdoctor", "check", "--python", str(python), "--timeout", "10", *argv, *fmt],
-            env=env, capture_output=True, text=True, encoding="utf-8", timeout=60,
+            # A generous deadline: nothing listens on the port, so a run ends at once on
+            # an idle machine; under load the control below must not depend on speed.
+            [sys.executable, "-m", "tlsdoctor", "check", "--python", str(python), "--timeout", "40", *argv, *fmt],
+            env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
         )
         out = proc.stdout + proc.stderr
         # Negative control: the run really reached the planted values (their
