@@ -24,9 +24,9 @@ from typing import Dict, Iterable, List, Optional
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
 
-# Steps are read by attribute and their kind by *value* ("set_config", ...), so the
-# planner works with ``tlsdoctor.remedies.Step`` (rules stream) and with the local
-# stand-in ``tlsdoctor.fix._remedies_shape.Step`` alike.
+# Steps (``tlsdoctor.remedies.Step``) are read by attribute and their kind by *value*
+# ("set_config", ...), so a step whose value the front end replaced (``_Replaced``,
+# a presented CA written to a temp file) reads the same.
 RUN, SET_CONFIG, UNSET_CONFIG, SET_ENV, UNSET_ENV, ADD_CA, SERVER, MANUAL = (
     "run", "set_config", "unset_config", "set_env", "unset_env", "add_ca", "server", "manual")
 
