@@ -24,7 +24,7 @@ from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.apply import ApplyResult, VerifyResult, apply
 from tlsdoctor.fix.journal import Journal
-from tlsdoctor.fix.plan import PlanContext, build_plan, ca_candidates
+from tlsdoctor.fix.plan import Plan, PlanContext, build_plan, ca_candidates
 from tlsdoctor.fix.trust import confirm
 
 
@@ -80,8 +80,14 @@ class FixOutcome:
 def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanContext] = None,
             journal: Optional[Journal] = None, verify: Optional[Callable[[], VerifyResult]] = None,
             interactive: bool = False, ask: Optional[Callable[[str], str]] = None,
-            out: Optional[TextIO] = None) -> FixOutcome:
-    """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal."""
+            out: Optional[TextIO] = None,
+            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None) -> FixOutcome:
+    """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal.
+
+    ``plan_verify(plan)`` returns the verify callback for the plan built here (the front
+    end's: check again in ``apply.environment_after(plan, os.environ)``, which needs the
+    plan's shell edits); it wins over ``verify``.
+    """
     import sys
 
     out = out or sys.stdout
@@ -139,6 +145,8 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
             return _finish(outcome, options, out)
 
     # 3. Apply, verify, roll back when unverified.
+    if plan_verify is not None:
+        verify = plan_verify(plan)
     result = apply(plan, journal, verify=verify, allow_system=ctx.allow_system)
     outcome.result = result
     say(result.message)
