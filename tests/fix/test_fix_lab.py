@@ -101,7 +101,10 @@ class Machine:
         return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
     def fix(self, *args):
-        code, out, err = self.tlsdoctor("fix", "--python", self.client.python, "--json", *args)
+        # A generous budget (a later --timeout wins): two CPUs shared with other runs, and
+        # Python 2.7's pip through a proxy takes seconds; the deadline has its own test.
+        code, out, err = self.tlsdoctor("fix", "--python", self.client.python, "--json", "--timeout", "60", *args,
+                                        timeout=150)
         lines = out.strip().splitlines()
         assert len(lines) == 1, "fix --json must print one line:\n%s\n%s" % (out, err[-2000:])
         return code, json.loads(lines[0]), out + err
