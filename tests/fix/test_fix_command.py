@@ -145,3 +145,21 @@ def test_scope_system_needs_root():
 def test_undo_with_an_empty_journal(tmp_path):
     p = _run("undo", "--json", env={"XDG_STATE_HOME": str(tmp_path)})
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_a_masked_value_gets_the_real_credentials_back_or_becomes_manual():
+    step = remedies.set_env("HTTPS_PROXY", "http://***@127.0.0.1:3128", source="HTTPS_PROXY")
+    env = {"HTTPS_PROXY": "https://user:S3cret@127.0.0.1:3128"}
+    assert command.unmask_steps([step], env)[0].value == "http://user:S3cret@127.0.0.1:3128"
+    # control: the variable now says something else -> never guessed, never the mask written
+    other = command.unmask_steps([step], {"HTTPS_PROXY": "https://user:S3cret@10.0.0.1:8080"})[0]
+    assert other.kind == StepKind.MANUAL and not other.automatic
+
+
+def test_the_gate_refuses_to_write_a_mask(home):
+    from tlsdoctor.fix.plan import PlanContext, build_plan
+
+    (home / ".bashrc").write_text("export HTTPS_PROXY=https://u:p@h:1\n")
+    step = remedies.set_env("HTTPS_PROXY", "http://***@h:1", source="HTTPS_PROXY")
+    plan = build_plan([step], PlanContext())
+    assert plan.changes == [] and any("mask" in r for r in plan.refused)

@@ -40,6 +40,7 @@ from tlsdoctor.lab import clients, scenarios  # noqa: E402
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
 SECRET = "Pl4nted-S3cret-9f2"  # in the index URL's userinfo (the lab index ignores it)
+PROXY_SECRET = "Pr0xy-Pl4nted-77"
 TOKEN = "pypi-AgEIcHlwaS5vcmcPl4ntedT0ken0123456789"
 PY311, PY313, PY27 = ("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3")
 
@@ -196,6 +197,8 @@ def lab(tmp_path):
         # Planted credentials: a token-bearing index URL (the lab index ignores them).
         url = m.exports.get("PIP_INDEX_URL", running.index_url)
         m.exports["PIP_INDEX_URL"] = url.replace("://", "://__token__:%s@" % SECRET, 1)
+        if name == "proxy-https-scheme":  # the lab's tunnel proxy ignores credentials
+            m.exports["HTTPS_PROXY"] = m.exports["HTTPS_PROXY"].replace("://", "://labuser:%s@" % PROXY_SECRET, 1)
         m.write_bashrc("export NPM_TOKEN=%s\n" % TOKEN)
         return m
 
@@ -223,8 +226,12 @@ def test_fix_makes_real_pip_succeed_and_undo_takes_it_back(lab, name, ca, py, pi
     changed = {p: b for p, b in after.items() if before.get(p) != b}
     assert changed and set(changed) <= set(p for p in after), changed.keys()
     _assert_safe(changed, before)
-    for secret in (SECRET, TOKEN):
+    for secret in (SECRET, TOKEN, PROXY_SECRET):
         assert secret not in text and secret not in m.journal_text()
+    if name == "proxy-https-scheme":
+        # The probe only ever sees the proxy URL masked; the fix must keep the real credentials.
+        assert "export HTTPS_PROXY='http://labuser:%s@127.0.0.1:" % PROXY_SECRET in \
+            changed[os.path.join(m.home, ".bashrc")].decode()
     code, out = m.pip()
     assert code == 0, "real pip after the fix:\n" + out[-2000:]
 

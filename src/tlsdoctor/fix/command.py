@@ -167,6 +167,37 @@ def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[s
     return out
 
 
+MASK = "***"
+
+
+def unmask_steps(steps: List[object], environ) -> List[object]:
+    """A value the rules built from a *redacted* setting (the probe masks credentials:
+    ``http://***@proxy:3128``) gets the real credentials back from the variable it
+    replaces, when only the scheme differs (``https://u:p@h`` -> ``http://u:p@h``); otherwise
+    the step becomes manual. Writing the mask would destroy the user's credentials."""
+    from tlsdoctor.remedies import StepKind
+
+    out = []
+    for s in steps:
+        value = getattr(s, "value", None)
+        if _kind(s) in ("set_env", "set_config") and value and MASK in value:
+            fixed = None
+            for name in filter(None, (getattr(s, "source", None), getattr(s, "key", None))):
+                current = environ.get(name)
+                if current and "://" in current and "://" in value and \
+                        redact_text(current).split("://", 1)[1] == value.split("://", 1)[1]:
+                    fixed = value.split("://", 1)[0] + "://" + current.split("://", 1)[1]
+                    break
+            if fixed is None:
+                s = replace(s, kind=StepKind.MANUAL, automatic=False,
+                            explanation="set %s to %s yourself, with its credentials (tlsdoctor never sees "
+                                        "them)%s" % (s.key, value, (": " + s.explanation) if s.explanation else ""))
+            else:
+                s = replace(s, value=fixed)
+        out.append(s)
+    return out
+
+
 # ------------------------------------------------------------------------- where pip reads its config
 
 def config_levels(facts: object) -> Dict[str, List[dict]]:
@@ -322,6 +353,7 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
         out.write("\n")
     steps, notes = collect_steps(report.diagnoses)
     steps = resolve_ca(steps, report.facts, args.ca_file, tmpdir)
+    steps = unmask_steps(steps, os.environ)
     target = config_target(report.facts)
     steps = place_config_steps(steps, report.facts, target)
     ctx = plan_context(report.facts, target, steps)

@@ -212,6 +212,10 @@ def _file_kind_refusal(ch: Change) -> Optional[str]:
 
 
 def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
+    if ch.value is not None and "***" in ch.value:
+        # A value rebuilt from a redacted one (the probe masks credentials): writing it
+        # would replace the user's real credentials with the mask.
+        return "%s (%s): the new value holds a redaction mask (***), not the real credentials" % (ch.path, ch.key)
     if ch.scope == "system" and not allow_system:
         return "%s: a system-wide file, changed only with root and --scope system" % ch.path
     why = _file_kind_refusal(ch)
