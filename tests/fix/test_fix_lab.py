@@ -321,3 +321,18 @@ def test_timeout_bounds_the_whole_fix(lab):
     t0 = time.monotonic()
     m.fix("--yes", "--ca-file", ca_path, "--trust-ca-sha256", _sha(ca_path), "--timeout", "1.5")
     assert time.monotonic() - t0 <= 1.5 + 1.0  # + the interpreter's own start-up under load
+
+
+@pytest.mark.parametrize("name,ca", [("untrusted-ca", "index-ca.pem"), ("intercepting-proxy", "inspection-ca.pem")])
+def test_with_truststore_the_ca_goes_to_the_os_store_by_hand(lab, name, ca):
+    """pip 26.3 on Python 3.13 verifies with the OS store (truststore): the rules' remedy is
+    the OS store, which tlsdoctor never edits. So: no change, exit 1, and the manual steps
+    name the CA file the user gave."""
+    m = lab(name, *PY313)
+    ca_path = _ca_path(m, ca)
+    before = m.files()
+    rc, data, text = m.fix("--yes", "--ca-file", ca_path, "--trust-ca-sha256", _sha(ca_path))
+    assert rc == 1 and data["status"] == "nothing_to_fix" and not data["changed"], text[-2000:]
+    assert any("update-ca-certificates" in x and ca_path in x for x in data["remaining"]), data["remaining"]
+    assert not any("save it as %s" % ca in x for x in data["remaining"]), data["remaining"]
+    assert m.files() == before

@@ -147,7 +147,13 @@ def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[s
     out: List[object] = []
     resolved: List[str] = []  # the rules' placeholder file names now in hand
     for s in diagnoses_steps:
-        if _kind(s) == "add_ca" and getattr(s, "automatic", False) and str(getattr(s.scope, "value", s.scope)) != "system":
+        if _kind(s) == "add_ca" and ca_file and not (getattr(s, "automatic", False) and
+                                                      str(getattr(s.scope, "value", s.scope)) != "system"):
+            # An OS-store step stays manual, but its command names the user's real file.
+            resolved.append(os.path.basename(s.value or ""))
+            s = replace(s, value=os.path.abspath(ca_file),
+                        argv=tuple(os.path.abspath(ca_file) if a == s.value else a for a in s.argv))
+        elif _kind(s) == "add_ca" and getattr(s, "automatic", False):
             placeholder = os.path.basename(s.value or "")
             if ca_file:
                 s = replace(s, value=os.path.abspath(ca_file), ca_sha256=None)

@@ -379,6 +379,9 @@ def ca_candidates(steps: Iterable[object]) -> List[object]:
     for step in steps:
         if _kind(step) != ADD_CA:
             continue
+        if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
+                getattr(step, "needs_root", False):
+            continue  # the OS store: a manual step, never trusted by tlsdoctor (nothing to confirm)
         path = getattr(step, "value", None)
         want = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
         data, _ = fsutil.read_state(path) if path else (None, None)
