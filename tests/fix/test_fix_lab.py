@@ -336,3 +336,52 @@ def test_with_truststore_the_ca_goes_to_the_os_store_by_hand(lab, name, ca):
     assert any("update-ca-certificates" in x and ca_path in x for x in data["remaining"]), data["remaining"]
     assert not any("save it as %s" % ca in x for x in data["remaining"]), data["remaining"]
     assert m.files() == before
+
+
+def _on_terminal(m, args, answers, timeout=120):
+    """Run ``tlsdoctor fix`` on a pseudo-terminal, typing each answer after its prompt."""
+    import pty
+    import select
+    import time
+
+    env = m.shell_env()
+    env["PYTHONPATH"] = SRC
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tlsdoctor", "fix", "--python", m.client.python,
+                             "--timeout", "60"] + list(args), env=env, stdin=slave, stdout=slave, stderr=slave,
+                            close_fds=True)
+    os.close(slave)
+    seen, pending, end = b"", list(answers), time.monotonic() + timeout
+    while time.monotonic() < end:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if pending and seen.rstrip().endswith(pending[0][0].encode()):
+            os.write(master, pending.pop(0)[1].encode() + b"\n")
+        if proc.poll() is not None and not ready:
+            break
+    proc.wait(timeout=30)
+    os.close(master)
+    return proc.returncode, seen.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_it_asks_for_the_fingerprint_and_the_go_ahead(lab):
+    m = lab("untrusted-ca", *PY311)
+    ca_path = _ca_path(m, "index-ca.pem")
+    sha = _sha(ca_path)
+    before = m.files()
+    # control: the wrong 8 digits -> not trusted, nothing to apply, nothing changed
+    rc, out = _on_terminal(m, ["--ca-file", ca_path], [("its SHA-256:", "00000000")])
+    assert rc == 1 and "Apply" not in out and m.files() == before, out[-2000:]
+    # declining the plan changes nothing either
+    rc, out = _on_terminal(m, ["--ca-file", ca_path], [("its SHA-256:", sha[:8]), ("[y/N]", "n")])
+    assert rc == 1 and "Nothing changed" in out and m.files() == before, out[-2000:]
+    rc, out = _on_terminal(m, ["--ca-file", ca_path], [("its SHA-256:", sha[:8]), ("[y/N]", "y")])
+    assert rc == 0 and "fixed and verified" in out, out[-2000:]
+    assert m.pip()[0] == 0
