@@ -1,9 +1,8 @@
 """The ``fix`` flow, without check: Steps in, confirmation, plan, apply, verify, result out.
 
-The front end (``tlsdoctor fix``, wired by the integrator) runs check, collects the
-diagnoses' ``fix`` Steps, builds the verify callback (pip's own request again, in the
-environment a new shell would have — ``apply.environment_after``) and calls
-``run_fix``. This module owns what the issue specifies about the conversation:
+The front end (``tlsdoctor.fix.command``, ``tlsdoctor fix``) runs check, collects the
+diagnoses' ``fix`` Steps, and passes ``plan_verify``: check again, in the environment a
+new shell would have after the plan (``apply.environment_after``). This module owns what the issue specifies about the conversation:
 
 - nothing changes before the plan is shown;
 - a CA is trusted only as ``trust.confirm`` allows (``--yes`` needs ``--trust-ca-sha256``);
