@@ -51,6 +51,12 @@ CASES = [
     ("env-bundle-overrides-cert", None, [PY311, PY313, PY27]),
     ("bundle-path-missing", None, [PY311, PY313, PY27]),
     ("proxy-https-scheme", None, [PY311, PY313]),  # pip 19.2.3 ignores the scheme: not broken there
+    ("openssl-conf-caps-tls", None, [PY311, PY313, PY27]),  # openssl-config-restricts from OPENSSL_CONF
+    ("tls13-only", None, [PY311, PY313]),
+    ("no-ssl-module", None, [PY311, PY313]),
+    ("trust-store-missing-root", "index-ca.pem", [PY311, PY27]),  # outdated-ca-bundle
+    ("intercepting-proxy-only-route", "inspection-ca.pem", [PY311, PY27]),
+    ("ip-address-index", None, [("3.12", "24.2")]),  # truststore-ip-address: pip 24.2-26.0 only
 ]
 PARAMS = [(name, ca, py, pip) for name, ca, cl in CASES for py, pip in cl]
 
