@@ -47,7 +47,10 @@ PY311, PY313, PY27 = ("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3")
 # scenario -> (CA file to pass with --ca-file, or None; clients)
 CASES = [
     ("untrusted-ca", "index-ca.pem", [PY311, PY27]),
-    ("intercepting-proxy", "inspection-ca.pem", [PY311, PY27]),
+    # Python 2.7 through the lab's intercepting proxy is flaky *before* any fix is involved
+    # (now and then an EOF in the handshake, or a read that stalls > 5 s: the proxy pumps two
+    # TLS sockets from two threads), so 2.7 is left out of the intercepting scenarios.
+    ("intercepting-proxy", "inspection-ca.pem", [PY311]),
     ("env-bundle-overrides-cert", None, [PY311, PY313, PY27]),
     ("bundle-path-missing", None, [PY311, PY313, PY27]),
     ("proxy-https-scheme", None, [PY311, PY313]),  # pip 19.2.3 ignores the scheme: not broken there
@@ -55,8 +58,7 @@ CASES = [
     ("tls13-only", None, [PY311, PY313]),
     ("no-ssl-module", None, [PY311, PY313]),
     ("trust-store-missing-root", "index-ca.pem", [PY311, PY27]),  # outdated-ca-bundle
-    # Not Python 2.7 here: its requests through the lab's intercepting proxy stall now and then
-    # (the proxy pumps two TLS sockets from two threads), which made the verification fail.
+    # Not Python 2.7 (see intercepting-proxy above).
     ("intercepting-proxy-only-route", "inspection-ca.pem", [PY311]),
     ("ip-address-index", None, [("3.12", "24.2")]),  # truststore-ip-address: pip 24.2-26.0 only
 ]
