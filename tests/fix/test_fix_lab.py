@@ -402,3 +402,21 @@ def test_on_a_terminal_it_asks_for_the_fingerprint_and_the_go_ahead(lab):
     rc, out = _on_terminal(m, ["--ca-file", ca_path], [("its SHA-256:", sha[:8]), ("[y/N]", "y")])
     assert rc == 0 and "fixed and verified" in out, out[-2000:]
     assert m.pip()[0] == 0
+
+
+def test_the_presented_proxy_ca_is_trusted_by_its_fingerprint_alone(lab):
+    """No --ca-file: the CA is the root the proxy presented (its PEM from the probe, written to a
+    private temp dir for the run), trusted because --trust-ca-sha256 names it."""
+    from tlsdoctor import facts
+
+    if "pem" not in getattr(facts.Cert, "__dataclass_fields__", {}):
+        pytest.skip("the probe does not report the presented certificate's PEM yet (facts.Cert.pem, rules2)")
+    m = lab("intercepting-proxy", *PY311)
+    sha = _sha(_ca_path(m, "inspection-ca.pem"))
+    os.remove(_ca_path(m, "inspection-ca.pem"))  # only the presented chain knows it now
+    before = m.files()
+    rc, data, text = m.fix("--yes", "--trust-ca-sha256", sha)
+    assert rc == 0 and data["verified"] is True, text[-3000:]
+    assert [c["sha256"] for c in data["ca"] if c["accepted"]] == [sha]
+    assert m.pip()[0] == 0
+    assert m.tlsdoctor("undo")[0] == 0 and m.files() == before
