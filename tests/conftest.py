@@ -5,6 +5,12 @@ CURL_CA_BUNDLE, PIP_CERT, ...) and has a global pip config of its own. Tests
 must not depend on them, so every test starts from an environment with all
 CA, proxy and PIP_* variables removed (httpx's ``clean_environ`` does the same
 for its suite). Tests that need a variable set it themselves.
+
+The one exception is building a lab client (a venv plus a pinned pip from the
+package registry): on a fresh machine the registry is reached *through* those
+CA variables and that global pip config, so the original environment is saved
+here, at import and before any scrubbing, and ``tlsdoctor.lab.clients`` builds
+with it (``build_environ``). Only pip's runs against scenarios are scrubbed.
 """
 
 from __future__ import annotations
@@ -13,6 +19,13 @@ import os
 import re
 
 import pytest
+
+try:  # stdlib-only module; the lab's other parts need the [lab] extra
+    from tlsdoctor.lab import clients as _lab_clients
+except ImportError:  # pragma: no cover - tlsdoctor itself not importable
+    _lab_clients = None
+else:
+    _lab_clients.save_build_environ(os.environ)
 
 _SCRUB = re.compile(
     r"^(PIP_.*|.*_PROXY|NO_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|"

@@ -22,8 +22,10 @@ COMMANDS = {
     "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
     "fix": ("tlsdoctor.fix.command", "apply the automatic remedies of what check found, verified, undoable"),
     "undo": ("tlsdoctor.fix.undo_cmd", "take back a fix (byte-exact), or list the fixes applied"),
-    "kb": ("tlsdoctor.kb.cli", "list, show, validate and verify the knowledge base"),
+    "kb": ("tlsdoctor.kb_cli", "list, show, validate and verify the knowledge base"),
     "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
+    "report": ("tlsdoctor.report", "write a redacted Markdown bug report for an issue tracker"),
+    "mcp": ("tlsdoctor.mcp_server", "serve explain, KB lookup and check to coding agents (MCP)"),
 }
 
 

@@ -19,18 +19,16 @@ import argparse
 import codecs
 import os
 import sys
-from typing import BinaryIO, Dict, List, Optional, Sequence, Tuple
+from typing import BinaryIO, List, Optional, Sequence, Tuple
 
-from tlsdoctor import __version__, exitcodes
+from tlsdoctor import exitcodes
+# Ranking lives next to the matcher (kb/rank.py); these names stay importable here.
+from tlsdoctor.kb.rank import NEXT_STEP, NEXT_STEP_ZH, TOOL_NAMES, rank  # noqa: F401
+
+__all__ = ["NEXT_STEP", "NEXT_STEP_ZH", "TOOL_NAMES", "rank", "explain_bytes", "explain_text", "explain_files",
+           "feed_stream", "feed_file", "engine", "configure", "run"]
 
 CHUNK = 1 << 20
-NEXT_STEP = ("Run `tlsdoctor check` on the machine that failed: it inspects the interpreter, its "
-             "OpenSSL, pip's configuration, CA and proxy variables and probes the index, to confirm "
-             "which of these causes it is.")
-NEXT_STEP_ZH = ("在出错的机器上运行 `tlsdoctor check`：它会检查 pip 所用的解释器、OpenSSL、pip 配置、"
-                "CA 与代理环境变量并探测索引，以确认究竟是哪一个原因。")
-_WEIGHT = {3: 3.0, 2: 2.0, 1: 1.0}
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE",
@@ -219,98 +217,6 @@ def _collect(child: Tuple[int, int]) -> Optional[dict]:
         return pickle.loads(data)  # our own child's output, never outside input
     except Exception:
         return None
-
-
-def rank(scan) -> dict:
-    """Turn a finished scan into the report (JSON-ready)."""
-    from tlsdoctor.causes import CAUSES
-
-    eng = scan.engine
-    clues = scan.clues
-    hits = scan.hits
-    top = max((eng.entries[i]["specificity"] for i in hits), default=0)
-    matches = []
-    wrappers: List[str] = []
-    scores: Dict[str, float] = {}
-    origin: Dict[str, List[str]] = {}
-    for idx, hit in hits.items():
-        entry = eng.entries[idx]
-        # A wrapper (specificity 1, e.g. "There was a problem confirming the
-        # ssl certificate", which pip prints for *every* requests.SSLError) is
-        # only reported when nothing more specific explained the failure.
-        if entry["specificity"] == 1 and top > 1:
-            wrappers.append(entry["id"])
-            continue
-        causes = list(entry["causes"])
-        notes = []
-        promoted: List[str] = []
-        demoted: List[str] = []
-        for k, hint in enumerate(entry.get("cause_hints", [])):
-            fired = (k in hit.fired) if "line" in hint else False
-            if "clue" in hint:
-                fired = clues.test(hint["clue"]) and (fired or "line" not in hint)
-            if fired:
-                promoted += [c for c in hint.get("promote", []) if c not in promoted]
-                demoted += hint.get("demote", [])
-                notes.append({"en": hint["note"], "zh": hint.get("note_zh", hint["note"])})
-        head = [c for c in promoted if c in causes and c not in demoted]
-        extra = [c for c in promoted if c not in causes and c not in demoted]
-        tail = [c for c in causes if c not in head and c not in demoted]
-        ranked = head + extra + tail + [c for c in causes if c in demoted]
-        matches.append({
-            "id": entry["id"],
-            "causes": ranked,
-            "signature": entry["signature"],
-            "signature_zh": entry["signature_zh"],
-            "category": entry["category"],
-            "specificity": entry["specificity"],
-            "verification_tier": entry["verification_tier"],
-            "root_cause": entry["root_cause"],
-            "root_cause_zh": entry["root_cause_zh"],
-            "count": hit.count,
-            "source": hit.source,
-            "first_line": hit.first_line,
-            "excerpt": hit.excerpt,
-            "notes": notes,
-            "dead_ends": entry["dead_ends"],
-            "workarounds": [dict(w, action_zh=zh) for w, zh in zip(entry["workarounds"], entry["workarounds_zh"])],
-            "checks": entry.get("checks", []),
-            "checks_zh": entry.get("checks_zh", []),
-            "official_doc_url": entry.get("official_doc_url"),
-        })
-    # Most specific first: higher specificity, then fewer candidate causes
-    # (a TLSV13 certificate-required alert explains more than the read-path
-    # EOFs that race with it), then order of appearance.
-    # pip's own wrappers ("problem confirming the ssl certificate") come
-    # after whatever they wrap.
-    matches.sort(key=lambda m: (-m["specificity"], m["category"] == "pip_wrapper", len(m["causes"]),
-                                m["source"], m["first_line"]))
-    for m in matches:
-        w = _WEIGHT[m["specificity"]]
-        for r, c in enumerate(m["causes"]):
-            # Most likely first: the first cause of a specific match dominates.
-            scores[c] = scores.get(c, 0.0) + w / (1 + r)
-            origin.setdefault(c, [])
-            if m["id"] not in origin[c]:
-                origin[c].append(m["id"])
-    ranked_causes = sorted(scores, key=lambda c: (-scores[c], c))
-    return {
-        "tlsdoctor": __version__,
-        "matched": bool(matches),
-        "matches": matches,
-        # Wrapper entries that matched too but were set aside for the specific
-        # ones above (kb verify counts them as evidence for those wrappers).
-        "also_matched": sorted(wrappers),
-        "candidate_causes": [
-            {"id": c, "score": round(scores[c], 3), "description": CAUSES.get(c, ""), "from": origin[c]}
-            for c in ranked_causes
-        ],
-        "clues": clues.as_dict(),
-        "lines_read": scan.lines_before + scan.lines,
-        "bytes_read": scan.bytes,
-        "next_step": NEXT_STEP if matches else None,
-        "next_step_zh": NEXT_STEP_ZH if matches else None,
-    }
 
 
 def explain_bytes(data: bytes) -> dict:

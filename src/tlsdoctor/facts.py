@@ -125,6 +125,30 @@ class Cert:
 
 
 @dataclass(frozen=True)
+class AiaIssuer:
+    """What the ``aia_issuer`` attempt found at the leaf's AIA caIssuers URL (probe: aia_issuer_probe)."""
+
+    url: str = ""  # redacted
+    proxy: Optional[str] = None  # the proxy it was fetched through (redacted)
+    leaf_issuer: str = ""
+    cert: Optional[Cert] = None  # the fetched certificate
+    is_ca: Optional[bool] = None
+    matches_leaf_issuer: Optional[bool] = None  # its subject is the leaf's issuer
+    verifies_leaf: Optional[bool] = None  # a handshake trusting only it verifies the leaf (its signature)
+    chains_to: Tuple[str, ...] = ()  # stores that, plus it, verify the server's chain
+
+    @classmethod
+    def from_json(cls, d: Dict[str, Any]) -> Optional["AiaIssuer"]:
+        if not d.get("url"):
+            return None
+        cert = d.get("issuer_cert")
+        return cls(url=d.get("url") or "", proxy=d.get("proxy"), leaf_issuer=d.get("leaf_issuer") or "",
+                   cert=Cert.from_json(cert) if cert else None, is_ca=(cert or {}).get("is_ca"),
+                   matches_leaf_issuer=d.get("matches_leaf_issuer"), verifies_leaf=d.get("verifies_leaf"),
+                   chains_to=tuple(d.get("chains_to") or ()))
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One probe's outcome (a TCP connect, a handshake, pip's request...)."""
 
@@ -152,6 +176,7 @@ class Attempt:
     elapsed: Optional[float] = None
     errno: Optional[int] = None
     host: Optional[str] = None  # set when the attempt was at another host (variant:second_host)
+    aia: Optional[AiaIssuer] = None  # aia_issuer only
 
     @classmethod
     def from_json(cls, name: str, d: Optional[Dict[str, Any]]) -> "Attempt":
@@ -185,6 +210,7 @@ class Attempt:
             elapsed=d.get("elapsed"),
             errno=d.get("errno"),
             host=d.get("host"),
+            aia=AiaIssuer.from_json(d) if name.endswith("aia_issuer") else None,
         )
 
     @property
@@ -321,6 +347,7 @@ WIRE_KEYS: Tuple[Tuple[str, str], ...] = (
     ("legacy_renegotiation", "variant:legacy_renegotiation"),
     ("client_cert", "variant:client_cert"),
     ("direct", "variant:direct"),
+    ("aia_issuer", "aia_issuer"),
 )
 WIRE = dict(WIRE_KEYS)
 # What each attempt measures (the probe table's third column; the report's variants_legend).
@@ -343,6 +370,7 @@ ATTEMPT_WHAT = {
     "legacy_renegotiation": "OP_LEGACY_SERVER_CONNECT",
     "client_cert": "a throwaway client certificate offered",
     "direct": "the same handshake bypassing the proxy",
+    "aia_issuer": "the leaf's AIA caIssuers certificate (http://), and whether it completes the chain",
 }
 # The ``variant:`` attempts at the index itself, by their display name (the
 # wire suffix: what the report's "variants:" line and ``variants_legend`` use).
@@ -377,6 +405,7 @@ class HostAttempts:
     legacy_renegotiation: Attempt = field(default_factory=lambda: _absent("legacy_renegotiation"))
     client_cert: Attempt = field(default_factory=lambda: _absent("client_cert"))
     direct: Attempt = field(default_factory=lambda: _absent("direct"))
+    aia_issuer: Attempt = field(default_factory=lambda: _absent("aia_issuer"))
 
     @classmethod
     def from_wire(cls, wire: Dict[str, Attempt]) -> "HostAttempts":

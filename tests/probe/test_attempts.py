@@ -68,7 +68,8 @@ def test_table_shape():
 
 @pytest.fixture(scope="module")
 def emitted(tmp_path_factory):
-    """Every probe key of two real runs (direct; through a proxy with a second host)."""
+    """Every probe key of three real runs (direct; through a proxy with a second host; a lone leaf whose
+    AIA URL serves its intermediate, for aia_issuer)."""
     # Module-scoped: the servers are started here, not by function fixtures.
     from tlsdoctor.lab import net
     from tlsdoctor.lab.pki import PKI
@@ -77,7 +78,12 @@ def emitted(tmp_path_factory):
     idx = _tls_listener(PKI(str(tmp / "pki")))
     other = _tls_listener(PKI(str(tmp / "pki2")))
     proxy = net.Listener(net.proxy_handler("tunnel"), "proxy")
+    from tlsdoctor.lab import scenarios
+
     try:
+        with scenarios.get("missing-intermediate").start(str(tmp / "aia")) as running:
+            aia_run, _ = run_probe({"timeout": 6, "index_url": running.index_url},
+                                   probe_env(tmp, PIP_CERT=running.env["PIP_CERT"]))
         url = "https://localhost:%d/simple/" % idx.port
         direct, _ = run_probe({"timeout": 6, "index_url": url, "all_variants": True}, probe_env(tmp))
         env = probe_env(tmp, HTTPS_PROXY="http://127.0.0.1:%d" % proxy.port)
@@ -86,7 +92,7 @@ def emitted(tmp_path_factory):
     finally:
         for listener in (idx, other, proxy):
             listener.stop()
-    return direct, proxied
+    return direct, proxied, aia_run
 
 
 def test_every_emitted_key_is_declared_and_every_row_used(emitted):
@@ -115,11 +121,11 @@ def test_every_attempt_has_a_status_and_an_error_kind(emitted):
 def test_compare_catches_an_undeclared_key_and_an_unused_row(emitted):
     """Negative control: the comparison is not vacuous."""
     table = read_table()
-    keys = set(emitted[0]["probes"]) | set(emitted[1]["probes"])
-    undeclared, unused = compare(table + (("aia_issuer", "aia_issuer", "x", 1, True),),
+    keys = set().union(*(set(data["probes"]) for data in emitted))
+    undeclared, unused = compare(table + (("ocsp_probe", "ocsp_probe", "x", 1, True),),
                                  keys | {"0:variant:bogus"})
     assert undeclared == {"variant:bogus"}
-    assert unused == {"aia_issuer"}
+    assert unused == {"ocsp_probe"}
 
 
 # ---------------------------------------------------------------- bug status

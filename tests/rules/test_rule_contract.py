@@ -30,7 +30,10 @@ LOOKALIKES = {
     "https-on-http-port": ("drop-after-hello", "tls10-only"),
     "index-unreachable": ("proxy-unreachable", "drop-after-hello"),
     "legacy-renegotiation": ("legacy-ciphers", "tls10-only", "drop-after-hello"),
-    "missing-intermediate": ("untrusted-ca", "self-signed-leaf", "expired-cert", "clock-behind", "wrong-host"),
+    "missing-intermediate": ("untrusted-ca", "self-signed-leaf", "expired-cert", "clock-behind", "wrong-host",
+                             "private-ca-aia-root"),
+    # The same "unable to get local issuer certificate" with a default store that exists.
+    "no-default-ca-store": ("untrusted-ca", "intercepting-proxy", "missing-intermediate", "wrong-host"),
     "openssl-config-restricts": ("tls10-only", "legacy-ciphers", "drop-after-hello"),
     "outdated-ca-bundle": ("untrusted-ca", "missing-intermediate", "self-signed-leaf"),
     "proxy-auth-required": ("proxy-403", "proxy-unreachable", "proxy-https-scheme"),
@@ -44,7 +47,7 @@ LOOKALIKES = {
     "tls-interception": ("untrusted-ca", "missing-intermediate", "self-signed-leaf"),
     "truststore-ip-address": ("healthy-direct", "wrong-host", "untrusted-ca"),
     "untrusted-private-ca": ("expired-cert", "clock-behind", "wrong-host", "strict-ca", "trust-store-missing-root",
-                             "env-bundle-overrides-cert"),
+                             "env-bundle-overrides-cert", "missing-intermediate-aia"),
     "weak-dh-key": ("legacy-ciphers", "client-cert-tls12", "tls10-only"),
 }
 # Causes whose rule is owned elsewhere may be added to CAUSES before their row

@@ -11,12 +11,17 @@ Design (the issue asks for "any size, any encoding, memory flat"):
   (``tests/kb/test_kb_regex_safety.py::test_examples_survive_the_prefilter``),
   so the prefilter never hides a match. Everything else in a 100 MB CI log is
   skipped without decoding.
-* Candidate lines are decoded as UTF-8 with ``errors="replace"``, stripped of
-  CR and ANSI escapes, and (once a log has more than a few candidates) searched
-  with one combined regex; only on a hit are the individual entry regexes run.
-  Results are memoized per line text, so the
-  five identical ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10
-  retries 5 times, urllib3 logs each retry) cost one analysis each.
+* Candidate lines are decoded as UTF-8 with ``errors="replace"`` and stripped
+  of CR and ANSI escapes; an entry's regex runs only when the line holds one
+  of the entry's required literals (``required_literals``). Results are
+  memoized per line text (bounded by bytes), so the five identical
+  ``Retrying (Retry(total=N ...))`` lines pip prints (pip >= 10 retries 5
+  times, urllib3 logs each retry) cost one analysis each.
+* Work is bounded on crafted input (issue 9): an overlong line is analysed
+  only in windows around its first literal hits, and past a budget of newly
+  analysed text only lines already seen are analysed (``lines_not_analysed``).
+* Which program printed the error (curl, git, npm, conda, uv, Poetry,
+  requests, urllib, pip) and on which OS are clues too (``Clues.client``).
 * Terminal-wrapped lines: a line cut at the terminal width (or word-wrapped by
   rich, as pip >= 26.2 does for its diagnostic errors) is re-joined with its
   neighbour, both exactly and with the indentation collapsed to one space.
@@ -34,6 +39,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from tlsdoctor.redact import redact_text as redact
+
 # Literal tokens; a line containing none of them cannot match any KB entry
 # (tests/kb/test_kb_regex_safety.py checks every KB example holds one).
 # Each token costs one bytes.find pass (~2 GB/s), so the list is short and
@@ -47,7 +54,11 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 # Lines that carry clues only: `pip --version` output ("pip X from ... (python Y)"),
 # traceback frames in pip's vendored truststore (pip >= 24.2 on Python >= 3.10),
 # HTTPS_PROXY=... lines (an https:// proxy URL), the index pip uses.
-CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes")
+# Also the lines that name the client when they carry no prefilter token
+# (npm's error code lines, Poetry's crash-trace frames, uv's retry summary).
+CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes",
+                                  b"npm ERR!", b"npm error", b"pypoetry", b"Request failed after",
+                                  b"Python.framework", b"C:\\", b"/usr/lib/python")
 
 class _Lazy:
     """A regex compiled on first use: explain of one pasted line must start
@@ -68,22 +79,35 @@ class _Lazy:
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is cut: memory stays flat
 JOIN_MIN = 40  # shorter lines are not the first half of a terminal-wrapped line
 MEMO_MAX = 8192
+# The memo is bounded by the bytes of text it keeps, not only by entries: 8,192
+# entries of up to 2 MB each (a line joined with its neighbour) reached 500 MB
+# on crafted input (issue 9).
+MEMO_BYTES = 8 << 20
+# Work per line is bounded too. pip's longest error lines (a retry warning with
+# a nested exception repr, pip 26.2's rich diagnostic) are a few KB; a line
+# longer than LONG_LINE is minified output, a progress bar without newlines or
+# crafted input. Only windows around its first literal hits are analysed: at
+# most LONG_WINDOWS windows of 2 * LONG_HALF bytes, the first hit of each
+# prefilter token first (so a different error later in the line still gets a
+# window), then further hits in order.
+LONG_LINE = 16 << 10
+GATE_AFTER = 32  # analyses before the literal gates are built (see Engine)
+# And work per input: text not seen before is analysed up to BUDGET_FREE bytes
+# plus 1/BUDGET_SHARE of the input read so far (a real log analyses a tiny
+# fraction of its bytes: 720 errors in the 100 MB benchmark log); past that,
+# only lines already in the memo count, the rest are counted as not analysed
+# and the report says so. This keeps any input at tens of MB/s.
+BUDGET_FREE = 4 << 20
+BUDGET_SHARE = 16
+LONG_HALF = 1536
+LONG_WINDOWS = 8
 EXCERPT_MAX = 400
 
 _ANSI = _Lazy(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 # --- secrets -----------------------------------------------------------------
-# CONTRIBUTING: never print credentials from proxy or index URLs.
-_USERINFO = _Lazy(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@'\"]+)(:[^/\s@'\"]*)?@")
-_QUERY_SECRET = _Lazy(r"(?i)([?&;](?:token|access_token|auth|password|passwd|pwd|key|api[_-]?key|secret|sig)=)[^&\s'\"]+")
-_AUTH_HEADER = _Lazy(r"(?i)((?:proxy-)?authorization:\s*\w+\s+)\S+")
-
-
-def redact(text: str) -> str:
-    """Hide credentials in URLs (user:pass@, token@), query tokens and auth headers."""
-    text = _USERINFO.sub(lambda m: m.group(1) + ("***:***@" if m.group(3) else "***@"), text)
-    text = _QUERY_SECRET.sub(r"\1***", text)
-    return _AUTH_HEADER.sub(r"\1***", text)
+# CONTRIBUTING: never print credentials. One module for every output:
+# tlsdoctor.redact (imported above as ``redact``).
 
 
 def normalize(raw: bytes) -> str:
@@ -135,6 +159,33 @@ _DEFAULT_INDEX = {("pypi.org", "443"), ("files.pythonhosted.org", "443")}
 
 INF = (999, 0)
 
+# Which program printed the error, from its own mechanisms: error prefixes,
+# exception class names and module paths in tracebacks (never a scenario or
+# host name). First match wins per line; pip's markers are kept apart so a log
+# that holds both (pip inside a conda job) keeps pip's advice.
+_CLIENT_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("conda", ("CondaSSLError", "CondaHTTPError", "conda/gateways/", "conda\\gateways\\",
+               "Conda cannot proceed")),
+    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.")),
+    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after")),
+    ("npm", ("npm ERR! ", "npm error ", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")),
+    ("git", ("fatal: unable to access '",)),
+    ("curl", ("curl: (",)),
+    ("python", ("urlopen error", "urllib.error.URLError", "urllib/request.py", "urllib\\request.py")),
+    ("pip", ("pip._vendor", "pip._internal", "pip/_vendor/", "pip\\_vendor\\", "Could not fetch URL ",
+             "Looking in indexes: ", "There was a problem confirming the ssl certificate",
+             "error: ssl-verification-failed", "error: proxy-connection-failed", "Can't connect to HTTPS URL")),
+)
+_REQUESTS_SCRIPT = _Lazy(r"^requests\.exceptions\.|[/\\]site-packages[/\\]requests[/\\]")
+# Where the text was printed, from paths and OS error shapes.
+_OS_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("windows", ("[WinError ", "C:\\", "\\AppData\\", "\\Scripts\\pip", ".exe", "schannel: ", "PowerShell")),
+    ("macos", ("/Library/Frameworks/Python.framework", "/Applications/Python 3", "/opt/homebrew/", "darwin",
+               "/Users/", "macOS")),
+    ("linux", ("/usr/lib/python", "/usr/local/lib/python", "/home/", "/etc/ssl/certs", "linux-gnu",
+               "/etc/pki/")),
+)
+
 
 def _ver(text: str) -> Tuple[int, int]:
     parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0]
@@ -172,6 +223,43 @@ class Clues:
         self.connect_targets: set = set()
         self.pip_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
         self.python_range: Tuple[Tuple[int, int], Tuple[int, int]] = ((0, 0), INF)
+        self.clients: Dict[str, str] = {}  # client -> the marker that showed it (first seen)
+        self.os: Dict[str, str] = {}  # os -> the marker that showed it
+
+    def client(self) -> Optional[str]:
+        """The one program other than pip that printed the errors, or None
+        (pip, nothing recognisable, or several programs)."""
+        others = [c for c in self.clients if c != "pip"]
+        if "pip" in self.clients or len(others) != 1:
+            # Poetry and conda run requests underneath: the tool is the client.
+            if "pip" not in self.clients and set(others) in ({"poetry", "requests"}, {"conda", "requests"}):
+                return next(c for c in others if c != "requests")
+            return None
+        return others[0]
+
+    def known_os(self) -> Optional[str]:
+        return next(iter(self.os)) if len(self.os) == 1 else None
+
+    def _scan_client(self, text: str) -> None:
+        for name, markers in _CLIENT_MARKERS:
+            if name in self.clients:
+                continue
+            for marker in markers:
+                if marker in text:
+                    self.clients[name] = marker
+                    break
+        if "requests" not in self.clients and "requests" in text and "_vendor" not in text:
+            m = _REQUESTS_SCRIPT.search(text)
+            if m:
+                self.clients["requests"] = m.group(0)
+        if len(self.os) < 3:
+            for name, markers in _OS_MARKERS:
+                if name not in self.os:
+                    for marker in markers:
+                        if marker in text:
+                            self.os[name] = marker
+                            self.flags["os-" + name] = True
+                            break
 
     def _narrow(self, attr: str, lo: Tuple[int, int], hi: Tuple[int, int]) -> None:
         cur_lo, cur_hi = getattr(self, attr)
@@ -182,6 +270,15 @@ class Clues:
     def scan(self, text: str) -> None:
         # Cheap substring guards first: a pattern is compiled and run only
         # when its literal part is present (start-up time for one-line input).
+        self._scan_client(text)
+        self._scan_versions(text)
+        if "_ssl.c:" in text and len(self.ssl_c_lines) < 16:
+            self._scan_ssl_c(text)
+        self._scan_flags(text)
+        self._scan_hosts(text)
+        self._scan_pip_era(text)
+
+    def _scan_versions(self, text: str) -> None:
         if "pip" in text and len(self.pip_versions) < 8:
             for m in _PIP_VERSION.finditer(text):
                 v = next(g for g in m.groups() if g)
@@ -194,19 +291,23 @@ class Clues:
                 if v not in self.python_versions:
                     self.python_versions.append(v)
                     self._narrow("python_range", _ver(v), _ver(v))
-        if "_ssl.c:" in text and len(self.ssl_c_lines) < 16:
-            for m in _SSL_C_LINE.finditer(text):
-                n = int(m.group(1))
-                if n not in self.ssl_c_lines:
-                    self.ssl_c_lines.append(n)
-                    if 2000 <= n < 3000:
-                        self.flags["ssl-c-read"] = True
-                    elif 3000 <= n < 4500:
-                        self.flags["ssl-c-load"] = True
-                    else:
-                        rng = python_from_ssl_c(n)
-                        if rng:
-                            self._narrow("python_range", *rng)
+
+    def _scan_ssl_c(self, text: str) -> None:
+        for m in _SSL_C_LINE.finditer(text):
+            n = int(m.group(1))
+            if n in self.ssl_c_lines:
+                continue
+            self.ssl_c_lines.append(n)
+            if 2000 <= n < 3000:
+                self.flags["ssl-c-read"] = True
+            elif 3000 <= n < 4500:
+                self.flags["ssl-c-load"] = True
+            else:
+                rng = python_from_ssl_c(n)
+                if rng:
+                    self._narrow("python_range", *rng)
+
+    def _scan_flags(self, text: str) -> None:
         if "u'" in text and _PY2_REPR.search(text):
             self.flags["python2"] = True
             self._narrow("python_range", (2, 0), (2, 7))
@@ -219,6 +320,10 @@ class Clues:
                 self.flags["proxy"] = True
             if _HTTPS_PROXY.search(text):
                 self.flags["https-proxy"] = True
+        if "truststore" in text:
+            self.flags["truststore"] = True
+
+    def _scan_hosts(self, text: str) -> None:
         if ("Looking in indexes" in text or "Could not fetch URL" in text) and len(self.index_hosts) < 16:
             for m in _INDEX_URLS.finditer(text):
                 for u in _URL_HOST.finditer(m.group(1) or m.group(2)):
@@ -226,8 +331,9 @@ class Clues:
         if "Connection(host=" in text and len(self.connect_targets) < 16:
             for m in _CONNECT_TARGET.finditer(text):
                 self.connect_targets.add((m.group(1), m.group(2)))
-        if "truststore" in text:
-            self.flags["truststore"] = True
+
+    def _scan_pip_era(self, text: str) -> None:
+        """pip versions from the shape of its messages."""
         if "error: " in text and _PIP262.search(text):
             self._narrow("pip_range", (26, 2), INF)
         elif "Unable to connect to proxy" in text:
@@ -253,6 +359,10 @@ class Clues:
                 self.ssl_c_lines.append(n)
         self.index_hosts |= other.index_hosts
         self.connect_targets |= other.connect_targets
+        for k, v in getattr(other, "clients", {}).items():
+            self.clients.setdefault(k, v)
+        for k, v in getattr(other, "os", {}).items():
+            self.os.setdefault(k, v)
         for k, v in other.flags.items():
             self.flags[k] = self.flags.get(k, False) or v
         self._narrow("pip_range", *other.pip_range)
@@ -309,6 +419,8 @@ class Clues:
             "python_versions": list(self.python_versions),
             "python": fmt(self.python_range),
             "ssl_c_lines": list(self.ssl_c_lines),
+            "clients": dict(self.clients),
+            "os": dict(self.os),
             "flags": sorted([k for k, v in self.flags.items() if v]
                             + (["connect-not-index"] if self._connect_not_index() else [])),
         }
@@ -327,15 +439,20 @@ class Hit:
 
 
 class Engine:
-    """Compiled KB: one combined regex to reject most lines, then per entry."""
+    """Compiled KB: required literals pick the entries a line can match, then their regexes."""
 
     def __init__(self, entries: Sequence[dict]) -> None:
         self.entries = list(entries)
         self.regexes = [re.compile(e["regex"]) for e in self.entries]
-        # One regex of all entries rejects most candidate lines in one search;
-        # it only pays off on logs, so it is compiled after the first lines.
-        self._combined: "Optional[re.Pattern[str]]" = None
-        self._calls = 0
+        # Required literals per entry (a regex runs only when one is present),
+        # computed after the first few lines: parsing every regex costs ~10 ms,
+        # more than explain of one pasted line spends matching without them.
+        self.gates: "Optional[List[Optional[Tuple[Tuple[str, ...], bool]]]]" = None
+        self._ungated: List[int] = list(range(len(self.entries)))
+        self._lits: List[Tuple[str, Tuple[int, ...]]] = []
+        self._lits_fold: List[Tuple[str, Tuple[int, ...]]] = []
+        self._misses = 0
+        self.analyzed_bytes = 0  # text analysed (memo misses), for the work budget
         index = {e["id"]: i for i, e in enumerate(self.entries)}
         self.not_with = [frozenset(index[o] for o in e.get("not_with", []) if o in index) for e in self.entries]
         self.line_hints = [
@@ -343,39 +460,111 @@ class Engine:
             for e in self.entries
         ]
         self._memo: Dict[str, Tuple[Tuple[int, frozenset], ...]] = {}
+        self._memo_bytes = 0
+
+    def _build_gates(self) -> None:
+        self.gates = [required_literals(e["regex"]) for e in self.entries]
+        self._ungated = [i for i, g in enumerate(self.gates) if g is None]
+        by_lit: Dict[Tuple[str, bool], List[int]] = {}
+        for i, g in enumerate(self.gates):
+            if g is not None:
+                for lit in g[0]:
+                    by_lit.setdefault((lit, g[1]), []).append(i)
+        self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
+        self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
 
     def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
         """Entries matching ``text``: (entry index, fired line-hint indexes)."""
         memo = self._memo.get(text)
         if memo is not None:
             return memo
+        self.analyzed_bytes += len(text)
+        self._misses += 1
+        if self.gates is None and self._misses > GATE_AFTER:
+            self._build_gates()
+        # Which required literals are present (one C-speed substring search
+        # each), hence which entries can match; only those run their regex.
+        cand = set(self._ungated)
+        for lit, idxs in self._lits:
+            if lit in text:
+                cand.update(idxs)
+        if self._lits_fold:
+            lower = text.lower()
+            for lit, idxs in self._lits_fold:
+                if lit in lower:
+                    cand.update(idxs)
+        regexes = self.regexes
+        found = [i for i in sorted(cand) if regexes[i].search(text)]
         result: Tuple[Tuple[int, frozenset], ...] = ()
-        self._calls += 1
-        gate = self._combined
-        if gate is None and self._calls > 64:
-            gate = self._combined = re.compile("|".join("(?:%s)" % e["regex"] for e in self.entries))
-        if gate is None or gate.search(text) is not None:
-            found = [i for i, rx in enumerate(self.regexes) if rx.search(text)]
+        if found:
             fs = set(found)
             result = tuple(
                 (i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text)))
                 for i in found
                 if not (self.not_with[i] & fs)
             )
-        if len(self._memo) >= MEMO_MAX:
+        if len(self._memo) >= MEMO_MAX or self._memo_bytes + len(text) > MEMO_BYTES:
             self._memo.clear()
-        self._memo[text] = result
+            self._memo_bytes = 0
+        if len(text) <= MEMO_BYTES // 4:  # a huge text is not worth keeping
+            self._memo[text] = result
+            self._memo_bytes += len(text)
         return result
 
 
+def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
+    """Literals one of which every match of ``pattern`` must contain, or None.
+
+    Each top-level alternative contributes its longest run of consecutive
+    literal characters at its own top level (outside groups and repeats, so
+    the run is required for that alternative to match). ``(?i)`` patterns give
+    lowercase literals to test against the lowered text. An alternative
+    without a run of 3 characters leaves the pattern ungated (None). Python's
+    regex engine only has a fast path for a single literal *prefix*; an
+    alternation of literals is tried at every position (~60 MB/s per pattern,
+    ~2 MB/s for the whole KB), while ``str.__contains__`` runs at GB/s, so this
+    gate is what bounds explain's work per candidate line (issue 9).
+    """
+    try:
+        try:
+            from re import _parser as sre_parse  # Python >= 3.11
+        except ImportError:  # pragma: no cover - Python 3.9/3.10
+            import sre_parse  # type: ignore[no-redef]
+        tree = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    fold = bool(tree.state.flags & re.IGNORECASE)
+    items = list(tree)
+    if len(items) == 1 and str(items[0][0]) == "BRANCH":
+        branches = [list(b) for b in items[0][1][1]]
+    else:
+        branches = [items]
+    lits: List[str] = []
+    for branch in branches:
+        best, run = "", ""
+        for op, av in branch:
+            if str(op) == "LITERAL":
+                run += chr(av)
+                if len(run) > len(best):
+                    best = run
+            else:
+                run = ""
+        if len(best) < 3:
+            return None
+        lits.append(best.lower() if fold else best)
+    return (tuple(lits), fold)
+
+
 def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
-    text = text.strip()
+    # Redact the whole line before cutting it: a cut can drop the "scheme://"
+    # or the "@" that marks "user:pass" as credentials (issue 9).
+    text = redact(text.strip())
     if len(text) > EXCERPT_MAX:
         m = entry_rx.search(text)
         mid = m.start() if m else 0
         start = max(0, min(mid - EXCERPT_MAX // 3, len(text) - EXCERPT_MAX))
         text = ("…" if start else "") + text[start:start + EXCERPT_MAX] + ("…" if start + EXCERPT_MAX < len(text) else "")
-    return redact(text)
+    return text
 
 
 CLUE_WINDOW = 64 << 10  # bytes either side of a candidate line searched for clue tokens
@@ -431,6 +620,15 @@ class Scan:
         self._tail = b""
         self._prev: Optional[str] = None  # last line of the previous region (for joins)
         self._prev_candidate = False
+        self.not_analysed = 0  # candidate lines skipped once the work budget was spent
+        self._analysed0 = engine.analyzed_bytes  # the engine is shared: count this scan's share
+
+    def _affordable(self, text: str) -> bool:
+        eng = self.engine
+        if eng.analyzed_bytes - self._analysed0 <= BUDGET_FREE + self.bytes // BUDGET_SHARE or text in eng._memo:
+            return True
+        self.not_analysed += 1
+        return False
 
     def start(self, source: str) -> None:
         """A new input begins: flush the previous one, reset line numbering."""
@@ -501,7 +699,6 @@ class Scan:
         base = self.lines
         counted = 0  # newlines counted so far in this region
         pos = 0
-        analyze = self.engine.analyze
         prev_text = self._prev
         prev_end = -1  # end offset of the line held in prev_text (when it is in this region)
         last_text: Optional[str] = None
@@ -512,27 +709,13 @@ class Scan:
             counted += buf.count(b"\n", pos, s)
             pos = s
             line_no = base + counted + 1
-            text = normalize(buf[s:e])
-            if s == 0:
-                before = self._prev
-            elif prev_end == s - 1:
-                before = prev_text
+            text: Optional[str] = None
+            if e - s > LONG_LINE:
+                self._long_line(buf, s, e, line_no)  # no joins with an overlong line
             else:
-                ps = buf.rfind(b"\n", 0, s - 1) + 1
-                before = normalize(buf[ps:s - 1])
-            res = analyze(text)
-            self.clues.scan(text)
-            self._record(res, text, line_no)
-            if before is not None and len(before) >= JOIN_MIN and before.strip():
-                alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
-                joined: set = set()
-                for cand in (before + text, before.rstrip() + " " + text.lstrip()):
-                    r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
-                    if r2:
-                        joined.update(i for i, _ in r2)
-                        self._record(r2, cand, line_no - 1)
-            prev_text, prev_end = text, e
-            last_text = text
+                text = normalize(buf[s:e])
+                self._line(text, self._before(buf, s, prev_text, prev_end), line_no)
+            prev_text, prev_end, last_text = text, e, text
             if e >= end - 1:
                 break
         self.lines = base + buf.count(b"\n", 0, end)
@@ -545,12 +728,68 @@ class Scan:
             self._prev_candidate = False
 
 
+    def _before(self, buf: bytes, s: int, prev_text: Optional[str], prev_end: int) -> Optional[str]:
+        """The line before the one starting at ``s`` (for terminal-wrap joins)."""
+        if s == 0:
+            return self._prev
+        if prev_end == s - 1:
+            return prev_text
+        ps = buf.rfind(b"\n", 0, s - 1) + 1
+        return normalize(buf[ps:s - 1]) if s - 1 - ps <= LONG_LINE else None
+
+    def _line(self, text: str, before: Optional[str], line_no: int) -> None:
+        """Analyse one candidate line, and its joins with the line before."""
+        if not self._affordable(text):
+            return
+        analyze = self.engine.analyze
+        res = analyze(text)
+        self.clues.scan(text)
+        self._record(res, text, line_no)
+        if before is None or len(before) < JOIN_MIN or not before.strip():
+            return
+        alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
+        joined: set = set()
+        for cand in (before + text, before.rstrip() + " " + text.lstrip()):
+            r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
+            if r2:
+                joined.update(i for i, _ in r2)
+                self._record(r2, cand, line_no - 1)
+
+    def _long_line(self, buf: bytes, s: int, e: int, line_no: int) -> None:
+        """Analyse windows around the first literal hits of an overlong line."""
+        firsts: List[int] = []
+        later: List[int] = []
+        for rx in self._token_rx:
+            m = rx.search(buf, s, e)
+            if m is not None:
+                firsts.append(m.start())
+                m = rx.search(buf, m.start() + 2 * LONG_HALF, e)
+                if m is not None:
+                    later.append(m.start())
+        chosen: List[Tuple[int, int]] = []
+        for p in sorted(firsts) + sorted(later):
+            lo, hi = max(s, p - LONG_HALF), min(e, p + LONG_HALF)
+            if any(a <= p < b for a, b in chosen):
+                continue  # already inside a window
+            chosen.append((lo, hi))
+            if len(chosen) >= LONG_WINDOWS:
+                break
+        analyze = self.engine.analyze
+        for lo, hi in sorted(chosen):
+            # A cut may split a UTF-8 sequence: normalize() replaces it.
+            text = normalize(buf[lo:hi])
+            if not self._affordable(text):
+                continue
+            self.clues.scan(text)
+            self._record(analyze(text), text, line_no)
+
     # -- splitting one input across processes (explain's parallel reader) --
     def export(self) -> dict:
         """A picklable summary of this scan (for a worker process)."""
         return {
             "hits": {i: (h.count, h.first_line, h.source, h.excerpt, sorted(h.fired)) for i, h in self.hits.items()},
             "clues": self.clues, "lines": self.lines, "bytes": self.bytes,
+            "not_analysed": self.not_analysed,
         }
 
     def absorb(self, part: dict, line_offset: int) -> None:
@@ -564,6 +803,7 @@ class Scan:
         self.clues.merge(part["clues"])
         self.lines += part["lines"]
         self.bytes += part["bytes"]
+        self.not_analysed += part.get("not_analysed", 0)
 
 
 def scan_text(text: str, engine: Engine) -> Scan:

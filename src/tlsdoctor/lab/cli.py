@@ -25,9 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", help="every scenario, its description and the cause ids it demonstrates")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p = sub.add_parser("serve", help="start a scenario on loopback and serve until interrupted")
-    p.add_argument("name")
+    p.add_argument("name", help="the scenario (see `tlsdoctor lab list`)")
     p = sub.add_parser("reproduce", help="serve a scenario and run real pip against it")
-    p.add_argument("name")
+    p.add_argument("name", help="the scenario (see `tlsdoctor lab list`)")
     p.add_argument("--python", help="interpreter path, or a version (3.11) to use a lab venv")
     p.add_argument("--pip", help="pip version for a lab venv (with --python VERSION), e.g. 23.2.1")
     p.add_argument("--direct", action="store_true",
@@ -41,6 +41,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=4, help="runs at once (default 4)")
     p.add_argument("--direct", action="store_true",
                    help="record pip's download path (the wheel's URL), saved as <client>.direct.json")
+    p.add_argument("--tool", action="append", default=[],
+                   help="record another tool instead of pip (uv0.13.9, poetry2.5.1-py3.13, ... or 'all'; "
+                        "python -m tlsdoctor.lab.tools has more)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if action == "reproduce":
             return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply, args.direct)
         if action == "record":
+            if args.tool:
+                from tlsdoctor.lab import tools
+
+                return tools.record(args.scenario, args.tool, args.out, min(args.jobs, 2))
             from tlsdoctor.lab import record
 
             return record.main(args.scenario, args.client, args.out, args.jobs, "direct" if args.direct else "index")
@@ -74,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _client_errors() -> Any:
-    from tlsdoctor.lab.clients import ClientUnavailable
+    from tlsdoctor.lab.clients import ClientBuildError, ClientUnavailable
 
-    return ClientUnavailable
+    return (ClientUnavailable, ClientBuildError)
 
 
 def _list(scenarios: Any, as_json: bool) -> int:

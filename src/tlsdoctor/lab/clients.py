@@ -7,10 +7,21 @@ pyenv interpreter itself with the pip it ships (19.2.3 for 2.7.18).
 
 Interpreters are found under ``pyenv root`` (``$PYENV_ROOT``, else ~/.pyenv);
 a missing one raises ``ClientUnavailable`` so that callers can skip cleanly.
+An interpreter that is there but whose venv or pip cannot be made raises
+``ClientBuildError``: that is a broken set-up, never a reason to skip.
 
-``client_environ`` builds the environment pip runs in from nothing: this
-machine (and many users' machines) sets SSL_CERT_FILE, REQUESTS_CA_BUNDLE,
-PIP_CERT and a global pip.conf, any of which would change the outcome.
+Two environments, on purpose:
+
+- ``build_environ`` is for *building* a client (``pip install pip==X`` from
+  the package registry). It is the machine's own: its CA variables, its
+  global pip.conf, its proxies are how this machine reaches the registry
+  (on a fresh CI box, without them the install fails). The test suite scrubs
+  ``os.environ`` per test, so it saves the original with
+  ``save_build_environ`` when it is imported, before any scrubbing.
+- ``client_environ`` is for running a client's pip *against a scenario*, and
+  is built from nothing: this machine (and many users' machines) sets
+  SSL_CERT_FILE, REQUESTS_CA_BUNDLE, PIP_CERT and a global pip.conf, any of
+  which would change the outcome.
 """
 
 from __future__ import annotations
@@ -45,7 +56,15 @@ _BUILTIN_PIP = {"2.7": "19.2.3", "3.6": "18.1"}
 
 
 class ClientUnavailable(Exception):
-    """The interpreter or pip version cannot be had on this machine."""
+    """The interpreter is not on this machine (callers may skip)."""
+
+
+class ClientBuildError(Exception):
+    """The interpreter is here, but its venv or pinned pip could not be made.
+
+    Not a ``ClientUnavailable``: a test must fail on it, not skip, or a
+    machine that cannot reach the registry silently tests nothing.
+    """
 
 
 @dataclass(frozen=True)
@@ -121,19 +140,51 @@ def ensure(python_minor: str, pip_version: str) -> Client:
     return Client(cid, python, full, pip_version)
 
 
+# Variables that send an interpreter to other libraries or code: never
+# inherited by the build, whatever the saved environment holds (a test that
+# set PYTHONPATH for tlsdoctor must not redirect a pyenv python's venv).
+_NOT_FOR_BUILD = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV", "__PYVENV_LAUNCHER__",
+                  "LD_PRELOAD", "FAKETIME", "OPENSSL_CONF", "OPENSSL_MODULES")
+
+_saved_build_environ: Optional[Dict[str, str]] = None
+
+
+def save_build_environ(environ: Optional[Dict[str, str]] = None) -> None:
+    """Remember the machine's own environment for building clients.
+
+    ``tests/conftest.py`` calls it at import, before its per-test scrubbing,
+    so that a client first needed inside a (scrubbed) test still installs
+    its pip the way this machine reaches the registry.
+    """
+    global _saved_build_environ
+    _saved_build_environ = dict(os.environ if environ is None else environ)
+
+
+def build_environ() -> Dict[str, str]:
+    """The environment ``pip install pip==X`` runs in: the machine's own
+    (saved by ``save_build_environ``, else the current one), minus variables
+    that redirect the interpreter itself."""
+    base = _saved_build_environ if _saved_build_environ is not None else dict(os.environ)
+    return {k: v for k, v in base.items() if k.upper() not in _NOT_FOR_BUILD}
+
+
 def _create_venv(exe: str, venv: str, pip_version: str) -> None:
     # Installing pip itself is the one step that talks to the package
-    # registry, with the machine's own configuration; everything the lab runs
-    # afterwards uses client_environ() and loopback only.
+    # registry, with the machine's own configuration (build_environ);
+    # everything the lab runs afterwards uses client_environ() and loopback only.
+    env = build_environ()
     steps = [
         [exe, "-m", "venv", "--clear", venv],
         [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q",
          "--disable-pip-version-check", "pip==" + pip_version],
     ]
     for argv in steps:
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+        try:
+            proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ClientBuildError("could not make %s: %s: %s" % (venv, " ".join(argv), exc)) from exc
         if proc.returncode != 0:
-            raise ClientUnavailable(
+            raise ClientBuildError(
                 "could not make %s: %s\n%s" % (venv, " ".join(argv), proc.stdout.decode("utf-8", "replace")[-2000:])
             )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import selectors
 import socket
 import ssl
 import struct
@@ -107,10 +108,7 @@ class Listener:
         # down fd numbers and so, with several scenarios in one process,
         # another scenario's listening socket).
         for c in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            _shutdown(c)
         for t in threads:
             t.join(IO_TIMEOUT)
 
@@ -132,6 +130,22 @@ def _close(sock: socket.socket) -> None:
     try:
         sock.close()
     except OSError:
+        pass
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Wake every thread blocked on ``sock`` (its recv returns b"", its send
+    fails), without closing it.
+
+    This is how one thread ends a connection another thread is using; closing
+    it instead is a race (see ``pump_both``). ``socket.socket.shutdown`` is
+    called on an SSLSocket too: ``SSLSocket.shutdown`` would also drop its SSL
+    object, which the other thread's ``read()`` is about to use (it then
+    raises ValueError instead of seeing the end).
+    """
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:  # not connected any more, or already closed
         pass
 
 
@@ -197,14 +211,21 @@ def plain_handler(app: App) -> Handler:
     return handle
 
 
-def tls_handler(ctx: ssl.SSLContext, app: App) -> Handler:
+def tls_handler(ctx: ssl.SSLContext, app: App, abrupt: bool = False) -> Handler:
+    """An HTTPS server. A refused handshake ends in a lingering close (nginx's
+    default), or, with ``abrupt``, in a reset right after the alert, as many
+    load balancers and servers without a lingering close end it."""
+
     def handle(conn: socket.socket, listener: Listener) -> None:
         tls = listener.track(ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False))
         try:
             tls.do_handshake()
         except (ssl.SSLError, OSError) as exc:
             listener.log("handshake: %s" % exc)
-            _lingering_close(tls)
+            if abrupt:
+                _reset(tls)
+            else:
+                _lingering_close(tls)
             return
         try:
             serve_http(tls, app)
@@ -238,6 +259,24 @@ def _lingering_close(sock: socket.socket) -> None:
         _close(sock)
 
 
+def _reset(sock: socket.socket) -> None:
+    """Close at once with a TCP RST (SO_LINGER on, timeout 0), right after
+    the alert OpenSSL wrote, as servers and load balancers without a
+    lingering close end a refused handshake.
+
+    A TLS 1.3 client has finished its handshake and sent its request before
+    the server judges its (missing) certificate; the reset races the alert,
+    and a client that meets the reset first shows a broken pipe on its write
+    or an EOF/reset on its read instead of "certificate required". Which one
+    wins is timing (measured here: about half of the reads lose the alert).
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    _close(sock)
+
+
 def drop_handler(conn: socket.socket, listener: Listener) -> None:
     """Read what the client sends first (its ClientHello), then hang up without a word."""
     data = conn.recv(65536)
@@ -255,26 +294,67 @@ def _copy(src: socket.socket, dst: socket.socket) -> None:
             if not data:
                 break
             dst.sendall(data)
-    except OSError:  # ssl.SSLError is an OSError
+    except (OSError, ValueError):  # ssl.SSLError is an OSError; ValueError: an SSLSocket unwrapped
         pass
 
 
 def pump_both(a: socket.socket, b: socket.socket) -> None:
-    """Copy bytes both ways until either side closes; then close both.
+    """Copy bytes both ways until either side closes, then close both.
 
-    Closing both at the first end (rather than half-closing) is what a proxy
+    Ending both at the first end (rather than half-closing) is what a proxy
     does with TLS on either side, where a half-close has no meaning.
-    """
 
-    def pump(src: socket.socket, dst: socket.socket) -> None:
-        _copy(src, dst)
+    One thread does both directions, over non-blocking sockets and a
+    selector. Two threads (one per direction) were wrong twice over (issue 9:
+    under concurrent checks, the index answered a direct handshake with
+    UNEXPECTED_MESSAGE, and relayed requests got no answer):
+
+    - an ``SSLSocket`` would be read in one thread while written in the
+      other, and an OpenSSL ``SSL`` object must not be used by two threads at
+      once (CPython's ``_ssl`` releases the GIL in SSL_read/SSL_write and takes
+      no lock of its own);
+    - the first direction to end closed both sockets while the other thread
+      was inside recv() on one: CPython reads the fd number, releases the GIL
+      and calls recv(fd) (OpenSSL's socket BIO keeps the number too), so a
+      close() in between frees the number, the next accept() anywhere in this
+      process reuses it, and the stale reader reads -- or answers with an
+      alert on -- a stranger's connection.
+    """
+    peer = {a: b, b: a}
+    sel = selectors.DefaultSelector()
+    try:
+        for s in (a, b):
+            s.setblocking(False)
+            sel.register(s, selectors.EVENT_READ)
+        while True:
+            # Decrypted bytes already inside OpenSSL do not make the socket
+            # readable: serve them before waiting.
+            ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+            if not ready:
+                events = sel.select(IO_TIMEOUT)
+                if not events:
+                    return  # idle as long as any lab peer waits: give up
+                ready = [key.fileobj for key, _ in events]  # type: ignore[misc]
+            for src in ready:
+                try:
+                    data = src.recv(65536)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    continue  # a TLS record without application data (e.g. a session ticket)
+                except (OSError, ValueError):  # ssl.SSLError is an OSError
+                    return
+                if not data:
+                    return
+                dst = peer[src]
+                try:
+                    dst.settimeout(IO_TIMEOUT)  # a blocking write, bounded
+                    dst.sendall(data)
+                    dst.setblocking(False)
+                except (OSError, ValueError):
+                    return
+    finally:
+        sel.close()
         _close(a)
         _close(b)
-
-    t = threading.Thread(target=pump, args=(b, a), daemon=True)
-    t.start()
-    pump(a, b)
-    t.join(IO_TIMEOUT)
 
 
 def connect_upstream(port: int, host: str = "127.0.0.1") -> socket.socket:
@@ -440,9 +520,13 @@ def strip_reneg_handler(upstream_port: int) -> Handler:
         except (EOFError, OSError):
             pass
         finally:
+            # Wake the other direction's thread, wait for it, then close:
+            # never close under a thread that still reads (see pump_both).
+            _shutdown(up)
+            _shutdown(conn)
+            t.join()
             _close(up)
             _close(conn)
-            t.join(IO_TIMEOUT)
 
     return handle
 

@@ -78,7 +78,7 @@ def main(scenario_names: List[str], client_ids: List[str], out: Optional[str], j
     for cid in ids:
         try:
             ready.append(clients.get(cid))
-        except clients.ClientUnavailable as exc:
+        except (clients.ClientUnavailable, clients.ClientBuildError) as exc:
             sys.stderr.write("skipping %s: %s\n" % (cid, exc))
     ssl_versions = {c.id: openssl_version(c) for c in ready}
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")

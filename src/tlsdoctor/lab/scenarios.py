@@ -20,8 +20,10 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
 import ssl
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -180,6 +182,58 @@ def always_ok(client: Client) -> Optional[str]:
     return "ok"
 
 
+# A lab workdir holds private keys (the CAs', the servers'). It is made by
+# mkdtemp (mode 0700, so no other user can read it) and named after its owner
+# process: a `lab serve` killed with SIGKILL cannot remove its own, so the
+# next start removes those whose owner is gone.
+WORKDIR_PREFIX = "tlsdoctor-lab-"
+_WORKDIR_NAME = re.compile(r"^" + re.escape(WORKDIR_PREFIX) + r"(\d+)-")
+
+
+def make_workdir() -> str:
+    return tempfile.mkdtemp(prefix="%s%d-" % (WORKDIR_PREFIX, os.getpid()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, another user's
+        return True
+    return True
+
+
+def sweep_stale_workdirs(tmp: Optional[str] = None) -> List[str]:
+    """Remove this user's lab workdirs whose owner process is gone; return them.
+
+    Only real directories (not symlinks) owned by this user and named by
+    ``make_workdir``; a directory whose pid is alive (even if the pid was
+    reused by another program) is left alone: keeping a stale one is better
+    than removing a live one.
+    """
+    tmp = tmp or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return removed
+    for name in names:
+        m = _WORKDIR_NAME.match(name)
+        if not m:
+            continue
+        path = os.path.join(tmp, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or _alive(int(m.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -201,7 +255,9 @@ class Scenario:
     def start(self, workdir: Optional[str] = None) -> Iterator[Running]:
         """Start the peers; stop them and remove the temp dir on exit."""
         own = workdir is None
-        workdir = workdir or tempfile.mkdtemp(prefix="tlsdoctor-lab-")
+        if own:
+            sweep_stale_workdirs()
+        workdir = workdir or make_workdir()
         bench = Bench(workdir)
         home = os.path.join(workdir, "home")
         os.makedirs(home, exist_ok=True)
@@ -329,13 +385,44 @@ def _wrong_host(b: Bench) -> None:
     b.trust_index_ca()
 
 
-def _missing_intermediate(b: Bench) -> None:
-    leaf = b.pki.chained_leaf()
-    b.https_index(b.server_ctx(leaf, send_chain=False))
+def _missing_intermediate(b: Bench, der: bool = True) -> None:
+    # The leaf names its issuer by AIA caIssuers, as every public CA's leaf
+    # does (RFC 5280 4.2.2.1): that URL is what tells a forgotten intermediate
+    # from a private CA, for browsers and for `tlsdoctor check` (pip never
+    # fetches it). DER is what RFC 5280 asks for; some internal CAs serve PEM.
+    from tlsdoctor.lab import aia
+
+    issuer = aia.IssuerServer(b)
+    mid = aia.intermediate(b.pki, "index")
+    leaf = aia.leaf_with_aia(b.pki, mid, issuer.url)
+    issuer.serve(b.pki.ca(mid).cert_pem.bytes(), der=der)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(leaf["cert"], leaf["key"])  # the leaf alone: the intermediate is forgotten
+    b.https_index(ctx)
     root = b.trust_index_ca()  # the root only, as in every trust store
     with open(root, "rb") as f:
-        bundle = b.pki.write("root-and-intermediate.pem", f.read(), leaf.cert_chain_pems[1].bytes())
+        bundle = b.pki.write("root-and-intermediate.pem", f.read(), b.pki.ca(mid).cert_pem.bytes())
     b.fix("cert-with-intermediate", PIP_CERT=bundle)
+
+
+def _private_ca_aia_root(b: Bench) -> None:
+    # A private index whose leaf comes straight from its own root (AIA names
+    # that self-signed root), on a machine whose pip.conf points cert at the
+    # OS bundle, as Debian/Ubuntu and corporate images do: a configured
+    # bundle is no sign of a missing intermediate.
+    from tlsdoctor.lab import aia
+
+    issuer = aia.IssuerServer(b)
+    leaf = aia.leaf_with_aia(b.pki, "index", issuer.url)
+    issuer.serve(b.pki.ca("index").cert_pem.bytes())
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(leaf["cert"], leaf["key"])
+    b.https_index(ctx)
+    os_like = b.pki.write("os-ca-certificates.crt", b.pki.ca("public-root-1").cert_pem.bytes(),
+                          b.pki.ca("public-root-2").cert_pem.bytes())
+    b.env["PIP_CERT"] = os_like
+    with open(b.pki.ca_file("index"), "rb") as f:
+        b.fix("cert-with-private-ca", PIP_CERT=b.pki.write("os-plus-index.pem", open(os_like, "rb").read(), f.read()))
 
 
 def _strict_ca(b: Bench) -> None:
@@ -441,13 +528,13 @@ def _weak_dh(b: Bench) -> None:
     b.trusted_host_is_no_help()
 
 
-def _client_cert(version: ssl.TLSVersion) -> Callable[[Bench], None]:
+def _client_cert(version: ssl.TLSVersion, abrupt: bool = False) -> Callable[[Bench], None]:
     def build(b: Bench) -> None:
         ctx = b.server_ctx()
         ctx.minimum_version = ctx.maximum_version = version
         ctx.verify_mode = ssl.CERT_REQUIRED
         ctx.load_verify_locations(b.pki.ca_file("client"))
-        b.https_index(ctx)
+        b.set_index(b.listen(net.tls_handler(ctx, index.app, abrupt=abrupt), "index").port)
         b.trust_index_ca()
         mine = b.pki.ca("client").issue_cert("tlsdoctor-lab-client", key_type=RSA)
         # pip's --client-cert takes one PEM with the key and the certificate.
@@ -568,6 +655,37 @@ def _intercepting_proxy(b: Bench, only_route: bool = False) -> None:
     b.fix("cert-with-inspection-ca", PIP_CERT=both)
 
 
+def _no_default_ca_store(b: Bench) -> None:
+    # The machine's OS store holds the organisation's root (as
+    # update-ca-certificates leaves it), but this interpreter's OpenSSL looks
+    # for its default store where there is none: python.org's macOS Python
+    # before "Install Certificates.command" (.../etc/openssl/cert.pem is
+    # missing), a custom build with another OPENSSLDIR, a slim container.
+    # SSL_CERT_FILE/SSL_CERT_DIR naming a missing file and directory is how
+    # OpenSSL's default paths point nowhere (ssl.get_default_verify_paths()
+    # then reports cafile and capath as None).
+    b.https_index(b.server_ctx())
+    os_store = b.pki.ca_file("index")
+    nowhere = os.path.join(b.workdir, "python-openssl-dir")
+    os.makedirs(nowhere, exist_ok=True)
+    b.env["SSL_CERT_FILE"] = os.path.join(nowhere, "cert.pem")
+    b.env["SSL_CERT_DIR"] = os.path.join(nowhere, "certs")
+    # What "Install Certificates.command" / the distro's ca-certificates do:
+    # give OpenSSL's default path a bundle.
+    b.fix("ssl-cert-file-os-bundle", SSL_CERT_FILE=os_store)
+    # pip's own bundle works too (pip >= 24.2 loads --cert into its
+    # truststore context), but leaves urllib and the rest without roots.
+    b.fix("pip-cert-os-bundle", PIP_CERT=os_store)
+
+
+def _no_default_ca_store_expect(client: Client) -> Optional[str]:
+    # Only pip's truststore part (pip >= 24.2 on Python >= 3.10) reads the
+    # default store. pip <= 23.x / Python <= 3.9 verify with certifi alone,
+    # where a private root was never going to be: there it is a private CA
+    # (untrusted-private-ca), not this cause.
+    return "fail" if uses_truststore(client) else None
+
+
 def _ip_address_index(b: Bench) -> None:
     port = b.healthy_index()
     b.set_index(port, host="127.0.0.1")
@@ -649,6 +767,14 @@ SCENARIOS: List[Scenario] = [
     Scenario("missing-intermediate", "the server sends its leaf without the intermediate CA",
              ("missing-intermediate",), _missing_intermediate,
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("missing-intermediate-aia",
+             "the server sends its leaf without the intermediate; the leaf's AIA URL serves it (PEM) over plain HTTP",
+             ("missing-intermediate",), lambda b: _missing_intermediate(b, der=False),
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("private-ca-aia-root",
+             "a private CA's root signs the leaf directly (AIA names the root); pip's cert is an OS-like bundle",
+             ("untrusted-private-ca",), _private_ca_aia_root,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
     Scenario("strict-ca", "the index CA is not RFC 5280-strict (no critical basicConstraints, no AKI); pip uses legacy-certs on Python 3.13",
              ("strict-x509-rejects-ca",), _strict_ca, _strict_ca_expect,
              evidence=r"not marked critical|CERTIFICATE_VERIFY_FAILED"),
@@ -680,6 +806,22 @@ SCENARIOS: List[Scenario] = [
              # here before the lab server learnt nginx's lingering close).
              evidence=r"CERTIFICATE_REQUIRED|certificate required",
              notes="servers without a lingering close can make this a bare read-path EOF instead"),
+    Scenario("client-cert-tls13-abrupt",
+             "the index requires a client certificate (TLS 1.3) and resets the connection right after its alert",
+             ("client-cert-required",), _client_cert(ssl.TLSVersion.TLSv1_3, abrupt=True),
+             # The alert races the reset (net._reset): pip shows it, or a
+             # broken pipe / reset on its write (Python 2.7, 3.8), or a
+             # read-path EOF (_ssl.c:2xxx) as for a dropped connection.
+             evidence=r"CERTIFICATE_REQUIRED|certificate required|EOF occurred in violation of protocol"
+                      r"|UNEXPECTED_EOF|unexpected eof|Broken pipe|Connection reset by peer|Connection aborted",
+             notes="no lingering close: whether pip sees the alert or only the reset is timing"),
+    Scenario("no-default-ca-store",
+             "the interpreter's OpenSSL default CA store points nowhere, so pip's OS-store trust (truststore) is empty",
+             ("no-default-ca-store",), _no_default_ca_store, _no_default_ca_store_expect,
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",
+             emulates="an interpreter whose default verify paths name no file or directory (python.org macOS "
+                      "before Install Certificates.command, custom builds): SSL_CERT_FILE/SSL_CERT_DIR point at a "
+                      "missing file and directory"),
     Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
              ("legacy-renegotiation",), _no_secure_renegotiation,
              evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),

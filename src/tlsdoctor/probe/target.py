@@ -248,6 +248,8 @@ ATTEMPTS = (
     ("legacy_renegotiation", "variant:legacy_renegotiation", "OP_LEGACY_SERVER_CONNECT", 2, True),
     ("client_cert", "variant:client_cert", "a throwaway client certificate offered", 2, True),
     ("direct", "variant:direct", "the same handshake bypassing the proxy", 2, True),
+    ("aia_issuer", "aia_issuer", "the leaf's AIA caIssuers certificate (http://), and whether it completes the chain",
+     2, True),
 )
 ATTEMPT_ROWS = dict((row[0], row) for row in ATTEMPTS)
 # The TLS-version variants, in TLS_NAMES order.
@@ -375,7 +377,8 @@ MAX_TEXT = 2000  # characters of any one emitted string; the rest is announced, 
 MASK = "***"
 _TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "pypi-", "AKIA")
 _SECRET_WORDS = ("pass", "pwd", "token", "secret", "auth", "apikey", "api_key", "api-key", "credential")
-_HEADER_KEYS = ("authorization:", "proxy-authorization:")
+_HEADER_NAMES = ("authorization", "proxy-authorization")
+PLACEHOLDER = "USER:PASSWORD"  # the literal check's fixes print: never a secret
 _NEXT_IS_SECRET = ("password:", "passwd:", "--password", "token:", "secret:")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -454,11 +457,22 @@ def _redact_query(query):
 
 def _redact_url_tail(rest):
     """``userinfo@host:port/path?query#frag`` (after ``scheme://``) with secrets masked."""
+    if rest.startswith(PLACEHOLDER + "@"):
+        return rest  # check's own fix text, nothing secret
     end = len(rest)
     for ch in "/?#":
         i = rest.find(ch)
         if i != -1 and i < end:
             end = i
+    at = rest.find("@", end)
+    if end < len(rest) and rest[end] == "/" and ":" in rest[:end] and at != -1 and "/" not in rest[end + 1:at]:
+        # A raw "/" in the password ("http://u:pa/ss@proxy:3128"): urllib3
+        # cannot parse it either, but the credentials still run up to the "@".
+        end = len(rest)
+        for ch in "/?#":
+            i = rest.find(ch, at)
+            if i != -1 and i < end:
+                end = i
     authority, tail = rest[:end], rest[end:]
     if "@" in authority:
         # The LAST "@" before the host, as urllib3's parse_url does: a raw
@@ -490,9 +504,12 @@ def _redact_word(word):
         while start > 0 and word[start - 1] in _SCHEME_CHARS:
             start -= 1
         return _redact_word(word[:start]) + word[start:i + 3] + _redact_url_tail(word[i + 3:])
+    if PLACEHOLDER + "@" in word:
+        return word  # check's own fix text (http://USER:PASSWORD@proxy): nothing secret
     if "@" in word:
         userinfo, _, host = word.rpartition("@")
-        if ":" in userinfo:
+        hostname, colon, port = host.partition(":")
+        if ":" in userinfo or (colon and port.split("/")[0].isdigit() and "/" not in userinfo):
             # pip and urllib3 accept a proxy without a scheme: user:pass@proxy:3128
             # (also "--proxy=user:pass@host" in a pasted command line).
             head, eq, cred = userinfo.rpartition("=") if "=" in userinfo else ("", "", userinfo)
@@ -515,24 +532,31 @@ def redact_text(text):
     if not text:
         return text
     parts = _SPLIT.split(text)
-    out, mask_next, mask_line = [], False, False
+    out, mask_next, header = [], False, False
     for part in parts:
         if not part:
             continue
         if part.isspace() or (len(part) == 1 and part in "\"'<>(){}[],;"):
             if "\n" in part:
-                mask_line = False
+                header = False
             out.append(part)
             continue
         low = part.lower()
-        if mask_line or mask_next:
-            # "Authorization: Basic <x>" masks the rest of the line; "password: <x>" one word.
+        if header and low in (":", "basic", "bearer", "digest", "token", "negotiate", "ntlm"):
+            out.append(part)  # the separator or the scheme name: the credential follows
+            continue
+        if header or mask_next:
+            # "Authorization: Basic <x>" (also quoted, as in a dict repr) and
+            # "password: <x>": the credential word itself.
             _remember(part)
             out.append(MASK)
-            mask_next = False
+            header = mask_next = False
             continue
-        if low in _HEADER_KEYS:
-            mask_line = True
+        key = low.rstrip(":")
+        if key.endswith(_HEADER_NAMES) and (low.endswith(":") or key in _HEADER_NAMES):
+            # "Authorization:" or a quoted header name, also glued to an
+            # escaped "\r\n" in a repr of the raw request.
+            header = True
         elif low in _NEXT_IS_SECRET:
             mask_next = True
         out.append(_redact_word(part))
@@ -1768,6 +1792,8 @@ class Host(object):
         self.jobs = []
         self.variants = []
         self.launched = False
+        self.stores, self.proxy, self.name_port = (), None, None
+        self.pip_session = None  # pip's own session: which proxy it takes for an http:// AIA URL
 
 
 def probe_host(host, proxy, stores, deadline, second_host=None):
@@ -1810,6 +1836,8 @@ def probe_host(host, proxy, stores, deadline, second_host=None):
     host.variants.append(Job(p, "client_cert", _variant_job, (name, port, proxy, {"client_cert": True})))
     if proxy:
         host.variants.append(Job(p, "direct", _tls_job, (name, port, None)))
+    # aia_issuer is planned in phase 2 only (aia_job): it needs the presented chain first.
+    host.stores, host.proxy, host.name_port = stores, proxy, (name, port)
 
 
 def _tls_job(host, port, proxy, deadline):
@@ -1839,6 +1867,218 @@ def _variant_job(host, port, proxy, spec, deadline):
     # The chain too: when the default attempt was cut short (a flaky
     # middlebox), any variant that got through still shows what was presented.
     return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True)
+
+
+# ---------------------------------------------------------------- aia_issuer
+#
+# A server that sends only its leaf fails with "unable to get local issuer
+# certificate" exactly as a private CA does.  Browsers hide the first by
+# fetching the leaf's AIA caIssuers certificate (RFC 5280 4.2.2.1); OpenSSL,
+# and so Python and pip, never do.  Fetching it here tells the two apart: an
+# intermediate that signs the leaf and chains to a store pip could use is the
+# missing link; a self-signed root nobody trusts is a private CA.
+
+AIA_CAP = 64 * 1024  # an issuer certificate is 1-2 KiB; never read more than this
+_PARTIAL_CHAIN = getattr(ssl, "VERIFY_X509_PARTIAL_CHAIN", 0x80000) if ssl is not None else 0
+
+
+def aia_url(leaf):
+    """The first http:// caIssuers URL the presented leaf names (never any other URL or scheme)."""
+    for url in (leaf or {}).get("ca_issuers") or ():
+        if isinstance(url, (text_type, str)) and url[:7].lower() == "http://":
+            return url
+    return None
+
+
+def aia_job(host, results):
+    """The aia_issuer job when pip's verification failed on a lone, non-self-issued leaf with an http AIA."""
+    if host.name_port is None or ssl is None:
+        return None
+    pip = results.get(wire_key(host.prefix, "pip_request"))
+    eff = results.get(wire_key(host.prefix, "verify", "effective"))
+    said = " ".join(_s(x) or "" for x in (pip.get("error"), eff.get("error"), eff.get("verify_message"))).lower()
+    if "certificate verify failed" not in said and "certificate_verify_failed" not in said:
+        return None
+    chain = results.get(wire_key(host.prefix, "tls")).get("chain") or []
+    if len(chain) != 1 or chain[0].get("self_issued") or not chain[0].get("issuer"):
+        return None
+    url = aia_url(chain[0])
+    if url is None:
+        return None
+    fetch_proxy = None
+    if host.pip_session is not None:
+        # requests picks the proxy per URL: an http:// URL takes http_proxy / the "http" entry.
+        try:
+            merged = host.pip_session.merge_environment_settings(url, {}, None, None, None)
+            fetch_proxy = select_proxy(url, merged.get("proxies") or {})
+        except Exception:
+            fetch_proxy = stdlib_proxy_for(url)
+    else:
+        fetch_proxy = stdlib_proxy_for(url)
+    name, port = host.name_port
+    return Job(host.prefix, "aia_issuer", aia_issuer_probe,
+               (name, port, host.proxy, url, fetch_proxy, chain[0].get("issuer"), tuple(host.stores)))
+
+
+def http_get(url, proxy, deadline, cap=AIA_CAP):
+    """GET an http:// URL (through an HTTP proxy in absolute form, as requests does); (status, body)."""
+    parts = urlsplit(url)
+    _, host, port = host_port(url)
+    path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    hostport = host if port == 80 else "%s:%d" % (host, port)
+    if ":" in host and port != 80:
+        hostport = "[%s]:%d" % (host, port)
+    lines = []
+    if proxy:
+        pscheme, phost, pport = host_port(proxy)
+        sock = socket.create_connection((phost, pport), remaining(deadline))
+        if pscheme == "https" and not LEGACY_HTTPS_PROXY:
+            sock = make_context("noverify").wrap_socket(sock, server_hostname=phost)
+        lines.append("GET http://%s%s HTTP/1.0" % (hostport, path))
+        pparts = urlsplit(proxy)
+        if pparts.username is not None:
+            raw = ("%s:%s" % (_unquote(pparts.username), _unquote(pparts.password or ""))).encode("utf-8")
+            lines.append("Proxy-Authorization: Basic " + base64.b64encode(raw).decode("ascii"))
+    else:
+        sock = socket.create_connection((host, port), remaining(deadline))
+        lines.append("GET %s HTTP/1.0" % path)
+    lines += ["Host: %s" % hostport, "User-Agent: tlsdoctor-probe", "Accept: */*", "Connection: close"]
+    try:
+        sock.settimeout(remaining(deadline))
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        data = b""
+        while True:
+            sock.settimeout(remaining(deadline))
+            chunk = sock.recv(16384)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > cap + 16384:
+                raise ValueError("the answer is larger than %d KiB: not one certificate" % (cap // 1024))
+    finally:
+        _close(sock)
+    head, sep, body = data.partition(b"\r\n\r\n")
+    status, headers = parse_status(head)
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = _dechunk(body)
+    elif headers.get("content-length", "").isdigit():
+        body = body[:int(headers["content-length"])]
+    if len(body) > cap:
+        raise ValueError("the answer is larger than %d KiB: not one certificate" % (cap // 1024))
+    return status, body
+
+
+def _dechunk(body):
+    out, rest = b"", body
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2:]
+    return out
+
+
+def cert_der(body):
+    """The DER certificate in an AIA answer (DER, as RFC 5280 says, or PEM as some servers send)."""
+    text = body.lstrip()
+    marker = b"-----BEGIN CERTIFICATE-----"
+    if text.startswith(marker):
+        end = text.find(b"-----END CERTIFICATE-----")
+        if end < 0:
+            raise ValueError("a PEM certificate without its END line")
+        return ssl.PEM_cert_to_DER_cert(text[:end + 25].decode("ascii"))
+    if body[:1] == b"\x30":
+        return body
+    raise ValueError("not a certificate (first bytes %r)" % (body[:12],))
+
+
+def _pem_text(der):
+    """cadata as PEM text: Python 2.7 takes a byte string there as PEM too, and fails on DER."""
+    pem = ssl.DER_cert_to_PEM_cert(der)
+    return pem.decode("ascii") if isinstance(pem, bytes) else pem
+
+
+def _cadata_context(der, partial, cafile=None, system=False):
+    """A verifying client context trusting ``der`` (plus a store's CAs); partial: the cert itself is an anchor."""
+    if cafile or system:
+        ctx = make_context("verify", cafile=cafile)
+    else:
+        ctx = make_context("noverify")
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.check_hostname = False
+    ctx.load_verify_locations(cadata=_pem_text(der))
+    # Python 3.13's create_default_context sets PARTIAL_CHAIN: an intermediate
+    # in the store would then be an anchor by itself and "chains to" would lie.
+    if partial:
+        ctx.verify_flags |= _PARTIAL_CHAIN
+    else:
+        ctx.verify_flags &= ~_PARTIAL_CHAIN
+    return ctx
+
+
+def aia_issuer_probe(name, port, proxy, url, fetch_proxy, leaf_issuer, stores, deadline):
+    """Fetch the leaf's issuer from its AIA URL; does it sign the leaf, and which store does it chain to?"""
+    out = {"status": "error", "url": redact_url(url), "proxy": redact_url(fetch_proxy) if fetch_proxy else None,
+           "leaf_issuer": leaf_issuer}
+    try:
+        status, body = http_get(url, fetch_proxy, deadline)
+    except ProxyRefused as exc:
+        return fail(out, exc, "proxy", "proxy")
+    except ValueError as exc:
+        return fail(out, exc, "http", "fetch")
+    except Exception as exc:
+        return fail(out, exc, "network", "fetch")
+    out["http_status"] = status
+    if status != 200:
+        out.update(error="the AIA URL answered HTTP %d" % status, error_kind="proxy" if status == 407 else "http",
+                   stage="fetch")
+        return out
+    try:
+        der = cert_der(body)
+    except ValueError as exc:
+        return fail(out, exc, "http", "decode")
+    info = cert_info(der)
+    if info.get("decode_error"):
+        out.update(error="not an X.509 certificate (%s)" % info["decode_error"], error_kind="http", stage="decode")
+        return out
+    info.pop("ca_issuers", None)
+    try:
+        # cert_store_stats counts a loaded certificate as "x509_ca" only when
+        # OpenSSL's X509_check_ca says it is a CA (basicConstraints CA:TRUE).
+        probe_ctx = make_context("noverify")
+        probe_ctx.load_verify_locations(cadata=_pem_text(der))
+        info["is_ca"] = probe_ctx.cert_store_stats().get("x509_ca", 0) > 0
+    except Exception:
+        info["is_ca"] = None
+    out["issuer_cert"] = info
+    out["matches_leaf_issuer"] = info.get("subject") == leaf_issuer
+    # Does it sign the leaf? The server's own handshake, trusting only it (as
+    # an anchor even when it is an intermediate): the stdlib has no other way
+    # to check a signature.
+    r = tls_attempt(name, port, proxy, deadline, _cadata_context(der, partial=True), send_http=False)
+    out["verifies_leaf"] = True if r.get("status") == "ok" else (
+        False if r.get("verify_code") is not None or "certificate verify failed" in (r.get("error") or "") else None)
+    if not out["verifies_leaf"]:
+        out["verifies_leaf_error"] = r.get("verify_message") or r.get("error")
+    # Which store completes the chain: each store plus the fetched certificate,
+    # no partial chains (a self-signed root trusted that way would "chain" to anything).
+    chains_to, tried = [], {}
+    if out["verifies_leaf"] and not info.get("self_issued"):
+        seen = set()
+        for store, cafile in stores:
+            if (cafile in seen and cafile is not None) or remaining(deadline) <= 0.1:
+                continue
+            seen.add(cafile)
+            ctx = _cadata_context(der, partial=False, cafile=cafile, system=cafile is None)
+            r = tls_attempt(name, port, proxy, deadline, ctx, send_http=False)
+            tried[store] = "ok" if r.get("status") == "ok" else (r.get("verify_message") or r.get("error"))
+            if r.get("status") == "ok":
+                chains_to.append(store)
+    out["chains_to"] = chains_to
+    out["store_results"] = tried
+    out["status"] = "ok"
+    return out
 
 
 _CLIENT_PEM_PATH = []
@@ -2011,6 +2251,7 @@ def plan_hosts(urls, request, pip_info, pip_ctx, deadline, step):
             try:
                 session = pip_ctx[0]._build_session(pip_ctx[1], retries=0, timeout=1)
                 host.session = session_facts(session, url)
+                host.pip_session = session
             except Exception as exc:
                 host.session = _fact_error(exc)
             host.jobs.append(Job(host.prefix, "pip_request", pip_request, (pip_ctx, url), deadline - 0.3))
@@ -2045,6 +2286,13 @@ def run_phase2(hosts, results, threads, request, deadline, step):
         # A handshake that hangs hangs with other versions too; only going
         # direct can still tell something.
         jobs = [j.with_deadline(vdl) for j in host.variants if not (tls.get("timeout") and j.name != "direct")]
+        try:
+            aia = aia_job(host, results)
+        except Exception as exc:  # planning it is our code: a bug here is reported, never fatal
+            aia = None
+            results.put(wire_key(host.prefix, "aia_issuer"), fail({"elapsed": 0.0}, exc, "bug"))
+        if aia is not None:
+            jobs.append(aia.with_deadline(vdl))
         threads.update(start_threads(jobs, results))
 
     for host in hosts:

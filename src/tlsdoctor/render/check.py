@@ -16,16 +16,9 @@ from typing import Any, Dict, List, Optional
 from tlsdoctor import __version__
 from tlsdoctor.causes import describe
 from tlsdoctor.facts import SKEW, fmt_time
+from tlsdoctor.redact import redact_text as redact
 
 OK, WARN, BAD = "✓", "!", "✗"
-
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)(?!USER:PASSWORD@)[^/@\s'\"]*@")
-
-
-def redact(text: str) -> str:
-    """Remove URL userinfo (the fixes' literal USER:PASSWORD placeholder stays)."""
-    return _USERINFO.sub(r"\1***@", text)
-
 
 L10N = {
     "en": {

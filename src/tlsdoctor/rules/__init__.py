@@ -215,32 +215,4 @@ def _with_link(d: Diagnosis, facts: Optional[Facts] = None) -> Diagnosis:
     return replace(d, link=link)
 
 
-def kb_link(cause: str, error_text: str = "") -> Optional[str]:
-    """The KB entry for this cause: the one matching pip's actual error, else the most specific.
-
-    The KB (another module, maybe absent) has one entry per error message,
-    each listing its possible causes most likely first.
-    """
-    try:
-        from tlsdoctor import kb
-
-        entries = kb.load_entries()
-    except Exception:
-        return None
-    import re
-
-    ranked = []
-    for e in entries:
-        causes = e.get("causes") or []
-        ids = [c if isinstance(c, str) else (c.get("id") or c.get("cause")) for c in causes]
-        if cause not in ids:
-            continue
-        matched = False
-        if error_text and e.get("regex"):
-            try:
-                matched = re.search(e["regex"], error_text) is not None
-            except re.error:
-                matched = False
-        ranked.append((not matched, ids.index(cause), not str(e.get("id", "")).startswith("pip/"), e.get("id")))
-    ranked.sort()
-    return ranked[0][3] if ranked else None
+from tlsdoctor.kb.rank import kb_link  # noqa: E402,F401  (ranking lives next to the KB matcher)

@@ -8,18 +8,30 @@ Fails like::
 Evidence: verification fails against every trust store present (pip's
 bundle, certifi, the OS store, every configured bundle); the chain's top is a
 private CA (or the leaf signs itself).
+
+A server that sends only its leaf fails the same way when it forgot its
+intermediate (``missing-intermediate``). The leaf's AIA caIssuers certificate
+(the probe's ``aia_issuer``) decides: a self-signed root that signs the leaf
+and is in no store, or an issuer that chains to no store, is a private CA; an
+intermediate that chains to a store is the missing link (that rule's). Where
+nothing decides (no AIA URL, the fetch failed) this is the likelier cause, and
+the evidence names the alternative and the one question that tells them apart;
+a fetch that was launched but did not finish is "could not tell", never a cause.
+A configured ``cert`` bundle is no evidence either way (Debian/Ubuntu images
+point it at the OS bundle).
 """
 
 from __future__ import annotations
 
 from tlsdoctor import remedies
-from tlsdoctor.facts import Facts, Host
-from tlsdoctor.rules import Diagnosis, rule
+from tlsdoctor.facts import ErrorKind, Facts, Host
+from tlsdoctor.rules import Diagnosis, Undecided, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain, is_verify_failure, os_store_steps,
                                      pip_error_line, short, stores, use_bundle_steps)
 
 CAUSE = "untrusted-private-ca"
-READS = VERIFY_FAILURE + ("proxy", "verify_nohost", "verify_nostrict")
+READS = VERIFY_FAILURE + ("proxy", "verify_nohost", "verify_nostrict", "aia_issuer")
+ALTERNATIVE = "missing-intermediate"
 
 
 @rule(CAUSE, reads=READS, deciding=("direct",), separates=("tls-interception",))
@@ -81,7 +93,18 @@ def _server_certificate(f: Facts, h: Host):
     tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
     what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
         "a certificate from %s" % (top.issuer if top else "an unknown CA"))
-    fix = _trust_the_ca(f, h, top, self_signed)
+    lone_leaf = len(certs) == 1 and not certs[0].self_issued
+    aia_said = ()
+    if lone_leaf:
+        decided = _aia_decides(h, certs[0])
+        if decided is None or isinstance(decided, Undecided):
+            return decided
+        aia_said = decided
+    # A private root fetched by AIA is the CA to trust (its sha256 known, for the user to confirm).
+    a = h.attempts.aia_issuer
+    root = a.aia.cert if lone_leaf and a.ok and a.aia and a.aia.cert and a.aia.cert.self_issued \
+        and a.aia.verifies_leaf else None
+    fix = _trust_the_ca(f, h, root or top, self_signed or root is not None)
     return Diagnosis(
         cause=CAUSE,
         verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
@@ -89,6 +112,7 @@ def _server_certificate(f: Facts, h: Host):
             "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
             "verification against every store present (%s): fails" % tried,
             "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
+        ) + aia_said + (
             pip_error_line(h),
         ),
         fix=tuple(fix),
@@ -98,3 +122,39 @@ def _server_certificate(f: Facts, h: Host):
         score=60,
         host=h.url,
     )
+
+
+def _aia_decides(h: Host, leaf):
+    """For a lone, non-self-issued leaf: evidence lines for a private CA, None when the AIA issuer shows a
+    missing intermediate instead, or Undecided when the fetch that would decide did not finish."""
+    a = h.attempts.aia_issuer
+    aia = a.aia if a.ok else None
+    # A fetch cut off by the probe's own deadline (its socket timeout is the
+    # deadline) did not finish either: more time might have decided it.
+    if a.unfinished or (a.failed and a.error_kind is ErrorKind.TIMEOUT):
+        why = "the AIA issuer fetch (%s) did not finish: %s%s" % (
+            a.name, "timed out" if a.failed else a.status, (" (%s)" % short(a.error)) if a.error else "")
+        return Undecided(CAUSE, (CAUSE, ALTERNATIVE), why, h.url)
+    if aia is not None and aia.cert is not None:
+        got = aia.cert
+        if got.self_issued and aia.verifies_leaf:
+            return ("the leaf's AIA caIssuers %s serves a self-signed root, %s, which signs the leaf and is in no "
+                    "store here: the leaf comes straight from a private root" % (aia.url, got.subject),)
+        if aia.verifies_leaf and aia.chains_to:
+            return None  # the fetched intermediate completes the chain: missing-intermediate
+        if aia.verifies_leaf:
+            return ("the leaf's AIA caIssuers %s serves its issuer %s, but even with it the chain reaches no "
+                    "trusted root (it ends at %s)" % (aia.url, got.subject, got.issuer),)
+        return ("the leaf's AIA caIssuers %s serves %s, which does not verify the leaf, so it decides nothing; %s"
+                % (aia.url, got.subject, _question(leaf)),)
+    if a.failed:
+        return ("the leaf's AIA caIssuers %s could not be fetched (%s): %s" % (
+            (a.aia.url if a.aia else "URL"), short(a.error), _question(leaf)),)
+    return ("no AIA issuer was fetched (the leaf names no http:// caIssuers URL), so nothing here tells this "
+            "from %s: %s" % (ALTERNATIVE, _question(leaf)),)
+
+
+def _question(leaf) -> str:
+    return ("a server that forgets its intermediate fails the same way (%s, less common): does the index's "
+            "administrator serve the full chain? Ask for the certificate of %s and whether it is a root or an "
+            "intermediate" % (ALTERNATIVE, leaf.issuer))

@@ -24,16 +24,16 @@ from tlsdoctor import exitcodes
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="kb_command", metavar="ACTION")
     p = sub.add_parser("list", help="list the entries")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON list (id, category, tier, causes, signature)")
     p = sub.add_parser("show", help="show one entry in full")
-    p.add_argument("id")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.add_argument("id", help="the entry id, e.g. pip/ssl-cert-verify-expired (see `tlsdoctor kb list`)")
+    p.add_argument("--json", action="store_true", help="print the whole entry as stored (every field)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the text")
     sub.add_parser("validate", help="check every entry against the schema, its examples and regex safety")
     p = sub.add_parser("verify", help="re-check the entries against the lab's recordings of real pip")
     p.add_argument("--recordings", metavar="DIR", help="recordings directory (default: tlsdoctor.lab's)")
     p.add_argument("--dry-run", action="store_true", help="report only; do not update the entry files")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--live", action="store_true",
                    help="also run real pip in the lab with each dead end / workaround that names a lab fix or "
                         "dead end, and set its rate from those runs (needs the [lab] extra and the lab's venvs)")

@@ -1,0 +1,148 @@
+"""explain on crafted input: bounded memory and bounded work, whatever the shape.
+
+Measured before the fix (issue 9): a 10 MB line without a newline took ~9 s;
+100 distinct ~1 MB lines took ~100 s and ~200 MB (the match memo kept up to
+8,192 texts of up to 2 MB each; every KB regex ran over every byte of every
+line). Each case runs ``tlsdoctor explain`` as a subprocess and reads its own
+peak RSS at exit (see ``WRAP``; the pre-fix code measured 196 MB on the
+distinct-lines case this way). Times are generous upper bounds that
+only the old quadratic/unbounded behaviour breaks, never ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tlsdoctor.kb.match import MEMO_BYTES, Engine
+
+RSS_CAP_MB = 64
+ERROR = ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after "
+         "connection broken by 'SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
+         "certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/x/ ")
+WANT = "pip/ssl-cert-verify-unable-to-get-local-issuer"
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmHWM (Linux)")
+
+
+# Peak memory is read inside the explain process at exit: VmHWM (this
+# process's own high-water mark, counted from exec) and, for the parallel
+# reader's forked workers, getrusage(RUSAGE_CHILDREN). Linux's ru_maxrss as
+# seen by *this* test process (wait4 / RUSAGE_CHILDREN here) also counts the
+# pytest process's pages copied at fork, before exec: it read 90 MB for an
+# explain that peaks at 25 MB.
+WRAP = r"""
+import resource, sys
+from tlsdoctor.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+finally:
+    hwm = 0
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    sys.stderr.write("PEAK_KB %d\n" % max(hwm, kids))
+sys.exit(code)
+"""
+
+
+def run_explain(path, *args):
+    """(report, seconds, peak RSS in MB) of ``tlsdoctor explain --json path``."""
+    import json
+
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", WRAP, "explain", "--json", str(path), *args],
+                          capture_output=True, timeout=300)
+    elapsed = time.perf_counter() - t0
+    peak = [line for line in proc.stderr.decode().splitlines() if line.startswith("PEAK_KB ")]
+    assert peak, proc.stderr[-2000:]
+    return json.loads(proc.stdout), elapsed, int(peak[-1].split()[1]) / 1024
+
+
+def test_ten_mb_line_without_a_newline(tmp_path):
+    path = tmp_path / "one-line.log"
+    path.write_bytes((ERROR * (10_000_000 // len(ERROR) + 1)).encode()[:10_000_000])
+    report, secs, rss = run_explain(path)
+    assert WANT in [m["id"] for m in report["matches"]]
+    assert rss <= RSS_CAP_MB, rss
+    assert secs < 5, secs  # was ~9 s
+
+
+def test_distinct_one_mb_lines(tmp_path):
+    path = tmp_path / "distinct.log"
+    with open(path, "wb") as fh:
+        for i in range(100):
+            body = (("%d " % i) + ERROR) * (1_000_000 // len(ERROR))
+            fh.write(body.encode() + b"\n")
+    report, secs, rss = run_explain(path)
+    assert WANT in [m["id"] for m in report["matches"]]
+    assert rss <= RSS_CAP_MB, rss
+    assert secs < 20, secs  # was ~100 s and ~200 MB
+
+
+def test_many_distinct_error_lines_spend_a_bounded_budget(tmp_path):
+    # Every line a different real-looking error: each one needs analysis.
+    path = tmp_path / "dense.log"
+    with open(path, "wb") as fh:
+        fh.write(b"".join(("%d %s %d\n" % (i, ERROR, i * 7919)).encode() for i in range(80_000)))
+    size = os.path.getsize(path)
+    report, secs, rss = run_explain(path)
+    assert WANT in [m["id"] for m in report["matches"]]
+    assert report["bytes_read"] == size
+    assert report["lines_not_analysed"] > 0  # the budget was spent, and it says so
+    assert rss <= RSS_CAP_MB, rss
+    assert secs < 20, secs
+
+
+def test_a_short_real_log_is_analysed_whole(tmp_path):
+    # Negative control for the budget: an ordinary log never reaches it.
+    path = tmp_path / "pip.log"
+    path.write_text("".join("%d %s\n" % (i, ERROR) for i in range(2000)))
+    report, _, _ = run_explain(path)
+    assert report["lines_not_analysed"] == 0
+    assert report["matches"][0]["count"] == 2000
+
+
+def test_hundred_mb_log(tmp_path):
+    path = tmp_path / "ci.log"
+    noise = "".join("2026-11-21T04:12:%02d.000Z [build] gcc -O2 -c src/module%d.c -o build/module%d.o\n" % (i % 60, i, i)
+                    for i in range(10_000)).encode()
+    block = noise + ERROR.encode() + b"\n"
+    with open(path, "wb") as fh:
+        for _ in range(100_000_000 // len(block) + 1):
+            fh.write(block)
+    report, secs, rss = run_explain(path)
+    assert WANT in [m["id"] for m in report["matches"]]
+    assert rss <= RSS_CAP_MB, rss
+    assert secs < 30, secs
+
+
+def test_an_error_late_in_a_long_line_still_gets_a_window():
+    # The work bound looks at windows around the first hits of *each* token:
+    # a different error after megabytes of another still counts.
+    from tlsdoctor.explain import explain_bytes
+
+    line = (ERROR * 20_000) + " ProxyError('Cannot connect to proxy.', OSError('Tunnel connection failed: 407 Proxy Authentication Required'))"
+    ids = [m["id"] for m in explain_bytes(line.encode() + b"\n")["matches"]]
+    assert "pip/proxy-tunnel-407" in ids and WANT in ids
+
+
+def test_memo_is_bounded_by_bytes():
+    from tlsdoctor.kb import load_entries
+
+    eng = Engine(load_entries())
+    for i in range(300):
+        eng.analyze("%d %s" % (i, "certificate verify failed " * 4000))  # ~100 KB each, distinct
+        held = sum(len(k) for k in eng._memo)
+        assert held <= MEMO_BYTES
+    # Negative control: an entry-count bound alone (the old 8,192) would have
+    # kept all 300 texts, ~30 MB.
+    assert 300 * 100_000 > MEMO_BYTES
