@@ -20,6 +20,8 @@ from tlsdoctor import __version__, exitcodes
 COMMANDS = {
     "check": ("tlsdoctor.check", "inspect this machine and confirm why pip cannot connect"),
     "explain": ("tlsdoctor.explain", "explain a pasted error or log, offline"),
+    "fix": ("tlsdoctor.fix.command", "apply what check found, verified and undoable"),
+    "undo": ("tlsdoctor.fix.undo_cmd", "take back a fix byte for byte, or list them"),
     "kb": ("tlsdoctor.kb_cli", "list, show, validate and verify the knowledge base"),
     "lab": ("tlsdoctor.lab.cli", "reproduce TLS failures with real pip on loopback"),
     "report": ("tlsdoctor.report", "write a redacted Markdown bug report for an issue tracker"),

@@ -20,7 +20,7 @@ from tlsdoctor.fix.journal import APPLYING, ROLLED_BACK, Journal
 
 CHILD = textwrap.dedent("""
     import sys
-    from tlsdoctor.fix._remedies_shape import Scope, Step, StepKind
+    from tlsdoctor.remedies import Scope, Step, StepKind
     from tlsdoctor.fix.apply import apply
     from tlsdoctor.fix.journal import Journal
     from tlsdoctor.fix.plan import build_plan

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from tlsdoctor.fix import edits
-from tlsdoctor.fix._remedies_shape import Scope, Step, StepKind
+from tlsdoctor.remedies import Scope, Step, StepKind
 from tlsdoctor.fix.apply import apply
 from tlsdoctor.fix.journal import Journal
 from tlsdoctor.fix.plan import (CA_BUNDLE, PIP_CONFIG, SHELL, Change, Plan, PlanContext, build_plan, ca_candidates,

@@ -16,7 +16,7 @@ import ssl
 import pytest
 import trustme
 
-from tlsdoctor.fix._remedies_shape import Scope, Step, StepKind
+from tlsdoctor.remedies import Scope, Step, StepKind
 from tlsdoctor.fix.apply import apply
 from tlsdoctor.fix.journal import Journal
 from tlsdoctor.fix.plan import PlanContext, build_plan

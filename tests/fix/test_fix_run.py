@@ -6,7 +6,7 @@ import io
 import json
 import os
 
-from tlsdoctor.fix._remedies_shape import Scope, Step, StepKind
+from tlsdoctor.remedies import Scope, Step, StepKind
 from tlsdoctor.fix.journal import Journal
 from tlsdoctor.fix.plan import PlanContext
 from tlsdoctor.fix.run import FixOptions, run_fix

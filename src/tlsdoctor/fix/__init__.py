@@ -9,5 +9,7 @@ Modules:
 - ``trust``    — stdlib-only certificate inspection and the fingerprint confirmation;
 - ``plan``     — typed changes built from remedies Steps, and the one safety gate;
 - ``apply``    — apply a plan in one transaction, verify, roll back when unverified;
-- ``cli``      — the ``undo`` front end.
+- ``run``      — the conversation: CA confirmation, plan, ask / ``--yes``, apply, exit codes;
+- ``command``  — ``tlsdoctor fix``: check, the diagnoses' Steps, verify by checking again;
+- ``cli``      — the ``undo`` front end (``undo_cmd`` registers it).
 """

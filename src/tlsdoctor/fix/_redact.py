@@ -1,22 +1,18 @@
 """Redaction for everything the fix engine prints or stores about itself.
 
 The project's one redaction module is ``tlsdoctor.redact`` (owned by the explain
-stream). Until it is merged into this tree, a minimal local masker covers what the
-fix engine handles: URLs with userinfo (``scheme://user:pass@host``, split on the
-*last* ``@`` as urllib3's ``parse_url`` does), scheme-less ``user:pass@host``,
-query values, ``password=``-style assignments and well-known token shapes. The
-local copy is deliberately conservative (it masks more rather than less); once
-``tlsdoctor.redact`` exists it is used instead, so there is one set of rules.
+stream); every text goes through it first. A second, deliberately conservative local
+pass follows (URLs with userinfo split on the *last* ``@`` as urllib3's ``parse_url``
+does, scheme-less ``user:pass@host``, query values, ``password=``-style assignments,
+well-known token shapes): masking twice is harmless, and the journal and the plan
+keep this guarantee even if the shared rules change.
 """
 
 from __future__ import annotations
 
 import re
 
-try:  # pragma: no cover - depends on the merge order of the streams
-    from tlsdoctor.redact import redact_text as _project_redact_text
-except ImportError:  # the explain stream's module is not in this tree yet
-    _project_redact_text = None
+from tlsdoctor.redact import redact_text as _project_redact_text
 
 MASK = "***"
 
@@ -45,13 +41,8 @@ def _local_redact_text(text: str) -> str:
 
 def redact_text(text: str) -> str:
     """Mask credentials in free text (the project's rules when available, plus the local ones)."""
-    text = str(text)
-    if _project_redact_text is not None:
-        text = _project_redact_text(text)
+    text = _project_redact_text(str(text))
     # The local pass also runs after the project's: masking twice is harmless and
     # keeps this engine's guarantee independent of the other module's coverage.
     return _local_redact_text(text)
 
-
-def using_project_redaction() -> bool:
-    return _project_redact_text is not None

@@ -27,7 +27,8 @@ def configure_undo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--force", action="store_true",
                         help="restore the old bytes even over files changed since (those edits are lost)")
-    parser.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)  # tests and fleets
+    parser.add_argument("--state-dir", default=None, metavar="DIR",
+                        help="the journal's directory (default: $XDG_STATE_HOME/tlsdoctor)")
 
 
 def _print(out: TextIO, text: str) -> None:

@@ -24,9 +24,9 @@ from typing import Dict, Iterable, List, Optional
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
 
-# Steps are read by attribute and their kind by *value* ("set_config", ...), so the
-# planner works with ``tlsdoctor.remedies.Step`` (rules stream) and with the local
-# stand-in ``tlsdoctor.fix._remedies_shape.Step`` alike.
+# Steps (``tlsdoctor.remedies.Step``) are read by attribute and their kind by *value*
+# ("set_config", ...), so a step whose value the front end replaced (``_Replaced``,
+# a presented CA written to a temp file) reads the same.
 RUN, SET_CONFIG, UNSET_CONFIG, SET_ENV, UNSET_ENV, ADD_CA, SERVER, MANUAL = (
     "run", "set_config", "unset_config", "set_env", "unset_env", "add_ca", "server", "manual")
 
@@ -212,6 +212,10 @@ def _file_kind_refusal(ch: Change) -> Optional[str]:
 
 
 def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
+    if ch.value is not None and "***" in ch.value:
+        # A value rebuilt from a redacted one (the probe masks credentials): writing it
+        # would replace the user's real credentials with the mask.
+        return "%s (%s): the new value holds a redaction mask (***), not the real credentials" % (ch.path, ch.key)
     if ch.scope == "system" and not allow_system:
         return "%s: a system-wide file, changed only with root and --scope system" % ch.path
     why = _file_kind_refusal(ch)
@@ -375,6 +379,9 @@ def ca_candidates(steps: Iterable[object]) -> List[object]:
     for step in steps:
         if _kind(step) != ADD_CA:
             continue
+        if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
+                getattr(step, "needs_root", False):
+            continue  # the OS store: a manual step, never trusted by tlsdoctor (nothing to confirm)
         path = getattr(step, "value", None)
         want = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
         data, _ = fsutil.read_state(path) if path else (None, None)

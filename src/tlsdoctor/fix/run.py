@@ -1,9 +1,8 @@
 """The ``fix`` flow, without check: Steps in, confirmation, plan, apply, verify, result out.
 
-The front end (``tlsdoctor fix``, wired by the integrator) runs check, collects the
-diagnoses' ``fix`` Steps, builds the verify callback (pip's own request again, in the
-environment a new shell would have — ``apply.environment_after``) and calls
-``run_fix``. This module owns what the issue specifies about the conversation:
+The front end (``tlsdoctor.fix.command``, ``tlsdoctor fix``) runs check, collects the
+diagnoses' ``fix`` Steps, and passes ``plan_verify``: check again, in the environment a
+new shell would have after the plan (``apply.environment_after``). This module owns what the issue specifies about the conversation:
 
 - nothing changes before the plan is shown;
 - a CA is trusted only as ``trust.confirm`` allows (``--yes`` needs ``--trust-ca-sha256``);
@@ -24,7 +23,7 @@ from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.apply import ApplyResult, VerifyResult, apply
 from tlsdoctor.fix.journal import Journal
-from tlsdoctor.fix.plan import PlanContext, build_plan, ca_candidates
+from tlsdoctor.fix.plan import Plan, PlanContext, build_plan, ca_candidates
 from tlsdoctor.fix.trust import confirm
 
 
@@ -80,8 +79,14 @@ class FixOutcome:
 def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanContext] = None,
             journal: Optional[Journal] = None, verify: Optional[Callable[[], VerifyResult]] = None,
             interactive: bool = False, ask: Optional[Callable[[str], str]] = None,
-            out: Optional[TextIO] = None) -> FixOutcome:
-    """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal."""
+            out: Optional[TextIO] = None,
+            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None) -> FixOutcome:
+    """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal.
+
+    ``plan_verify(plan)`` returns the verify callback for the plan built here (the front
+    end's: check again in ``apply.environment_after(plan, os.environ)``, which needs the
+    plan's shell edits); it wins over ``verify``.
+    """
     import sys
 
     out = out or sys.stdout
@@ -139,6 +144,8 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
             return _finish(outcome, options, out)
 
     # 3. Apply, verify, roll back when unverified.
+    if plan_verify is not None:
+        verify = plan_verify(plan)
     result = apply(plan, journal, verify=verify, allow_system=ctx.allow_system)
     outcome.result = result
     say(result.message)

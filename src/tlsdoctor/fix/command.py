@@ -1,0 +1,407 @@
+"""``tlsdoctor fix``: check, plan from the diagnoses' Steps, confirm, apply, verify by checking again.
+
+Flow (issue #10):
+
+1. ``check.collect`` with half of ``--timeout`` (default 20 s for fix): the same probe
+   ``tlsdoctor check`` runs, pip's own request through pip's own session.
+2. The ``fix`` Steps of every diagnosis, in the rules' ranking order. A step of a later
+   diagnosis that sets the same variable or pip key *differently* from an earlier one is
+   an alternative explanation's remedy, not an addition: it is left out (said as such).
+3. The CA to trust: ``--ca-file``, else the certificate the server or proxy presented
+   (``facts.Cert.pem`` when the probe reports it, written to a private temp dir for the
+   run), always shown and confirmed by its fingerprint (``trust.confirm``).
+4. The plan context from pip's own configuration levels (the file whose value wins: a
+   ``PIP_CONFIG_FILE`` that exists hides the user file from pip; a user file beats the
+   global one, so a global ``/etc/pip.conf`` is never the file written for a ``set``).
+5. ``run_fix`` shows the plan, asks (or needs ``--yes``), applies in one journal
+   transaction and verifies: ``check.collect`` again, in the environment a new shell would
+   have (``apply.environment_after``), with the rest of the budget. Verified iff that check
+   says ``ok``; otherwise every change is rolled back (exit 3) and the new verdict is said.
+
+``--timeout`` stays a hard bound on the whole command: the first check gets half, the
+verification what is left (less a small margin for rollback and output). Time spent
+waiting for the user's answer at the terminal does not count against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from tlsdoctor import exitcodes
+from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
+
+FIX_TIMEOUT = 20.0
+CHECK_SHARE = 0.5  # of --timeout for the first check; the rest verifies
+MARGIN = 0.3  # s kept for rollback and the report after verification
+
+SETTERS = {"set_env": "env", "unset_env": "env", "set_config": "config", "unset_config": "config"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from tlsdoctor import check
+
+    check.configure(parser)
+    for action in parser._actions:
+        if action.dest == "timeout":
+            action.default = FIX_TIMEOUT
+            action.help = ("hard bound in seconds on the whole command (default: %g): half for the check, the rest "
+                           "for the verification after applying; time spent answering a question does not count"
+                           % FIX_TIMEOUT)
+    configure_fix(parser)
+
+
+# ------------------------------------------------------------------------- steps from diagnoses
+
+def _kind(step: object) -> str:
+    kind = getattr(step, "kind", None)
+    return str(getattr(kind, "value", kind))
+
+
+def _setting(step: object) -> Optional[Tuple[str, str]]:
+    """The setting a step changes: ("env", "HTTPS_PROXY") or ("config", "global.cert")."""
+    what = SETTERS.get(_kind(step))
+    if not what or not getattr(step, "automatic", False):
+        return None
+    key = getattr(step, "key", None) or ""
+    if what == "env":
+        # Variable names are case-sensitive, but pip (urllib) reads https_proxy and HTTPS_PROXY alike.
+        return what, key.upper() if key.lower().endswith("_proxy") else key
+    return what, key if "." in key else "global." + key
+
+
+def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]:
+    """Every diagnosis' Steps, deduplicated; a later diagnosis that would change an earlier
+    one's setting differently is left out as a whole (notes say so)."""
+    steps: List[object] = []
+    notes: List[str] = []
+    claimed: Dict[Tuple[str, str], Tuple[str, Optional[str], str]] = {}
+    for d in diagnoses:
+        fix = list(getattr(d, "fix", ()) or ())
+        clash = None
+        for s in fix:
+            k = _setting(s)
+            if k and k in claimed and claimed[k][:2] != (_kind(s), getattr(s, "value", None)):
+                clash = (k, claimed[k][2])
+                break
+        if clash:
+            notes.append("not applied: the remedy of %s changes %s differently from that of %s (an alternative "
+                         "explanation; fix the first, then check again)" % (d.cause, clash[0][1], clash[1]))
+            continue
+        for s in fix:
+            k = _setting(s)
+            if k and k not in claimed:
+                claimed[k] = (_kind(s), getattr(s, "value", None), d.cause)
+            if _kind(s) == "server":
+                s = replace(s, explanation=_admin_message(d, s))
+            if s not in steps:
+                steps.append(s)
+    return steps, notes
+
+
+def _admin_message(d: object, step: object) -> str:
+    """A ready message for the index's administrators, with the evidence (issue #10)."""
+    evidence = "; ".join(getattr(d, "evidence", ())[:3])
+    return "for the administrators of %s: %s (%s)%s" % (
+        getattr(d, "host", None) or "the index", getattr(step, "explanation", ""), getattr(d, "cause", ""),
+        (" — evidence: " + evidence) if evidence else "")
+
+
+def presented_pems(facts: object) -> Dict[str, str]:
+    """sha256 -> PEM of every certificate the probe reports with its PEM (``Cert.pem``)."""
+    out: Dict[str, str] = {}
+    for h in getattr(facts, "hosts", ()) or ():
+        attempts = getattr(h, "attempts", None)
+        if attempts is None:
+            continue
+        found = []
+        for name in getattr(attempts, "__dataclass_fields__", {}):
+            value = getattr(attempts, name)
+            found.extend(value.values() if isinstance(value, dict) else [value])
+        for a in found:
+            for c in getattr(a, "chain", ()) or ():
+                pem, sha = getattr(c, "pem", None), (getattr(c, "sha256", "") or "").replace(":", "").lower()
+                if pem and sha:
+                    out.setdefault(sha, pem)
+    return out
+
+
+def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[str],
+               tmpdir: str) -> List[object]:
+    """Point each automatic user ADD_CA step at a real file: ``--ca-file`` (its own
+    certificates, so no presented fingerprint restricts it), else the presented CA's PEM
+    written into ``tmpdir``. The manual "get the CA certificate, save it as X" steps of a
+    step so resolved are dropped: the CA is in hand."""
+    from tlsdoctor.fix.trust import normalize_fingerprint
+
+    pems = presented_pems(facts)
+    out: List[object] = []
+    resolved: List[str] = []  # the rules' placeholder file names now in hand
+    for s in diagnoses_steps:
+        if _kind(s) == "add_ca" and ca_file and not (getattr(s, "automatic", False) and
+                                                      str(getattr(s.scope, "value", s.scope)) != "system"):
+            # An OS-store step stays manual, but its command names the user's real file.
+            resolved.append(os.path.basename(s.value or ""))
+            s = replace(s, value=os.path.abspath(ca_file),
+                        argv=tuple(os.path.abspath(ca_file) if a == s.value else a for a in s.argv))
+        elif _kind(s) == "add_ca" and getattr(s, "automatic", False):
+            placeholder = os.path.basename(s.value or "")
+            if ca_file:
+                s = replace(s, value=os.path.abspath(ca_file), ca_sha256=None)
+                resolved.append(placeholder)
+            else:
+                sha = normalize_fingerprint(s.ca_sha256 or "")
+                if sha in pems:
+                    path = os.path.join(tmpdir, "presented-%s.pem" % sha[:16])
+                    with open(path, "w") as f:
+                        f.write(pems[sha] if pems[sha].endswith("\n") else pems[sha] + "\n")
+                    s = replace(s, value=path)
+                    resolved.append(placeholder)
+        out.append(s)
+    if resolved:
+        out = [s for s in out if not (_kind(s) == "manual" and any(
+            p and ("save it as %s" % p) in (s.explanation or "") for p in resolved))]
+    return out
+
+
+MASK = "***"
+
+
+def unmask_steps(steps: List[object], environ) -> List[object]:
+    """A value the rules built from a *redacted* setting (the probe masks credentials:
+    ``http://***@proxy:3128``) gets the real credentials back from the variable it
+    replaces, when only the scheme differs (``https://u:p@h`` -> ``http://u:p@h``); otherwise
+    the step becomes manual. Writing the mask would destroy the user's credentials."""
+    from tlsdoctor.remedies import StepKind
+
+    out = []
+    for s in steps:
+        value = getattr(s, "value", None)
+        if _kind(s) in ("set_env", "set_config") and value and MASK in value:
+            fixed = None
+            for name in filter(None, (getattr(s, "source", None), getattr(s, "key", None))):
+                current = environ.get(name)
+                if current and "://" in current and "://" in value and \
+                        redact_text(current).split("://", 1)[1] == value.split("://", 1)[1]:
+                    fixed = value.split("://", 1)[0] + "://" + current.split("://", 1)[1]
+                    break
+            if fixed is None:
+                s = replace(s, kind=StepKind.MANUAL, automatic=False,
+                            explanation="set %s to %s yourself, with its credentials (tlsdoctor never sees "
+                                        "them)%s" % (s.key, value, (": " + s.explanation) if s.explanation else ""))
+            else:
+                s = replace(s, value=fixed)
+        out.append(s)
+    return out
+
+
+# ------------------------------------------------------------------------- where pip reads its config
+
+def config_levels(facts: object) -> Dict[str, List[dict]]:
+    conf = getattr(facts, "pip_config", None) or {}
+    return {lv.get("level"): list(lv.get("files") or []) for lv in conf.get("levels") or []}
+
+
+def config_target(facts: object) -> Optional[Tuple[str, str]]:
+    """(file, scope) where a new pip setting wins, from pip's own list of files per level
+    (``Configuration.iter_config_files``; the probe reports it): a ``PIP_CONFIG_FILE`` that
+    exists (pip then skips the user files: ``should_load_user_config``), else a site file
+    that sets ``cert`` (it beats the user file), else pip's user file (new location).
+    The global level is never the answer: a user file beats it. None when pip reads no file
+    (``PIP_CONFIG_FILE=os.devnull``)."""
+    conf = getattr(facts, "pip_config", None) or {}
+    if conf.get("pip_config_file") == os.devnull:
+        return None
+    levels = config_levels(facts)
+    env = [f for f in levels.get("env", []) if f.get("exists")]
+    if env:
+        return env[-1]["path"], "user"
+    for f in reversed(levels.get("site", [])):
+        if f.get("exists") and any(k.endswith(".cert") for k in f.get("values") or {}):
+            return f["path"], "interpreter"
+    users = levels.get("user", [])
+    existing = [f for f in users if f.get("exists")]
+    if existing:
+        return existing[-1]["path"], "user"
+    if users:
+        return users[-1]["path"], "user"
+    return None
+
+
+def place_config_steps(steps: List[object], facts: object, target: Optional[Tuple[str, str]]) -> List[object]:
+    """A SET_CONFIG naming a global file (``/etc/pip.conf``) goes to the file that wins
+    instead (a user file beats the global one); an UNSET_CONFIG there is a system change
+    (root and ``--scope system``): no user file can take a global value back."""
+    from tlsdoctor.remedies import Scope
+
+    global_files = {os.path.abspath(f["path"]) for f in config_levels(facts).get("global", []) if f.get("path")}
+    site_files = {os.path.abspath(f["path"]) for f in config_levels(facts).get("site", []) if f.get("path")}
+    out = []
+    for s in steps:
+        k = _kind(s)
+        f = os.path.abspath(os.path.expanduser(s.file)) if k in ("set_config", "unset_config") and s.file else None
+        if f and f in global_files:
+            if k == "set_config" and target:
+                s = replace(s, file=target[0], scope=Scope(target[1]))
+            else:
+                s = replace(s, scope=Scope.SYSTEM, needs_root=True)
+        elif f and f in site_files:
+            s = replace(s, scope=Scope.INTERPRETER)
+        out.append(s)
+    return out
+
+
+def plan_context(facts: object, target: Optional[Tuple[str, str]], steps: List[object]):
+    from tlsdoctor.fix.plan import PlanContext
+
+    ctx = PlanContext()
+    if target:
+        ctx.user_config = target[0]
+        ctx.cert_config = target[0]
+    # The rules' ADD_CA argv is "cat <what pip trusts now> <public roots> <new CA>": the
+    # planner builds on those inputs. Only a step without them needs a base: certifi's
+    # bundle (the public roots pip would otherwise use).
+    if any(_kind(s) == "add_ca" and not (getattr(s, "argv", ()) or ()) for s in steps):
+        certifi = getattr(facts, "certifi", None)
+        ctx.base_bundle = getattr(certifi, "path", None)
+    return ctx
+
+
+# ------------------------------------------------------------------------- the command
+
+class _Clock:
+    """The command's deadline; time spent waiting for the user is given back."""
+
+    def __init__(self, started: float, timeout: float) -> None:
+        self.deadline = started + timeout
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def asker(self, out):
+        def ask(prompt: str) -> str:
+            t0 = time.monotonic()
+            try:
+                out.write(prompt)
+                out.flush()
+                return sys.stdin.readline()
+            finally:
+                self.deadline += time.monotonic() - t0
+        return ask
+
+
+def _verdict(report: object) -> str:
+    causes = ["%s (%s)" % (d.cause, d.verdict) for d in getattr(report, "diagnoses", ())]
+    if causes:
+        return "check still finds: " + "; ".join(causes)
+    items = [str(i) for i in getattr(report, "incomplete", ()) or ()]
+    if getattr(report, "error", None) is not None:
+        items.insert(0, str(report.error))
+    return "check could not confirm it works: " + ("; ".join(items) if items else str(report.status))
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor import check, probe
+
+    started = getattr(args, "_started", None) or time.monotonic()
+    fmt = args.format or "text"
+    as_json = fmt == "json"
+    if args.scope == "system" and (not hasattr(os, "geteuid") or os.geteuid() != 0):
+        check.usage_error("fix", "--scope system changes system-wide files: run it as root", as_json)
+        return exitcodes.USAGE
+    if args.ca_file and not os.path.isfile(args.ca_file):
+        check.usage_error("fix", "--ca-file %s: no such file" % args.ca_file, as_json)
+        return exitcodes.USAGE
+    clock = _Clock(started, args.timeout)
+    previous = check._install_signal_handlers()
+    tmpdir = tempfile.mkdtemp(prefix="tlsdoctor-fix-")  # 0700: the presented CA, for this run only
+    try:
+        report = check.collect(python=args.python, index_url=args.index_url, timeout=args.timeout * CHECK_SHARE,
+                               second_host=args.second_host, started=started)
+        probe.cleanup()
+        return _after_check(args, report, clock, tmpdir, fmt)
+    finally:
+        probe.cleanup()
+        check._restore_signal_handlers(previous)
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
+    from tlsdoctor import check
+    from tlsdoctor.check import Status
+
+    as_json = fmt == "json"
+    out = sys.stdout
+    summary = {"status": str(report.status), "causes": [d.cause for d in report.diagnoses]}
+    if report.status == Status.USAGE:
+        check.usage_error("fix", str(report.error), as_json)
+        return exitcodes.USAGE
+    if report.status == Status.INCOMPLETE and not report.diagnoses:
+        msg = "could not complete: " + _verdict(report).split(": ", 1)[1]
+        _emit(as_json, {"status": "failed", "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
+                        "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
+                        "message": redact_text(msg), "check": summary}, "tlsdoctor fix: nothing changed; " + msg)
+        return exitcodes.INCOMPLETE
+    if not as_json and report.status != Status.OK:
+        from tlsdoctor.render import check as render
+
+        text = render.render(report, fmt=fmt, lang=args.lang)
+        check._write(text if text.endswith("\n") else text + "\n")
+        out.write("\n")
+    steps, notes = collect_steps(report.diagnoses)
+    steps = resolve_ca(steps, report.facts, args.ca_file, tmpdir)
+    steps = unmask_steps(steps, os.environ)
+    target = config_target(report.facts)
+    steps = place_config_steps(steps, report.facts, target)
+    ctx = plan_context(report.facts, target, steps)
+    if report.status == Status.OK and not as_json:
+        out.write("pip connects (check: ok): nothing to fix.\n")
+        return exitcodes.OK
+    options = FixOptions(dry_run=args.dry_run, yes=args.yes, trust_ca_sha256=args.trust_ca_sha256,
+                         allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
+    interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
+
+    def plan_verify(plan):
+        from tlsdoctor.fix.apply import environment_after
+
+        def verify():
+            left = clock.left() - MARGIN
+            if left < 0.5:
+                return False, "no time left to verify within --timeout %g" % args.timeout
+            again = check.collect(python=report.python, index_url=args.index_url, timeout=left,
+                                  env=environment_after(plan, os.environ), second_host=args.second_host)
+            if again.status == Status.OK:
+                return True
+            return False, _verdict(again)
+        return verify
+
+    buf = io.StringIO()
+    outcome = run_fix(steps, options=options, ctx=ctx, interactive=interactive, ask=clock.asker(out),
+                      out=buf if as_json else out, plan_verify=plan_verify)
+    if as_json:
+        data = outcome.to_json()
+        data["remaining"] = data["remaining"] + [redact_text(n) for n in notes]
+        data["check"] = summary
+        data["exit_code"] = outcome.exit_code
+        out.write(json.dumps(data, sort_keys=True) + "\n")
+    else:
+        for n in notes:
+            out.write(redact_text(n) + "\n")
+    return outcome.exit_code
+
+
+def _emit(as_json: bool, data: dict, text: str) -> None:
+    if as_json:
+        data["exit_code"] = exitcodes.INCOMPLETE
+        sys.stdout.write(json.dumps(data, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(redact_text(text) + "\n")
