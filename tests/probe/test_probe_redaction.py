@@ -108,3 +108,31 @@ def test_a_120kb_proxy_url_keeps_the_deadline_and_is_truncated(tmp_path):
     out = proc.stdout.decode()
     assert "x9Yx9Yx9Y" not in out and data["result"] == "success"
     assert data["facts"]["env"]["proxy"]["HTTPS_PROXY"] == "http://***@127.0.0.1:9"
+
+
+def test_a_certificate_pem_survives_scrub_whole_and_nothing_else_does():
+    """The presented CA's PEM (public) is kept byte for byte: a fix needs it to let the user confirm it.
+
+    Negative controls: the same text under another key is cut for display, and a PEM-looking value
+    with a token in it is redacted as usual.
+    """
+    import base64
+    import hashlib
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location("_t", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                     "src", "tlsdoctor", "probe", "target.py"))
+    t = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(t)
+    body = base64.b64encode(hashlib.sha256(b"x").digest() * 20).decode()
+    pem = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % "\n".join(
+        body[i:i + 64] for i in range(0, len(body), 64))
+    assert t.scrub({"pem": pem})["pem"] == pem
+    long_body = body * 3  # over the 2,000-character display cap
+    big = "-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % "\n".join(
+        long_body[i:i + 64] for i in range(0, len(long_body), 64))
+    assert t.scrub({"pem": big})["pem"] == big
+    assert t.scrub({"other": big})["other"] != big  # elsewhere it is cut for display
+    forged = pem.replace("-----END CERTIFICATE-----", "token=ghp_abcdefghijklmnopqrstuvwxyz0123\n-----END CERTIFICATE-----")
+    assert "ghp_abcdefghijklmnopqrstuvwxyz0123" not in str(t.scrub({"pem": forged}))

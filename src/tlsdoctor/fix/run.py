@@ -100,10 +100,16 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
 
     # 1. Which CA would be trusted, shown in full, confirmed (or not) — before the plan.
     decisions = []
+    seen = set()
     for step, info in ca_candidates(steps):
         if isinstance(info, str):
-            decisions.append({"accepted": False, "reason": info})
+            if info not in seen:
+                seen.add(info)
+                decisions.append({"accepted": False, "reason": info})
             continue
+        if info.sha256 in seen:
+            continue  # two diagnoses (e.g. interception and a private CA) name the same CA: one question
+        seen.add(info.sha256)
         say("The fix would trust this CA certificate:")
         for line in info.describe():
             say("  " + line)

@@ -590,10 +590,29 @@ def _secrets_longest_first():
     return _SORTED_SECRETS[1]
 
 
+_B64_LINE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def is_certificate_pem(value):
+    """A PEM certificate as ``DER_cert_to_PEM_cert`` writes it (a server's public certificate).
+
+    Its base64 lines look like tokens to the redaction, and a fix needs the exact
+    bytes to let the user confirm and trust a CA: such a value is kept whole. Only
+    the exact shape qualifies (header, base64 lines, footer, at most 16 KiB), so
+    nothing else can slip through unredacted.
+    """
+    if not isinstance(value, (bytes, text_type)) or len(value) > 16384:
+        return False
+    lines = _s(value).strip().splitlines()
+    return (len(lines) >= 3 and lines[0] == "-----BEGIN CERTIFICATE-----"
+            and lines[-1] == "-----END CERTIFICATE-----"
+            and all(line and set(line) <= _B64_LINE for line in lines[1:-1]))
+
+
 def scrub(obj):
     """Every string in obj redacted, stripped of every remembered secret, and truncated."""
     if isinstance(obj, dict):
-        return dict((scrub(k), scrub(v)) for k, v in obj.items())
+        return dict((scrub(k), v if k == "pem" and is_certificate_pem(v) else scrub(v)) for k, v in obj.items())
     if isinstance(obj, (list, tuple)):
         return [scrub(v) for v in obj]
     if isinstance(obj, (bytes, text_type)) or (PY2 and isinstance(obj, str)):
