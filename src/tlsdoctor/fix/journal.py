@@ -448,30 +448,6 @@ class Journal:
                 "rolled back" if _final_status == ROLLED_BACK else "undid", tid,
                 len(result.restored), len(result.removed), len(result.unchanged))
             return result
-            # Backups are checked before the first file is touched.
-            restores = [(kind, entry, self._backup(tid, entry, "backup", "sha256_before"))
-                        for kind, entry, _ in actions]
-            for kind, entry, old in restores:
-                if kind == "restore":
-                    fsutil.atomic_write(entry["path"], old, mode=entry["mode_before"])
-                    result.restored.append(entry["path"])
-                else:
-                    fsutil.remove(entry["path"])
-                    result.removed.append(entry["path"])
-            for entry in reversed(rec["files"]):
-                for d in reversed(entry.get("created_dirs") or []):
-                    try:
-                        os.rmdir(d)  # only if empty: never remove what someone put there since
-                    except OSError:
-                        pass
-            rec["status"] = _final_status
-            tx._event(("rolled back: " + _reason) if _final_status == ROLLED_BACK else
-                      ("undone (forced)" if force else "undone"))
-            tx._save()
-            result.message = "%s %s: %d restored, %d removed, %d already as before" % (
-                "rolled back" if _final_status == ROLLED_BACK else "undid", tid,
-                len(result.restored), len(result.removed), len(result.unchanged))
-            return result
 
 
 def _undo_action(entry: dict, current: Optional[bytes], cur_mode: Optional[int],
