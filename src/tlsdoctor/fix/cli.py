@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, TextIO
 
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
-from tlsdoctor.fix.journal import Journal, JournalError
+from tlsdoctor.fix.journal import Journal, JournalError, UndoResult
 
 
 def configure_undo(parser: argparse.ArgumentParser) -> None:
@@ -35,47 +35,55 @@ def _print(out: TextIO, text: str) -> None:
     out.write(redact_text(text) + "\n")
 
 
+def _print_list(out: TextIO, journal: Journal, as_json: bool) -> None:
+    items = journal.list_transactions()
+    if as_json:
+        _print(out, json.dumps({"journal": journal.directory, "transactions": items}))
+        return
+    if not items:
+        _print(out, "no fix has been applied (journal %s)" % journal.directory)
+    for t in items:
+        desc = (t["description"] or "").splitlines()[0] if t["description"] else ""
+        _print(out, "%s  %-11s  %s" % (t["id"], t["status"], desc))
+        for f in t["files"]:
+            _print(out, "    %s%s" % (f["path"], " (created)" if f["created"] else ""))
+
+
+def _print_error(out: TextIO, message: str, as_json: bool) -> None:
+    _print(out, json.dumps({"status": "error", "message": message}) if as_json else "tlsdoctor undo: " + message)
+
+
+def _print_result(out: TextIO, result: UndoResult, as_json: bool) -> None:
+    if as_json:
+        _print(out, json.dumps(result.to_json()))
+        return
+    _print(out, result.message)
+    for p in result.restored:
+        _print(out, "  restored %s" % p)
+    for p in result.removed:
+        _print(out, "  removed  %s (tlsdoctor had created it)" % p)
+    for c in result.conflicts:
+        _print(out, "  %s: %s" % (c.path, c.reason))
+        if c.diff:
+            out.write(c.diff if c.diff.endswith("\n") else c.diff + "\n")  # already redacted
+
+
 def run_undo(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
     out = out or sys.stdout
     journal = Journal(args.state_dir)
     try:
         if args.list:
-            items = journal.list_transactions()
-            if args.json:
-                _print(out, json.dumps({"journal": journal.directory, "transactions": items}))
-            elif not items:
-                _print(out, "no fix has been applied (journal %s)" % journal.directory)
-            else:
-                for t in items:
-                    desc = (t["description"] or "").splitlines()[0] if t["description"] else ""
-                    _print(out, "%s  %-11s  %s" % (t["id"], t["status"], desc))
-                    for f in t["files"]:
-                        _print(out, "    %s%s" % (f["path"], " (created)" if f["created"] else ""))
+            _print_list(out, journal, args.json)
             return exitcodes.OK
         result = journal.undo(args.target, force=args.force)
     except OSError as exc:  # a journaled path is now a directory, unreadable...
-        msg = "could not complete: %s" % exc
-        _print(out, json.dumps({"status": "error", "message": msg}) if args.json else "tlsdoctor undo: " + msg)
+        _print_error(out, "could not complete: %s" % exc, args.json)
         return exitcodes.INCOMPLETE
     except JournalError as exc:
         unknown = str(exc).startswith(("no transaction", "not a transaction")) or "matches several" in str(exc)
-        if args.json:
-            _print(out, json.dumps({"status": "error", "message": str(exc)}))
-        else:
-            _print(out, "tlsdoctor undo: %s" % exc)
+        _print_error(out, str(exc), args.json)
         return exitcodes.USAGE if unknown else exitcodes.INCOMPLETE
-    if args.json:
-        _print(out, json.dumps(result.to_json()))
-    else:
-        _print(out, result.message)
-        for p in result.restored:
-            _print(out, "  restored %s" % p)
-        for p in result.removed:
-            _print(out, "  removed  %s (tlsdoctor had created it)" % p)
-        for c in result.conflicts:
-            _print(out, "  %s: %s" % (c.path, c.reason))
-            if c.diff:
-                out.write(c.diff if c.diff.endswith("\n") else c.diff + "\n")  # already redacted
+    _print_result(out, result, args.json)
     return exitcodes.OK if result.ok else exitcodes.PROBLEM
 
 

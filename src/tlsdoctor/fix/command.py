@@ -135,37 +135,52 @@ def presented_pems(facts: object) -> Dict[str, str]:
     return out
 
 
+def _is_user_step(s: object) -> bool:
+    """An automatic step for the user's own files (not the OS trust store)."""
+    return bool(getattr(s, "automatic", False)) and str(getattr(s.scope, "value", s.scope)) != "system"
+
+
+def _write_presented(pem: str, sha: str, tmpdir: str) -> str:
+    path = os.path.join(tmpdir, "presented-%s.pem" % sha[:16])
+    with open(path, "w") as f:
+        f.write(pem if pem.endswith("\n") else pem + "\n")
+    return path
+
+
+def _resolve_add_ca(s: object, ca_file: Optional[str], pems: Dict[str, str],
+                    tmpdir: str) -> Tuple[object, bool]:
+    """(the ADD_CA step pointed at a real file, whether its placeholder file is now in hand)."""
+    from tlsdoctor.fix.trust import normalize_fingerprint
+
+    if ca_file and not _is_user_step(s):
+        # An OS-store step stays manual, but its command names the user's real file.
+        path = os.path.abspath(ca_file)
+        return replace(s, value=path, argv=tuple(path if a == s.value else a for a in s.argv)), True
+    if not getattr(s, "automatic", False):
+        return s, False
+    if ca_file:
+        return replace(s, value=os.path.abspath(ca_file), ca_sha256=None), True
+    sha = normalize_fingerprint(s.ca_sha256 or "")
+    if sha in pems:
+        return replace(s, value=_write_presented(pems[sha], sha, tmpdir)), True
+    return s, False
+
+
 def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[str],
                tmpdir: str) -> List[object]:
     """Point each automatic user ADD_CA step at a real file: ``--ca-file`` (its own
     certificates, so no presented fingerprint restricts it), else the presented CA's PEM
     written into ``tmpdir``. The manual "get the CA certificate, save it as X" steps of a
     step so resolved are dropped: the CA is in hand."""
-    from tlsdoctor.fix.trust import normalize_fingerprint
-
     pems = presented_pems(facts)
     out: List[object] = []
     resolved: List[str] = []  # the rules' placeholder file names now in hand
     for s in diagnoses_steps:
-        if _kind(s) == "add_ca" and ca_file and not (getattr(s, "automatic", False) and
-                                                      str(getattr(s.scope, "value", s.scope)) != "system"):
-            # An OS-store step stays manual, but its command names the user's real file.
-            resolved.append(os.path.basename(s.value or ""))
-            s = replace(s, value=os.path.abspath(ca_file),
-                        argv=tuple(os.path.abspath(ca_file) if a == s.value else a for a in s.argv))
-        elif _kind(s) == "add_ca" and getattr(s, "automatic", False):
+        if _kind(s) == "add_ca":
             placeholder = os.path.basename(s.value or "")
-            if ca_file:
-                s = replace(s, value=os.path.abspath(ca_file), ca_sha256=None)
+            s, in_hand = _resolve_add_ca(s, ca_file, pems, tmpdir)
+            if in_hand:
                 resolved.append(placeholder)
-            else:
-                sha = normalize_fingerprint(s.ca_sha256 or "")
-                if sha in pems:
-                    path = os.path.join(tmpdir, "presented-%s.pem" % sha[:16])
-                    with open(path, "w") as f:
-                        f.write(pems[sha] if pems[sha].endswith("\n") else pems[sha] + "\n")
-                    s = replace(s, value=path)
-                    resolved.append(placeholder)
         out.append(s)
     if resolved:
         out = [s for s in out if not (_kind(s) == "manual" and any(

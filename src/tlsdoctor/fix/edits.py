@@ -171,15 +171,107 @@ def _split_key(key: str) -> Tuple[str, str]:
     return section, pip_key_name(name)
 
 
+def _check_value(key: str, value: Optional[str]) -> None:
+    if value is None:
+        return
+    if not value or value != value.strip() or any(c in value for c in "\r\n\x00"):
+        raise EditError("refusing to write %s = %r: pip strips or cannot hold such a value" % (key, value))
+
+
+def _decode(lines: Sequence[Tuple[bytes, bytes]], enc: str) -> List[str]:
+    try:
+        return [c.decode(enc) for c, _ in lines]
+    except UnicodeDecodeError:
+        raise EditError("pip cannot read this file: it contains invalid %s characters" % enc)
+
+
+def _refuse_default_key(sections: Sequence[_Section], options: Sequence[_Option], name: str) -> None:
+    if any(s.name == _DEFAULT_SECTION for s in sections) and any(
+            o.section == _DEFAULT_SECTION and o.name == name for o in options):
+        raise EditError("%s is set in [DEFAULT], which configparser copies into every section; "
+                        "edit that line by hand" % name)
+
+
+def _replace_option(new_lines: List[Tuple[bytes, bytes]], lines: Sequence[Tuple[bytes, bytes]],
+                    o: _Option, value: str, enc: str, drop: set) -> set:
+    """Rewrite the first occurrence in place (same indent, spelling and line ending)."""
+    new_lines[o.first] = (("%s%s = %s" % (o.indent, o.raw_name, value)).encode(enc), lines[o.first][1])
+    drop.update(o.lines[1:])
+    return drop
+
+
+def _insert_into_section(new_lines: List[Tuple[bytes, bytes]], lines: Sequence[Tuple[bytes, bytes]],
+                         target: _Section, entry_text: bytes, drop: set) -> set:
+    """Add the key after the section's last line; returns ``drop`` renumbered past the insert."""
+    at = target.end
+    insert_at = at + 1
+    nl = lines[at][1] or _dominant_eol(lines)
+    if not lines[at][1]:  # inserting after a final line without newline
+        new_lines[at] = (lines[at][0], nl)
+    new_lines.insert(insert_at, (entry_text, lines[at][1]))
+    return {d + 1 if d >= insert_at else d for d in drop}
+
+
+def _append_section(new_lines: List[Tuple[bytes, bytes]], lines: Sequence[Tuple[bytes, bytes]],
+                    header: bytes, entry_text: bytes, drop: set) -> set:
+    """Add ``[section]`` and the key at the end of the file, separated by a blank line."""
+    nl = _dominant_eol(lines)
+    last_c, last_e = new_lines[-1]
+    had_final = bool(last_e)
+    if not last_e:
+        new_lines[-1] = (last_c, nl)
+    block = [(b"", nl)] if last_c.strip() else []
+    block += [(header, nl), (entry_text, nl if had_final else b"")]
+    new_lines.extend(block)
+    return drop
+
+
+def _set_lines(lines: Sequence[Tuple[bytes, bytes]], sections: Sequence[_Section], hits: Sequence[_Option],
+               section: str, name: str, value: Optional[str], enc: str) -> List[Tuple[bytes, bytes]]:
+    """The new lines: every occurrence dropped (unset), or the first one set and the rest dropped."""
+    new_lines = list(lines)
+    drop: set = set()
+    # Only the key's own lines go: comment and blank lines between continuation
+    # lines are skipped by configparser anyway, so they stay.
+    for o in hits[1:] if value is not None else hits:
+        drop.update(o.lines)
+    if value is not None:
+        entry_text = ("%s = %s" % (name, value)).encode(enc)
+        target = [s for s in sections if s.name == section]
+        if hits:
+            drop = _replace_option(new_lines, lines, hits[0], value, enc, drop)
+        elif target:
+            # configparser merges repeated sections; the last one ends latest
+            drop = _insert_into_section(new_lines, lines, target[-1], entry_text, drop)
+        else:
+            drop = _append_section(new_lines, lines, ("[%s]" % section).encode(enc), entry_text, drop)
+    result_lines = [ln for i, ln in enumerate(new_lines) if i not in drop]
+    if result_lines and lines[-1][1] == b"" and result_lines[-1][1] != b"":
+        # the original had no final newline: keep it that way
+        result_lines[-1] = (result_lines[-1][0], b"")
+    return result_lines
+
+
+def _check_only_key_changed(before: Dict[str, str], result: bytes, key: str, full: str,
+                            value: Optional[str], enc: str) -> None:
+    """Post-condition, checked by configparser itself: pip reads exactly the same
+    settings as before except this one key."""
+    after = _pip_view("\n".join(c.decode(enc) for c, _ in split_lines(result)) + "\n")
+    expect = dict(before)
+    expect.pop(full, None)
+    if value is not None:
+        expect[full] = value
+    if after != expect:
+        raise EditError("internal check failed: editing %s would change other settings; nothing written" % key)
+
+
 def edit_pip_config(data: Optional[bytes], key: str, value: Optional[str]) -> bytes:
     """Set (``value`` given) or unset (``value`` None) one ``section.key`` in a pip config file.
 
     ``data`` is the file's bytes, or None when it does not exist (it is then created).
     """
     section, name = _split_key(key)
-    if value is not None:
-        if not value or value != value.strip() or any(c in value for c in "\r\n\x00"):
-            raise EditError("refusing to write %s = %r: pip strips or cannot hold such a value" % (key, value))
+    _check_value(key, value)
     enc = _encoding()
     if data is None or data == b"":
         if value is None:
@@ -187,65 +279,13 @@ def edit_pip_config(data: Optional[bytes], key: str, value: Optional[str]) -> by
         nl = _dominant_eol([])
         return ("[%s]" % section).encode(enc) + nl + ("%s = %s" % (name, value)).encode(enc) + nl
     lines = split_lines(data)
-    try:
-        texts = [c.decode(enc) for c, _ in lines]
-    except UnicodeDecodeError:
-        raise EditError("pip cannot read this file: it contains invalid %s characters" % enc)
+    texts = _decode(lines, enc)
     before = _pip_view("\n".join(texts) + "\n")
     sections, options = _parse_ini(texts)
-    if any(s.name == _DEFAULT_SECTION for s in sections) and any(
-            o.section == _DEFAULT_SECTION and o.name == name for o in options):
-        raise EditError("%s is set in [DEFAULT], which configparser copies into every section; "
-                        "edit that line by hand" % name)
+    _refuse_default_key(sections, options, name)
     hits = [o for o in options if o.section == section and o.name == name]
-    new_lines = list(lines)
-    drop = set()
-    # Only the key's own lines go: comment and blank lines between continuation
-    # lines are skipped by configparser anyway, so they stay.
-    for o in hits[1:] if value is not None else hits:
-        drop.update(o.lines)
-    if value is not None:
-        if hits:
-            o = hits[0]
-            ending = lines[o.first][1]
-            new_lines[o.first] = (("%s%s = %s" % (o.indent, o.raw_name, value)).encode(enc), ending)
-            drop.update(o.lines[1:])
-        else:
-            target = [s for s in sections if s.name == section]
-            if target:
-                at = target[-1].end  # configparser merges repeated sections; the last one ends latest
-                insert_at = at + 1
-                nl = lines[at][1] or _dominant_eol(lines)
-                entry = (("%s = %s" % (name, value)).encode(enc), lines[at][1])
-                if not lines[at][1]:  # inserting after a final line without newline
-                    new_lines[at] = (lines[at][0], nl)
-                new_lines.insert(insert_at, entry)
-                drop = {d + 1 if d >= insert_at else d for d in drop}
-            else:
-                nl = _dominant_eol(lines)
-                last_c, last_e = new_lines[-1]
-                had_final = bool(last_e)
-                if not last_e:
-                    new_lines[-1] = (last_c, nl)
-                block = [(b"", nl)] if last_c.strip() else []
-                block += [(("[%s]" % section).encode(enc), nl),
-                          (("%s = %s" % (name, value)).encode(enc), nl if had_final else b"")]
-                new_lines.extend(block)
-    result_lines = [ln for i, ln in enumerate(new_lines) if i not in drop]
-    if result_lines and lines[-1][1] == b"" and result_lines[-1][1] != b"":
-        # the original had no final newline: keep it that way
-        result_lines[-1] = (result_lines[-1][0], b"")
-    result = _join(result_lines)
-    # Post-condition, checked by configparser itself: pip reads exactly the same
-    # settings as before except this one key.
-    after = _pip_view("\n".join(c.decode(enc) for c, _ in split_lines(result)) + "\n")
-    full = section + "." + name
-    expect = dict(before)
-    expect.pop(full, None)
-    if value is not None:
-        expect[full] = value
-    if after != expect:
-        raise EditError("internal check failed: editing %s would change other settings; nothing written" % key)
+    result = _join(_set_lines(lines, sections, hits, section, name, value, enc))
+    _check_only_key_changed(before, result, key, section + "." + name, value, enc)
     return result
 
 

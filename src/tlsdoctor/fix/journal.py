@@ -380,6 +380,36 @@ class Journal:
                                % (rel, entry["path"]))
         return data
 
+    def _undo_actions(self, tid: str, rec: dict, force: bool,
+                      result: UndoResult) -> List[Tuple[str, dict, Optional[bytes]]]:
+        """What undoing each file means (newest first); files already as before go to
+        ``result.unchanged``, files changed since tlsdoctor wrote them to ``result.conflicts``."""
+        actions: List[Tuple[str, dict, Optional[bytes]]] = []
+        for entry in reversed(rec["files"]):
+            path = entry["path"]
+            current, cur_mode = fsutil.read_state(path)
+            action, reason = _undo_action(entry, current, cur_mode, force)
+            if action == "unchanged":
+                result.unchanged.append(path)
+            elif action:
+                actions.append((action, entry, current))
+            else:
+                after = self._backup(tid, entry, "after", None)
+                result.conflicts.append(Conflict(path, reason, _diff(path, after, current)))
+        return actions
+
+    def _carry_out(self, tid: str, actions: List[Tuple[str, dict, Optional[bytes]]], result: UndoResult) -> None:
+        # Backups are checked before the first file is touched.
+        restores = [(kind, entry, self._backup(tid, entry, "backup", "sha256_before"))
+                    for kind, entry, _ in actions]
+        for kind, entry, old in restores:
+            if kind == "restore":
+                fsutil.atomic_write(entry["path"], old, mode=entry["mode_before"])
+                result.restored.append(entry["path"])
+            else:
+                fsutil.remove(entry["path"])
+                result.removed.append(entry["path"])
+
     def undo(self, which: str = "last", force: bool = False, *, _final_status: str = UNDONE,
              _reason: str = "") -> UndoResult:
         """Restore the exact bytes every file had before transaction ``which``.
@@ -399,32 +429,8 @@ class Journal:
                                   unchanged=[e["path"] for e in rec["files"]],
                                   message="transaction %s was already %s" % (
                                       tid, "rolled back" if rec["status"] == ROLLED_BACK else "undone"))
-            actions: List[Tuple[str, dict, Optional[bytes]]] = []
             result = UndoResult(tid, "undone")
-            for entry in reversed(rec["files"]):
-                path = entry["path"]
-                current, cur_mode = fsutil.read_state(path)
-                cur_sha = fsutil.sha256(current) if current is not None else None
-                written = set(entry.get("sha256_written") or [entry["sha256_after"]])
-                if entry["existed"]:
-                    if cur_sha == entry["sha256_before"] and cur_mode == entry["mode_before"]:
-                        result.unchanged.append(path)  # never written (interrupted), or undone before
-                        continue
-                    if cur_sha in written or cur_sha == entry["sha256_before"] or force:
-                        actions.append(("restore", entry, current))
-                        continue
-                    reason = "deleted since tlsdoctor changed it" if current is None else \
-                        "changed since tlsdoctor changed it"
-                else:
-                    if current is None:
-                        result.unchanged.append(path)
-                        continue
-                    if cur_sha in written or force:
-                        actions.append(("remove", entry, current))
-                        continue
-                    reason = "created by tlsdoctor and changed since"
-                after = self._backup(tid, entry, "after", None)
-                result.conflicts.append(Conflict(path, reason, _diff(path, after, current)))
+            actions = self._undo_actions(tid, rec, force, result)
             if result.conflicts:
                 result.status = "refused"
                 result.message = (
@@ -432,22 +438,8 @@ class Journal:
                     "Re-run with --force to restore the old bytes anyway (the later edits are lost)."
                     % len(result.conflicts))
                 return result
-            # Backups are checked before the first file is touched.
-            restores = [(kind, entry, self._backup(tid, entry, "backup", "sha256_before"))
-                        for kind, entry, _ in actions]
-            for kind, entry, old in restores:
-                if kind == "restore":
-                    fsutil.atomic_write(entry["path"], old, mode=entry["mode_before"])
-                    result.restored.append(entry["path"])
-                else:
-                    fsutil.remove(entry["path"])
-                    result.removed.append(entry["path"])
-            for entry in reversed(rec["files"]):
-                for d in reversed(entry.get("created_dirs") or []):
-                    try:
-                        os.rmdir(d)  # only if empty: never remove what someone put there since
-                    except OSError:
-                        pass
+            self._carry_out(tid, actions, result)
+            _remove_created_dirs(rec)
             rec["status"] = _final_status
             tx._event(("rolled back: " + _reason) if _final_status == ROLLED_BACK else
                       ("undone (forced)" if force else "undone"))
@@ -456,3 +448,33 @@ class Journal:
                 "rolled back" if _final_status == ROLLED_BACK else "undid", tid,
                 len(result.restored), len(result.removed), len(result.unchanged))
             return result
+
+
+def _undo_action(entry: dict, current: Optional[bytes], cur_mode: Optional[int],
+                 force: bool) -> Tuple[Optional[str], str]:
+    """``("restore" | "remove" | "unchanged", "")`` for one journal entry, or ``(None, why)``
+    when the file changed since tlsdoctor wrote it (and ``force`` was not given)."""
+    cur_sha = fsutil.sha256(current) if current is not None else None
+    written = set(entry.get("sha256_written") or [entry["sha256_after"]])
+    if not entry["existed"]:
+        if current is None:
+            return "unchanged", ""
+        if cur_sha in written or force:
+            return "remove", ""
+        return None, "created by tlsdoctor and changed since"
+    if cur_sha == entry["sha256_before"] and cur_mode == entry["mode_before"]:
+        return "unchanged", ""  # never written (interrupted), or undone before
+    if cur_sha in written or cur_sha == entry["sha256_before"] or force:
+        return "restore", ""
+    if current is None:
+        return None, "deleted since tlsdoctor changed it"
+    return None, "changed since tlsdoctor changed it"
+
+
+def _remove_created_dirs(rec: dict) -> None:
+    for entry in reversed(rec["files"]):
+        for d in reversed(entry.get("created_dirs") or []):
+            try:
+                os.rmdir(d)  # only if empty: never remove what someone put there since
+            except OSError:
+                pass

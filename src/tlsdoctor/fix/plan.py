@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
@@ -211,6 +211,45 @@ def _file_kind_refusal(ch: Change) -> Optional[str]:
     return None
 
 
+def _shell_refusal(ch: Change, plan: Plan) -> Optional[str]:
+    var = (ch.key or "").upper()
+    label = "%s (%s)" % (ch.path, ch.key)
+    if ch.value is None:
+        return None
+    if var == "PYTHONHTTPSVERIFY" and ch.value.strip() != "1":
+        return "%s: PYTHONHTTPSVERIFY=%s switches verification off" % (label, ch.value)
+    if "VERIFY" in var or "INSECURE" in var:
+        return "%s: a verification switch is never written" % label
+    if var == "PIP_CONFIG_FILE":
+        return _config_file_refusal(ch.value, plan, label)
+    pip = _env_as_pip(var)
+    why = _setting_refusal(pip, ch.value, plan, label) if pip else None
+    if why:
+        return why
+    if var in CA_BUNDLE_VARS or var.endswith("_CA_BUNDLE"):
+        return _bundle_refusal(ch.value, plan, label)
+    return None
+
+
+def _pip_config_refusal(ch: Change, plan: Plan) -> Optional[str]:
+    return _setting_refusal(_pip_name(ch.key or ""), ch.value, plan, "%s [%s]" % (ch.path, ch.key))
+
+
+def _ca_bundle_refusal(ch: Change, plan: Plan) -> Optional[str]:
+    n = len(edits.pem_certificates(ch.content or b""))
+    if n < 2:
+        return "%s: a bundle with %d certificate(s) would trust only that CA" % (ch.path, n)
+    return None
+
+
+# What each kind of change is checked for, once it passed the checks common to all kinds.
+_KIND_REFUSALS = {
+    PIP_CONFIG: _pip_config_refusal,
+    SHELL: _shell_refusal,
+    CA_BUNDLE: _ca_bundle_refusal,
+}
+
+
 def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Optional[str]:
     if ch.value is not None and "***" in ch.value:
         # A value rebuilt from a redacted one (the probe masks credentials): writing it
@@ -221,32 +260,8 @@ def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Option
     why = _file_kind_refusal(ch)
     if why:
         return why
-    if ch.kind == PIP_CONFIG:
-        return _setting_refusal(_pip_name(ch.key or ""), ch.value, plan, "%s [%s]" % (ch.path, ch.key))
-    if ch.kind == SHELL:
-        var = (ch.key or "").upper()
-        label = "%s (%s)" % (ch.path, ch.key)
-        if ch.value is None:
-            return None
-        if var == "PYTHONHTTPSVERIFY" and ch.value.strip() != "1":
-            return "%s: PYTHONHTTPSVERIFY=%s switches verification off" % (label, ch.value)
-        if "VERIFY" in var or "INSECURE" in var:
-            return "%s: a verification switch is never written" % label
-        if var == "PIP_CONFIG_FILE":
-            return _config_file_refusal(ch.value, plan, label)
-        pip = _env_as_pip(var)
-        if pip:
-            why = _setting_refusal(pip, ch.value, plan, label)
-            if why:
-                return why
-        if var in CA_BUNDLE_VARS or var.endswith("_CA_BUNDLE"):
-            return _bundle_refusal(ch.value, plan, label)
-        return None
-    if ch.kind == CA_BUNDLE:
-        n = len(edits.pem_certificates(ch.content or b""))
-        if n < 2:
-            return "%s: a bundle with %d certificate(s) would trust only that CA" % (ch.path, n)
-    return None
+    check = _KIND_REFUSALS.get(ch.kind)
+    return check(ch, plan) if check else None
 
 
 def refusals(plan: Plan, allow_system: bool = False) -> List[str]:
@@ -403,6 +418,93 @@ def ca_candidates(steps: Iterable[object]) -> List[object]:
     return out
 
 
+@dataclass
+class _Bundles:
+    """Where the rules' CA bundle paths stand once the ADD_CA steps are planned."""
+    built: Dict[str, str] = field(default_factory=dict)  # the rules' bundle path -> the bundle tlsdoctor writes
+    failed: set = field(default_factory=set)  # bundle paths that were not built
+    pointed: set = field(default_factory=set)  # tlsdoctor bundles a later step already points pip at
+
+
+def _step_text(step: object) -> str:
+    return step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
+
+
+def _plan_add_ca(step: object, text: str, ctx: PlanContext, plan: Plan, bundles: _Bundles) -> None:
+    target = ctx.expand(step.file) if getattr(step, "file", None) else ctx.bundle_path
+    if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
+            getattr(step, "needs_root", False):
+        # The OS trust store is never edited automatically (issue #10: "Never ...
+        # edits to the OS trust store").
+        plan.manual.append(text)
+        bundles.failed.add(target)
+    elif _ca_changes(step, ctx, plan):
+        bundles.built[target] = ctx.bundle_path
+        bundles.built[ctx.bundle_path] = ctx.bundle_path
+    else:
+        bundles.failed.add(target)
+
+
+def _plan_add_cas(steps: Iterable[object], ctx: PlanContext, plan: Plan,
+                  bundles: _Bundles) -> List[Tuple[object, str]]:
+    """Plan the ADD_CA steps (and refuse the weakening ones); the other steps are returned."""
+    todo = []
+    for step in steps:
+        text = _step_text(step)
+        if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
+            plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
+            if _kind(step) == ADD_CA and getattr(step, "file", None):
+                bundles.failed.add(ctx.expand(step.file))
+        elif _kind(step) == ADD_CA:
+            _plan_add_ca(step, text, ctx, plan, bundles)
+        else:
+            todo.append((step, text))
+    return todo
+
+
+def _repoint_at_bundle(step: object, text: str, ctx: PlanContext, plan: Plan,
+                       bundles: _Bundles) -> Optional[object]:
+    """The step, pointed at the tlsdoctor bundle when it named the rules' bundle; None
+    (and refused) when that bundle was not built."""
+    value = getattr(step, "value", None)
+    if not (value and _kind(step) in (SET_CONFIG, SET_ENV)):
+        return step
+    full = ctx.expand(value) if value.startswith(("~", "/")) else value
+    if full in bundles.failed:
+        plan.refused.append("%s (its CA bundle was not built)" % text)
+        return None
+    if full in bundles.built:
+        bundles.pointed.add(bundles.built[full])
+        return _replace_value(step, bundles.built[full])
+    return step
+
+
+def _plan_config_change(step: object, ctx: PlanContext, plan: Plan) -> None:
+    key = step.key or ""
+    if "." not in key:
+        key = "global." + key
+    path = ctx.expand(step.file or ctx.user_config)
+    plan.changes.append(Change(PIP_CONFIG, path, _scope(step.scope), step.explanation, key,
+                               step.value if _kind(step) == SET_CONFIG else None))
+
+
+def _plan_step(step: object, text: str, ctx: PlanContext, plan: Plan, bundles: _Bundles) -> None:
+    step = _repoint_at_bundle(step, text, ctx, plan, bundles)
+    if step is None:
+        return
+    kind = _kind(step)
+    if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
+        plan.manual.append(text)
+    elif (getattr(step, "needs_root", False) or _scope(step.scope) == "system") and not ctx.allow_system:
+        plan.manual.append("%s (system-wide: needs root and --scope system)" % text)
+    elif kind in (SET_CONFIG, UNSET_CONFIG):
+        _plan_config_change(step, ctx, plan)
+    elif kind in (SET_ENV, UNSET_ENV):
+        _env_changes(step, ctx, plan)
+    else:
+        plan.manual.append(text)
+
+
 def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Plan:
     """Turn remedies Steps into a Plan (no file is written here).
 
@@ -414,62 +516,10 @@ def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Pl
     """
     ctx = ctx or PlanContext()
     plan = Plan()
-    steps = list(steps)
-    built: Dict[str, str] = {}  # the rules' bundle path -> the bundle tlsdoctor writes
-    failed: set = set()  # bundle paths that were not built
-    pointed: set = set()
-    todo = []
-    for step in steps:
-        text = step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
-        if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
-            plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
-            if _kind(step) == ADD_CA and getattr(step, "file", None):
-                failed.add(ctx.expand(step.file))
-            continue
-        if _kind(step) == ADD_CA:
-            target = ctx.expand(step.file) if getattr(step, "file", None) else ctx.bundle_path
-            if not getattr(step, "automatic", False) or _scope(step.scope) == "system" or \
-                    getattr(step, "needs_root", False):
-                # The OS trust store is never edited automatically (issue #10: "Never ...
-                # edits to the OS trust store").
-                plan.manual.append(text)
-                failed.add(target)
-            elif _ca_changes(step, ctx, plan):
-                built[target] = ctx.bundle_path
-                built[ctx.bundle_path] = ctx.bundle_path
-            else:
-                failed.add(target)
-        else:
-            todo.append((step, text))
-    for step, text in todo:
-        kind = _kind(step)
-        value = getattr(step, "value", None)
-        if value and kind in (SET_CONFIG, SET_ENV):
-            full = ctx.expand(value) if value.startswith(("~", "/")) else value
-            if full in failed:
-                plan.refused.append("%s (its CA bundle was not built)" % text)
-                continue
-            if full in built:
-                step = _replace_value(step, built[full])
-                pointed.add(built[full])
-        if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
-            plan.manual.append(text)
-            continue
-        if (getattr(step, "needs_root", False) or _scope(step.scope) == "system") and not ctx.allow_system:
-            plan.manual.append("%s (system-wide: needs root and --scope system)" % text)
-            continue
-        if kind in (SET_CONFIG, UNSET_CONFIG):
-            key = step.key or ""
-            if "." not in key:
-                key = "global." + key
-            path = ctx.expand(step.file or ctx.user_config)
-            plan.changes.append(Change(PIP_CONFIG, path, _scope(step.scope), step.explanation, key,
-                                       step.value if kind == SET_CONFIG else None))
-        elif kind in (SET_ENV, UNSET_ENV):
-            _env_changes(step, ctx, plan)
-        else:
-            plan.manual.append(text)
-    if any(ch.kind == CA_BUNDLE for ch in plan.changes) and ctx.bundle_path not in pointed:
+    bundles = _Bundles()
+    for step, text in _plan_add_cas(list(steps), ctx, plan, bundles):
+        _plan_step(step, text, ctx, plan, bundles)
+    if any(ch.kind == CA_BUNDLE for ch in plan.changes) and ctx.bundle_path not in bundles.pointed:
         config = ctx.expand(ctx.cert_config or ctx.user_config)
         plan.changes.append(Change(PIP_CONFIG, config, "user",
                                    "pip's cert= replaces its roots with this bundle (public roots + the confirmed CA)",

@@ -99,7 +99,40 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
     may_ask = interactive and ask is not None and not options.yes and not options.dry_run
 
     # 1. Which CA would be trusted, shown in full, confirmed (or not) — before the plan.
-    decisions = []
+    decisions = _confirm_cas(steps, ctx, options, say, ask if may_ask else None)
+
+    # 2. The plan, shown before anything changes.
+    plan = build_plan(steps, ctx)
+    remaining = list(plan.manual) + list(plan.refused)
+    outcome = FixOutcome(exitcodes.OK, "planned", plan.to_json(), None, remaining, decisions)
+    if plan.changes:
+        say("Plan (%d change%s):" % (len(plan.changes), _plural(plan.changes)))
+    say(plan.render())
+    stop = _stop_before_apply(plan, options, may_ask, ask, say)
+    if stop is not None:
+        outcome.status = stop
+        outcome.exit_code = _exit_code(stop, remaining)
+        return _finish(outcome, options, out)
+
+    # 3. Apply, verify, roll back when unverified.
+    if plan_verify is not None:
+        verify = plan_verify(plan)
+    result = apply(plan, journal, verify=verify, allow_system=ctx.allow_system)
+    outcome.result = result
+    say(result.message)
+    outcome.status = _APPLY_STATUS.get(result.status, "failed")
+    outcome.exit_code = _exit_code(outcome.status, remaining)
+    return _finish(outcome, options, out)
+
+
+def _plural(items: Sequence[object]) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def _confirm_cas(steps: Sequence[object], ctx: PlanContext, options: FixOptions,
+                 say: Callable[[str], None], ask: Optional[Callable[[str], str]]) -> List[dict]:
+    """Show each CA the fix would trust and ask once per CA; accepted ones go into ``ctx``."""
+    decisions: List[dict] = []
     seen = set()
     for step, info in ca_candidates(steps):
         if isinstance(info, str):
@@ -113,61 +146,58 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
         say("The fix would trust this CA certificate:")
         for line in info.describe():
             say("  " + line)
-        d = confirm(info, trust_sha256=options.trust_ca_sha256, ask=ask if may_ask else None)
+        d = confirm(info, trust_sha256=options.trust_ca_sha256, ask=ask)
         decisions.append({"sha256": info.sha256, "subject": info.subject_text, "accepted": d.accepted,
                           "reason": d.reason})
         say("  -> %s" % ("trusted: " + d.reason if d.accepted else d.reason))
         if d.accepted:
             ctx.confirmed_cas[info.sha256] = info.der
             ctx.ca_subjects[info.sha256] = info.subject_text
+    return decisions
 
-    # 2. The plan, shown before anything changes.
-    plan = build_plan(steps, ctx)
-    remaining = list(plan.manual) + list(plan.refused)
-    outcome = FixOutcome(exitcodes.OK, "planned", plan.to_json(), None, remaining, decisions)
-    if plan.changes:
-        say("Plan (%d change%s):" % (len(plan.changes), "" if len(plan.changes) == 1 else "s"))
-    say(plan.render())
+
+def _stop_before_apply(plan: Plan, options: FixOptions, may_ask: bool,
+                       ask: Optional[Callable[[str], str]], say: Callable[[str], None]) -> Optional[str]:
+    """The outcome status when the plan is not applied (nothing to change, a dry run, no
+    terminal to confirm on, or declined); None to go on and apply it."""
     if not plan.changes:
-        outcome.status = "nothing_to_fix"
-        outcome.exit_code = exitcodes.PROBLEM if remaining else exitcodes.OK
-        return _finish(outcome, options, out)
+        return "nothing_to_fix"
     if options.dry_run:
-        outcome.exit_code = exitcodes.PROBLEM  # the problem is still there
-        return _finish(outcome, options, out)
-    if not options.yes:
-        if not may_ask:
-            outcome.status = "needs_yes"
-            outcome.exit_code = exitcodes.PROBLEM
-            say("No terminal to ask on: nothing changed. Re-run with --yes to apply this plan.")
-            return _finish(outcome, options, out)
-        answer = (ask("Apply %d change%s? [y/N] " % (len(plan.changes), "" if len(plan.changes) == 1 else "s"))
-                  or "").strip().lower()
-        if answer not in ("y", "yes"):
-            outcome.status = "declined"
-            outcome.exit_code = exitcodes.PROBLEM
-            say("Nothing changed.")
-            return _finish(outcome, options, out)
+        return "planned"
+    if options.yes:
+        return None
+    if not may_ask:
+        say("No terminal to ask on: nothing changed. Re-run with --yes to apply this plan.")
+        return "needs_yes"
+    answer = (ask("Apply %d change%s? [y/N] " % (len(plan.changes), _plural(plan.changes))) or "").strip().lower()
+    if answer not in ("y", "yes"):
+        say("Nothing changed.")
+        return "declined"
+    return None
 
-    # 3. Apply, verify, roll back when unverified.
-    if plan_verify is not None:
-        verify = plan_verify(plan)
-    result = apply(plan, journal, verify=verify, allow_system=ctx.allow_system)
-    outcome.result = result
-    say(result.message)
-    if result.status in ("verified", "applied"):
-        outcome.status = "fixed"
-        outcome.exit_code = exitcodes.OK
-    elif result.status == "nothing_to_do":
-        outcome.status = "nothing_to_fix"
-        outcome.exit_code = exitcodes.PROBLEM if remaining else exitcodes.OK
-    elif result.status == "rolled_back":
-        outcome.status = "rolled_back"
-        outcome.exit_code = exitcodes.INCOMPLETE
-    else:
-        outcome.status = "failed"
-        outcome.exit_code = exitcodes.INCOMPLETE
-    return _finish(outcome, options, out)
+
+# apply()'s result status -> the fix outcome's status.
+_APPLY_STATUS = {
+    "verified": "fixed",
+    "applied": "fixed",
+    "nothing_to_do": "nothing_to_fix",
+    "rolled_back": "rolled_back",
+}
+_STATUS_EXIT = {
+    "fixed": exitcodes.OK,
+    "planned": exitcodes.PROBLEM,  # a dry run: the problem is still there
+    "needs_yes": exitcodes.PROBLEM,
+    "declined": exitcodes.PROBLEM,
+    "rolled_back": exitcodes.INCOMPLETE,
+    "failed": exitcodes.INCOMPLETE,
+}
+
+
+def _exit_code(status: str, remaining: Sequence[str]) -> int:
+    if status == "nothing_to_fix":
+        # nothing automatic to do: still a problem when manual or refused steps remain
+        return exitcodes.PROBLEM if remaining else exitcodes.OK
+    return _STATUS_EXIT[status]
 
 
 def _finish(outcome: FixOutcome, options: FixOptions, out: TextIO) -> FixOutcome:

@@ -19,7 +19,7 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, List, Optional, Tuple
+from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from tlsdoctor.fix.edits import pem_certificates
 
@@ -219,8 +219,20 @@ def _parse_der(der: bytes) -> CertInfo:
     is_ca: Optional[bool] = None
     path_len: Optional[int] = None
     key_usage: Optional[FrozenSet[str]] = None
+    for oid, val in _extensions(der, tbs[i + 6:]):
+        if oid == "2.5.29.19":  # basicConstraints
+            is_ca, path_len = _basic_constraints(der, val)
+        elif oid == "2.5.29.15":  # keyUsage BIT STRING
+            key_usage = _key_usage(der, val)
+    return CertInfo(der, hashlib.sha256(der).hexdigest(), version, subject, issuer,
+                    _time(der, validity[0]), _time(der, validity[1]), is_ca, path_len, key_usage)
+
+
+def _extensions(der: bytes, tail: Sequence[Tuple[int, int, int]]) -> Iterator[Tuple[str, Tuple[int, int, int]]]:
+    """``(oid, extnValue)`` of each extension after subjectPublicKeyInfo, in order (lazily, so
+    a malformed extension is reported before a later duplicate)."""
     seen = set()
-    for el in tbs[i + 6:]:
+    for el in tail:
         if el[0] != 0xA3:
             continue  # [1]/[2] unique identifiers
         exts = _children(der, el[1], el[2])
@@ -233,28 +245,32 @@ def _parse_der(der: bytes) -> CertInfo:
                 # RFC 5280 4.2: "MUST NOT include more than one instance of a particular extension"
                 raise CertError("duplicate extension %s" % oid)
             seen.add(oid)
-            val = _expect(kids[-1], 0x04, "extnValue")
-            if oid == "2.5.29.19":  # basicConstraints
-                bc = _expect(_tlv(der, val[1], val[2]), 0x30, "BasicConstraints")
-                is_ca = False
-                for tag, s, e in _children(der, bc[1], bc[2]):
-                    if tag == 0x01:
-                        is_ca = der[s:e] != b"\x00"
-                    elif tag == 0x02:
-                        path_len = int.from_bytes(der[s:e], "big")
-            elif oid == "2.5.29.15":  # keyUsage BIT STRING
-                tag, s, e = _expect(_tlv(der, val[1], val[2]), 0x03, "KeyUsage")
-                if e - s < 1:
-                    raise CertError("empty keyUsage")
-                bits = der[s + 1:e]
-                names = set()
-                for n, name in enumerate(KEY_USAGE_BITS):
-                    byte, bit = divmod(n, 8)
-                    if byte < len(bits) and bits[byte] & (0x80 >> bit):
-                        names.add(name)
-                key_usage = frozenset(names)
-    return CertInfo(der, hashlib.sha256(der).hexdigest(), version, subject, issuer,
-                    _time(der, validity[0]), _time(der, validity[1]), is_ca, path_len, key_usage)
+            yield oid, _expect(kids[-1], 0x04, "extnValue")
+
+
+def _basic_constraints(der: bytes, val: Tuple[int, int, int]) -> Tuple[bool, Optional[int]]:
+    bc = _expect(_tlv(der, val[1], val[2]), 0x30, "BasicConstraints")
+    is_ca = False
+    path_len: Optional[int] = None
+    for tag, s, e in _children(der, bc[1], bc[2]):
+        if tag == 0x01:
+            is_ca = der[s:e] != b"\x00"
+        elif tag == 0x02:
+            path_len = int.from_bytes(der[s:e], "big")
+    return is_ca, path_len
+
+
+def _key_usage(der: bytes, val: Tuple[int, int, int]) -> FrozenSet[str]:
+    tag, s, e = _expect(_tlv(der, val[1], val[2]), 0x03, "KeyUsage")
+    if e - s < 1:
+        raise CertError("empty keyUsage")
+    bits = der[s + 1:e]
+    names = set()
+    for n, name in enumerate(KEY_USAGE_BITS):
+        byte, bit = divmod(n, 8)
+        if byte < len(bits) and bits[byte] & (0x80 >> bit):
+            names.add(name)
+    return frozenset(names)
 
 
 def load_certificates(data: bytes) -> List[CertInfo]:

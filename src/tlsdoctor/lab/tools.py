@@ -540,6 +540,47 @@ def fix_names(scenario: object) -> List[str]:
         return sorted(running.fixes)
 
 
+def _usage_error(ids: List[str]) -> Optional[str]:
+    """The first tool id that is not one, as a message (None when all parse)."""
+    for tid in ids:
+        try:
+            parse_id(tid)
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+def _ready_tools(ids: List[str]) -> List[Tool]:
+    ready: List[Tool] = []
+    for tid in ids:
+        try:
+            ready.append(ensure(tid))
+        except clients.ClientUnavailable as exc:  # only a missing base interpreter
+            sys.stderr.write("skipping %s: %s\n" % (tid, exc))
+    return ready
+
+
+def _record_pairs(chosen: List[object], ready: List[Tool], fixes: bool,
+                  verbose: bool) -> List[Tuple[object, Tool, str]]:
+    """(scenario, tool, fix name or "") to record; ``verbose`` is for Poetry only."""
+    from tlsdoctor.lab import scenarios
+
+    pairs: List[Tuple[object, Tool, str]] = []
+    for s in chosen:
+        try:
+            names = fix_names(s) if fixes else [""]
+        except scenarios.ScenarioUnavailable:
+            names = [""]  # reported by the run itself
+        pairs += [(s, t, n) for n in names for t in ready if not verbose or t.kind == "poetry"]
+    return pairs
+
+
+def _variant_name(fix: str, verbose: bool) -> str:
+    if fix:
+        return "fix-" + fix
+    return "verbose" if verbose else "plain"
+
+
 def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = None, jobs: int = 2,
            verbose: bool = False, fixes: bool = False) -> int:
     """Record every (scenario, tool) pair; 0 when all ran, 1 when one could not run.
@@ -557,18 +598,11 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
     out = out or TOOL_RECORDINGS_DIR
     chosen = [scenarios.get(n) for n in scenario_names] if scenario_names else scenarios.all()
     ids = default_tools() if not tool_ids or "all" in tool_ids else tool_ids
-    for tid in ids:
-        try:
-            parse_id(tid)
-        except ValueError as exc:
-            sys.stderr.write("tlsdoctor lab: %s\n" % exc)
-            return exitcodes.USAGE
-    ready: List[Tool] = []
-    for tid in ids:
-        try:
-            ready.append(ensure(tid))
-        except clients.ClientUnavailable as exc:  # only a missing base interpreter
-            sys.stderr.write("skipping %s: %s\n" % (tid, exc))
+    bad = _usage_error(ids)
+    if bad:
+        sys.stderr.write("tlsdoctor lab: %s\n" % bad)
+        return exitcodes.USAGE
+    ready = _ready_tools(ids)
     versions = {t.id: reported_version(t) for t in ready}
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     failures = 0
@@ -581,22 +615,15 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
         except scenarios.ScenarioUnavailable as exc:
             return s.name, t.id, "unavailable: %s" % exc  # type: ignore[attr-defined]
         rec["tool"]["reports"] = versions[t.id]  # type: ignore[index]
-        rec["variant"] = ("fix-" + fix) if fix else "verbose" if verbose else "plain"
+        rec["variant"] = _variant_name(fix, verbose)
         rec["recorded_on"] = today
         rec["tlsdoctor"] = __version__
         save(rec, out)  # type: ignore[arg-type]
         return s.name, t.id + (" " + fix if fix else ""), "%s (exit %s)" % (  # type: ignore[attr-defined]
             rec["outcome"], rec["exit_code"])
 
-    pairs: List[Tuple[object, Tool, str]] = []
-    for s in chosen:
-        try:
-            names = fix_names(s) if fixes else [""]
-        except scenarios.ScenarioUnavailable:
-            names = [""]  # reported by the run itself
-        pairs += [(s, t, n) for n in names for t in ready if not verbose or t.kind == "poetry"]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for name, tid, result in pool.map(work, pairs):
+        for name, tid, result in pool.map(work, _record_pairs(chosen, ready, fixes, verbose)):
             if result.startswith("unavailable"):
                 failures += 1
             print("%-30s %-24s %s" % (name, tid, result), flush=True)

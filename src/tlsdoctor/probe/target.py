@@ -2127,64 +2127,94 @@ def _cadata_context(der, partial, cafile=None, system=False):
     return ctx
 
 
-def aia_issuer_probe(name, port, proxy, url, fetch_proxy, leaf_issuer, stores, deadline):
-    """Fetch the leaf's issuer from its AIA URL; does it sign the leaf, and which store does it chain to?"""
-    out = {"status": "error", "url": redact_url(url), "proxy": redact_url(fetch_proxy) if fetch_proxy else None,
-           "leaf_issuer": leaf_issuer}
+def _aia_fetch_der(out, url, fetch_proxy, deadline):
+    """The DER certificate the AIA URL serves, or None with the failure recorded in ``out``."""
     try:
         status, body = http_get(url, fetch_proxy, deadline)
     except ProxyRefused as exc:
-        return fail(out, exc, "proxy", "proxy")
+        fail(out, exc, "proxy", "proxy")
+        return None
     except ValueError as exc:
-        return fail(out, exc, "http", "fetch")
+        fail(out, exc, "http", "fetch")
+        return None
     except Exception as exc:
-        return fail(out, exc, "network", "fetch")
+        fail(out, exc, "network", "fetch")
+        return None
     out["http_status"] = status
     if status != 200:
         out.update(error="the AIA URL answered HTTP %d" % status, error_kind="proxy" if status == 407 else "http",
                    stage="fetch")
-        return out
+        return None
     try:
-        der = cert_der(body)
+        return cert_der(body)
     except ValueError as exc:
-        return fail(out, exc, "http", "decode")
-    info = cert_info(der)
-    if info.get("decode_error"):
-        out.update(error="not an X.509 certificate (%s)" % info["decode_error"], error_kind="http", stage="decode")
-        return out
-    info.pop("ca_issuers", None)
+        fail(out, exc, "http", "decode")
+        return None
+
+
+def _is_ca(der):
+    """Whether OpenSSL takes the certificate for a CA (None when it cannot tell)."""
     try:
         # cert_store_stats counts a loaded certificate as "x509_ca" only when
         # OpenSSL's X509_check_ca says it is a CA (basicConstraints CA:TRUE).
         probe_ctx = make_context("noverify")
         probe_ctx.load_verify_locations(cadata=_pem_text(der))
-        info["is_ca"] = probe_ctx.cert_store_stats().get("x509_ca", 0) > 0
+        return probe_ctx.cert_store_stats().get("x509_ca", 0) > 0
     except Exception:
-        info["is_ca"] = None
+        return None
+
+
+def _verifies_leaf(name, port, proxy, deadline, der):
+    """(True / False / None when the handshake says nothing, its error) for the server's own
+    handshake trusting only the fetched certificate (as an anchor even when it is an
+    intermediate): the stdlib has no other way to check a signature."""
+    r = tls_attempt(name, port, proxy, deadline, _cadata_context(der, partial=True), send_http=False)
+    if r.get("status") == "ok":
+        return True, None
+    error = r.get("verify_message") or r.get("error")
+    if r.get("verify_code") is not None or "certificate verify failed" in (r.get("error") or ""):
+        return False, error
+    return None, error
+
+
+def _stores_completing(name, port, proxy, deadline, der, stores):
+    """(stores whose roots complete the chain, each store's result): each store plus the
+    fetched certificate, no partial chains (a self-signed root trusted that way would
+    "chain" to anything)."""
+    chains_to, tried, seen = [], {}, set()
+    for store, cafile in stores:
+        if (cafile in seen and cafile is not None) or remaining(deadline) <= 0.1:
+            continue
+        seen.add(cafile)
+        ctx = _cadata_context(der, partial=False, cafile=cafile, system=cafile is None)
+        r = tls_attempt(name, port, proxy, deadline, ctx, send_http=False)
+        tried[store] = "ok" if r.get("status") == "ok" else (r.get("verify_message") or r.get("error"))
+        if r.get("status") == "ok":
+            chains_to.append(store)
+    return chains_to, tried
+
+
+def aia_issuer_probe(name, port, proxy, url, fetch_proxy, leaf_issuer, stores, deadline):
+    """Fetch the leaf's issuer from its AIA URL; does it sign the leaf, and which store does it chain to?"""
+    out = {"status": "error", "url": redact_url(url), "proxy": redact_url(fetch_proxy) if fetch_proxy else None,
+           "leaf_issuer": leaf_issuer}
+    der = _aia_fetch_der(out, url, fetch_proxy, deadline)
+    if der is None:
+        return out
+    info = cert_info(der)
+    if info.get("decode_error"):
+        out.update(error="not an X.509 certificate (%s)" % info["decode_error"], error_kind="http", stage="decode")
+        return out
+    info.pop("ca_issuers", None)
+    info["is_ca"] = _is_ca(der)
     out["issuer_cert"] = info
     out["matches_leaf_issuer"] = info.get("subject") == leaf_issuer
-    # Does it sign the leaf? The server's own handshake, trusting only it (as
-    # an anchor even when it is an intermediate): the stdlib has no other way
-    # to check a signature.
-    r = tls_attempt(name, port, proxy, deadline, _cadata_context(der, partial=True), send_http=False)
-    out["verifies_leaf"] = True if r.get("status") == "ok" else (
-        False if r.get("verify_code") is not None or "certificate verify failed" in (r.get("error") or "") else None)
+    out["verifies_leaf"], error = _verifies_leaf(name, port, proxy, deadline, der)
     if not out["verifies_leaf"]:
-        out["verifies_leaf_error"] = r.get("verify_message") or r.get("error")
-    # Which store completes the chain: each store plus the fetched certificate,
-    # no partial chains (a self-signed root trusted that way would "chain" to anything).
+        out["verifies_leaf_error"] = error
     chains_to, tried = [], {}
     if out["verifies_leaf"] and not info.get("self_issued"):
-        seen = set()
-        for store, cafile in stores:
-            if (cafile in seen and cafile is not None) or remaining(deadline) <= 0.1:
-                continue
-            seen.add(cafile)
-            ctx = _cadata_context(der, partial=False, cafile=cafile, system=cafile is None)
-            r = tls_attempt(name, port, proxy, deadline, ctx, send_http=False)
-            tried[store] = "ok" if r.get("status") == "ok" else (r.get("verify_message") or r.get("error"))
-            if r.get("status") == "ok":
-                chains_to.append(store)
+        chains_to, tried = _stores_completing(name, port, proxy, deadline, der, stores)
     out["chains_to"] = chains_to
     out["store_results"] = tried
     out["status"] = "ok"

@@ -84,37 +84,53 @@ def _trust_the_ca(f: Facts, h: Host, top, self_signed: bool) -> list:
     return fix
 
 
+def _what_is_presented(certs, self_signed: bool) -> str:
+    top = certs[-1] if certs else None
+    if self_signed:
+        return "a self-signed certificate (%s)" % top.subject
+    return "a certificate from %s" % (top.issuer if top else "an unknown CA")
+
+
+def _aia_private_root(h: Host):
+    """A private root fetched by AIA is the CA to trust (its sha256 known, for the user to confirm)."""
+    a = h.attempts.aia_issuer
+    if a.ok and a.aia and a.aia.cert and a.aia.cert.self_issued and a.aia.verifies_leaf:
+        return a.aia.cert
+    return None
+
+
+def _evidence(h: Host, certs, aia_said) -> tuple:
+    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
+    presented = " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"
+    return (
+        "presented chain: %s" % presented,
+        "verification against every store present (%s): fails" % tried,
+        "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
+    ) + aia_said + (
+        pip_error_line(h),
+    )
+
+
 def _server_certificate(f: Facts, h: Host):
     if not is_verify_failure(h) or any_store_verifies_lax(h) or not is_issuer_failure(f, h):
         return None
     certs = chain(h)
-    top = certs[-1] if certs else None
     self_signed = bool(certs) and len(certs) == 1 and certs[0].self_issued
-    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
-    what = ("a self-signed certificate (%s)" % top.subject) if self_signed else (
-        "a certificate from %s" % (top.issuer if top else "an unknown CA"))
     lone_leaf = len(certs) == 1 and not certs[0].self_issued
     aia_said = ()
+    root = None
     if lone_leaf:
         decided = _aia_decides(h, certs[0])
         if decided is None or isinstance(decided, Undecided):
             return decided
         aia_said = decided
-    # A private root fetched by AIA is the CA to trust (its sha256 known, for the user to confirm).
-    a = h.attempts.aia_issuer
-    root = a.aia.cert if lone_leaf and a.ok and a.aia and a.aia.cert and a.aia.cert.self_issued \
-        and a.aia.verifies_leaf else None
-    fix = _trust_the_ca(f, h, root or top, self_signed or root is not None)
+        root = _aia_private_root(h)
+    fix = _trust_the_ca(f, h, root or (certs[-1] if certs else None), self_signed or root is not None)
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s presents %s, which no trust store pip uses here trusts" % (h.host, what),
-        evidence=(
-            "presented chain: %s" % (" <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"),
-            "verification against every store present (%s): fails" % tried,
-            "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
-        ) + aia_said + (
-            pip_error_line(h),
-        ),
+        verdict="%s presents %s, which no trust store pip uses here trusts" % (
+            h.host, _what_is_presented(certs, self_signed)),
+        evidence=_evidence(h, certs, aia_said),
         fix=tuple(fix),
         dead_ends=("pip install -U certifi (public stores never hold a private CA)",
                    "--trusted-host %s (turns verification off)" % h.host,
