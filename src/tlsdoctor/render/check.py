@@ -381,10 +381,20 @@ def _pip_checks(f) -> List[Check]:
     if f.certifi:
         cv = f.pip_vendored.get("certifi")
         age = _certifi_age(cv, f.target_time or f.checker_time)
-        out.append(Check(OK if not f.certifi.problem else BAD, "certifi", "certifi bundle %s (%s certificates, version %s%s)"
+        stale = not f.certifi.problem and age is not None and age > CERTIFI_STALE_DAYS
+        out.append(Check(BAD if f.certifi.problem else WARN if stale else OK, "certifi_stale" if stale else "certifi",
+                         "certifi bundle %s (%s certificates, version %s%s)%s"
                          % (f.certifi.path, f.certifi.pem_certificates, cv or "?",
-                            ", %d days old" % age if age is not None else "")))
+                            ", %d days old" % age if age is not None else "",
+                            ": over %d years old — it lacks newer roots and still has removed ones; pip vendors "
+                            "certifi, so upgrade pip (python -m pip install --upgrade pip)"
+                            % (CERTIFI_STALE_DAYS // 365) if stale else "")))
     return out
+
+
+# certifi ships a new root list every few months (Mozilla's); one over two years old (by the target's
+# clock) has missed root additions and removals. pip vendors it (pip/_vendor/certifi), so pip's age is it.
+CERTIFI_STALE_DAYS = 2 * 365
 
 
 def _certifi_age(version, now) -> Optional[int]:
