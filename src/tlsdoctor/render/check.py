@@ -38,6 +38,8 @@ L10N = {
         "env": "CA and proxy environment",
         "not_checked": "not checked",
         "target": "target",
+        "warnings": "warnings",
+        "details": "details: the facts and every probe (tlsdoctor check output)",
     },
     "zh": {
         "title": "tlsdoctor 检查",
@@ -56,6 +58,8 @@ L10N = {
         "env": "CA 与代理环境变量",
         "not_checked": "未检查",
         "target": "目标",
+        "warnings": "警告",
+        "details": "详细信息：事实与每个探测（tlsdoctor check 的输出）",
     },
 }
 
@@ -565,12 +569,15 @@ def _ms(a):
 # ----------------------------------------------------------------------------- markdown
 
 def markdown(report, lang: str = "en") -> str:
+    """What a reader of an issue needs in view (verdict, every diagnosis, the warnings); the raw
+    measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
     t = L10N[lang]
-    body = text(report, lang)
     lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
     for d in report.diagnoses[:1]:
         lines.append("#### `%s`" % d.cause)
         lines.append("")
+        if lang == "zh":
+            lines += ["(%s)" % d.verdict, ""]
         lines.append("%s:" % t["evidence"])
         lines += ["- %s" % e for e in d.evidence]
         lines.append("")
@@ -581,10 +588,28 @@ def markdown(report, lang: str = "en") -> str:
                   else "# %s" % x.explanation for x in d.fix]
         lines.append("```")
         lines.append("")
-    lines.append("<details><summary>tlsdoctor check output</summary>")
+        if d.dead_ends:
+            lines += ["%s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)), ""]
+        if d.link:
+            lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
+    if len(report.diagnoses) > 1:
+        lines.append("%s:" % t["also"])
+        lines += ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
+                  for d in report.diagnoses[1:]]
+        lines.append("")
+    notes = [str(i) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
+                                                   for e in report.rule_errors]
+    if report.facts is not None:
+        notes += ["%s %s" % (BAD if w["severity"] == "problem" else WARN, w["message"])
+                  for w in warnings(report.facts)]
+    if notes:
+        lines.append("%s:" % t["warnings"])
+        lines += ["- %s" % n for n in notes]
+        lines.append("")
+    lines.append("<details><summary>%s</summary>" % t["details"])
     lines.append("")
     lines.append("```")
-    lines.append(body)
+    lines.append(text(report, lang))
     lines.append("```")
     lines.append("</details>")
     return "\n".join(lines)
