@@ -42,7 +42,7 @@ L10N = {
         "details": "details: the facts and every probe (tlsdoctor check output)",
     },
     "zh": {
-        "title": "tlsdoctor 检查",
+        "title": "tlsdoctor check",  # the command's name: what the reader types, in every language
         "ok": "正常：pip 可以从这个解释器安全地连接到它的索引。",
         "problem": "发现问题",
         "incomplete": "未完成：检查没能完成",
@@ -249,6 +249,10 @@ def text(report, lang: str = "en") -> str:
     lines += ["%s %s" % (WARN, i) for i in report.incomplete]
     lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
+        if lang == "zh":
+            from tlsdoctor.render import zh
+
+            lines = zh.lines(lines)
         return "\n".join(lines)
     lines += [""] + facts_checklist(f, t) + ["", t["index"] + ":"] + _index_lines(f)
     lines += ["", t["config"] + ":"] + _config_lines(f)
@@ -257,6 +261,10 @@ def text(report, lang: str = "en") -> str:
     lines += ["", t["trust"] + ":"] + (["  " + x for x in trust_explanation(f)] or ["  -"])
     lines.append("")
     lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
+    if lang == "zh":
+        from tlsdoctor.render import zh
+
+        lines = zh.lines(lines)
     return "\n".join(lines)
 
 
@@ -602,6 +610,10 @@ def markdown(report, lang: str = "en") -> str:
     if report.facts is not None:
         notes += ["%s %s" % (BAD if w["severity"] == "problem" else WARN, w["message"])
                   for w in warnings(report.facts)]
+    if notes and lang == "zh":
+        from tlsdoctor.render import zh
+
+        notes = zh.lines(notes)
     if notes:
         lines.append("%s:" % t["warnings"])
         lines += ["- %s" % n for n in notes]
