@@ -267,14 +267,28 @@ def _use_color(mode: str, stream) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (ValueError, OSError):  # a closed or odd stdin
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else (args.format or "text")
     if args.json and args.format not in (None, "json"):
         print("tlsdoctor explain: --json and --format %s conflict" % args.format, file=sys.stderr)
         return exitcodes.USAGE
+    if not [p for p in (args.files or []) if p != "-"] and _isatty(sys.stdin):
+        # Reading a terminal until EOF looks like a hang to someone who has not pasted yet.
+        print("tlsdoctor explain: paste pip's error output, then press Ctrl-D on an empty line "
+              "(Ctrl-Z, Enter on Windows); or pass a log file", file=sys.stderr)
     report, errors = explain_files(args.files)
     for err in errors:
         print("tlsdoctor explain: cannot read %s" % err, file=sys.stderr)
+    if errors and len(errors) == len(args.files or ["-"]):
+        # Nothing was read: "no known failure found" would be a claim about text nobody saw.
+        return exitcodes.INCOMPLETE
     from tlsdoctor.render.explain import render
 
     out = render(report, fmt=fmt, lang=args.lang, color=_use_color(args.color, sys.stdout))

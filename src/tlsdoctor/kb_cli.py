@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
@@ -416,6 +417,16 @@ def _verify(rec_dir: Optional[str], dry_run: bool, as_json: bool, live_runs: boo
             only: Optional[LiveFilter] = None, entries_path: Optional[str] = None) -> int:
     from tlsdoctor.kb import clear_cache, load_entries, public
 
+    if not dry_run and entries_path is None:
+        import tlsdoctor.kb
+        from tlsdoctor.checkout import refuse_installed
+
+        # The package's own location decides (entries_dir() is inside it), as for lab record.
+        refusal = refuse_installed("tlsdoctor kb verify", os.path.dirname(os.path.abspath(tlsdoctor.kb.__file__)),
+                                   "--dry-run, or --entries")
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return exitcodes.USAGE
     recs = load_recordings(recordings_dir(rec_dir))
     if not recs:
         print("tlsdoctor kb verify: no lab recordings found (run `tlsdoctor lab record`)", file=sys.stderr)

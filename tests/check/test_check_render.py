@@ -127,7 +127,8 @@ def test_a_ca_outside_the_public_list_is_a_warning_in_text_and_json(change):
     r = report_of(mutated(rec, change))
     assert r.status == "ok"
     assert "re-signed on this network or served by a private CA" in render.render(r, fmt="text")
-    warnings = json.loads(render.render(r, fmt="json"))["warnings"]
+    # (a pip 19 recording also warns that its vendored certifi is years old: tests/rough covers that)
+    warnings = [w for w in json.loads(render.render(r, fmt="json"))["warnings"] if w["code"] != "certifi_stale"]
     assert [w["code"] for w in warnings] == ["resigned_on_this_network"]
     assert warnings[0]["host"] == r.facts.hosts[0].url
 
@@ -139,7 +140,7 @@ def test_no_re_signed_warning_when_the_chain_ends_at_a_public_root():
     rec = [r for r in ALL if r.scenario == "healthy-direct"][0]
     r = report_of(mutated(rec, as_public_root))
     assert "re-signed" not in render.render(r, fmt="text")
-    assert json.loads(render.render(r, fmt="json"))["warnings"] == []
+    assert [w for w in json.loads(render.render(r, fmt="json"))["warnings"] if w["code"] != "certifi_stale"] == []
 
 
 def test_json_has_trust_records_pip_config_and_a_variants_legend():

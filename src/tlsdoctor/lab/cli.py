@@ -64,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if action == "reproduce":
             return _reproduce(scenarios.get(args.name), args.python, args.pip, args.apply, args.direct)
         if action == "record":
+            refusal = _refuse_installed_out(args)
+            if refusal:
+                sys.stderr.write(refusal + "\n")
+                return exitcodes.USAGE
             if args.tool:
                 from tlsdoctor.lab import tools
 
@@ -78,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("tlsdoctor lab: cannot run here: %s\n" % exc)
         return exitcodes.INCOMPLETE
     return exitcodes.USAGE
+
+
+def _refuse_installed_out(args: argparse.Namespace) -> "str | None":
+    """Without --out, record writes into the package's own data: only in a source checkout."""
+    if args.out:
+        return None
+    from tlsdoctor.checkout import refuse_installed
+
+    return refuse_installed("tlsdoctor lab record", os.path.dirname(os.path.abspath(__file__)), "--out")
 
 
 def _client_errors() -> Any:

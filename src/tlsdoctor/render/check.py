@@ -38,9 +38,11 @@ L10N = {
         "env": "CA and proxy environment",
         "not_checked": "not checked",
         "target": "target",
+        "warnings": "warnings",
+        "details": "details: the facts and every probe (tlsdoctor check output)",
     },
     "zh": {
-        "title": "tlsdoctor 检查",
+        "title": "tlsdoctor check",  # the command's name: what the reader types, in every language
         "ok": "正常：pip 可以从这个解释器安全地连接到它的索引。",
         "problem": "发现问题",
         "incomplete": "未完成：检查没能完成",
@@ -56,6 +58,8 @@ L10N = {
         "env": "CA 与代理环境变量",
         "not_checked": "未检查",
         "target": "目标",
+        "warnings": "警告",
+        "details": "详细信息：事实与每个探测（tlsdoctor check 的输出）",
     },
 }
 
@@ -245,6 +249,10 @@ def text(report, lang: str = "en") -> str:
     lines += ["%s %s" % (WARN, i) for i in report.incomplete]
     lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
+        if lang == "zh":
+            from tlsdoctor.render import zh
+
+            lines = zh.lines(lines)
         return "\n".join(lines)
     lines += [""] + facts_checklist(f, t) + ["", t["index"] + ":"] + _index_lines(f)
     lines += ["", t["config"] + ":"] + _config_lines(f)
@@ -253,6 +261,10 @@ def text(report, lang: str = "en") -> str:
     lines += ["", t["trust"] + ":"] + (["  " + x for x in trust_explanation(f)] or ["  -"])
     lines.append("")
     lines.append("(%.1f s of a %.0f s deadline)" % (report.elapsed, report.deadline))
+    if lang == "zh":
+        from tlsdoctor.render import zh
+
+        lines = zh.lines(lines)
     return "\n".join(lines)
 
 
@@ -381,10 +393,20 @@ def _pip_checks(f) -> List[Check]:
     if f.certifi:
         cv = f.pip_vendored.get("certifi")
         age = _certifi_age(cv, f.target_time or f.checker_time)
-        out.append(Check(OK if not f.certifi.problem else BAD, "certifi", "certifi bundle %s (%s certificates, version %s%s)"
+        stale = not f.certifi.problem and age is not None and age > CERTIFI_STALE_DAYS
+        out.append(Check(BAD if f.certifi.problem else WARN if stale else OK, "certifi_stale" if stale else "certifi",
+                         "certifi bundle %s (%s certificates, version %s%s)%s"
                          % (f.certifi.path, f.certifi.pem_certificates, cv or "?",
-                            ", %d days old" % age if age is not None else "")))
+                            ", %d days old" % age if age is not None else "",
+                            ": over %d years old — it lacks newer roots and still has removed ones; pip vendors "
+                            "certifi, so upgrade pip (python -m pip install --upgrade pip)"
+                            % (CERTIFI_STALE_DAYS // 365) if stale else "")))
     return out
+
+
+# certifi ships a new root list every few months (Mozilla's); one over two years old (by the target's
+# clock) has missed root additions and removals. pip vendors it (pip/_vendor/certifi), so pip's age is it.
+CERTIFI_STALE_DAYS = 2 * 365
 
 
 def _certifi_age(version, now) -> Optional[int]:
@@ -555,12 +577,15 @@ def _ms(a):
 # ----------------------------------------------------------------------------- markdown
 
 def markdown(report, lang: str = "en") -> str:
+    """What a reader of an issue needs in view (verdict, every diagnosis, the warnings); the raw
+    measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
     t = L10N[lang]
-    body = text(report, lang)
     lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
     for d in report.diagnoses[:1]:
         lines.append("#### `%s`" % d.cause)
         lines.append("")
+        if lang == "zh":
+            lines += ["(%s)" % d.verdict, ""]
         lines.append("%s:" % t["evidence"])
         lines += ["- %s" % e for e in d.evidence]
         lines.append("")
@@ -571,10 +596,32 @@ def markdown(report, lang: str = "en") -> str:
                   else "# %s" % x.explanation for x in d.fix]
         lines.append("```")
         lines.append("")
-    lines.append("<details><summary>tlsdoctor check output</summary>")
+        if d.dead_ends:
+            lines += ["%s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)), ""]
+        if d.link:
+            lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
+    if len(report.diagnoses) > 1:
+        lines.append("%s:" % t["also"])
+        lines += ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
+                  for d in report.diagnoses[1:]]
+        lines.append("")
+    notes = [str(i) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
+                                                   for e in report.rule_errors]
+    if report.facts is not None:
+        notes += ["%s %s" % (BAD if w["severity"] == "problem" else WARN, w["message"])
+                  for w in warnings(report.facts)]
+    if notes and lang == "zh":
+        from tlsdoctor.render import zh
+
+        notes = zh.lines(notes)
+    if notes:
+        lines.append("%s:" % t["warnings"])
+        lines += ["- %s" % n for n in notes]
+        lines.append("")
+    lines.append("<details><summary>%s</summary>" % t["details"])
     lines.append("")
     lines.append("```")
-    lines.append(body)
+    lines.append(text(report, lang))
     lines.append("```")
     lines.append("</details>")
     return "\n".join(lines)
