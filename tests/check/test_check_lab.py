@@ -54,7 +54,10 @@ def run_check(client, env, extra=()):
     # tlsdoctor runs under exactly the environment pip had (faketime,
     # LD_LIBRARY_PATH, OPENSSL_CONF, proxies...), like a user typing it next.
     env = dict(env)
-    env["PYTHONPATH"] = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
+    # This checkout's tlsdoctor first; a PYTHONPATH the scenario set stays after it (the
+    # probe runs in pip's environment, so it must see it as pip did).
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
+    env["PYTHONPATH"] = os.pathsep.join([src] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     out = proc.stdout.decode("utf-8", "replace")
     try:

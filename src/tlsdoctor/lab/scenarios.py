@@ -872,6 +872,10 @@ SCENARIOS: List[Scenario] = [
              evidence=r"[Ss][Ss][Ll] module|ssl-missing"),
 ]
 
+from tlsdoctor.lab.field_scenarios import FIELD_SCENARIOS  # noqa: E402 - issue 8's field cases
+
+SCENARIOS += FIELD_SCENARIOS
+
 _BY_NAME = {s.name: s for s in SCENARIOS}
 
 
