@@ -258,7 +258,10 @@ def live(entries: List[dict], per_scenario: int = 1, log=None, graph: bool = Tru
             for t in run["targets"]:
                 r = out.setdefault(t, [0, 0])
                 r[0] += 1
-                r[1] += run["code"] == 0
+                # In a stacked scenario a fix the scenario says uncovers the next
+                # fault removes this entry's failure (pip then fails with another
+                # entry: an edge, below): a success for this entry.
+                r[1] += run["code"] == 0 or bool(run["uncovers"]) and t[0] not in _explained(run)
         before = {run["client"]: run for run in runs if run["action"] is None}
         for run in runs:
             if run["action"] is not None and run["client"] in before:
@@ -405,6 +408,7 @@ def _run_action(running, name: Optional[str], cid: str, targets: List[tuple], lo
     fix = name in running.fixes
     delta = running.fixes[name] if fix else running.dead_ends.get(name, {})
     return {"scenario": running.name, "action": name, "kind": "fix" if fix else "dead_end",
+            "uncovers": getattr(running, "then", {}).get(name) if fix else None,
             "changes": describe_change(delta), "client": cid, "pip": client.pip_version, "targets": targets,
             "code": code, "output": output}
 

@@ -40,6 +40,27 @@ def _cases() -> List[Tuple[str, str, str]]:
 CASES = _cases()
 
 
+def _evidence_of(cause: str) -> str:
+    """The evidence of the single-fault scenario for ``cause`` (the first one listed)."""
+    return next(s.evidence for s in scenarios.all() if s.causes == (cause,))
+
+
+def test_stacked_scenarios_name_what_their_first_fix_uncovers():
+    stacked = [s for s in scenarios.all() if len(s.causes) > 1]
+    assert {s.name for s in stacked} >= {"proxy-https-scheme-private-ca", "proxy-407-interception"}
+    for sc in stacked:
+        with sc.start() as running:
+            # Each later cause is uncovered by some fix, and a fix that
+            # removes every fault exists too (it must make pip succeed).
+            assert set(running.then.values()) == set(sc.causes[1:]), sc.name
+            assert set(running.fixes) - set(running.then), sc.name
+            for cause in running.then.values():
+                assert _evidence_of(cause)
+    # Negative control: a single-fault scenario uncovers nothing.
+    with scenarios.get("proxy-407").start() as running:
+        assert running.then == {}
+
+
 def test_most_failure_scenarios_declare_a_fix_or_dead_end():
     named = {name for name, _, _ in CASES}
     failing = [s.name for s in scenarios.all() if s.causes]
@@ -64,7 +85,15 @@ def test_fix_or_dead_end(name, kind, label, tmp_path):
         code, output = clients.run_pip(client, env, clients.pip_download_argv(client, str(tmp_path), running.package))
     finally:
         ctx.__exit__(None, None, None)
-    if kind == "fix":
+    then = running.then.get(label)
+    if kind == "fix" and then:
+        # A stacked scenario: this fix removes the first fault and real pip
+        # meets the second one, with that cause's own evidence; the first
+        # fault's evidence is gone (the control that the fix did something).
+        assert code != 0, output[-3000:]
+        assert re.search(_evidence_of(then), output), output[-3000:]
+        assert not re.search(sc.evidence, output), output[-3000:]
+    elif kind == "fix":
         assert code == 0, output[-3000:]
     else:
         assert code != 0, output[-3000:]

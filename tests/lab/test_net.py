@@ -87,6 +87,29 @@ def test_proxy_answers_407_then_admits_the_right_credentials():
         lst.stop()
 
 
+@pytest.mark.parametrize("mode", ["intercept", "tunnel"])
+def test_a_proxy_with_credentials_asks_for_them_before_anything_else(mode):
+    # An intercepting (or plain) proxy with a login: 407 first, and only with
+    # the credentials does it go on (port 1: refused -> 502).
+    lst = net.Listener(net.proxy_handler(mode, credentials=("u", "p"), intercept=lambda host: None,
+                                         upstream_ctx=ssl.create_default_context()), mode)
+    try:
+        assert _ask_proxy(lst.port).startswith(b"HTTP/1.1 407")
+        wrong = b"Proxy-Authorization: Basic " + base64.b64encode(b"u:wrong") + b"\r\n"
+        assert _ask_proxy(lst.port, wrong).startswith(b"HTTP/1.1 407")
+        good = b"Proxy-Authorization: Basic " + base64.b64encode(b"u:p") + b"\r\n"
+        assert _ask_proxy(lst.port, good).startswith(b"HTTP/1.1 502")
+    finally:
+        lst.stop()
+    # Negative control: without credentials the same proxy asks for none.
+    lst = net.Listener(net.proxy_handler(mode, intercept=lambda host: None,
+                                         upstream_ctx=ssl.create_default_context()), mode)
+    try:
+        assert _ask_proxy(lst.port).startswith(b"HTTP/1.1 502")
+    finally:
+        lst.stop()
+
+
 def test_proxy_forbids():
     lst = net.Listener(net.proxy_handler("forbid"), "forbid")
     try:

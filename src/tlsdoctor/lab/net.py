@@ -388,6 +388,11 @@ def proxy_handler(
     ``"intercept"`` (answers 200, then terminates TLS with a certificate for the
     requested host signed by its own CA, as corporate inspection proxies do, and
     forwards the decrypted stream to the real server over a new TLS connection).
+    ``credentials`` with ``"intercept"`` (or ``"tunnel"``) asks for them
+    before anything else, as a corporate proxy with a login does: without
+    them the client meets the 407 and never sees the proxy's certificate.
+    The check runs on the request head alone, in the connection's own thread,
+    before any relaying: nothing is shared between connections.
     ``resolve`` maps host names only the proxy can resolve (as with a
     corporate DNS that clients do not see) to loopback addresses.
     """
@@ -408,7 +413,10 @@ def proxy_handler(
         if mode == "forbid":
             conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
-        if mode == "auth":
+        # "auth" always wants credentials; any other mode only when given some
+        # (an intercepting proxy behind a login: 407 first, its CA after).
+        if mode == "auth" or credentials is not None:
+            assert credentials is not None
             given = _header(head, "Proxy-Authorization") or ""
             want = "Basic " + base64.b64encode(("%s:%s" % credentials).encode()).decode()
             if given != want:

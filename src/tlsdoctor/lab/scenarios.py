@@ -63,6 +63,11 @@ class Running:
     # does not (the lab tests hold both to real pip).
     fixes: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
     dead_ends: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
+    # In a scenario that stacks two faults, the fix of the first one does not
+    # make pip succeed: it uncovers the second. ``then`` maps such a fix to
+    # the cause pip meets next (one of the scenario's later causes); the lab
+    # tests hold it to real pip failing with that cause's evidence.
+    then: Dict[str, str] = field(default_factory=dict)
 
     @property
     def wheel_url(self) -> str:
@@ -101,9 +106,14 @@ class Bench:
         self.index_url = ""
         self.fixes: Dict[str, Dict[str, Optional[str]]] = {}
         self.dead_ends: Dict[str, Dict[str, Optional[str]]] = {}
+        self.then: Dict[str, str] = {}
 
-    def fix(self, name: str, **delta: Optional[str]) -> None:
+    def fix(self, name: str, then: Optional[str] = None, **delta: Optional[str]) -> None:
+        """A named change that removes a fault; ``then``: the cause it uncovers
+        (variables are upper case, so ``then`` never clashes with one)."""
         self.fixes[name] = delta
+        if then:
+            self.then[name] = then
 
     def dead_end(self, name: str, **delta: Optional[str]) -> None:
         self.dead_ends[name] = delta
@@ -265,7 +275,7 @@ class Scenario:
         try:
             self.build(bench)
             yield Running(self.name, workdir, bench.index_url, dict(bench.env), peers=list(bench.peers),
-                          fixes=dict(bench.fixes), dead_ends=dict(bench.dead_ends))
+                          fixes=dict(bench.fixes), dead_ends=dict(bench.dead_ends), then=dict(bench.then))
         finally:
             for peer in bench.peers:
                 peer.stop()  # type: ignore[attr-defined]
@@ -604,7 +614,10 @@ def _proxy_unreachable(b: Bench) -> None:
     b.trusted_host_is_no_help()
 
 
-def _intercepting_proxy(b: Bench, only_route: bool = False) -> None:
+def _intercepting_proxy(b: Bench, only_route: bool = False,
+                        credentials: Optional[Tuple[str, str]] = None) -> Tuple[int, str]:
+    """Start the inspecting proxy; return its port and the bundle that trusts
+    the index's and the inspection roots (the real fix)."""
     resolve: Dict[str, str] = {}
     if only_route:
         # The corporate shape where going direct is impossible: the index's
@@ -647,12 +660,55 @@ def _intercepting_proxy(b: Bench, only_route: bool = False) -> None:
     for name in list(resolve) or ["localhost"]:
         intercept(name)
     upstream = ssl.create_default_context(cafile=b.pki.ca_file("index"))
-    port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream, resolve=resolve)
+    port = b.proxy("intercept", intercept=intercept, upstream_ctx=upstream, resolve=resolve, credentials=credentials)
     b.env["HTTPS_PROXY"] = "http://127.0.0.1:%d" % port
     # The real fix: trust the inspection root *as well as* the usual roots.
     with open(b.pki.ca_file("index"), "rb") as f:
         both = b.pki.write("index-and-inspection.pem", f.read(), proxy_ca.cert_pem.bytes())
-    b.fix("cert-with-inspection-ca", PIP_CERT=both)
+    if credentials is None:
+        b.fix("cert-with-inspection-ca", PIP_CERT=both)
+    return port, both
+
+
+def _proxy_https_scheme_private_ca(b: Bench) -> None:
+    # Two faults stacked, as on real machines: a plain-HTTP proxy written as
+    # https:// (urllib3 >= 1.26 then starts TLS with the proxy, which answers
+    # the ClientHello in plain HTTP) in front of an index whose private CA
+    # pip was never told about. The TLS handshake with the index cannot
+    # start until the proxy is reached, so the CA fault stays hidden until
+    # the scheme is corrected.
+    b.https_index(b.server_ctx())
+    port = b.proxy("tunnel")
+    b.env["HTTPS_PROXY"] = "https://127.0.0.1:%d" % port
+    http_proxy = "http://127.0.0.1:%d" % port
+    ca = b.pki.ca_file("index")
+    b.fix("http-proxy-scheme", then="untrusted-private-ca", HTTPS_PROXY=http_proxy)
+    b.fix("http-proxy-scheme-and-cert", HTTPS_PROXY=http_proxy, PIP_CERT=ca)
+    # Trusting the CA first is right but not enough: pip never gets as far
+    # as the index's certificate while the proxy scheme is wrong.
+    b.dead_end("cert", PIP_CERT=ca)
+    b.trusted_host_is_no_help()
+
+
+def _proxy_https_scheme_private_ca_expect(client: Client) -> Optional[str]:
+    # pip < 20.3 (urllib3 < 1.26) speaks plain HTTP to an https:// proxy
+    # (pypa/pip#9216): only the CA fault is left, which is untrusted-ca.
+    return None if _pip(client) < (20, 3) else "fail"
+
+
+def _proxy_407_interception(b: Bench) -> None:
+    # A corporate proxy with a login that also inspects TLS: without
+    # credentials the CONNECT gets 407 and pip never sees a certificate; with
+    # them the proxy answers 200 and re-signs the index's certificate with its
+    # own root, which pip does not trust.
+    creds = ("tlsdoctor", "lab-password")
+    port, both = _intercepting_proxy(b, credentials=creds)
+    with_creds = "http://%s:%s@127.0.0.1:%d" % (creds + (port,))
+    b.fix("credentials", then="tls-interception", HTTPS_PROXY=with_creds)
+    b.fix("credentials-and-inspection-ca", HTTPS_PROXY=with_creds, PIP_CERT=both)
+    # The inspection root alone: the 407 still comes first.
+    b.dead_end("cert-with-inspection-ca", PIP_CERT=both)
+    b.trusted_host_is_no_help()
 
 
 def _no_default_ca_store(b: Bench) -> None:
@@ -852,6 +908,18 @@ SCENARIOS: List[Scenario] = [
              "a TLS-inspecting proxy that is the only route: the index's name resolves only at the proxy",
              ("tls-interception",), lambda b: _intercepting_proxy(b, only_route=True),
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+    Scenario("proxy-https-scheme-private-ca",
+             "HTTPS_PROXY says https:// for a plain-HTTP proxy, and behind it the index's private CA is not "
+             "trusted: correcting the scheme uncovers the certificate failure",
+             ("proxy-scheme-mismatch", "untrusted-private-ca"), _proxy_https_scheme_private_ca,
+             _proxy_https_scheme_private_ca_expect,
+             evidence=r"check_hostname requires server_hostname|WRONG_VERSION_NUMBER|wrong version number"
+                      r"|only use HTTP|record layer failure"),
+    Scenario("proxy-407-interception",
+             "the proxy wants credentials the client does not send, and once given them it re-signs the "
+             "index's certificate with its own CA",
+             ("proxy-auth-required", "tls-interception"), _proxy_407_interception,
+             evidence=r"407 Proxy Authentication Required"),
     Scenario("ip-address-index", "a trusted index addressed by IP (https://127.0.0.1:PORT/), no proxy",
              ("truststore-ip-address",), _ip_address_index, _ip_address_index_expect,
              evidence=r"check_hostname requires server_hostname"),
