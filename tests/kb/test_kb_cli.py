@@ -94,7 +94,8 @@ def test_verify_writes_evidence(tmp_path, monkeypatch, capsys):
     _rec(recs, "weak-dh", "py3.13-pip26.3", "fail", ["weak-dh-key"], DH)
     monkeypatch.setattr("tlsdoctor.kb.entries_dir", lambda: entries)
     # Exit 1: the other reproduced entries lost their evidence in this tiny set.
-    assert main(["kb", "verify", "--recordings", str(recs)]) == exitcodes.PROBLEM
+    # --entries: the copy (an installed tlsdoctor, as in CI, refuses to write into its own files).
+    assert main(["kb", "verify", "--recordings", str(recs), "--entries", str(entries)]) == exitcodes.PROBLEM
     assert "no recording matches it any more" in capsys.readouterr().out
     dh = json.loads((entries / "pip__ssl-dh-key-too-small.json").read_text())
     assert dh["verification_tier"] == "reproduced" and dh["evidence_count"] == 1
@@ -106,4 +107,4 @@ def test_verify_writes_evidence(tmp_path, monkeypatch, capsys):
 
 
 def test_verify_without_recordings_cannot_complete(tmp_path, capsys):
-    assert main(["kb", "verify", "--recordings", str(tmp_path / "none")]) == exitcodes.INCOMPLETE
+    assert main(["kb", "verify", "--dry-run", "--recordings", str(tmp_path / "none")]) == exitcodes.INCOMPLETE

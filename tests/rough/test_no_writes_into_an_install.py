@@ -14,12 +14,14 @@ import sys
 
 import pytest
 
-import tlsdoctor
 from tlsdoctor import exitcodes
 from tlsdoctor.checkout import checkout_root
 
-PKG = os.path.dirname(os.path.abspath(tlsdoctor.__file__))
-SRC_PYPROJECT = os.path.join(os.path.dirname(os.path.dirname(PKG)), "pyproject.toml")
+# The source tree of this test run (CI tests an installed copy: tlsdoctor.__file__ is then in
+# site-packages, which is exactly what must be refused, so the layouts are built from the source).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PKG = os.path.join(ROOT, "src", "tlsdoctor")
+SRC_PYPROJECT = os.path.join(ROOT, "pyproject.toml")
 
 
 def _copy(root):
@@ -93,4 +95,4 @@ def test_checkout_root_needs_tlsdoctors_own_pyproject(tmp_path):
     assert checkout_root(str(tmp_path / "pkg")) is None
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "tlsdoctor"\n[tool.x]\nname = "y"\n')
     assert checkout_root(str(tmp_path / "pkg")) == str(tmp_path)
-    assert checkout_root(PKG) is not None  # this test run is from the checkout
+    assert checkout_root(PKG) == ROOT  # the source tree this test runs from

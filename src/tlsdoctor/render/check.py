@@ -67,10 +67,22 @@ L10N = {
 
 def render(report, fmt: str = "text", lang: str = "en") -> str:
     if fmt == "json":
-        return redact(json.dumps(to_json(report), indent=2, sort_keys=False, ensure_ascii=False, default=str))
+        # Redact each value, then serialise: masking the serialised text could swallow a
+        # quote or an escape and leave invalid JSON (seen with a target printing random bytes).
+        return json.dumps(_redacted(to_json(report)), indent=2, sort_keys=False, ensure_ascii=False, default=str)
     if fmt == "markdown":
         return redact(markdown(report, lang))
     return redact(text(report, lang))
+
+
+def _redacted(obj):
+    if isinstance(obj, str):
+        return redact(obj)
+    if isinstance(obj, dict):
+        return {_redacted(k): _redacted(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_redacted(v) for v in obj]
+    return obj
 
 
 # ----------------------------------------------------------------------------- JSON
