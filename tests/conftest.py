@@ -55,7 +55,12 @@ def clean_environ(monkeypatch):
 # 26.3 (3.13) and 19.2.3 (2.7); the other clients of the check matrix — written
 # against no rule, the evidence that the rules generalise — run with the full matrix
 # (`-m "matrix or not matrix"`), to keep CI within its budget on 2 CPUs.
-MATRIX_ONLY = {"tests/check/test_check_lab.py": ("py3.7-pip22.0.4", "py3.9-pip21.1.3", "py3.13-pip24.2")}
+# Likewise the tools: CI holds the newest uv (0.13) and Poetry 2 to their facts, the full matrix also
+# uv 0.4 and 0.10 and Poetry 1.8 (where the version differences are).
+MATRIX_ONLY = {
+    "tests/check/test_check_lab.py": ("py3.7-pip22.0.4", "py3.9-pip21.1.3", "py3.13-pip24.2"),
+    "tests/lab/test_tool_facts.py": ("uv0.4.30", "uv0.10.12", "poetry1.8.5"),
+}
 
 
 def pytest_collection_modifyitems(config, items):
