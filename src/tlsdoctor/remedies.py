@@ -17,16 +17,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Dict, Optional, Tuple
 
-
-class _StrEnum(str, Enum):
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
+from tlsdoctor.facts import _StrEnum  # one str-enum that prints as its value
 
 
 class StepKind(_StrEnum):

@@ -81,6 +81,16 @@ def stores(h: Host) -> Dict[str, Attempt]:
     return h.attempts.verify
 
 
+def stores_where_pip_fails(h: Host) -> Optional[List[str]]:
+    """The other stores that verify the chain while pip's own ("effective") does not; None when
+    pip's verification did not fail (the other stores then say nothing about this failure)."""
+    st = stores(h)
+    eff = st.get("effective")
+    if eff is None or not eff.failed:
+        return None
+    return [n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile]
+
+
 def verifying_stores(h: Host) -> List[str]:
     return [name for name, a in stores(h).items() if a.ok]
 

@@ -20,7 +20,7 @@ from tlsdoctor import remedies
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, public_anchor,
-                                     root_list_note, short, stores, use_bundle_steps)
+                                     root_list_note, short, stores, stores_where_pip_fails, use_bundle_steps)
 
 CAUSE = "outdated-ca-bundle"
 READS = VERIFY_FAILURE
@@ -33,13 +33,11 @@ _NAMES = {"system": "the OS store (OpenSSL default paths)", "certifi": "pip's ce
 def diagnose(f: Facts, h: Host):
     if not is_verify_failure(h):
         return None
-    st = stores(h)
-    eff = st.get("effective")
-    if eff is None or not eff.failed:
-        return None
-    good = [n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile]
+    good = stores_where_pip_fails(h)
     if not good:
         return None
+    st = stores(h)
+    eff = st["effective"]
     anchor, _ = public_anchor(h)
     if anchor is None:
         return None  # no proof the missing root is public: not an old bundle

@@ -24,7 +24,8 @@ from typing import List
 from tlsdoctor.facts import ErrorKind, Facts, Host
 from tlsdoctor.rules import Diagnosis, Undecided, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, chain, is_verify_failure, os_store_steps, pip_error_line,
-                                     public_anchor, root_list_note, short, stores, use_bundle_steps)
+                                     public_anchor, root_list_note, short, stores, stores_where_pip_fails,
+                                     use_bundle_steps)
 
 CAUSE = "tls-interception"
 READS = VERIFY_FAILURE + ("second_host",)
@@ -78,11 +79,12 @@ def _local_ca(f: Facts, h: Host):
     on this machine trusts, and pip's bundle does not (issue 8: this is not an old bundle)."""
     if not is_verify_failure(h):
         return None
-    st = stores(h)
-    eff = st.get("effective")
-    if eff is None or not eff.failed:
+    good = stores_where_pip_fails(h)
+    if good is None:
         return None
-    good = sorted(n for n, a in st.items() if a.ok and n != "effective" and a.cafile != eff.cafile)
+    good = sorted(good)
+    st = stores(h)
+    eff = st["effective"]
     anchor, known = public_anchor(h)
     if not good or anchor is not None or not known:
         return None
