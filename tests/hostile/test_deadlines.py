@@ -12,38 +12,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
+from hostile_env import SRC, base_env  # shared by the hostile tests
 
-SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
 LIMIT = 3.5  # --timeout 3 plus tlsdoctor's own start-up and exit
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def base_env(tmp_path, **extra):
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir(exist_ok=True)
-    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-           "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONPATH": SRC,
-           "TMPDIR": str(tmp), "PIP_INDEX_URL": "https://127.0.0.1:%d/simple/" % closed_port(),
-           # Every process check starts inherits this: how the test finds leftovers.
-           "TLSDOCTOR_TEST_MARKER": uuid.uuid4().hex}
-    env.update(extra)
-    return env
 
 
 def marked_processes(marker: str):

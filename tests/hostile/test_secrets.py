@@ -10,13 +10,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from hostile_env import closed_port
 
 from tlsdoctor import redact
 
@@ -251,15 +251,6 @@ CLIENTS = {
 CHECK_FORMATS = [["--format", "text"], ["--json"], ["--format", "markdown"], ["--format", "text", "--lang", "zh"]]
 
 
-def _closed_port() -> int:
-    """A loopback port nothing listens on: bind, note it, close it."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def _planted_setups(tmp_path: Path, port: int):
     """(name, argv, env, secrets): every place a secret can come from."""
     lo = "127.0.0.1:%d" % port
@@ -299,7 +290,7 @@ def test_check_never_prints_a_planted_secret(client, fmt, tmp_path):
     python = CLIENTS[client]
     if not python.exists():
         pytest.skip("lab client %s not built here" % client)
-    port = _closed_port()
+    port = closed_port()
     for name, argv, extra, secrets in _planted_setups(tmp_path, port):
         env = dict(os.environ, **extra)
         proc = subprocess.run(

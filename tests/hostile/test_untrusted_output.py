@@ -11,39 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import shutil
 import zipapp
 
 import pytest
+from hostile_env import SRC, base_env, closed_port  # shared by the hostile tests
 
 from tlsdoctor import check as check_mod
 from tlsdoctor.lab import index, net
 from tlsdoctor.lab.pki import PKI
 
-SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def base_env(tmp_path, **extra):
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir(exist_ok=True)
-    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-           "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONPATH": SRC,
-           "TMPDIR": str(tmp), "PIP_INDEX_URL": "https://127.0.0.1:%d/simple/" % closed_port()}
-    env.update(extra)
-    return env
 
 
 def run_check(env, *args, python=sys.executable, wrap_rss=False):
