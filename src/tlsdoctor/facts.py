@@ -784,7 +784,7 @@ def _hosts(data: Dict[str, Any]) -> Tuple[Host, ...]:
             Host(
                 url=url,
                 host=parts.hostname or "",
-                port=parts.port or (443 if parts.scheme == "https" else 80),
+                port=_port(parts),
                 scheme=parts.scheme,
                 session=Session.from_json(sessions.get(str(i)) or sessions.get(i)),
                 attempts=HostAttempts.from_wire(wire),
@@ -798,6 +798,16 @@ def fmt_time(ts: Optional[float]) -> str:
     if ts is None:
         return "?"
     return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _port(parts) -> int:
+    """The URL's port; the scheme's default when it has none, or when redaction masked it
+    (a remembered secret that happens to be digits of the port must not crash the report)."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return port or (443 if parts.scheme == "https" else 80)
 
 
 def version_tuple(v: Optional[str]) -> Tuple[int, ...]:

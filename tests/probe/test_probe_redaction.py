@@ -136,3 +136,22 @@ def test_a_certificate_pem_survives_scrub_whole_and_nothing_else_does():
     assert t.scrub({"other": big})["other"] != big  # elsewhere it is cut for display
     forged = pem.replace("-----END CERTIFICATE-----", "token=ghp_abcdefghijklmnopqrstuvwxyz0123\n-----END CERTIFICATE-----")
     assert "ghp_abcdefghijklmnopqrstuvwxyz0123" not in str(t.scrub({"pem": forged}))
+
+
+def test_a_password_with_a_colon_is_one_secret_and_port_digits_stay():
+    """``user:p@ss:123`` masks the user and the whole password, not "123" alone: a remembered
+    "123" once turned an unrelated port 43123 into "43***" (the report could not be read).
+
+    Negative control: the password itself never survives anywhere.
+    """
+    import importlib.util
+    import os
+
+    spec = importlib.util.spec_from_file_location("_t2", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                      "src", "tlsdoctor", "probe", "target.py"))
+    t = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(t)
+    out = t.scrub({"proxy": t.redact_url("http://carol:p@ss:123@proxy.corp:3128"),
+                   "target": "https://127.0.0.1:43123/simple/", "echo": "pip said p@ss:123 somewhere"})
+    assert out["target"] == "https://127.0.0.1:43123/simple/"
+    assert "p@ss:123" not in str(out) and "carol" not in str(out)

@@ -479,7 +479,10 @@ def _redact_url_tail(rest):
         # "@" in the password belongs to the password.
         userinfo, _, hostport = authority.rpartition("@")
         _remember(userinfo)
-        for part in userinfo.split(":"):
+        # The first ":" parts user from password (RFC 3986); the password may hold
+        # more ":" ("p@ss:123"), and its pieces are no secret of their own (a
+        # piece such as "123" would be masked inside port numbers elsewhere).
+        for part in userinfo.split(":", 1):
             _remember(part)
         authority = MASK + "@" + hostport
     path, q, query = tail.partition("?")
@@ -514,7 +517,7 @@ def _redact_word(word):
             # (also "--proxy=user:pass@host" in a pasted command line).
             head, eq, cred = userinfo.rpartition("=") if "=" in userinfo else ("", "", userinfo)
             _remember(cred)
-            for part in cred.split(":"):
+            for part in cred.split(":", 1):  # user, then the whole password (see above)
                 _remember(part)
             return head + eq + MASK + "@" + _redact_path(host)
     key, eq, value = word.partition("=")
