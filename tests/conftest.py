@@ -68,3 +68,21 @@ def pytest_collection_modifyitems(config, items):
         clients = MATRIX_ONLY.get(item.nodeid.split("::")[0], ())
         if any(c in item.nodeid for c in clients):
             item.add_marker(pytest.mark.matrix)
+
+
+@pytest.fixture()
+def https_index(tmp_path):
+    """A trustme-certified PEP 503 index on loopback: (its URL, the CA file that trusts it)."""
+    import ssl
+
+    from tlsdoctor.lab import index, net
+    from tlsdoctor.lab.pki import PKI
+
+    pki = PKI(str(tmp_path / "pki"))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki.leaf().configure_cert(ctx)
+    listener = net.Listener(net.tls_handler(ctx, index.app), "index")
+    try:
+        yield "https://localhost:%d/simple/" % listener.port, pki.ca_file("index")
+    finally:
+        listener.stop()

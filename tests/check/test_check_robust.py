@@ -50,18 +50,6 @@ def check_json(env, *args, **kw):
         raise AssertionError("no JSON (exit %s): %r %s" % (rc, out[-300:], err[-2000:]))
 
 
-@pytest.fixture()
-def https_index(tmp_path):
-    pki = PKI(str(tmp_path / "pki"))
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    pki.leaf().configure_cert(ctx)
-    listener = net.Listener(net.tls_handler(ctx, index.app), "index")
-    try:
-        yield "https://localhost:%d/simple/" % listener.port, pki.ca_file("index")
-    finally:
-        listener.stop()
 
 
 class Silent:

@@ -20,8 +20,6 @@ import pytest
 from hostile_env import SRC, base_env, closed_port  # shared by the hostile tests
 
 from tlsdoctor import check as check_mod
-from tlsdoctor.lab import index, net
-from tlsdoctor.lab.pki import PKI
 
 
 
@@ -119,18 +117,6 @@ def test_junk_before_the_json_is_tolerated(tmp_path):
     assert report.target_noise == "hello from sitecustomize {not json"
 
 
-@pytest.fixture()
-def https_index(tmp_path):
-    pki = PKI(str(tmp_path / "pki"))
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    pki.leaf().configure_cert(ctx)
-    listener = net.Listener(net.tls_handler(ctx, index.app), "index")
-    try:
-        yield "https://localhost:%d/simple/" % listener.port, pki.ca_file("index")
-    finally:
-        listener.stop()
 
 
 def test_python_without_pip_says_pip_is_missing_first(tmp_path, https_index):
