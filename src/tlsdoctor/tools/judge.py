@@ -32,6 +32,7 @@ of the probe's interpreter (the same Mozilla list uv bundles as webpki-roots).
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -137,6 +138,19 @@ def _store_paths(host) -> Dict[str, Optional[str]]:
     return {name: a.cafile for name, a in host.attempts.verify.items()}
 
 
+def _same_file(a: str, b: str) -> bool:
+    """The same file, or files with the same bytes (a copy of the CA the probe verified with)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+        if os.path.getsize(a) != os.path.getsize(b) or os.path.getsize(a) > (8 << 20):
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            return fa.read() == fb.read()
+    except OSError:
+        return False
+
+
 def tool_stores(trust: Sequence[Trust], paths: Dict[str, Optional[str]]) -> List[str]:
     """The probe's stores that stand for the tool's anchors (unknown anchors are left out)."""
     out: List[str] = []
@@ -146,8 +160,14 @@ def tool_stores(trust: Sequence[Trust], paths: Dict[str, Optional[str]]) -> List
         elif t.kind == TrustKind.OS:
             out.append("system")
         elif t.kind == TrustKind.FILE and t.path:
-            out += [name for name, p in paths.items() if p and p == t.path and name not in out]
+            out += [name for name, p in paths.items() if p and name not in out and (p == t.path or
+                                                                                  _same_file(p, t.path))]
     return out
+
+
+def _unknown_anchors(trust: Sequence[Trust], paths: Dict[str, Optional[str]]) -> List[Trust]:
+    """The tool's file/directory anchors no probe store stands for: what they verify is not known."""
+    return [t for t in trust if t.kind == TrustKind.DIR or (t.kind == TrustKind.FILE and not tool_stores([t], paths))]
 
 
 def _tool_verifies(trust: Sequence[Trust], results: Dict[str, Optional[bool]],
@@ -239,6 +259,12 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
             candidates = tuple(c for c in _undecided(report) if c in _KIND_CAUSES[kind]) or _KIND_CAUSES[kind][:2]
     else:
         ds = _diagnoses(report, url)
+        # Causes the tool's own verification rules out: its anchors verify the chain (no trust
+        # cause), or it does not verify this host at all (no certificate cause whatever).
+        ruled_out: Tuple[str, ...] = _KIND_CAUSES[TRUST] if verifies else ()
+        if any(t.kind == TrustKind.OFF for t in resolved.trust):
+            ruled_out += _KIND_CAUSES[EXPIRED] + _KIND_CAUSES[NAME]
+        ds = [d for d in ds if d.cause not in ruled_out]
         if len(ds) == 1:
             causes = (ds[0].cause,)
             evidence.append("the probe of the same index: %s" % ds[0].verdict)
@@ -274,6 +300,13 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
         return ("tool-ignores-os-store",), ()
     others = [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
               and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
+    unknown = _unknown_anchors(resolved.trust, paths)
+    if others and unknown:
+        # The tool reads a file the probe did not verify with (Poetry's certificates.<source>.cert…):
+        # it may hold the same CA, so "does not read that setting" would be a guess.
+        evidence.append("%s verifies the index's chain; what %s holds was not measured" % (
+            _STORE_LABEL.get(others[0], others[0]), ", ".join(t.path or t.source for t in unknown)))
+        return (), ("tool-ignores-ca-setting", "untrusted-private-ca")
     if others:
         evidence.append("%s verifies the index's chain, and %s does not read it" % (
             _STORE_LABEL.get(others[0], others[0]), tool))
