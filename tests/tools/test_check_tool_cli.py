@@ -106,6 +106,9 @@ def test_all_lists_every_tool(tmp_path):
     assert sorted(listed) == sorted(["pip", "uv", "poetry", "conda", "requests", "httpx"]), data
     assert data["tools"][0]["tool"] == "pip"
     assert rc in (1, 3) and data["status"] != "ok"
+    from tlsdoctor.kb.validate import validate
+
+    assert validate(data, _schema()) == []
 
 
 def test_tool_pip_is_check_unchanged(tmp_path):
@@ -144,3 +147,25 @@ def test_planted_secrets_never_printed(tmp_path, https_index, fmt):
     assert "localhost:%s" % port in shown  # the index is shown, masked
     if isinstance(out, dict):
         assert out["tools"][0]["status"] == "ok", out  # uv really ran, and with the secret URL it works
+
+
+def _schema():
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs",
+                           "check-tool.schema.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_json_matches_the_documented_schema(tmp_path):
+    from tlsdoctor.kb.validate import validate
+
+    schema = _schema()
+    _fake_uv(tmp_path / "bin", 'if [ "$1" = "--version" ]; then echo "uv 0.13.9"; exit 0; fi\n'
+                               'echo "  cause: invalid peer certificate: UnknownIssuer" >&2\nexit 2\n')
+    env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/", UV_INSECURE_HOST="x")
+    rc, data, err = run_tlsdoctor(["--tool", "uv", "--timeout", "10", "--json"], env, cwd=str(tmp_path))
+    assert validate(data, schema) == []
+    # negative control: the schema rejects what it does not document
+    data["tools"][0]["trust"][0]["kind"] = "everything"
+    data["surprise"] = 1
+    errors = validate(data, schema)
+    assert any("surprise" in e for e in errors) and any("kind" in e or "everything" in e for e in errors), errors
