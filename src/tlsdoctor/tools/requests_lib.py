@@ -15,21 +15,20 @@ the interpreter that imports requests (the ``--python`` target, else
 
 This module also holds what the Python-library tools share (httpx_lib and
 poetry import it): the interpreter lookup, proxies from the environment, the
-bounded runner until ``tlsdoctor.tools.run`` is merged, and the GET script.
+and the GET script.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import time
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from tlsdoctor.redact import redact_text, redact_url
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
+from tlsdoctor.tools.run import run  # own process group, killed at the deadline, output redacted
 
 NAME = "requests"
 
@@ -38,51 +37,6 @@ NAME = "requests"
 # page for it answers 404, which still proves the TLS connection worked.
 PROJECT = "pip"
 DEFAULT_INDEX = "https://pypi.org/simple/"
-
-
-def _fallback_run(argv: Sequence[str], env: Mapping[str, str], deadline: float, stdin: Optional[str] = None,
-                  cwd: Optional[str] = None, cap: int = 1 << 20) -> Tuple[str, Optional[int], str]:
-    """``tlsdoctor.tools.run.run``'s contract, for when it is not merged yet:
-    own process group, the whole group killed at ``deadline``, output capped
-    and redacted."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        return RequestStatus.DEADLINE.value, None, ""
-    try:
-        proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(env), cwd=cwd,
-                                start_new_session=True)
-    except (OSError, ValueError) as exc:
-        return RequestStatus.COULD_NOT_RUN.value, None, redact_text("%s: %s" % (type(exc).__name__, exc))
-    try:
-        out, _ = proc.communicate(stdin.encode("utf-8") if stdin is not None else None, timeout=left)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        out = b""
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-    if timed_out:
-        try:
-            out, _ = proc.communicate(timeout=1)
-        except subprocess.TimeoutExpired:
-            out = b""
-    if len(out) > cap:
-        out = out[: cap // 2] + b"\n[... output cut by tlsdoctor ...]\n" + out[-(cap // 2):]
-    text = redact_text(out.decode("utf-8", "replace"))
-    if timed_out:
-        return RequestStatus.DEADLINE.value, None, text
-    code = proc.returncode
-    return (RequestStatus.OK.value if code == 0 else RequestStatus.FAILED.value), code, text
-
-
-try:  # toolcheck's runner (process-group bookkeeping shared with the probe)
-    from tlsdoctor.tools.run import run
-except ImportError:  # pragma: no cover - until w/toolcheck is merged
-    run = _fallback_run
 
 
 # --- shared by the Python-library tools --------------------------------------------
