@@ -226,6 +226,10 @@ def test_healthy_direct_ok_and_poetry_internals_missing(tmp_path):
         ours = poetry.request(resolved, env, _deadline(60), str(tmp_path))
         code, output = tools.run_tool(argv, env, proj, timeout=180)
         assert code == 0 and ours.status == RequestStatus.OK, (output, ours.output)
+        # POETRY_CERTIFICATES_LAB_CERT=false: a path, and the reason Poetry 2 hides comes out
+        bad = dict(env, POETRY_CERTIFICATES_LAB_CERT="false")
+        req = poetry.request(poetry.resolve(found, bad, proj, _deadline()), bad, _deadline(60), str(tmp_path))
+        assert req.status == RequestStatus.FAILED and "invalid path: false" in req.output, req.output
         # an interpreter without Poetry: a clear could_not_run, not a failure of the index
         broken = poetry.Resolved(Found("poetry", tool.exe, "2.5.1", sys.executable), resolved.index_url,
                                  resolved.settings, resolved.trust)

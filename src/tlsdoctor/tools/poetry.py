@@ -455,9 +455,9 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
                 verify, cert_source = value, source
                 if isinstance(value, str) and source and source.startswith("environment") and \
                         value.strip().lower() in ("false", "true"):
-                    warnings.append("%s=%s is read by Poetry as a path named %r, not as a boolean: "
-                                    "write `cert = false` in config.toml instead" % (
-                                        _env_key(["certificates", cert_name, key]), value, value))
+                    # Config._get_normalizer converts only known boolean keys (verified in the lab).
+                    warnings.append("%s=%s is read by Poetry as a path named %r, not as a boolean" % (
+                        _env_key(["certificates", cert_name, key]), value, value))
         value, source, seen = cfg.get(["certificates", cert_name, "client-cert"])
         for i, (src, v) in enumerate(seen):
             settings.append(Setting("certificates.%s.client-cert" % cert_name, redact_text(str(v)), src, i == 0))
