@@ -113,6 +113,8 @@ def test_certificates_follow_the_repository_matched_by_url(tmp_path):
                             '[certificates.mirror]\ncert = "/mirror.pem"\n[certificates.corp]\ncert = "/corp.pem"\n')
     r = poetry.resolve(P2, env, _project(tmp_path / "p", SOURCES), _deadline())
     assert _trust(r)[0][1] == "/mirror.pem" and any("'mirror'" in w for w in r.warnings)
+    named = {s.name: s.value for s in r.settings}
+    assert named[poetry.SOURCE_SETTING] == "corp" and named[poetry.CERTIFICATES_SETTING] == "mirror"
     # control: a repository on another host does not interfere
     env = _config(tmp_path, '[repositories.mirror]\nurl = "https://elsewhere.example/simple/"\n'
                             '[certificates.mirror]\ncert = "/mirror.pem"\n[certificates.corp]\ncert = "/corp.pem"\n')
@@ -150,6 +152,15 @@ def test_find_reads_the_interpreter_from_the_script(tmp_path):
     script.write_text("#!/opt/pipx/venvs/poetry/bin/python\nimport sys\n")
     assert poetry._shebang_python(str(script), {}) == "/opt/pipx/venvs/poetry/bin/python"
     assert poetry.find({"PATH": str(tmp_path)}, None, _deadline()) is None  # control: not on PATH
+    # a shim (pyenv, asdf) is no Python script: the version from `poetry --version`, no interpreter,
+    # so the request says it could not run rather than failing on the index
+    script.write_text("#!/bin/sh\necho 'Poetry (version 2.1.3)'\n")
+    script.chmod(0o755)
+    found = poetry.find({"PATH": str(bindir), "HOME": str(tmp_path)}, None, _deadline())
+    assert found == Found("poetry", str(script), "2.1.3", None)
+    r = poetry.resolve(found, {"HOME": str(tmp_path)}, str(tmp_path), _deadline())
+    req = poetry.request(r, {}, _deadline(), str(tmp_path))
+    assert req.status == RequestStatus.COULD_NOT_RUN and "interpreter" in req.detail
 
 
 # --- the real Poetry -----------------------------------------------------------------

@@ -51,8 +51,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     elif cert_dir:
         trust.append(Trust(TrustKind.DIR, cert_dir, "SSL_CERT_DIR"))
     else:
-        where = python_value(found.python or found.path or "python3",
-                             "import certifi, sys; sys.stdout.write(certifi.where())", env, deadline)
+        where = python_value(found.python or found.path or "python3", "certifi.where()", env, deadline,
+                             imports="import certifi")
         trust.append(Trust(TrustKind.CERTIFI, where, "default"))
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if env.get(name):

@@ -52,6 +52,9 @@ from tlsdoctor.tools.requests_lib import (
 )
 
 NAME = "poetry"
+# Setting names other streams read (the fix writes certificates.<CERTIFICATES_SETTING value>.cert).
+SOURCE_SETTING = "index-source"
+CERTIFICATES_SETTING = "certificates-name"
 PYPI_URL = "https://pypi.org/simple/"
 _READ_CAP = 1 << 20  # a pyproject.toml or config.toml larger than 1 MB is not a user's config
 
@@ -230,9 +233,12 @@ def find(env: Mapping[str, str], python: Optional[str], deadline: float) -> Opti
     interp = _shebang_python(os.path.realpath(exe), env)
     version = None
     if interp:
-        version = python_value(interp, "import sys; from poetry.__version__ import __version__ as v; "
-                                       "sys.stdout.write(v)", env, deadline)
+        version = python_value(interp, "v", env, deadline, imports="from poetry.__version__ import __version__ as v")
     if version is None:
+        # Not a Python console script (a pyenv/asdf shim, a wrapper) or an
+        # interpreter that cannot import Poetry: ask the command, and say
+        # "no interpreter" so that request() reports could_not_run.
+        interp = None
         status, _, out = run([exe, "--version"], _child_env(env), deadline, cap=1 << 14)
         m = re.search(r"version ([0-9][^\s)]*)", out)
         version = m.group(1) if m else None
@@ -439,6 +445,12 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     if cert_name is not None and name is not None and cert_name != name:
         warnings.append("Poetry matches the index URL to the repository %r (same host), so its certificates apply, "
                         "not those of source %r" % (cert_name, name))
+    if name is not None:
+        # What request() adds as Poetry's repository, and the name whose
+        # certificates.<name>.* apply (what `poetry config certificates.<name>.cert` must name).
+        settings.insert(1, Setting(SOURCE_SETTING, name, pyproject or ""))
+    if cert_name is not None:
+        settings.insert(2 if name is not None else 1, Setting(CERTIFICATES_SETTING, cert_name, "matched by URL"))
 
     verify: Any = True
     cert_source = None
@@ -493,8 +505,7 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         if chosen is None:
             where = None
             if found.python:
-                where = python_value(found.python, "import sys, certifi; sys.stdout.write(certifi.where())",
-                                     env, deadline)
+                where = python_value(found.python, "certifi.where()", env, deadline, imports="import certifi")
             trust.append(Trust(TrustKind.CERTIFI, where, "default"))
     if cert_source is not None or verify is False:
         for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
@@ -555,12 +566,10 @@ _NOT_IMPORTABLE = 3
 
 
 def _source_of(resolved: Resolved) -> Tuple[str, str]:
-    """(source name, URL) the index came from, "" for PyPI (from the settings)."""
+    """(source name, URL) the index came from; ("", "") for PyPI."""
     for s in resolved.settings:
-        if s.name == "index":
-            m = re.match(r"pyproject\.toml \[\[tool\.poetry\.source\]\] (.+) \((?:default|primary)\)$", s.source)
-            if m:
-                return m.group(1), resolved.index_url
+        if s.name == SOURCE_SETTING:
+            return s.value, resolved.index_url
     return "", ""
 
 
@@ -589,4 +598,5 @@ def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir
                    out.strip()[:500] if status == RequestStatus.COULD_NOT_RUN.value else "")
 
 
-__all__ = ["NAME", "PROJECT", "find", "resolve", "request", "toml_loads", "match_repository", "config_dir"]
+__all__ = ["NAME", "PROJECT", "SOURCE_SETTING", "CERTIFICATES_SETTING", "find", "resolve", "request", "toml_loads",
+           "match_repository", "config_dir"]

@@ -47,13 +47,9 @@ def which(name: str, env: Mapping[str, str]) -> Optional[str]:
     return shutil.which(name, path=env.get("PATH", os.defpath))
 
 
-def library_version(python: str, module: str, env: Mapping[str, str], deadline: float) -> Tuple[Optional[str], str]:
-    """(``module.__version__`` as that interpreter imports it, or None; its output)."""
-    code = "import sys, %s as m; sys.stdout.write(str(m.__version__))" % module
-    status, exit_code, out = run([python, "-c", code], _child_env(env), deadline, cap=1 << 14)
-    if status == RequestStatus.OK.value and out.strip() and "\n" not in out.strip():
-        return out.strip(), out
-    return None, out
+def library_version(python: str, module: str, env: Mapping[str, str], deadline: float) -> Optional[str]:
+    """``module.__version__`` as that interpreter imports it, or None."""
+    return python_value(python, "m.__version__", env, deadline, imports="import %s as m" % module)
 
 
 def _child_env(env: Mapping[str, str]) -> Dict[str, str]:
@@ -69,17 +65,26 @@ def find_library(module: str, tool: str, env: Mapping[str, str], python: Optiona
     exe = python or which("python3", env)
     if not exe:
         return None
-    version, _ = library_version(exe, module, env, deadline)
+    version = library_version(exe, module, env, deadline)
     if version is None:
         return None
     return Found(tool=tool, path=exe, version=version, python=exe)
 
 
-def python_value(python: str, expr_code: str, env: Mapping[str, str], deadline: float) -> Optional[str]:
-    """One line a snippet prints in ``python`` (e.g. ``certifi.where()``), or None."""
-    status, _, out = run([python, "-c", expr_code], _child_env(env), deadline, cap=1 << 14)
-    out = out.strip()
-    return out if status == RequestStatus.OK.value and out and "\n" not in out else None
+# Marks the value in the child's output: stderr is merged in, and importing a
+# library may warn first (requests' RequestsDependencyWarning does).
+_MARK = "@@tlsdoctor-value@@"
+
+
+def python_value(python: str, expr: str, env: Mapping[str, str], deadline: float,
+                 imports: str = "") -> Optional[str]:
+    """``str(expr)`` evaluated in ``python`` after ``imports`` (e.g. ``certifi.where()``), or None."""
+    code = "%s\nimport sys\nsys.stdout.write('\\n%s' + str(%s) + '\\n')\n" % (imports, _MARK, expr)
+    status, _, out = run([python, "-c", code], _child_env(env), deadline, cap=1 << 16)
+    if status != RequestStatus.OK.value:
+        return None
+    values = [line[len(_MARK):].strip() for line in out.splitlines() if line.startswith(_MARK)]
+    return values[-1] if values and values[-1] else None
 
 
 def env_index_url(env: Mapping[str, str]) -> Tuple[str, Setting]:
@@ -223,8 +228,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             if warning:
                 warnings.append(warning)
     if chosen is None:
-        where = python_value(found.python or found.path or "python3",
-                             "import requests.certs as c, sys; sys.stdout.write(c.where())", env, deadline)
+        where = python_value(found.python or found.path or "python3", "c.where()", env, deadline,
+                             imports="import requests.certs as c")
         trust.append(Trust(TrustKind.CERTIFI, where, "default"))
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(name):
