@@ -139,6 +139,12 @@ def test_requests_ca_bundle_overrides_ssl_verify(tmp_path):
     r = _resolve(dict(env, REQUESTS_CA_BUNDLE=str(ca)))
     assert _trust(r) == [(TrustKind.FILE, str(ca), "REQUESTS_CA_BUNDLE")]
     assert any("overrides ssl_verify" in w for w in r.warnings)
+    # with truststore the OS store stays and the bundle is loaded as well
+    env = _home(tmp_path, "ssl_verify: truststore\n")
+    r = _resolve(dict(env, REQUESTS_CA_BUNDLE=str(ca)))
+    assert [t.kind for t in r.trust] == [TrustKind.OS, TrustKind.FILE]
+    # control: without the variable, only ssl_verify counts
+    assert _trust(_resolve(env)) == [(TrustKind.OS, None, "ssl_verify")]
 
 
 def test_yaml_reader_reports_what_it_cannot_read(tmp_path):

@@ -422,6 +422,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     if bundle_env:
         # requests' merge_environment_settings: the variable is request-level, the
         # session's verify (ssl_verify) only the fallback -- even over `false`.
+        # With truststore the adapter's truststore context stays and the bundle
+        # is loaded into it as well (urllib3 load_verify_locations).
+        if verify == "truststore":
+            trust.append(Trust(TrustKind.OS, None, name))
         settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
         t, warning = bundle_trust(bundle_env, env[bundle_env])
         trust.append(t)
@@ -444,8 +448,15 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             warnings.append("ssl_verify names %s, which does not exist: conda rejects the setting "
                             "('must be a boolean, a path to a certificate bundle file, …')" % redact_text(verify))
     for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
-        if env.get(var) and verify != "truststore":
-            settings.append(Setting(var, redact_text(env[var]), "environment", False))
+        if env.get(var):
+            # truststore on Linux verifies with OpenSSL's default paths
+            # (ssl.get_default_verify_paths), which these variables replace;
+            # requests' certifi and an explicit path never read them.
+            used = verify == "truststore" and sys.platform.startswith("linux")
+            settings.append(Setting(var, redact_text(env[var]), "environment", used))
+            if used:
+                warnings.append("with ssl_verify: truststore, %s replaces the OS store's default location for "
+                                "OpenSSL (inferred; not confirmed with conda)" % var)
 
     # client certificate
     client_cert, _ = primitive("client_ssl_cert")
