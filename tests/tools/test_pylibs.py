@@ -92,6 +92,9 @@ def test_index_and_proxy_from_the_environment_with_secrets_hidden(tmp_path):
     assert r.proxy is None
     r = httpx_lib.resolve(_found("httpx"), dict(env, no_proxy="other.example"), str(tmp_path), _deadline())
     assert r.proxy == env["https_proxy"]
+    # an empty lowercase variable hides the uppercase one (CPython's getproxies_environment)
+    r = requests_lib.resolve(_found("requests"), dict(env, https_proxy=""), str(tmp_path), _deadline())
+    assert r.proxy is None
     # control: nothing set -> PyPI, no proxy
     r = requests_lib.resolve(_found("requests"), {}, str(tmp_path), _deadline())
     assert r.index_url == requests_lib.DEFAULT_INDEX and r.proxy is None

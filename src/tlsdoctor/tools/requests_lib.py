@@ -125,10 +125,13 @@ def env_proxy(env: Mapping[str, str], url: str) -> Tuple[Optional[str], List[Set
     settings: List[Setting] = []
     chosen: Optional[str] = None
     for key in (scheme + "_proxy", "all_proxy"):
+        # A lowercase variable set to "" removes the uppercase one (the second
+        # pass of getproxies_environment pops the scheme).
+        lower_set = key in env
         for name in (key, key.upper()):
             value = env.get(name)
             if value:
-                effective = chosen is None
+                effective = chosen is None and (name == key or not lower_set)
                 settings.append(Setting(name, redact_url(value) or "", "environment", effective))
                 if effective:
                     chosen = value
