@@ -123,3 +123,18 @@ def test_could_not_run_predicts_only_candidates():
     v = judge(resolved(rep, Trust(TrustKind.CERTIFI, None, "default"), tool="conda"),
               Request(RequestStatus.COULD_NOT_RUN, detail="could not confirm with conda itself"), rep)
     assert v.status == "incomplete" and v.causes == () and "untrusted-private-ca" in v.candidates
+
+
+def test_a_store_attempt_cut_off_says_nothing_about_anchors():
+    # drop-after-hello: every verified handshake dies with the connection, not with a verdict on the
+    # chain; a silent tool failure there must not become a trust cause
+    rep = report_of("drop-after-hello")
+    text = "All attempts to connect to localhost:1 failed."
+    v = judge(resolved(rep, Trust(TrustKind.CERTIFI, None, "default"), tool="poetry"), failed(text), rep)
+    assert not set(v.causes) & {"untrusted-private-ca", "tls-interception", "tool-ignores-os-store",
+                                "tool-ignores-ca-setting"}, v
+    assert v.causes[:1] == ("tls-connection-dropped",), v
+    # control: on untrusted-ca the same silent failure is judged by the anchors (a trust cause)
+    rep = report_of("untrusted-ca")
+    v = judge(resolved(rep, Trust(TrustKind.CERTIFI, None, "default"), tool="poetry"), failed(text), rep)
+    assert v.causes[:1] == ("untrusted-private-ca",)

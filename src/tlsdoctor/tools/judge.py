@@ -128,8 +128,30 @@ def _store_results(host) -> Dict[str, Optional[bool]]:
     if host is None:
         return out
     for name, a in host.attempts.verify.items():
-        out[name] = True if a.ok else False if a.failed else None
+        out[name] = _anchors_verify(a)
     return out
+
+
+# OpenSSL verify codes (x509_vfy.h): the chain reached an anchor of the store and failed
+# later (host name / IP mismatch), or the failure is not about the anchors (expiry).
+_CHAIN_OK_CODES = (62, 64)  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+_NOT_ANCHOR_CODES = (9, 10, 13, 14)  # not yet valid / expired (the leaf's or a CA's dates)
+
+
+def _anchors_verify(a) -> Optional[bool]:
+    """Did this store's anchors chain the presented certificate? None when the attempt says nothing
+    about anchors (a reset after the handshake, a timeout, an expired certificate)."""
+    if a.ok:
+        return True
+    if not a.failed:
+        return None
+    if a.verify_code in _CHAIN_OK_CODES:
+        return True
+    if a.verify_code in _NOT_ANCHOR_CODES:
+        return None
+    if a.verify_code is not None or "certificate verify failed" in a.text:
+        return False
+    return None
 
 
 def _store_paths(host) -> Dict[str, Optional[str]]:
