@@ -27,7 +27,7 @@ LABELS = {
         "settings": "settings", "trust": "trusts", "proxy": "proxy", "client_cert": "client certificate",
         "warnings": "warnings", "request": "request (by the tool itself)", "output": "its output (last lines)",
         "cause": "cause", "candidates": "could not tell apart", "evidence": "evidence", "steps": "what to do",
-        "overridden": "overridden", "skipped": "not checked", "none": "(none)", "status": "status",
+        "overridden": "overridden", "ignored": "not read", "skipped": "not checked", "none": "(none)", "status": "status",
         "ok": "ok", "problem": "fails", "incomplete": "could not tell", "exit": "exit",
         "pip_details": "pip's own details: run `tlsdoctor check` (without --tool)",
     },
@@ -36,7 +36,7 @@ LABELS = {
         "settings": "设置", "trust": "信任", "proxy": "代理", "client_cert": "客户端证书",
         "warnings": "警告", "request": "请求（由工具本身发出）", "output": "工具输出（最后几行）",
         "cause": "原因", "candidates": "无法区分", "evidence": "证据", "steps": "解决步骤",
-        "overridden": "已被覆盖", "skipped": "未检查", "none": "（无）", "status": "状态",
+        "overridden": "已被覆盖", "ignored": "不读取", "skipped": "未检查", "none": "（无）", "status": "状态",
         "ok": "正常", "problem": "失败", "incomplete": "无法判断", "exit": "退出码",
         "pip_details": "pip 的详细信息：运行 `tlsdoctor check`（不带 --tool）",
     },
@@ -153,7 +153,7 @@ def tool_lines(v, L, lang: str) -> List[str]:
         out.append("  %s: %s" % (L["index"], redact_url(r.index_url)))
         out.append("  %s:" % L["settings"])
         for s in r.settings:
-            mark = "" if s.effective else "  [%s]" % L["overridden"]
+            mark = "" if s.effective else "  [%s]" % (L["ignored"] if "ignore" in s.source else L["overridden"])
             out.append("    %s = %s   (%s)%s" % (s.name, s.value, s.source, mark))
         from tlsdoctor.tools.judge import trust_text
 
