@@ -1,0 +1,218 @@
+"""``fix --tool``'s engine end to end with the real tools against lab scenarios.
+
+Each test starts a scenario, checks the real tool fails (the control), runs
+``tool_fix.run_tool_fix`` with ``--yes`` over a throwaway HOME/XDG (the journal
+under it too), and verifies with the real tool again: fixed -> the tool succeeds,
+``undo`` -> every byte restored and the tool fails again; a change that cannot
+help -> rolled back (exit 3), bytes restored.
+
+The toolcheck/toolpy modules (``tools.uv.resolve/request``...) and the judge are
+not merged yet, so the per-tool check is driven here from a ``Resolved`` built
+by hand plus the scenario's cause, and the decisive request is the lab's real
+run of the tool (``lab.tools.prepare``/``run_tool``), in the environment the fix
+hands it (``apply.environment_after``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from tlsdoctor.fix import tool_fix
+from tlsdoctor.fix.edits import pem_certificates
+from tlsdoctor.fix.journal import Journal
+from tlsdoctor.fix.plan import PlanContext
+from tlsdoctor.fix.run import FixOptions
+from tlsdoctor.lab import clients, scenarios, tools as labtools
+from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
+from tlsdoctor.tools.remedies import ToolFacts
+
+pytestmark = pytest.mark.lab
+
+UV = "uv0.13.9"
+POETRY = "poetry2.5.1-py3.13"
+REQUESTS = "requests2.34.2-py3.13"
+KIND_TOOL = {"uv": "uv", "poetry": "poetry", "requests": "requests"}
+
+needs_mount_ns = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("unshare") is None
+    or not os.path.isdir("/etc/ssl/certs"),
+    reason="emulating the OS store needs root, unshare(1) and a Debian-style /etc/ssl/certs",
+)
+
+
+def _tool(tid):
+    try:
+        return labtools.ensure(tid)
+    except clients.ClientUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+def _certifi(tool) -> str:
+    out = subprocess.run([tool.python, "-c", "import certifi; print(certifi.where())"], stdout=subprocess.PIPE,
+                         timeout=60, check=True)
+    return out.stdout.decode().strip()
+
+
+def _sha(pem_path: str) -> str:
+    with open(pem_path, "rb") as f:
+        import base64
+        import re
+
+        b64 = re.search(rb"-----BEGIN CERTIFICATE-----(.+?)-----END", f.read(), re.S).group(1)
+    return hashlib.sha256(base64.b64decode(b"".join(b64.split()))).hexdigest()
+
+
+def _snapshot(home: str) -> dict:
+    """Every file under HOME except the journal and the tools' caches: path -> bytes."""
+    out = {}
+    for root, dirs, files in os.walk(home):
+        dirs[:] = [d for d in dirs if d not in (".cache", "state")]
+        for name in files:
+            p = os.path.join(root, name)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, home)] = f.read()
+    return out
+
+
+class Lab:
+    """One running scenario, one tool, an isolated HOME; the tool's real decisive request."""
+
+    def __init__(self, running, tool, store=None):
+        self.running, self.tool, self.store = running, tool, store
+        senv = {k: v for k, v in running.env.items() if k != "PIP_CERT"}
+        self.env, _ = labtools.tool_environ(tool, senv)
+        self.home = self.env["HOME"]
+        self.url = labtools.index_url(running.index_url, senv)
+
+    def request(self, env) -> Request:
+        argv, cwd = labtools.prepare(self.tool, self.running.workdir, self.url)
+        if self.store:
+            argv = labtools.os_store_argv(argv, self.store)
+        t0 = time.monotonic()
+        code, output = labtools.run_tool(argv, dict(env), cwd, timeout=120)
+        return Request(RequestStatus.OK if code == 0 else RequestStatus.FAILED, tuple(argv[-3:]), code,
+                       output[-4000:], time.monotonic() - t0)
+
+    def check(self, cause, **facts) -> tool_fix.ToolCheck:
+        kind = self.tool.kind
+        trust = {"uv": (Trust(TrustKind.BUNDLED, None, "default"),)}.get(kind, (Trust(TrustKind.CERTIFI),))
+        settings = (Setting("source.lab.url", self.url, "pyproject.toml"),) if kind == "poetry" else ()
+        resolved = Resolved(Found(kind, self.tool.exe, self.tool.version, self.tool.python), self.url, settings,
+                            trust)
+        data_home = self.env.get("XDG_DATA_HOME") or os.path.join(self.home, ".local", "share")
+        facts.setdefault("bundle", os.path.join(data_home, "tlsdoctor", "ca-bundle.pem"))
+        facts.setdefault("env", self.env)
+        return tool_fix.ToolCheck(kind, resolved, self.request(self.env), (cause,), ToolFacts(**facts))
+
+    def fix(self, checks, trust_sha=None):
+        out = io.StringIO()
+        ctx = PlanContext(home=self.home, shell="bash", user_config=os.path.join(self.home, ".config/pip/pip.conf"),
+                          bundle_path=checks[0].facts.bundle)
+        journal = Journal(os.path.join(self.home, ".local", "state", "tlsdoctor"))
+        res = tool_fix.run_tool_fix(
+            checks, options=FixOptions(yes=True, json=True, trust_ca_sha256=trust_sha), environ=self.env,
+            verify_request=lambda c, env, deadline, workdir: self.request(env), deadline=time.monotonic() + 300,
+            workdir=self.running.workdir, journal=journal, ctx=ctx, out=out)
+        data = json.loads(out.getvalue())
+        assert data["exit_code"] == res.exit_code
+        return res, data, journal
+
+    def new_shell_env(self) -> dict:
+        """What a new login shell has: the env plus ~/.bashrc sourced by real bash."""
+        script = '. "$HOME/.bashrc" 2>/dev/null; env -0'
+        out = subprocess.run(["bash", "-c", script], env=self.env, stdout=subprocess.PIPE, timeout=30).stdout
+        return dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
+
+
+def _inspection_store(running):
+    return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]
+
+
+def _os_store_works() -> bool:
+    try:
+        return subprocess.run(labtools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+@needs_mount_ns
+def test_corporate_case_uv_system_certs_fixed_undone_and_a_change_that_cannot_help_rolled_back():
+    if not _os_store_works():
+        pytest.skip("no private mount namespace here")
+    uv = _tool(UV)
+    with scenarios.get("intercepting-proxy").start() as running:
+        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+        lab = Lab(running, uv, store)
+        before = _snapshot(lab.home)
+        check = lab.check("tls-interception", os_store_trusts=True)
+        assert check.status == "failed" and "UnknownIssuer" in check.request.output  # control: uv fails
+
+        res, data, journal = lab.fix([check])
+        assert res.exit_code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        uv_toml = os.path.join(lab.env["XDG_CONFIG_HOME"], "uv", "uv.toml")
+        with open(uv_toml, "rb") as f:
+            assert f.read() == b"system-certs = true\n"
+        assert [c["kind"] for c in data["plan"]["changes"]] == ["tool_config"]  # no SSL_CERT_FILE, no bundle
+        assert "SSL_CERT_FILE" not in json.dumps(data["plan"]["changes"])
+        assert any("UV_SYSTEM_CERTS" in a for a in data["alternatives"])
+        assert lab.request(lab.env).status is RequestStatus.OK  # real uv, a new process
+
+        assert journal.undo("last").ok
+        assert _snapshot(lab.home) == before and not os.path.exists(uv_toml)
+        assert lab.request(lab.env).status is RequestStatus.FAILED  # and uv fails again
+
+        # Negative control: the OS store does NOT hold the inspection root, so uv's switch
+        # cannot help; the fix must roll itself back.
+        empty = labtools.make_os_store(os.path.join(running.workdir, "os-store-unrelated"),
+                                       os.path.join(running.workdir, "pki", "index-ca.pem"))
+        lab2 = Lab(running, uv, empty)
+        res, data, _ = lab2.fix([lab2.check("tls-interception", os_store_trusts=True)])
+        assert res.exit_code == 3 and data["status"] == "rolled_back" and data["verified"] is False, data
+        assert _snapshot(lab.home) == before
+
+
+def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
+    poetry, requests_tool = _tool(POETRY), _tool(REQUESTS)
+    with scenarios.get("untrusted-ca").start() as running:
+        ca = os.path.join(running.workdir, "pki", "index-ca.pem")
+        p_lab, r_lab = Lab(running, poetry), Lab(running, requests_tool)
+        assert p_lab.home == r_lab.home  # one user, one HOME
+        base = _certifi(requests_tool)
+        checks = [lab.check("untrusted-private-ca", ca_file=ca, ca_sha256=_sha(ca), base_bundle=base)
+                  for lab in (p_lab, r_lab)]
+        assert [c.status for c in checks] == ["failed", "failed"]  # controls
+        before = _snapshot(p_lab.home)
+
+        # A wrong fingerprint: refused, nothing changed.
+        res, data, _ = r_lab.fix(checks, trust_sha="00" * 32)
+        assert res.exit_code != 0 and not data["changed"] and _snapshot(p_lab.home) == before, data
+
+        res, data, journal = r_lab.fix(checks, trust_sha=_sha(ca))
+        assert res.exit_code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        kinds = sorted(c["kind"] for c in data["plan"]["changes"])
+        assert kinds == ["ca_bundle", "ca_bundle_sidecar", "shell", "tool_config"], kinds
+        bundle = checks[0].facts.bundle
+        with open(bundle, "rb") as f:
+            assert len(pem_certificates(f.read())) > 2  # certifi's roots + the CA, never the CA alone
+        config = os.path.join(p_lab.env["POETRY_CONFIG_DIR"], "config.toml")
+        with open(config, "rb") as f:
+            assert f.read() == ('[certificates.lab]\ncert = "%s"\n' % bundle).encode()
+        # requests as the user's next shell runs it: ~/.bashrc sourced by real bash
+        shell_env = r_lab.new_shell_env()
+        assert shell_env.get("REQUESTS_CA_BUNDLE") == bundle and "SSL_CERT_FILE" not in shell_env
+        assert r_lab.request(shell_env).status is RequestStatus.OK
+        assert p_lab.request(p_lab.env).status is RequestStatus.OK
+
+        assert journal.undo("last").ok
+        assert _snapshot(p_lab.home) == before
+        assert r_lab.request(r_lab.new_shell_env()).status is RequestStatus.FAILED
+        assert p_lab.request(p_lab.env).status is RequestStatus.FAILED
