@@ -225,10 +225,13 @@ def poetry_source(resolved: Any, f: ToolFacts) -> Optional[str]:
     """The name of the Poetry source whose URL is the index (certificates are keyed by it)."""
     if f.poetry_source:
         return f.poetry_source
-    index = (getattr(resolved, "index_url", "") or "").rstrip("/")
+    from tlsdoctor.fix._redact import redact_text
+
+    # Setting values are redacted for display: compare the index URL redacted the same way.
+    index = redact_text((getattr(resolved, "index_url", "") or "").rstrip("/"))
     for s in getattr(resolved, "settings", ()) or ():
         m = re.match(r"^(?:source|sources|repositories)[.:]([^.\s]+)(?:\.url)?$", s.name)
-        if m and (s.value or "").rstrip("/") == index:
+        if m and redact_text((s.value or "").rstrip("/")) == index:
             return m.group(1)
     return None
 
@@ -278,7 +281,8 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
                 "REQUESTS_CA_BUNDLE", f.bundle or "",
                 "requests verifies with this full bundle (public roots + the CA). Blast radius: every requests-based "
                 "program of this user, pip too (it then uses this bundle instead of the OS store) and Poetry sources "
-                "without their own certificate; not uv, httpx or curl", source=_where(resolved, "REQUESTS_CA_BUNDLE")),))
+                "without their own certificate; not uv, httpx or curl",
+                source=_where(resolved, "REQUESTS_CA_BUNDLE")),))
     return out
 
 
