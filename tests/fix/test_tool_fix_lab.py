@@ -26,7 +26,7 @@ import time
 import pytest
 
 from tlsdoctor.fix import tool_fix
-from tlsdoctor.fix.edits import pem_certificates
+from tlsdoctor.fix.edits import der_to_pem, pem_certificates
 from tlsdoctor.fix.journal import Journal
 from tlsdoctor.fix.plan import PlanContext
 from tlsdoctor.fix.run import FixOptions
@@ -136,6 +136,17 @@ def _inspection_store(running):
     return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]
 
 
+def _inspection_root(running) -> str:
+    """The inspection proxy's root alone (the CA the user confirms): the last certificate of
+    the lab's index-and-inspection.pem."""
+    with open(_inspection_store(running)[0], "rb") as f:
+        der = pem_certificates(f.read())[-1]
+    path = os.path.join(running.workdir, "inspection-root.pem")
+    with open(path, "wb") as f:
+        f.write(der_to_pem(der))
+    return path
+
+
 def _os_store_works() -> bool:
     try:
         return subprocess.run(labtools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
@@ -145,39 +156,49 @@ def _os_store_works() -> bool:
 
 
 @needs_mount_ns
-def test_corporate_case_uv_system_certs_fixed_undone_and_a_change_that_cannot_help_rolled_back():
+def test_corporate_case_fix_all_without_a_global_ssl_cert_file_undone_and_a_useless_change_rolled_back():
+    """The OS store trusts the inspection root; uv, Poetry and requests fail. One
+    transaction: uv's own switch (uv.toml), Poetry's source certificate and
+    REQUESTS_CA_BUNDLE to the full bundle -- never SSL_CERT_FILE."""
     if not _os_store_works():
         pytest.skip("no private mount namespace here")
-    uv = _tool(UV)
+    uv, poetry, requests_tool = _tool(UV), _tool(POETRY), _tool(REQUESTS)
     with scenarios.get("intercepting-proxy").start() as running:
         store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
-        lab = Lab(running, uv, store)
-        before = _snapshot(lab.home)
-        check = lab.check("tls-interception", os_store_trusts=True)
-        assert check.status == "failed" and "UnknownIssuer" in check.request.output  # control: uv fails
+        labs = [Lab(running, t, store) for t in (uv, poetry, requests_tool)]
+        u_lab, p_lab, r_lab = labs
+        before = _snapshot(u_lab.home)
+        ca = _inspection_root(running)
+        checks = [lab.check("tls-interception", os_store_trusts=True, ca_file=ca, ca_sha256=_sha(ca),
+                            base_bundle=_certifi(requests_tool)) for lab in labs]
+        assert [c.status for c in checks] == ["failed"] * 3  # controls: all three fail
+        assert "UnknownIssuer" in checks[0].request.output
 
-        res, data, journal = lab.fix([check])
+        res, data, journal = u_lab.fix(checks, trust_sha=_sha(ca))
         assert res.exit_code == 0 and data["status"] == "fixed" and data["verified"] is True, data
-        uv_toml = os.path.join(lab.env["XDG_CONFIG_HOME"], "uv", "uv.toml")
-        with open(uv_toml, "rb") as f:
-            assert f.read() == b"system-certs = true\n"
-        assert [c["kind"] for c in data["plan"]["changes"]] == ["tool_config"]  # no SSL_CERT_FILE, no bundle
         assert "SSL_CERT_FILE" not in json.dumps(data["plan"]["changes"])
+        uv_toml = os.path.join(u_lab.env["XDG_CONFIG_HOME"], "uv", "uv.toml")
+        with open(uv_toml, "rb") as f:
+            assert f.read() == b"system-certs = true\n"  # uv: its own switch, no bundle
         assert any("UV_SYSTEM_CERTS" in a for a in data["alternatives"])
-        assert lab.request(lab.env).status is RequestStatus.OK  # real uv, a new process
+        shell_env = r_lab.new_shell_env()
+        assert "SSL_CERT_FILE" not in shell_env
+        for lab in labs:  # each real tool, as the next shell runs it
+            assert lab.request(shell_env).status is RequestStatus.OK, lab.tool.id
 
         assert journal.undo("last").ok
-        assert _snapshot(lab.home) == before and not os.path.exists(uv_toml)
-        assert lab.request(lab.env).status is RequestStatus.FAILED  # and uv fails again
+        assert _snapshot(u_lab.home) == before and not os.path.exists(uv_toml)
+        for lab in labs:
+            assert lab.request(r_lab.new_shell_env()).status is RequestStatus.FAILED, lab.tool.id
 
         # Negative control: the OS store does NOT hold the inspection root, so uv's switch
         # cannot help; the fix must roll itself back.
-        empty = labtools.make_os_store(os.path.join(running.workdir, "os-store-unrelated"),
-                                       os.path.join(running.workdir, "pki", "index-ca.pem"))
-        lab2 = Lab(running, uv, empty)
+        unrelated = labtools.make_os_store(os.path.join(running.workdir, "os-store-unrelated"),
+                                           os.path.join(running.workdir, "pki", "index-ca.pem"))
+        lab2 = Lab(running, uv, unrelated)
         res, data, _ = lab2.fix([lab2.check("tls-interception", os_store_trusts=True)])
         assert res.exit_code == 3 and data["status"] == "rolled_back" and data["verified"] is False, data
-        assert _snapshot(lab.home) == before
+        assert _snapshot(u_lab.home) == before
 
 
 def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
