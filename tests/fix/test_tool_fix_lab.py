@@ -71,10 +71,12 @@ def _sha(pem_path: str) -> str:
 
 
 def _snapshot(home: str) -> dict:
-    """Every file under HOME except the journal and the tools' caches: path -> bytes."""
+    """Every file under HOME except the journal and the tools' caches and data (uv keeps a
+    credentials lock under ~/.local/share/uv): path -> bytes."""
     out = {}
     for root, dirs, files in os.walk(home):
-        dirs[:] = [d for d in dirs if d not in (".cache", "state")]
+        dirs[:] = [d for d in dirs if d not in (".cache", "state") and
+                   not (d == "uv" and os.path.basename(root) == "share")]
         for name in files:
             p = os.path.join(root, name)
             with open(p, "rb") as f:
@@ -237,3 +239,68 @@ def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
         assert _snapshot(p_lab.home) == before
         assert r_lab.request(r_lab.new_shell_env()).status is RequestStatus.FAILED
         assert p_lab.request(p_lab.env).status is RequestStatus.FAILED
+
+
+# ------------------------------------------------------------------ the command line, with the real tool modules
+
+def _cli(argv, env, cwd, store=None):
+    import sys
+
+    argv = [sys.executable, "-m", "tlsdoctor"] + argv
+    if store:
+        argv = labtools.os_store_argv(argv, store)
+    p = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
+    return p.returncode, json.loads(p.stdout.decode() or "{}")
+
+
+def _cli_env(lab, **extra):
+    env = dict(lab.env, SHELL="/bin/bash", PATH=os.path.dirname(lab.tool.exe) + ":/usr/bin:/bin")
+    env.update(extra)
+    return env
+
+
+@needs_mount_ns
+def test_cli_fix_tool_uv_decides_from_the_probe_that_the_os_store_trusts_the_proxy():
+    """`tlsdoctor fix --tool uv` as a user runs it: tools.uv finds and runs uv, check's
+    probe (verify:system) finds the OS store trusts the inspection root, so the fix is
+    uv.toml's switch alone; `tlsdoctor undo` takes it back."""
+    if not _os_store_works():
+        pytest.skip("no private mount namespace here")
+    uv = _tool(UV)
+    with scenarios.get("intercepting-proxy").start() as running:
+        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+        lab = Lab(running, uv, store)
+        env = _cli_env(lab, UV_INDEX_URL=lab.url)  # a uv user's own index setting
+        before = _snapshot(lab.home)
+        code, data = _cli(["fix", "--tool", "uv", "--dry-run", "--json", "--timeout", "60"], env, running.workdir,
+                          store)
+        assert code == 1 and data["status"] == "planned" and _snapshot(lab.home) == before, data
+        code, data = _cli(["fix", "--tool", "uv", "--yes", "--json", "--timeout", "60"], env, running.workdir, store)
+        assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        assert [c["kind"] + ":" + c["key"] for c in data["plan"]["changes"]] == ["tool_config:system-certs"]
+        assert lab.request(lab.env).status is RequestStatus.OK
+        code, undone = _cli(["undo", "--json"], env, running.workdir)
+        assert code == 0, undone
+        assert _snapshot(lab.home) == before
+        assert lab.request(lab.env).status is RequestStatus.FAILED
+
+
+def test_cli_fix_tool_poetry_finds_the_source_and_trusts_only_the_confirmed_ca():
+    poetry = _tool(POETRY)
+    with scenarios.get("untrusted-ca").start() as running:
+        lab = Lab(running, poetry)
+        project = os.path.join(running.workdir, "project")
+        os.makedirs(project)
+        with open(os.path.join(project, "pyproject.toml"), "w") as f:
+            f.write(labtools.POETRY_PYPROJECT.format(package="tlsdoctor-lab-pkg", source="lab", url=lab.url))
+        ca = os.path.join(running.workdir, "pki", "index-ca.pem")
+        env = _cli_env(lab)
+        before = _snapshot(lab.home)
+        code, data = _cli(["fix", "--tool", "poetry", "--yes", "--json", "--ca-file", ca, "--trust-ca-sha256",
+                           _sha(ca), "--timeout", "90"], env, project)
+        assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        assert [c["key"] for c in data["plan"]["changes"] if c["kind"] == "tool_config"] == ["certificates.lab.cert"]
+        assert lab.request(lab.env).status is RequestStatus.OK
+        code, _ = _cli(["undo", "--json"], env, project)
+        assert code == 0 and _snapshot(lab.home) == before
+        assert lab.request(lab.env).status is RequestStatus.FAILED

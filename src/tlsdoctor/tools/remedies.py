@@ -43,7 +43,7 @@ from tlsdoctor.remedies import Step
 # Causes about the index's CA not being trusted by the tool (toolcheck may add more
 # ids; a cause it names "tool-ignores-os-store" or similar lands here too).
 TRUST_CAUSES = ("untrusted-private-ca", "tls-interception", "outdated-ca-bundle", "missing-intermediate",
-                "trust-store-missing-root")
+                "trust-store-missing-root", "tool-ignores-os-store", "tool-ignores-ca-setting")
 STALE_BUNDLE_CAUSES = ("ca-bundle-path-invalid", "no-default-ca-store")
 
 SSL_CERT_FILE_RADIUS = ("SSL_CERT_FILE is read by every OpenSSL-based client of this user: uv (it replaces "
@@ -137,6 +137,12 @@ def uv_toml(f: ToolFacts, env: Mapping[str, str]) -> str:
 
 def poetry_config(env: Mapping[str, str], f: ToolFacts) -> str:
     """Poetry's config.toml (``POETRY_CONFIG_DIR`` or platformdirs' user config dir)."""
+    try:
+        from tlsdoctor.tools.poetry import config_dir  # toolpy's: poetry/locations.py per platform
+
+        return os.path.join(config_dir(env)[0], "config.toml")
+    except ImportError:
+        pass
     folder = env.get("POETRY_CONFIG_DIR") or os.path.join(_config_home(f, env), "pypoetry")
     return os.path.join(folder, "config.toml")
 
@@ -222,16 +228,26 @@ def _uv(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, 
 # ------------------------------------------------------------------------- Poetry
 
 def poetry_source(resolved: Any, f: ToolFacts) -> Optional[str]:
-    """The name of the Poetry source whose URL is the index (certificates are keyed by it)."""
+    """The name whose ``certificates.<name>`` Poetry applies to the index.
+
+    Poetry matches a request's URL to a configured repository or source
+    (``tools.poetry.match_repository``); the resolver reports the certificates it
+    found under that name, else the sources (``source.<name>`` = "URL (priority p)")."""
     if f.poetry_source:
         return f.poetry_source
     from tlsdoctor.fix._redact import redact_text
 
+    settings = getattr(resolved, "settings", ()) or ()
+    for s in settings:
+        m = re.match(r"^certificates\.(.+)\.(?:cert|verify|client-cert)$", s.name)
+        if m:
+            return m.group(1)
     # Setting values are redacted for display: compare the index URL redacted the same way.
     index = redact_text((getattr(resolved, "index_url", "") or "").rstrip("/"))
-    for s in getattr(resolved, "settings", ()) or ():
-        m = re.match(r"^(?:source|sources|repositories)[.:]([^.\s]+)(?:\.url)?$", s.name)
-        if m and redact_text((s.value or "").rstrip("/")) == index:
+    for s in settings:
+        m = re.match(r"^(?:source|sources|repositories)[.:](.+?)(?:\.url)?$", s.name)
+        url = re.sub(r"\s+\(priority [^)]*\)$", "", s.value or "").rstrip("/")
+        if m and redact_text(url) == index:
             return m.group(1)
     return None
 
@@ -244,7 +260,9 @@ def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[s
         return [(remedies.manual(
             "poetry config certificates.<source>.cert <a bundle of the public roots plus the CA>, for the source whose "
             "URL is the index (tlsdoctor could not tell its name)"),)]
-    key = "certificates.%s.cert" % source
+    from tlsdoctor.fix.toml_edit import format_path
+
+    key = format_path(("certificates", source, "cert"))  # a name with a dot is quoted, as poetry config does
     bundle = _full_bundle(f, "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA"
                           % (f.base_bundle or "certifi"))
     if bundle is None:
