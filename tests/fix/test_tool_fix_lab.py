@@ -304,3 +304,36 @@ def test_cli_fix_tool_poetry_finds_the_source_and_trusts_only_the_confirmed_ca()
         code, _ = _cli(["undo", "--json"], env, project)
         assert code == 0 and _snapshot(lab.home) == before
         assert lab.request(lab.env).status is RequestStatus.FAILED
+
+
+@needs_mount_ns
+def test_cli_fix_tool_uv_removes_a_stale_ssl_cert_file_that_makes_uv_trust_nothing():
+    """uv >= 0.12 with an SSL_CERT_FILE naming a missing file trusts nothing ("No default
+    certificates will be trusted"), even with the OS store that trusts the index. The
+    fix comments out the ~/.bashrc line that exports it and turns on uv's switch; the
+    next shell's uv works; undo restores ~/.bashrc byte for byte."""
+    if not _os_store_works():
+        pytest.skip("no private mount namespace here")
+    uv = _tool(UV)
+    with scenarios.get("intercepting-proxy").start() as running:
+        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+        lab = Lab(running, uv, store)
+        stale = "/nonexistent/tlsdoctor/ca.pem"
+        bashrc = os.path.join(lab.home, ".bashrc")
+        with open(bashrc, "wb") as f:
+            f.write(b"# mine\r\nexport SSL_CERT_FILE=%s\r\nalias ll='ls -l'" % stale.encode())
+        before = _snapshot(lab.home)
+        env = _cli_env(lab, UV_INDEX_URL=lab.url, SSL_CERT_FILE=stale)  # the current shell has it
+        code, data = _cli(["fix", "--tool", "uv", "--yes", "--json", "--timeout", "60"], env, running.workdir, store)
+        assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        assert sorted(c["kind"] + ":" + c["key"] for c in data["plan"]["changes"]) == [
+            "shell:SSL_CERT_FILE", "tool_config:system-certs"]
+        # the next login shell: ~/.bashrc no longer exports it
+        fresh = dict(lab.env)
+        shell_env = subprocess.run(["bash", "-c", '. "$HOME/.bashrc"; env -0'], env=fresh, stdout=subprocess.PIPE,
+                                   timeout=30).stdout.decode().split("\0")
+        assert not any(item.startswith("SSL_CERT_FILE=") for item in shell_env)
+        assert lab.request(lab.env).status is RequestStatus.OK
+        assert lab.request(dict(lab.env, SSL_CERT_FILE=stale)).status is RequestStatus.FAILED  # control
+        code, _ = _cli(["undo", "--json"], env, running.workdir)
+        assert code == 0 and _snapshot(lab.home) == before

@@ -170,7 +170,12 @@ def check_tools(names: Sequence[str], env: Mapping[str, str], python: Optional[s
         if c.status != "failed":
             continue
         left = max(0.5, (deadline - time.monotonic()) / 2)
-        report = check.collect(python=python, index_url=c.resolved.index_url, timeout=left, env=dict(env))
+        # The question for the remedies is whether the *OS store* trusts the index (the probe's
+        # verify:system). OpenSSL lets SSL_CERT_FILE/SSL_CERT_DIR replace its default paths, so a
+        # stale variable -- the very thing uv >= 0.12 "trusts nothing" over -- would hide the
+        # answer; the tool's own request above already saw them.
+        probe_env = {k: v for k, v in env.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+        report = check.collect(python=python, index_url=c.resolved.index_url, timeout=left, env=probe_env)
         c.causes = tuple(d.cause for d in getattr(report, "diagnoses", ()))
         try:
             from tlsdoctor.tools import judge  # toolcheck's; the probe's causes until it lands
