@@ -212,3 +212,16 @@ def test_flow_tool_ok_is_nothing_to_fix_and_deadline_is_could_not_tell(tmp_path)
     check, env = _check(tmp_path, RequestStatus.DEADLINE)
     res, data, _ = _run(tmp_path, check, env, lambda e: RequestStatus.OK, yes=True)
     assert res.exit_code == 3 and not data["changed"]
+
+
+def test_flow_text_output_names_the_tool_the_plan_and_the_alternative(tmp_path):
+    check, env = _check(tmp_path, RequestStatus.FAILED)
+    out = io.StringIO()
+    res = tool_fix.run_tool_fix(
+        [check], options=FixOptions(dry_run=True), environ=env, verify_request=lambda *a: Request(RequestStatus.OK),
+        deadline=__import__("time").monotonic() + 30, workdir=str(tmp_path), journal=Journal(str(tmp_path / "s")),
+        ctx=PlanContext(home=str(tmp_path), shell="bash"), out=out)
+    text = out.getvalue()
+    assert res.exit_code == 1
+    assert "uv 0.13.9: failed (tls-interception)" in text and "system-certs = true" in text
+    assert "alternative (not applied)" in text and "UV_SYSTEM_CERTS" in text and SECRET not in text

@@ -218,6 +218,10 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
         _say(options, out, data, msg)
         return ToolFixResult(code, data)
     steps, alternatives, manual = plan_steps(failing)
+    if not options.json:
+        for t in tools_json:
+            out.write(redact_text("%s %s: %s%s\n" % (t["tool"], t["version"] or "", t["before"], (
+                " (" + ", ".join(t["causes"]) + ")") if t["causes"] else "")))
     ctx = ctx or PlanContext()
     verified_tools = failing
 
