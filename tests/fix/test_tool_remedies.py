@@ -225,3 +225,11 @@ def test_flow_text_output_names_the_tool_the_plan_and_the_alternative(tmp_path):
     assert res.exit_code == 1
     assert "uv 0.13.9: failed (tls-interception)" in text and "system-certs = true" in text
     assert "alternative (not applied)" in text and "UV_SYSTEM_CERTS" in text and SECRET not in text
+
+
+def test_client_certificate_is_the_tools_own_switch_as_a_manual_step(tmp_path):
+    r = resolved("poetry", "2.5.1", settings=[Setting("source.lab", "%s (priority primary)" % INDEX, "pyproject")])
+    (step,) = tr.steps("client-cert-required", r, facts(tmp_path))
+    assert step.kind is StepKind.MANUAL and "poetry config certificates.lab.client-cert" in step.explanation
+    (step,) = tr.steps("client-cert-required", resolved("uv"), facts(tmp_path))
+    assert "SSL_CLIENT_CERT" in step.explanation

@@ -252,6 +252,26 @@ def poetry_source(resolved: Any, f: ToolFacts) -> Optional[str]:
     return None
 
 
+CLIENT_CERT = "client-cert-required"
+
+
+def _client_cert(tool: str, resolved: Any, f: ToolFacts) -> Tuple[Step, ...]:
+    """The server wants a client certificate: only the user has it (one PEM with the key and
+    the certificate), so the step is the exact switch to set, never applied by tlsdoctor."""
+    if tool == "poetry":
+        from tlsdoctor.fix.toml_edit import format_path
+
+        source = poetry_source(resolved, f) or "<source>"
+        key = format_path(("certificates", source, "client-cert"))
+        return (remedies.manual("poetry config %s <PEM with your key and certificate>: Poetry sends it to that "
+                                "source only" % key),)
+    if tool == "uv":
+        return (remedies.manual("export SSL_CLIENT_CERT=<PEM with your key and certificate> in your shell start-up "
+                                "file: uv sends it to every host it connects to"),)
+    return (remedies.manual("%s has no setting for a client certificate: the script must pass cert=(CERT, KEY) "
+                            "itself" % tool),)
+
+
 def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, str]) -> List[Tuple[Step, ...]]:
     if not (any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts):
         return []
@@ -335,7 +355,11 @@ def groups(cause: Any, resolved: Any, facts: Any = None) -> Tuple[Tuple[Step, ..
     make = _BY_TOOL.get(tool or "")
     if make is None:
         return ()
-    return tuple(g for g in make(_causes(cause), resolved, f, _env(resolved, f)) if g)
+    causes = _causes(cause)
+    out = [g for g in make(causes, resolved, f, _env(resolved, f)) if g]
+    if CLIENT_CERT in causes:
+        out.append(_client_cert(tool or "", resolved, f))
+    return tuple(out)
 
 
 def steps(cause: Any, resolved: Any, facts: Any = None) -> Tuple[Step, ...]:
