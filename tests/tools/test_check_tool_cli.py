@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from conftest import run_tlsdoctor
 
 SECRET = "hunter2secretpw"
 TOKEN = "ghp_" + "Zq9Xw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0"
@@ -32,7 +31,7 @@ def _env(tmp_path, bindir, **kw):
 
 
 @pytest.mark.parametrize("where", ["request", "version"])
-def test_timeout_bounds_a_hanging_uv(tmp_path, where):
+def test_timeout_bounds_a_hanging_uv(tlsdoctor_check, tmp_path, where):
     """A uv that never answers (its --version, or its request) is killed with its children at the deadline:
     exit 3, "could not tell", within the hard bound."""
     pidfile = tmp_path / "sleeper.pid"
@@ -44,7 +43,7 @@ def test_timeout_bounds_a_hanging_uv(tmp_path, where):
     _fake_uv(tmp_path / "bin", body)
     env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/")
     t0 = time.monotonic()
-    rc, data, err = run_tlsdoctor(["--tool", "uv", "--timeout", "3", "--json"], env, cwd=str(tmp_path))
+    rc, data, err = tlsdoctor_check(["--tool", "uv", "--timeout", "3", "--json"], env, cwd=str(tmp_path))
     took = time.monotonic() - t0
     assert took <= 3 + 2.5, took  # the deadline plus interpreter start-up: a hard bound, not a timing claim
     row = data["tools"][0]
@@ -61,13 +60,13 @@ def test_timeout_bounds_a_hanging_uv(tmp_path, where):
             raise AssertionError("uv's child outlived check")
 
 
-def test_a_fast_failing_uv_is_judged_not_timed_out(tmp_path):
+def test_a_fast_failing_uv_is_judged_not_timed_out(tlsdoctor_check, tmp_path):
     # control of the deadline test: the same fake uv answering at once is a verdict, not "did not finish"
     _fake_uv(tmp_path / "bin", 'if [ "$1" = "--version" ]; then echo "uv 0.13.9"; exit 0; fi\n'
                                'echo "error: Failed to fetch: https://127.0.0.1:9/simple/pip/" >&2\n'
                                'echo "  cause: tcp connect error" >&2\nexit 2\n')
     env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/")
-    rc, data, err = run_tlsdoctor(["--tool", "uv", "--timeout", "10", "--json"], env, cwd=str(tmp_path))
+    rc, data, err = tlsdoctor_check(["--tool", "uv", "--timeout", "10", "--json"], env, cwd=str(tmp_path))
     row = data["tools"][0]
     assert row["request"]["status"] == "failed" and row["request"]["exit_code"] == 2
     assert "did not finish" not in row["summary"]
@@ -75,9 +74,9 @@ def test_a_fast_failing_uv_is_judged_not_timed_out(tmp_path):
     assert rc == 1
 
 
-def test_uv_not_on_path_is_a_usage_error(tmp_path):
+def test_uv_not_on_path_is_a_usage_error(tlsdoctor_check, tmp_path):
     env = _env(tmp_path, tmp_path / "empty")
-    rc, data, err = run_tlsdoctor(["--tool", "uv", "--json"], env, cwd=str(tmp_path))
+    rc, data, err = tlsdoctor_check(["--tool", "uv", "--json"], env, cwd=str(tmp_path))
     assert rc == 2 and data["status"] == "usage" and "uv was not found" in data["error"]
 
 
@@ -94,13 +93,13 @@ def test_a_tool_module_missing_from_this_build(tmp_path, monkeypatch):
     assert rep.usage_error == "poetry is not supported in this build" and rep.exit_code == 2
 
 
-def test_all_lists_every_tool(tmp_path):
+def test_all_lists_every_tool(tlsdoctor_check, tmp_path):
     _fake_uv(tmp_path / "bin", 'if [ "$1" = "--version" ]; then echo "uv 0.13.9"; exit 0; fi\nexit 2\n')
     env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/",
                PIP_INDEX_URL="https://127.0.0.1:9/simple/")
     import sys
 
-    rc, data, err = run_tlsdoctor(["--tool", "all", "--python", sys.executable, "--timeout", "15", "--json"], env,
+    rc, data, err = tlsdoctor_check(["--tool", "all", "--python", sys.executable, "--timeout", "15", "--json"], env,
                                   cwd=str(tmp_path))
     listed = [t["tool"] for t in data["tools"]] + [s["tool"] for s in data["skipped"]]
     assert sorted(listed) == sorted(["pip", "uv", "poetry", "conda", "requests", "httpx"]), data
@@ -111,12 +110,12 @@ def test_all_lists_every_tool(tmp_path):
     assert validate(data, _schema()) == []
 
 
-def test_tool_pip_is_check_unchanged(tmp_path):
+def test_tool_pip_is_check_unchanged(tlsdoctor_check, tmp_path):
     import sys
 
     env = _env(tmp_path, tmp_path / "empty", PIP_INDEX_URL="https://127.0.0.1:9/simple/")
-    rc1, plain, _ = run_tlsdoctor(["--python", sys.executable, "--json", "--timeout", "10"], env, cwd=str(tmp_path))
-    rc2, tool, _ = run_tlsdoctor(["--tool", "pip", "--python", sys.executable, "--json", "--timeout", "10"], env,
+    rc1, plain, _ = tlsdoctor_check(["--python", sys.executable, "--json", "--timeout", "10"], env, cwd=str(tmp_path))
+    rc2, tool, _ = tlsdoctor_check(["--tool", "pip", "--python", sys.executable, "--json", "--timeout", "10"], env,
                                  cwd=str(tmp_path))
     assert rc1 == rc2 and set(plain) == set(tool) and "diagnoses" in tool and "tools" not in tool
     assert [d["cause"] for d in plain["diagnoses"]] == [d["cause"] for d in tool["diagnoses"]]
@@ -124,7 +123,7 @@ def test_tool_pip_is_check_unchanged(tmp_path):
 
 @pytest.mark.lab
 @pytest.mark.parametrize("fmt", [["--json"], ["--format", "markdown"], [], ["--lang", "zh"]])
-def test_planted_secrets_never_printed(tmp_path, https_index, fmt):
+def test_planted_secrets_never_printed(tlsdoctor_check, tmp_path, https_index, fmt):
     """Index URLs with a password or a token, a proxy password: real uv runs, nothing secret is printed."""
     from tlsdoctor.lab import clients, tools
 
@@ -141,7 +140,7 @@ def test_planted_secrets_never_printed(tmp_path, https_index, fmt):
     env = _env(tmp_path, os.path.dirname(uv.exe), SSL_CERT_FILE=ca,
                UV_DEFAULT_INDEX="https://me:%s@localhost:%s/simple/?token=%s" % (SECRET, port, TOKEN),
                NO_PROXY="localhost", HTTPS_PROXY="http://bob:%s@127.0.0.1:9" % SECRET)
-    rc, out, err = run_tlsdoctor(["--tool", "uv", "--timeout", "30"] + fmt, env, cwd=str(proj))
+    rc, out, err = tlsdoctor_check(["--tool", "uv", "--timeout", "30"] + fmt, env, cwd=str(proj))
     shown = (json.dumps(out) if isinstance(out, dict) else out) + err
     assert SECRET not in shown and TOKEN not in shown, shown[-3000:]
     assert "localhost:%s" % port in shown  # the index is shown, masked
@@ -155,14 +154,14 @@ def _schema():
         return json.load(f)
 
 
-def test_json_matches_the_documented_schema(tmp_path):
+def test_json_matches_the_documented_schema(tlsdoctor_check, tmp_path):
     from tlsdoctor.kb.validate import validate
 
     schema = _schema()
     _fake_uv(tmp_path / "bin", 'if [ "$1" = "--version" ]; then echo "uv 0.13.9"; exit 0; fi\n'
                                'echo "  cause: invalid peer certificate: UnknownIssuer" >&2\nexit 2\n')
     env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/", UV_INSECURE_HOST="x")
-    rc, data, err = run_tlsdoctor(["--tool", "uv", "--timeout", "10", "--json"], env, cwd=str(tmp_path))
+    rc, data, err = tlsdoctor_check(["--tool", "uv", "--timeout", "10", "--json"], env, cwd=str(tmp_path))
     assert validate(data, schema) == []
     # negative control: the schema rejects what it does not document
     data["tools"][0]["trust"][0]["kind"] = "everything"

@@ -20,7 +20,6 @@ import subprocess
 
 import pytest
 
-from conftest import run_tlsdoctor
 
 pytestmark = pytest.mark.lab
 
@@ -85,14 +84,14 @@ def the_uv(data):
 @pytest.mark.parametrize("tid", UVS)
 @pytest.mark.parametrize("name,translate,expect", CASES,
                          ids=["%s%s" % (c[0], "" if c[1] else "-untranslated") for c in CASES])
-def test_check_tool_uv_names_the_cause(name, translate, expect, tid, tmp_path):
+def test_check_tool_uv_names_the_cause(tlsdoctor_check, name, translate, expect, tid, tmp_path):
     tool, pip = _tool(tid), _pip()
     with scenarios.get(name).start(str(tmp_path / "lab")) as running:
         env = uv_env(tool, running, translate)
         code, output = real_uv(tool, running, env)
         assert (code == 0) == (expect == "ok"), "real uv: expected %s, exit %s:\n%s" % (expect, code, output[-2000:])
         # 0.4.30 retries 3 times with back-off (it has no UV_HTTP_RETRIES): give it the time it needs
-        rc, data, err = run_tlsdoctor(["--tool", "uv", "--python", pip.python, "--json", "--timeout", "60"], env,
+        rc, data, err = tlsdoctor_check(["--tool", "uv", "--python", pip.python, "--json", "--timeout", "60"], env,
                                       cwd=running.workdir)
     row = the_uv(data)
     assert row["found"]["version"] == tool.version
@@ -114,7 +113,7 @@ def _os_store_works():
 
 
 @pytest.mark.parametrize("tid", UVS)
-def test_corporate_case_pip_ok_uv_ignores_the_os_store(tid, tmp_path):
+def test_corporate_case_pip_ok_uv_ignores_the_os_store(tlsdoctor_check, tid, tmp_path):
     """The OS store trusts the intercepting proxy's root (nothing else set): pip >= 24.2 works,
     uv fails with tool-ignores-os-store; with uv's own switch (UV_SYSTEM_CERTS / UV_NATIVE_TLS) uv is ok.
     Real uv under the same emulated store is the control of each run."""
@@ -132,7 +131,7 @@ def test_corporate_case_pip_ok_uv_ignores_the_os_store(tid, tmp_path):
         env = uv_env(tool, running, delta={"PIP_CERT": None})
         code, output = real_uv(tool, running, env, wrap)
         assert code != 0 and "UnknownIssuer" in output, output[-2000:]
-        rc, data, err = run_tlsdoctor(["--tool", "all", "--python", pip.python, "--json", "--timeout", "60"], env,
+        rc, data, err = tlsdoctor_check(["--tool", "all", "--python", pip.python, "--json", "--timeout", "60"], env,
                                       cwd=running.workdir, wrap=wrap)
         by_tool = {t["tool"]: t for t in data["tools"]}
         assert by_tool["pip"]["status"] == "ok", by_tool["pip"]
@@ -143,7 +142,7 @@ def test_corporate_case_pip_ok_uv_ignores_the_os_store(tid, tmp_path):
         env = uv_env(tool, running, delta={"PIP_CERT": None, switch: "1"})
         code, output = real_uv(tool, running, env, wrap)
         assert code == 0, output[-2000:]
-        rc, data, err = run_tlsdoctor(["--tool", "uv", "--python", pip.python, "--json", "--timeout", "60"], env,
+        rc, data, err = tlsdoctor_check(["--tool", "uv", "--python", pip.python, "--json", "--timeout", "60"], env,
                                       cwd=running.workdir, wrap=wrap)
         row = the_uv(data)
         assert (rc, row["status"]) == (0, "ok"), row
