@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -213,3 +215,42 @@ def test_mini_toml_matches_tomllib_on_uv_settings(tmp_path):
     assert uv._mini_toml(text) == tomllib.loads(text)
     with pytest.raises(ValueError):
         uv._mini_toml('x = """\nmulti\n"""\n')
+
+
+PYPROJECT_WITH_MULTILINE = (
+    '[project]\nname = "x"\ndescription = """multi\n[tool.uv]\nline"""\ndependencies = [\n  "a",\n]\n\n'
+    '[tool.uv]\nnative-tls = true\nallow-insecure-host = ["idx.corp"]\n\n[[tool.uv.index]]\nurl = "https://idx.corp/simple"\n'
+    'default = true\n\n[tool.other]\nx = """\n"""\n')
+
+
+def test_fallback_reader_reads_only_tool_uv_of_a_pyproject(home, monkeypatch):
+    """Python 3.9/3.10 (no tomllib): the [tool.uv] tables are read even when the rest of the file
+    holds TOML the minimal reader does not know; with tomllib the same answer (control)."""
+    h, proj = home
+    (proj / "pyproject.toml").write_text(PYPROJECT_WITH_MULTILINE)
+    with_tomllib = res(NEW, env_for(h), proj)
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # `import tomllib` raises ImportError, as on 3.10
+    without = res(NEW, env_for(h), proj)
+    for r in (with_tomllib, without):
+        assert r.index_url == "https://idx.corp/simple" and kinds(r) == [TrustKind.OFF, TrustKind.OS], r
+        assert r.warnings == ()
+    # a uv.toml the minimal reader cannot read is said to be tlsdoctor's limit, not uv's error
+    (h / ".config" / "uv" / "uv.toml").write_text('x = """\nmulti\n"""\n')
+    r = res(NEW, env_for(h), proj)
+    assert any("tlsdoctor's own TOML reader" in w for w in r.warnings), r.warnings
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.expanduser("~/.pyenv/versions/3.9.18/bin/python3")),
+                    reason="no Python 3.9 here")
+def test_resolution_on_a_real_python_3_9(home):
+    h, proj = home
+    (proj / "pyproject.toml").write_text(PYPROJECT_WITH_MULTILINE)
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src")
+    code = ("import json, time, sys; from tlsdoctor.tools import uv, Found; "
+            "r = uv.resolve(Found('uv', '/x', '0.13.9'), json.loads(sys.argv[1]), sys.argv[2], time.monotonic() + 20); "
+            "print(json.dumps([r.index_url, [t.kind.value for t in r.trust], list(r.warnings)]))")
+    proc = subprocess.run([os.path.expanduser("~/.pyenv/versions/3.9.18/bin/python3"), "-c", code,
+                           json.dumps(env_for(h)), str(proj)], env={"PYTHONPATH": src, "PATH": os.defpath},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout) == ["https://idx.corp/simple", ["off", "os"], []]

@@ -91,19 +91,58 @@ def find(env: Mapping[str, str], python: Optional[str], deadline: float) -> Opti
 # ----------------------------------------------------------------------------- TOML
 
 
-def load_toml(path: str) -> Dict[str, Any]:
-    """A TOML file as a dict (``tomllib`` where it exists, else ``_mini_toml``). Raises ValueError/OSError."""
+class FallbackTomlError(ValueError):
+    """The minimal reader (Python < 3.11) cannot read this file: uv itself may well read it."""
+
+
+def load_toml(path: str, only_table: Optional[str] = None) -> Dict[str, Any]:
+    """A TOML file as a dict (``tomllib`` where it exists, else ``_mini_toml``). Raises ValueError/OSError.
+
+    ``only_table`` (e.g. ``tool.uv``): without tomllib, read only that table and its sub-tables
+    (a pyproject.toml's other tables may hold TOML the minimal reader does not know, such as a
+    multi-line description)."""
     with open(path, "rb") as f:
         data = f.read(1 << 20)
     text = data.decode("utf-8")
     try:
         import tomllib  # type: ignore[import-not-found]
     except ImportError:
-        return _mini_toml(text)
+        if only_table:
+            text = _only_table(text, only_table)
+        try:
+            return _mini_toml(text)
+        except ValueError as exc:
+            raise FallbackTomlError(str(exc))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(str(exc))
+
+
+def _only_table(text: str, table: str) -> str:
+    """The lines of ``[table]``, ``[table.x]`` and ``[[table.x]]`` sections only (headers matched at line start)."""
+    keep = False
+    out: List[str] = []
+    head = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    in_string = ""  # inside a multi-line string: a "[tool.uv]" line there is text, not a header
+    for line in text.splitlines():
+        if in_string:
+            if line.count(in_string) % 2 == 1:
+                in_string = ""
+            if keep:
+                out.append(line)
+            continue
+        for delim in ('"""', "'''"):
+            if line.count(delim) % 2 == 1:
+                in_string = delim
+                break
+        m = None if in_string else head.match(line)
+        if m:
+            name = ".".join(_keys(m.group(1)))
+            keep = name == table or name.startswith(table + ".")
+        if keep:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 _KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
@@ -327,8 +366,9 @@ def _has_tool_uv(path: str) -> bool:
 
 
 def _settings_of(path: str) -> Dict[str, Any]:
-    data = load_toml(path)
-    if os.path.basename(path) == "pyproject.toml":
+    is_pyproject = os.path.basename(path) == "pyproject.toml"
+    data = load_toml(path, only_table="tool.uv" if is_pyproject else None)
+    if is_pyproject:
         data = (data.get("tool") or {}).get("uv") or {}
     if not isinstance(data, dict):
         return {}
@@ -438,7 +478,12 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
         try:
             files.append((path, which, _settings_of(path)))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
-            warnings.append("uv cannot read %s: %s (uv itself stops with an error)" % (path, redact_text(str(exc))))
+            if isinstance(exc, FallbackTomlError):
+                warnings.append("tlsdoctor's own TOML reader (Python < 3.11 has no tomllib) cannot read %s: %s; "
+                                "its settings are not shown" % (path, redact_text(str(exc))))
+            else:
+                warnings.append("uv cannot read %s: %s (uv itself stops with an error)"
+                                % (path, redact_text(str(exc))))
 
     def from_files(key: str) -> List[Tuple[Any, str]]:
         return [(data[key], path) for path, _, data in files if key in data]
