@@ -138,6 +138,9 @@ def test_corporate_case_pip_ok_uv_ignores_the_os_store(tlsdoctor_check, tid, tmp
         uv_row = by_tool["uv"]
         assert [c["id"] for c in uv_row["causes"]] == ["tool-ignores-os-store"], uv_row
         assert "OS store" in uv_row["summary"] and rc == 1 and data["status"] == "problem"
+        rc, text, err = tlsdoctor_check(["--tool", "all", "--python", pip.python, "--timeout", "60"], env,
+                                        cwd=running.workdir, wrap=wrap)
+        assert text.splitlines()[2].startswith("pip ok; uv fails: uv does not use the OS store"), text[:2000]
         # uv's own switch: real uv and check agree it works now
         env = uv_env(tool, running, delta={"PIP_CERT": None, switch: "1"})
         code, output = real_uv(tool, running, env, wrap)

@@ -191,6 +191,8 @@ def text(report, lang: str = "en") -> str:
     L = LABELS.get(lang, LABELS["en"])
     out = ["%s: %s (%s %d)" % (L["title"] % report.asked, report.status, L["exit"], report.exit_code), ""]
     if report.asked == "all":
+        # The one line to paste ("pip ok; uv fails: uv does not use the OS store, which trusts …").
+        out += ["; ".join(v.summary for v in report.verdicts), ""]
         out += table_lines(report, L) + [""]
     for v in report.verdicts:
         if v.tool == "pip":
