@@ -168,3 +168,25 @@ def test_json_matches_the_documented_schema(tlsdoctor_check, tmp_path):
     data["surprise"] = 1
     errors = validate(data, schema)
     assert any("surprise" in e for e in errors) and any("kind" in e or "everything" in e for e in errors), errors
+
+
+def test_a_broken_tool_module_is_could_not_tell_not_a_crash(tmp_path, monkeypatch):
+    from tlsdoctor.tools import checktool
+
+    def broken(name):
+        raise ImportError("No module named 'somedependency'", name="somedependency")
+
+    monkeypatch.setattr(checktool, "module", broken)
+    rep = checktool.collect("poetry", env={"PATH": str(tmp_path)}, timeout=5)
+    assert rep.usage_error is None and rep.exit_code == 3
+    assert "could not tell" in rep.verdicts[0].summary and "somedependency" in rep.verdicts[0].summary
+
+
+def test_zh_headings(tlsdoctor_check, tmp_path):
+    _fake_uv(tmp_path / "bin", 'if [ "$1" = "--version" ]; then echo "uv 0.13.9"; exit 0; fi\n'
+                               'echo "  cause: tcp connect error" >&2\nexit 2\n')
+    env = _env(tmp_path, tmp_path / "bin", UV_DEFAULT_INDEX="https://127.0.0.1:9/simple/")
+    rc, text, err = tlsdoctor_check(["--tool", "uv", "--timeout", "10", "--lang", "zh"], env, cwd=str(tmp_path))
+    assert "结论" in text and "设置" in text and "信任" in text, text
+    rc, text, err = tlsdoctor_check(["--tool", "uv", "--timeout", "10"], env, cwd=str(tmp_path))
+    assert "结论" not in text and "verdict" in text  # control: English by default

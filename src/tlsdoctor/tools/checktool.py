@@ -187,7 +187,12 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
                                         % (name, type(exc).__name__, exc))
 
     for name in names:
-        mod = _module(name)
+        try:
+            mod = _module(name)
+        except Exception as exc:  # the module is there but broken (a bug): say so, never crash check
+            results[name] = ToolVerdict(name, "incomplete", "%s: could not tell (tlsdoctor bug: its module does "
+                                        "not load: %s: %s)" % (name, type(exc).__name__, exc))
+            continue
         if mod is None:
             out.skipped.append((name, NOT_SUPPORTED))
             continue
