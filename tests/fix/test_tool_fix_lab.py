@@ -337,3 +337,32 @@ def test_cli_fix_tool_uv_removes_a_stale_ssl_cert_file_that_makes_uv_trust_nothi
         assert lab.request(dict(lab.env, SSL_CERT_FILE=stale)).status is RequestStatus.FAILED  # control
         code, _ = _cli(["undo", "--json"], env, running.workdir)
         assert code == 0 and _snapshot(lab.home) == before
+
+
+def test_cli_fix_tool_httpx_replaces_the_stale_ssl_cert_file_that_crashes_it():
+    """httpx crashes (FileNotFoundError) on an SSL_CERT_FILE naming a missing file; on
+    untrusted-ca the fix replaces that ~/.bashrc line with the full bundle (the blast
+    radius is stated: uv, curl, OpenSSL clients); undo restores ~/.bashrc."""
+    httpx = _tool("httpx0.28.1-py3.13")
+    with scenarios.get("untrusted-ca").start() as running:
+        lab = Lab(running, httpx)
+        stale = "/nonexistent/tlsdoctor/ca.pem"
+        bashrc = os.path.join(lab.home, ".bashrc")
+        with open(bashrc, "w") as f:
+            f.write("export SSL_CERT_FILE=%s\n" % stale)
+        before = _snapshot(lab.home)
+        env = _cli_env(lab, SSL_CERT_FILE=stale, PIP_INDEX_URL=lab.url)
+        assert "FileNotFoundError" in lab.request(env).output  # control
+        ca = os.path.join(running.workdir, "pki", "index-ca.pem")
+        code, data = _cli(["fix", "--tool", "httpx", "--python", httpx.python, "--yes", "--json", "--ca-file", ca,
+                           "--trust-ca-sha256", _sha(ca), "--timeout", "60"], env, running.workdir)
+        assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
+        shell = [c for c in data["plan"]["changes"] if c["kind"] == "shell"]
+        assert [c["key"] for c in shell] == ["SSL_CERT_FILE"] and "uv" in shell[0]["why"]
+        fresh = {k: v for k, v in lab.env.items() if k != "SSL_CERT_FILE"}
+        out = subprocess.run(["bash", "-c", '. "$HOME/.bashrc"; env -0'], env=fresh, stdout=subprocess.PIPE,
+                             timeout=30).stdout.decode().split("\0")
+        new_env = dict(item.split("=", 1) for item in out if "=" in item)
+        assert new_env["SSL_CERT_FILE"] != stale and lab.request(new_env).status is RequestStatus.OK
+        code, _ = _cli(["undo", "--json"], env, running.workdir)
+        assert code == 0 and _snapshot(lab.home) == before
