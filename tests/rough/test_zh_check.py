@@ -113,5 +113,5 @@ def test_common_rule_evidence_is_chinese_too():
     rec = next(r for r in ALL if r.first_cause == "hostname-mismatch")
     zh_text = render.render(_report(facts_of(rec)), fmt="text", lang="zh")
     en_text = render.render(_report(facts_of(rec)), fmt="text", lang="en")
-    assert "同一证书链不检查主机名时：验证通过" in zh_text and "pip 自己对 " in zh_text
+    assert "同一证书链不检查主机名时：验证通过" in zh_text and "pip 自己的请求（" in zh_text
     assert not re.search(r"[\u4e00-\u9fff]", en_text)  # control: English stays English

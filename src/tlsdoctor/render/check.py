@@ -285,15 +285,16 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     if not diagnoses:
         return []
     d = diagnoses[0]
-    lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    say, step = _rule_text(lang)
+    lines = ["  (%s)" % say(d.verdict)] if lang == "zh" else []
     if len(d.all_hosts) > 1:
         lines.append("  %s" % ", ".join(_host_name(u) for u in d.all_hosts))
     lines.append("  %s:" % t["evidence"])
-    lines += ["    - %s" % e for e in d.evidence]
+    lines += ["    - %s" % say(e) for e in d.evidence]
     lines.append("  %s:" % t["fix"])
-    lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
+    lines += ["    $ %s" % step(x) if x.command() else "    - %s" % step(x) for x in d.fix]
     if d.dead_ends:
-        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
+        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(say(x) for x in d.dead_ends)))
     if d.link:
         lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
     if len(diagnoses) > 1:
@@ -301,6 +302,15 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     for d in diagnoses[1:]:
         lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
     return lines
+
+
+def _rule_text(lang: str):
+    """How to print a rule's sentence and a fix step: as built (English), or by message id in Chinese."""
+    if lang != "zh":
+        return str, lambda step: step.text()
+    from tlsdoctor.render import zh
+
+    return zh.tr, zh.step_text
 
 
 def _host_name(url: str) -> str:
@@ -593,23 +603,24 @@ def markdown(report, lang: str = "en") -> str:
     measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
     t = L10N[lang]
     lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
+    say, _ = _rule_text(lang)
     for d in report.diagnoses[:1]:
         lines.append("#### `%s`" % d.cause)
         lines.append("")
         if lang == "zh":
-            lines += ["(%s)" % d.verdict, ""]
+            lines += ["(%s)" % say(d.verdict), ""]
         lines.append("%s:" % t["evidence"])
-        lines += ["- %s" % e for e in d.evidence]
+        lines += ["- %s" % say(e) for e in d.evidence]
         lines.append("")
         lines.append("%s:" % t["fix"])
         lines.append("```sh")
         # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
-        lines += [("%s  # %s" % (x.command(), x.explanation) if x.explanation else x.command()) if x.command()
-                  else "# %s" % x.explanation for x in d.fix]
+        lines += [("%s  # %s" % (x.command(), say(x.explanation)) if x.explanation else x.command()) if x.command()
+                  else "# %s" % say(x.explanation) for x in d.fix]
         lines.append("```")
         lines.append("")
         if d.dead_ends:
-            lines += ["%s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)), ""]
+            lines += ["%s: %s" % (t["dead_ends"], "; ".join(say(x) for x in d.dead_ends)), ""]
         if d.link:
             lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
     if len(report.diagnoses) > 1:

@@ -1,17 +1,26 @@
 """Chinese for the lines ``tlsdoctor check`` prints (``--lang zh``).
 
-The renderer builds its lines in English (``--json`` and the tests read those); for ``--lang zh``
-each printed line passes through ``line()``: the renderer's own fixed phrases (checklist, host
-lines, pip config, trust, footer) and the most common phrases of the rules' evidence and fixes
-become Chinese. What is data — paths, URLs, certificate names, OpenSSL and pip error text, the
-commands to run — stays as measured: a translated error string could no longer be searched for.
-Rule text outside these patterns stays English (the README says so).
+Two mechanisms, one per kind of text:
+
+- **The rules' text** (verdicts, evidence, fix explanations, what will not help) is made of
+  messages with an id (``tlsdoctor.messages.M``). ``tr()`` prints the Chinese template of the
+  same id (``zh_messages.MESSAGES``) with the message's own values inserted unchanged — host
+  names, paths, versions, cause ids, commands, pip's and OpenSSL's error text — so nothing is
+  parsed back out of English and a value can never be half-translated.
+- **The renderer's own lines** (checklist, host lines, pip config, trust, footer) are built in
+  English by ``render.check`` and pass through ``line()``: the ``RULES`` pattern rows below.
+
+``--json`` stays English (stable for programs): only the text and Markdown renderers call this.
+What is data stays as measured in both: a translated error string could no longer be searched for.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Tuple, Union
+from typing import Any, Callable, List, Tuple, Union
+
+from tlsdoctor.messages import JOIN, Msg
+from tlsdoctor.render.zh_messages import MESSAGES
 
 Repl = Union[str, Callable[["re.Match[str]"], str]]
 
@@ -155,6 +164,62 @@ RULES: List[Tuple[str, Repl]] = [
 ]
 
 _COMPILED = [(re.compile(p), r) for p, r in RULES]
+
+# The English %-conversions of a message template, in order (%% is a literal percent sign).
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+
+# The fixed phrases of ``facts.Bundle.problem``, which a rule passes on as ``M("facts.bundle_problem", "%s", p)``:
+# whole-phrase matches, and only under that id (any other value is never touched).
+FACT_PHRASES: List[Tuple[str, str]] = [
+    (r"does not exist", "不存在"),
+    (r"cannot be read \((.*)\)", r"无法读取（\1）"),
+    (r"is a directory without OpenSSL hash links \(c_rehash\), so it provides no CA",
+     "是一个没有 OpenSSL 哈希链接（c_rehash）的目录，所以它不提供任何 CA"),
+    (r"is not a directory", "不是目录"),
+    (r"holds no PEM certificate \((.*)\)", r"不含 PEM 证书（\1）"),
+    (r"OpenSSL cannot load it \((.*)\)", r"OpenSSL 无法加载它（\1）"),
+]
+FACT_PHRASE_ID = "facts.bundle_problem"
+_FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
+
+
+def _value(v: Any, spec: str) -> str:
+    """One value of a message, printed as the English did (``%.0f``, ``%d``, ``%r``), or a nested
+    message in Chinese; never translated otherwise."""
+    if isinstance(v, Msg):
+        return tr(v)
+    return ("%" + spec[1:]) % (v,) if spec != "%s" else str(v)
+
+
+def _fact_phrase(text: str) -> str:
+    for pattern, repl in _FACT_PHRASES:
+        if pattern.match(text):
+            return pattern.sub(repl, text)
+    return text  # a phrase facts.py gained since: English, and test_zh_catalogue says so
+
+
+def tr(text: Any) -> str:
+    """A rule's text in Chinese: a message by its id, else the pattern rows (``line``)."""
+    if not isinstance(text, Msg):
+        return line(str(text))
+    if text.id == JOIN:
+        return text.template.join(tr(a) for a in text.args)
+    if text.id == FACT_PHRASE_ID:
+        return _fact_phrase(str(text))
+    zh = MESSAGES.get(text.id)
+    if zh is None:  # an id without Chinese (tests/rules/test_zh_catalogue.py forbids it): stay English
+        return str(text)
+    specs = [c for c in _CONVERSION.findall(text.template) if c != "%%"]
+    return zh.format(*[_value(v, spec) for v, spec in zip(text.args, specs)])
+
+
+def step_text(step) -> str:
+    """``remedies.Step.text()`` with its explanation in Chinese (the command stays as it is)."""
+    cmd = step.command()
+    why = tr(step.explanation) if step.explanation else ""
+    if not cmd:
+        return why
+    return "%s   （%s）" % (cmd, why) if why else cmd
 
 
 def line(text: str) -> str:
