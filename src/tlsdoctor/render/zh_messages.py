@@ -270,7 +270,7 @@ MESSAGES: Dict[str, str] = {
     "ssl_module_missing.python_cannot_import": "位于 {1} 的 Python {0} 无法导入它的 ssl 模块，所以 pip 完全无法使用 HTTPS",
     "ssl_module_missing.imported_from_outside": "`{0}` 从 {1} 导入，不在这个解释器自己的标准库中：{2} 把它放在了 sys.path 的前面",
     "ssl_module_missing.makes_python_import": "{0} 让 Python {1} 从 {3} 导入 {2}，所以 pip 无法使用 HTTPS",
-    "ssl_module_missing.python_was_built": "这个 Python 构建时没有 OpenSSL：安装 OpenSSL 头文件（Debian/Ubuntu：sudo apt-get install libssl-dev；Fedora：sudo dnf install openssl-devel）然后重新构建（pyenv：pyenv install --force {0}）",
+    "ssl_module_missing.python_was_built": "这个 Python 构建时没有 OpenSSL：安装 OpenSSL 头文件（Debian/Ubuntu：`sudo apt-get install libssl-dev`；Fedora：`sudo dnf install openssl-devel`）然后重新构建（pyenv：`pyenv install --force {0}`）",
     "ssl_module_missing.use_another_interpreter": "或使用另一个带有 ssl 的解释器",
     "ssl_module_missing.check": "检查",
     "ssl_module_missing.pip_install_ssl": "`pip install ssl` / `pyopenssl`（下载它们本身就需要能用的 TLS）",
