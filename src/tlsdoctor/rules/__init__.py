@@ -180,7 +180,8 @@ def _undecided(spec: RuleSpec, h: Host, d: Diagnosis) -> Optional[Undecided]:
     for name in spec.deciding:
         a = getattr(h.attempts, name)
         if a.unfinished:
-            why = M("rules.attempt_did_not", "the %s attempt (%s) did not finish: %s%s", name, a.name, a.status, (" (%s)" % a.error) if a.error else "")
+            why = M("rules.attempt_did_not", "the %s attempt (%s) did not finish: %s%s", name, a.name, a.status,
+                    (" (%s)" % a.error) if a.error else "")
             return Undecided(spec.cause, (spec.cause,) + spec.separates, why, h.url)
     return None
 

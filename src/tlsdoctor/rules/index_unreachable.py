@@ -26,9 +26,11 @@ def diagnose(f: Facts, h: Host):
         return None
     low = (tcp.error or "").lower()
     if tcp.timeout:
-        why = M("index_unreachable.does_not_answer", "does not answer (TCP connect timed out: a firewall dropping packets, or the host is down)")
+        why = M("index_unreachable.does_not_answer",
+                "does not answer (TCP connect timed out: a firewall dropping packets, or the host is down)")
     elif "refused" in low or tcp.errno == 111:
-        why = M("index_unreachable.refuses_connection_nothing", "refuses the connection (nothing listens on port %d)", h.port)
+        why = M("index_unreachable.refuses_connection_nothing", "refuses the connection (nothing listens on port %d)",
+                h.port)
     elif "name" in low or "nodename" in low or "getaddrinfo" in low:
         why = M("index_unreachable.cannot_resolved_dns", "cannot be resolved (DNS)")
     else:
@@ -36,14 +38,18 @@ def diagnose(f: Facts, h: Host):
     return Diagnosis(
         cause=CAUSE,
         verdict=M("index_unreachable.index", "the index %s %s", h.url, why),
-        evidence=(M("index_unreachable.no_proxy_used", "no proxy is used for %s", h.url), M("index_unreachable.tcp_connect", "TCP connect to %s:%d: %s", h.host, h.port, short(tcp.error)),
+        evidence=(M("index_unreachable.no_proxy_used", "no proxy is used for %s", h.url),
+                  M("index_unreachable.tcp_connect", "TCP connect to %s:%d: %s", h.host, h.port, short(tcp.error)),
                   pip_error_line(h)),
         fix=(
-            remedies.manual(M("index_unreachable.check_index_url", "check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right")),
-            remedies.set_env("https_proxy", "http://PROXY:PORT", M("index_unreachable.if_you_need", "if you need a proxy to reach it")),
+            remedies.manual(M("index_unreachable.check_index_url",
+                              "check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right")),
+            remedies.set_env("https_proxy", "http://PROXY:PORT",
+                             M("index_unreachable.if_you_need", "if you need a proxy to reach it")),
             remedies.manual(M("index_unreachable.if_index_vpn", "if the index is on a VPN, connect it first")),
         ),
-        dead_ends=(M("index_unreachable.trusted_host_cert", "--trusted-host / --cert / certifi: no TLS happened"), M("index_unreachable.more_retries", "more --retries")),
+        dead_ends=(M("index_unreachable.trusted_host_cert", "--trusted-host / --cert / certifi: no TLS happened"),
+                   M("index_unreachable.more_retries", "more --retries")),
         score=85,
         host=h.url,
     )

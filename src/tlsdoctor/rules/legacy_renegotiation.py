@@ -29,23 +29,32 @@ def diagnose(f: Facts, h: Host):
                for a in [h.verdict_attempt] + h.all_attempts())
     if not said:
         return None
-    ev = [M("legacy_renegotiation.openssl_refuses_servers", "OpenSSL %s refuses servers without RFC 5746 secure renegotiation", f.openssl_version or "?")]
+    ev = [M("legacy_renegotiation.openssl_refuses_servers",
+            "OpenSSL %s refuses servers without RFC 5746 secure renegotiation", f.openssl_version or "?")]
     ev.append(M("legacy_renegotiation.default_handshake", "default handshake: %s", short(h.attempts.tls.error)))
     if v.ran:
-        ev.append(M("legacy_renegotiation.op_legacy_server", "with OP_LEGACY_SERVER_CONNECT: %s", M("legacy_renegotiation.succeeds", "succeeds (%s)", v.version) if v.ok else short(v.error)))
+        ev.append(M("legacy_renegotiation.op_legacy_server", "with OP_LEGACY_SERVER_CONNECT: %s",
+                    M("legacy_renegotiation.succeeds", "succeeds (%s)", v.version) if v.ok else short(v.error)))
     ev.append(pip_error_line(h))
     return Diagnosis(
         cause=CAUSE,
-        verdict=M("legacy_renegotiation.middlebox_front_lacks", "%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires", h.host, h.port),
+        verdict=M("legacy_renegotiation.middlebox_front_lacks",
+                  "%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires", h.host,
+                  h.port),
         evidence=tuple(ev),
         fix=(
-            remedies.server(M("legacy_renegotiation.real_fix_server", "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
-                            "(any TLS stack from the last decade has it) or TLS 1.3")),
-            remedies.Step(remedies.StepKind.MANUAL, M("legacy_renegotiation.temporary_client_side", "temporary client-side workaround (not pip-configurable): an "
-                          "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section"),
+            remedies.server(M("legacy_renegotiation.real_fix_server",
+                              "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC "
+                              "5746 "
+                              "(any TLS stack from the last decade has it) or TLS 1.3")),
+            remedies.Step(remedies.StepKind.MANUAL,
+                          M("legacy_renegotiation.temporary_client_side",
+                            "temporary client-side workaround (not pip-configurable): an "
+                            "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section"),
                           remedies.Scope.USER, weakens_security=True),
         ),
-        dead_ends=("--trusted-host / --cert / certifi", M("legacy_renegotiation.upgrading_pip_openssl", "upgrading pip (OpenSSL makes this decision)")),
+        dead_ends=("--trusted-host / --cert / certifi",
+                   M("legacy_renegotiation.upgrading_pip_openssl", "upgrading pip (OpenSSL makes this decision)")),
         score=76,
         host=h.url,
     )

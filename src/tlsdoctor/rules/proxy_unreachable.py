@@ -38,19 +38,24 @@ def diagnose(f: Facts, h: Host):
         cause=CAUSE,
         verdict=M("proxy_unreachable.proxy", "the proxy %s %s", h.proxy, what),
         evidence=(
-            M("proxy_unreachable.pip_sends_through", "pip sends %s through proxy %s, set by %s", h.url, h.proxy, proxy_source(f, h)),
+            M("proxy_unreachable.pip_sends_through", "pip sends %s through proxy %s, set by %s", h.url, h.proxy,
+              proxy_source(f, h)),
             M("proxy_unreachable.tcp_connect_proxy", "TCP/CONNECT to the proxy: %s", short(p.error)),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual(M("proxy_unreachable.check_proxy_host", "check the proxy host and port (and that the VPN that provides it is up)")),
-            remedies.set_env("NO_PROXY", h.host, M("proxy_unreachable.if_host_must", "if this host must not use a proxy (and no_proxy)")),
+            remedies.manual(M("proxy_unreachable.check_proxy_host",
+                              "check the proxy host and port (and that the VPN that provides it is up)")),
+            remedies.set_env("NO_PROXY", h.host,
+                             M("proxy_unreachable.if_host_must", "if this host must not use a proxy (and no_proxy)")),
         ) + tuple(
-            remedies.unset_env(n, M("proxy_unreachable.unset_proxy_variables", "or unset the proxy variables"), source=n)
+            remedies.unset_env(n, M("proxy_unreachable.unset_proxy_variables", "or unset the proxy variables"),
+                               source=n)
             for n in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
             if n in f.proxy_env or not f.proxy_env
         ),
-        dead_ends=(M("proxy_unreachable.trusted_host_cert", "--trusted-host / --cert: the failure is before any TLS"), M("proxy_unreachable.more_retries_longer", "more --retries or a longer --timeout")),
+        dead_ends=(M("proxy_unreachable.trusted_host_cert", "--trusted-host / --cert: the failure is before any TLS"),
+                   M("proxy_unreachable.more_retries_longer", "more --retries or a longer --timeout")),
         score=90,
         host=h.url,
     )

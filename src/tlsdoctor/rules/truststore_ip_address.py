@@ -48,25 +48,41 @@ def diagnose(f: Facts, h: Host):
     if not (ip_index or ip_proxy):
         return None
     truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
-    what = M("truststore_ip_address.index", "index %s", h.url) if ip_index else M("truststore_ip_address.https_proxy", "https:// proxy %s", h.proxy)
+    what = M("truststore_ip_address.index", "index %s",
+             h.url) if ip_index else M("truststore_ip_address.https_proxy", "https:// proxy %s", h.proxy)
     return Diagnosis(
         cause=CAUSE,
-        verdict=M("truststore_ip_address.pip_truststore_cannot", "pip %s with truststore cannot verify an %s addressed by IP", f.pip_version, what),
+        verdict=M("truststore_ip_address.pip_truststore_cannot",
+                  "pip %s with truststore cannot verify an %s addressed by IP", f.pip_version, what),
         evidence=(
-            M("truststore_ip_address.ip_address_not", "%s is an IP address, not a host name", h.host if ip_index else proxy_host),
-            M("truststore_ip_address.pip_python_verifies", "pip %s on Python %s verifies with %s", f.pip_version, f.python_version, M("truststore_ip_address.truststore_context", "a truststore context") if truststore else M("truststore_ip_address.default_context", "its default context")),
-            M("truststore_ip_address.plain_tls_handshake", "a plain TLS handshake with the same address: %s", M("truststore_ip_address.works", "works") if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
+            M("truststore_ip_address.ip_address_not", "%s is an IP address, not a host name",
+              h.host if ip_index else proxy_host),
+            M("truststore_ip_address.pip_python_verifies", "pip %s on Python %s verifies with %s", f.pip_version,
+              f.python_version,
+              M("truststore_ip_address.truststore_context",
+                "a truststore context") if truststore else M("truststore_ip_address.default_context",
+                                                             "its default context")),
+            M("truststore_ip_address.plain_tls_handshake", "a plain TLS handshake with the same address: %s",
+              M("truststore_ip_address.works",
+                "works") if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual(M("truststore_ip_address.address_host_name", "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)", M("truststore_ip_address.the_index", "index") if ip_index else M("truststore_ip_address.the_proxy", "proxy"))),
+            remedies.manual(M("truststore_ip_address.address_host_name",
+                              "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)",
+                              M("truststore_ip_address.the_index",
+                                "index") if ip_index else M("truststore_ip_address.the_proxy", "proxy"))),
             remedies.run(pip_argv(f) + ("install", "--upgrade", "pip"),
-                         M("truststore_ip_address.upgrade_pip_passes", "or upgrade pip (>= 26.1 passes the IP to OpenSSL)")),
+                         M("truststore_ip_address.upgrade_pip_passes",
+                           "or upgrade pip (>= 26.1 passes the IP to OpenSSL)")),
             remedies.set_config(pip_argv(f), "global.use-deprecated", "legacy-certs",
-                                M("truststore_ip_address.now_verify_certifi", "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)")),
+                                M("truststore_ip_address.now_verify_certifi",
+                                  "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)")),
         ),
-        dead_ends=(M("truststore_ip_address.cert_certifi_failure", "--cert / certifi (the failure is before any certificate is seen)"),
-                   M("truststore_ip_address.trusted_host_valueerror", "--trusted-host (the ValueError happens all the same)")),
+        dead_ends=(M("truststore_ip_address.cert_certifi_failure",
+                     "--cert / certifi (the failure is before any certificate is seen)"),
+                   M("truststore_ip_address.trusted_host_valueerror",
+                     "--trusted-host (the ValueError happens all the same)")),
         score=88,
         host=h.url,
     )
