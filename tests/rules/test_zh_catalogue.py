@@ -27,6 +27,8 @@ from tlsdoctor.render.zh_messages import MESSAGES  # noqa: E402
 
 SRC = os.path.dirname(os.path.abspath(tlsdoctor.__file__))
 RULE_FILES = sorted(glob.glob(os.path.join(SRC, "rules", "*.py")))
+# check.py's own lines about what it could not conclude (check.Incomplete) carry a rule's text too.
+MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py")]
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 SPECIAL = {zh.FACT_PHRASE_ID}  # a fact's fixed phrase: FACT_PHRASES, not a template
 
@@ -44,7 +46,7 @@ def _calls(tree):
 def used_messages():
     """{id: (English template, where)} over every rule module."""
     out = {}
-    for path in RULE_FILES:
+    for path in MESSAGE_FILES:
         with open(path, encoding="utf-8") as fh:
             tree = ast.parse(fh.read())
         for call in _calls(tree):

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from recorded_facts import facts_of, ids, recordings  # noqa: E402
 from zh_detector import english_runs  # noqa: E402
 
-from tlsdoctor import rules  # noqa: E402
+from tlsdoctor import check, rules  # noqa: E402
 from tlsdoctor.check import Report  # noqa: E402
 from tlsdoctor.messages import JOIN, M, Msg  # noqa: E402
 from tlsdoctor.render import check as render  # noqa: E402
@@ -83,17 +83,22 @@ def _english_lines(text, measured):
     return left
 
 
-def _report(facts, diagnoses):
-    return Report(status="problem" if diagnoses else "ok", python=facts.executable, how="--python", facts=facts,
-                  diagnoses=tuple(diagnoses), elapsed=0.5, deadline=10.0)
+def _report(facts, diagnoses, incomplete=()):
+    status = "problem" if diagnoses else "incomplete" if incomplete else "ok"
+    return Report(status=status, python=facts.executable, how="--python", facts=facts, diagnoses=tuple(diagnoses),
+                  incomplete=list(incomplete), elapsed=0.5, deadline=10.0)
 
 
 def _each_diagnosis_first(facts):
-    """One report per diagnosis, that diagnosis first (shown in full), the others after it."""
+    """One report per diagnosis, that diagnosis first (shown in full), the others after it; with check's own
+    lines about what it could not conclude (a rule that could not decide, a failure no rule recognises)."""
     out = rules.run(facts)
     ds = list(out.diagnoses)
+    items = check._host_items(facts, tuple(ds), 10.0, out.undecided)
     for i, d in enumerate(ds):
-        yield d, _report(facts, [d] + ds[:i] + ds[i + 1:])
+        yield d, _report(facts, [d] + ds[:i] + ds[i + 1:], items)
+    if not ds:
+        yield None, _report(facts, [], items)
 
 
 def _ids(obj, seen):
@@ -120,7 +125,7 @@ def test_every_diagnosis_is_chinese(rec, marked_values):
         measured = _measured(report)
         for fmt in ("text", "markdown"):
             text = render.render(report, fmt=fmt, lang="zh")
-            assert _english_lines(text, measured) == [], (d.cause, fmt)
+            assert _english_lines(text, measured) == [], (d and d.cause, fmt)
 
 
 def test_the_english_render_is_caught(marked_values):
@@ -177,3 +182,19 @@ def test_the_replay_reaches_most_messages():
     # The recordings reach most of the catalogue; test_zh_catalogue holds every id to a translation.
     seen = reached_ids()
     assert len(seen) >= 120, len(seen)
+
+
+def test_could_not_tell_is_chinese(marked_values):
+    # A rule that could not decide (rules.Undecided) becomes check's "could not tell A / B apart" line.
+    rec = next(r for r in FAILING if r.first_cause == "untrusted-private-ca")
+    facts = facts_of(rec)
+    h = facts.failing_hosts[0]
+    why = M("rules.attempt_did_not", "the %s attempt (%s) did not finish: %s%s", "direct", "direct", "deadline", "")
+    u = rules.Undecided("tls-interception", ("tls-interception", "untrusted-private-ca"), why, h.url)
+    report = _report(facts, [], check._host_items(facts, (), 10.0, (u,)))
+    for fmt in ("text", "markdown"):
+        text = render.render(report, fmt=fmt, lang="zh")
+        assert "：无法区分 ⟦tls-interception / untrusted-private-ca⟧：⟦direct⟧ 测量（⟦direct⟧）没有完成" in text
+        assert _english_lines(text, _measured(report)) == [], fmt
+    # control: the English report says the same in English, and is caught
+    assert _english_lines(render.render(report, fmt="text", lang="en"), _measured(report))

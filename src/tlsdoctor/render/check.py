@@ -236,18 +236,24 @@ def host_json(h) -> Dict[str, Any]:
 
 def headline(report, lang: str) -> str:
     t = L10N[lang]
+    say, _ = _rule_text(lang)
     if report.status == "ok":
         return t["ok"]
     if report.status == "incomplete" and report.incomplete and report.facts is not None \
             and report.facts.pip_options_error:
-        return "%s: %s" % (t["incomplete"], report.incomplete[0])
+        return "%s: %s" % (t["incomplete"], say(_detail(report.incomplete[0])))
     if report.status == "problem":
         d = report.diagnoses[0]
         if lang == "zh":
             return "%s: %s — %s" % (t["problem"], d.cause, describe(d.cause, "zh"))
         return "%s: %s — %s" % (t["problem"], d.cause, d.verdict)
-    why = report.error or "; ".join(str(i) for i in report.incomplete) or "?"
-    return "%s: %s" % (t["incomplete"], why)
+    why = say(_detail(report.error)) if report.error else "; ".join(say(_detail(i)) for i in report.incomplete)
+    return "%s: %s" % (t["incomplete"], why or "?")
+
+
+def _detail(item):
+    """check.Incomplete's detail (a message with an id where check made one), or the item itself."""
+    return getattr(item, "detail", item)
 
 
 def text(report, lang: str = "en") -> str:
@@ -258,7 +264,8 @@ def text(report, lang: str = "en") -> str:
     mark = {"ok": OK, "problem": BAD, "incomplete": WARN}.get(report.status, WARN)
     lines.append("%s %s" % (mark, headline(report, lang)))
     lines += _diagnosis_lines(report.diagnoses, t, lang)
-    lines += ["%s %s" % (WARN, i) for i in report.incomplete]
+    say, _ = _rule_text(lang)
+    lines += ["%s %s" % (WARN, say(_detail(i))) for i in report.incomplete]
     lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
         if lang == "zh":
@@ -628,7 +635,7 @@ def markdown(report, lang: str = "en") -> str:
         lines += ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
                   for d in report.diagnoses[1:]]
         lines.append("")
-    notes = [str(i) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
+    notes = [say(_detail(i)) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
                                                    for e in report.rule_errors]
     if report.facts is not None:
         notes += ["%s %s" % (BAD if w["severity"] == "problem" else WARN, w["message"])

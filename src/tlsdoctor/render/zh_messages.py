@@ -13,6 +13,16 @@ from __future__ import annotations
 from typing import Dict
 
 MESSAGES: Dict[str, str] = {
+    # ---- check.py: what check could not conclude (check.Incomplete)
+    "check.set_aside": "已搁置，因为 pip 本身无法运行：标准库自己的连接所提示的原因（{0}）",
+    "check.pip_missing": "在 {0} 中无法导入 pip（{1}）：pip 缺失或已损坏，所以没有检查 pip 自己的配置和请求",
+    "check.pip_config": "pip 无法加载它的配置，所以根本不会运行：{0}",
+    "check.undecided": "{0}：无法区分 {1}：{2}",
+    "check.the_index": "索引",
+    "check.deadline": "{0}：pip 的请求没有在 {1} 秒的时限内完成",
+    "check.could_not_run": "{0}：无法发出 pip 的请求（{1}）",
+    "check.probe_bug": "{0}：tlsdoctor 无法运行这项测量（缺陷：{1}）",
+    "check.no_rule": "{0}：pip 失败（{1}），没有规则能识别原因",
     # ---- rules/__init__.py and rules/_common.py (shared clauses)
     "rules.attempt_did_not": "{0} 测量（{1}）没有完成：{2}{3}",
     "rules.same": "{0} 上也一样：{1}",
