@@ -28,7 +28,7 @@ from tlsdoctor.render.zh_messages import MESSAGES  # noqa: E402
 SRC = os.path.dirname(os.path.abspath(tlsdoctor.__file__))
 RULE_FILES = sorted(glob.glob(os.path.join(SRC, "rules", "*.py")))
 # check.py's own lines about what it could not conclude (check.Incomplete) carry a rule's text too.
-MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py")]
+MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "fix", "command.py")]
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 SPECIAL = {zh.FACT_PHRASE_ID}  # a fact's fixed phrase: FACT_PHRASES, not a template
 

@@ -109,11 +109,14 @@ def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]
 
 
 def _admin_message(d: object, step: object) -> str:
-    """A ready message for the index's administrators, with the evidence (issue #10)."""
-    evidence = "; ".join(getattr(d, "evidence", ())[:3])
-    return "for the administrators of %s: %s (%s)%s" % (
-        getattr(d, "host", None) or "the index", getattr(step, "explanation", ""), getattr(d, "cause", ""),
-        (" — evidence: " + evidence) if evidence else "")
+    """A ready message for the index's administrators, with the evidence (issue #10); a message with an id
+    (tlsdoctor.messages), so ``--lang zh`` can print it in Chinese with the rule's own sentences."""
+    from tlsdoctor.messages import J, M
+
+    evidence = J("; ", getattr(d, "evidence", ())[:3])
+    return M("fix.admin_message", "for the administrators of %s: %s (%s)%s",
+             getattr(d, "host", None) or M("fix.the_index", "the index"), getattr(step, "explanation", ""),
+             getattr(d, "cause", ""), M("fix.admin_evidence", " — evidence: %s", evidence) if evidence else "")
 
 
 def presented_pems(facts: object) -> Dict[str, str]:
@@ -381,6 +384,11 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
     if report.status == Status.OK and not as_json:
         out.write("pip connects (check: ok): nothing to fix.\n")
         return exitcodes.OK
+    if getattr(args, "lang", "en") == "zh" and not as_json:
+        # The rules' explanations in Chinese in the plan it prints (why:, manual:); --json stays English.
+        from tlsdoctor.render import zh
+
+        steps = zh.translated_steps(steps)
     options = FixOptions(dry_run=args.dry_run, yes=args.yes, trust_ca_sha256=args.trust_ca_sha256,
                          allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()

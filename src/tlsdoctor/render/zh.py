@@ -179,6 +179,8 @@ FACT_PHRASES: List[Tuple[str, str]] = [
     (r"holds no PEM certificate \((.*)\)", r"不含 PEM 证书（\1）"),
     (r"OpenSSL cannot load it \((.*)\)", r"OpenSSL 无法加载它（\1）"),
 ]
+_JOIN_ZH = {"; ": "；"}  # a joined list's separator, in Chinese punctuation
+
 FACT_PHRASE_ID = "facts.bundle_problem"
 _FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
 
@@ -203,7 +205,7 @@ def tr(text: Any) -> str:
     if not isinstance(text, Msg):
         return line(str(text))
     if text.id == JOIN:
-        return text.template.join(tr(a) for a in text.args)
+        return _JOIN_ZH.get(text.template, text.template).join(tr(a) for a in text.args)
     if text.id == FACT_PHRASE_ID:
         return _fact_phrase(str(text))
     zh = MESSAGES.get(text.id)
@@ -211,6 +213,15 @@ def tr(text: Any) -> str:
         return str(text)
     specs = [c for c in _CONVERSION.findall(text.template) if c != "%%"]
     return zh.format(*[_value(v, spec) for v, spec in zip(text.args, specs)])
+
+
+def translated_steps(steps):
+    """The steps with their explanations in Chinese, for ``fix --lang zh``'s plan (kind, argv, file and
+    value untouched: the plan applies exactly the same changes)."""
+    from dataclasses import is_dataclass, replace
+
+    return [replace(s, explanation=tr(s.explanation)) if is_dataclass(s) and getattr(s, "explanation", None) else s
+            for s in steps]
 
 
 def step_text(step) -> str:

@@ -44,6 +44,10 @@ MESSAGES: Dict[str, str] = {
     "common.set_beats_cert": "它已设置，并且优先于 --cert / PIP_CERT / pip.conf",
     "common.sets_pip_proxy": "它设置了 pip 的 proxy 选项",
     "common.pip_cert_set": "PIP_CERT 已设置，并且优先于 pip.conf",
+    # ---- fix/command.py: a server-side step, as a message for the index's administrators
+    "fix.admin_message": "致 {0} 的管理员：{1}（{2}）{3}",
+    "fix.the_index": "索引",
+    "fix.admin_evidence": " — 证据：{0}",
     # ---- ca-bundle-env-overrides-cert
     "ca_bundle_env_overrides_cert.overrides_pip_cert": "{0}={1} 覆盖了 pip 的 cert={2}，而只有 pip 的 cert 信任 {3}",
     "ca_bundle_env_overrides_cert.pip_cert_option": "pip 的 cert 选项：{0}（来自 {1}）",
