@@ -65,8 +65,8 @@ def _report(facts):
                   facts=facts, diagnoses=out.diagnoses, rule_errors=out.rule_errors, elapsed=0.5, deadline=10.0)
 
 
-# The rules' own text (verdict, evidence, fix steps, dead ends) is only partly translated (README):
-# those lines are not the renderer's strings.
+# The rules' own text (verdict, evidence, fix steps, dead ends) is not the renderer's strings: it is
+# translated by message id, and tests/rules/test_zh_rules.py holds every line of it to Chinese.
 RULE_TEXT = re.compile(r"^  \(|^    [-$] |^  无效的做法: ")
 
 

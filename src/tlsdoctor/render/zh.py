@@ -10,7 +10,8 @@ Two mechanisms, one per kind of text:
 - **The renderer's own lines** (checklist, host lines, pip config, trust, footer) are built in
   English by ``render.check`` and pass through ``line()``: the ``RULES`` pattern rows below.
 
-``--json`` stays English (stable for programs): only the text and Markdown renderers call this.
+``--json`` stays English (stable for programs): only the text and Markdown renderers call this, and
+``fix --lang zh`` for its plan (``translated_steps``).
 What is data stays as measured in both: a translated error string could no longer be searched for.
 """
 
@@ -116,51 +117,6 @@ RULES: List[Tuple[str, Repl]] = [
     (r"^\((\S+) s of a (\S+) s deadline\)$", r"（用时 \1 秒，时限 \2 秒）"),
     (_M + r"rule (\S+) crashed: ", r"\1规则 \2 崩溃: "),
     (r"\(Python (\S+), pip (\S+)\)$", r"（Python \1，pip \2）"),
-    # ---- the rules' most common evidence phrases (the rest of a rule's text stays English)
-    (r"pip's own request to (\S+) failed: ", r"pip 自己对 \1 的请求失败: "),
-    (r"^(\s+- )no proxy is used for (\S+)$", r"\1\2 没有使用代理"),
-    (r"^(\s+- )that path does not exist$", r"\1这个路径不存在"),
-    (r"^(\s+- )error: ", r"\1错误: "),
-    (r"^(\s+- )the same chain without the name check: verifies$", r"\1同一证书链不检查主机名时：验证通过"),
-    (r"^(\s+- )verification with the name check: ", r"\1检查主机名的验证: "),
-    (r"^(\s+- )verification with pip's cert: succeeds$", r"\1用 pip 的 cert 验证：成功"),
-    (r"^(\s+- )TCP to (\S+) connects$", r"\1到 \2 的 TCP 连接成功"),
-    (r"^(\s+- )without a client certificate: ", r"\1不带客户端证书: "),
-    (r"^(\s+- )offering a throwaway certificate: ", r"\1提供一个临时证书: "),
-    (r"^(\s+- )local time \(inside the target interpreter\): ", r"\1本地时间（目标解释器内）: "),
-    (r"^(\s+- )server time \(HTTP Date from (\S+)\): ", r"\1服务器时间（来自 \2 的 HTTP Date）: "),
-    (r"^(\s+- )pip's client-cert: not set$", r"\1pip 的 client-cert: 未设置"),
-    (r"^(\s+- )the proxy presents a certificate the server never sent$", r"\1代理出示了服务器从未发送过的证书"),
-    (r"^(\s+- )if the index is on a VPN, connect it first$", r"\1如果索引在 VPN 内，请先连接 VPN"),
-    (r"^(\s+- )handshake variants that also failed the same way: ", r"\1同样失败的握手变体: "),
-    (r"^(\s+- )the issuer is in no trust store here: ", r"\1签发者不在这里的任何信任库中: "),
-    (r"^(\s+- )certificate subject ", r"\1证书主体 "),
-    (r"^(\s+- )presented: ", r"\1出示的证书: "),
-    (r"^(\s+- )verification against every store present \((.*)\): fails$", r"\1对现有的每个信任库（\2）验证：失败"),
-    (r"^(\s+- )it verifies the leaf, and with it the chain verifies against: ",
-     r"\1它能验证叶证书，加上它后证书链可通过这些信任库验证: "),
-    (r"^(\s+- )pip's session verifies with (\S+), set by (\S+)$", r"\1pip 的会话用 \2 验证，由 \3 设置"),
-    (r"^(\s+- )in a VM or container restored from a snapshot: resync the guest clock$",
-     r"\1在从快照恢复的虚拟机或容器中：重新同步客户机时钟"),
-    (r"^(\s+- )check for a faked or frozen clock: ", r"\1检查时钟是否被伪造或冻结: "),
-    (r"^(\s+- )ask the (\S+) team to allow TLS to (\S+)$", r"\1请 \2 团队允许到 \3 的 TLS"),
-    (r"^(\s+- )the server's operator must renew the certificate \(and reload the server\)$",
-     r"\1服务器的运维方必须续期证书（并重新加载服务器）"),
-    (r"^(\s+- )local time (.*); server time (.*): the clocks agree$", r"\1本地时间 \2；服务器时间 \3：两者一致"),
-    (r"^(\s+- )through (\S+): certificate ", r"\1经 \2: 证书 "),
-    (r"^(\s+- )directly: certificate ", r"\1直连: 证书 "),
-    (r"^(\s+- )default handshake: ", r"\1默认握手: "),
-    (r"^(\s+- )TLS handshake: ", r"\1TLS 握手: "),
-    (r"^(\s+- )the same interpreter without OPENSSL_CONF: succeeds", r"\1同一解释器不用 OPENSSL_CONF：成功"),
-    (r"^(\s+- )plain HTTP request to the same port answered: ", r"\1对同一端口的明文 HTTP 请求得到回应: "),
-    (r"^(\s+- )use the index's HTTPS port \(often (\d+)\) in the URL$", r"\1在 URL 中使用索引的 HTTPS 端口（通常是 \2）"),
-    (r"^(\s+- )presented chain: ", r"\1出示的证书链: "),
-    (r"^(\s+- )ask the proxy's administrators to allow CONNECT to (\S+)$", r"\1请代理的管理员允许 CONNECT 到 \2"),
-    (r"^(\s+- )the proxy asks for: ", r"\1代理要求的认证方式: "),
-    (r"^(\s+- )credentials in the proxy URL: none$", r"\1代理 URL 中的凭据：无"),
-    (r"^(\s+- )or point REQUESTS_CA_BUNDLE at a bundle that also has this index's CA$",
-     r"\1或让 REQUESTS_CA_BUNDLE 指向一个也含有这个索引的 CA 的证书包"),
-    (r"^(\s+- )or remove or widen MaxProtocol in (.*)$", r"\1或在 \2 中删除或放宽 MaxProtocol"),
 ]
 
 _COMPILED = [(re.compile(p), r) for p, r in RULES]
