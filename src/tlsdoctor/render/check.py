@@ -301,7 +301,7 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     lines.append("  %s:" % t["fix"])
     lines += ["    $ %s" % step(x) if x.command() else "    - %s" % step(x) for x in d.fix]
     if d.dead_ends:
-        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(say(x) for x in d.dead_ends)))
+        lines.append("  %s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)))
     if d.link:
         lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
     if len(diagnoses) > 1:
@@ -309,6 +309,9 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     for d in diagnoses[1:]:
         lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
     return lines
+
+
+_SEP = {"en": "; ", "zh": "；"}  # between the things that will not help
 
 
 def _rule_text(lang: str):
@@ -627,7 +630,7 @@ def markdown(report, lang: str = "en") -> str:
         lines.append("```")
         lines.append("")
         if d.dead_ends:
-            lines += ["%s: %s" % (t["dead_ends"], "; ".join(say(x) for x in d.dead_ends)), ""]
+            lines += ["%s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)), ""]
         if d.link:
             lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
     if len(report.diagnoses) > 1:
