@@ -79,7 +79,8 @@ def catalogue_problems(mid, template, messages=MESSAGES):
     indices = sorted({int(i) for i in re.findall(r"\{(\d+)\}", zh_template)})
     if indices != list(range(_n_values(template))):
         out.append("takes values %s, the English %d" % (indices, _n_values(template)))
-    if not re.search(r"[\u4e00-\u9fff]", zh_template):
+    words = re.search(r"[A-Za-z]{2,}", CONVERSION.sub(" ", template))  # (": %s" has nothing to translate)
+    if words and not re.search(r"[\u4e00-\u9fff]", zh_template):
         out.append("not translated")
     out += ["English left: %s" % r for r in english_runs(re.sub(r"\{\d+\}", " ", zh_template))]
     return out

@@ -81,3 +81,15 @@ def test_translating_changes_only_the_explanations():
     assert [s.explanation for s in after] != [s.explanation for s in before]
     strip = [(s.kind, s.argv, s.file, s.key, s.value, s.scope, s.ca_sha256) for s in before]
     assert strip == [(s.kind, s.argv, s.file, s.key, s.value, s.scope, s.ca_sha256) for s in after]
+
+
+def test_a_masked_setting_becomes_a_chinese_manual_step():
+    # fix never writes a masked credential: the step turns manual, and says so in Chinese with the rule's reason.
+    from tlsdoctor import remedies
+    from tlsdoctor.messages import M
+
+    why = M("common.sets_pip_proxy", "it sets pip's proxy option")
+    masked = "http://user:%s@proxy.example:3128" % command.MASK
+    step = command.unmask_steps([remedies.set_env("PIP_PROXY", masked, why, source="PIP_PROXY")], {})[0]
+    assert str(step.explanation).startswith("set PIP_PROXY to ")  # English (and --json) unchanged
+    assert zh.tr(step.explanation) == "自己把 PIP_PROXY 设为 %s，带上它的凭据（tlsdoctor 从不接触凭据）：它设置了 pip 的 proxy 选项" % masked

@@ -39,6 +39,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
+from tlsdoctor.messages import J, M
 
 FIX_TIMEOUT = 20.0
 CHECK_SHARE = 0.5  # of --timeout for the first check; the rest verifies
@@ -94,8 +95,9 @@ def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]
                 clash = (k, claimed[k][2])
                 break
         if clash:
-            notes.append("not applied: the remedy of %s changes %s differently from that of %s (an alternative "
-                         "explanation; fix the first, then check again)" % (d.cause, clash[0][1], clash[1]))
+            notes.append(M("fix.not_applied", "not applied: the remedy of %s changes %s differently from that of %s "
+                           "(an alternative explanation; fix the first, then check again)",
+                           d.cause, clash[0][1], clash[1]))
             continue
         for s in fix:
             k = _setting(s)
@@ -111,8 +113,6 @@ def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]
 def _admin_message(d: object, step: object) -> str:
     """A ready message for the index's administrators, with the evidence (issue #10); a message with an id
     (tlsdoctor.messages), so ``--lang zh`` can print it in Chinese with the rule's own sentences."""
-    from tlsdoctor.messages import J, M
-
     evidence = J("; ", getattr(d, "evidence", ())[:3])
     return M("fix.admin_message", "for the administrators of %s: %s (%s)%s",
              getattr(d, "host", None) or M("fix.the_index", "the index"), getattr(step, "explanation", ""),
@@ -214,8 +214,9 @@ def unmask_steps(steps: List[object], environ) -> List[object]:
                     break
             if fixed is None:
                 s = replace(s, kind=StepKind.MANUAL, automatic=False,
-                            explanation="set %s to %s yourself, with its credentials (tlsdoctor never sees "
-                                        "them)%s" % (s.key, value, (": " + s.explanation) if s.explanation else ""))
+                            explanation=M("fix.set_yourself", "set %s to %s yourself, with its credentials "
+                                          "(tlsdoctor never sees them)%s", s.key, value,
+                                          M("fix.because", ": %s", s.explanation) if s.explanation else ""))
             else:
                 s = replace(s, value=fixed)
         out.append(s)
@@ -417,6 +418,10 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
         data["exit_code"] = outcome.exit_code
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
+        if getattr(args, "lang", "en") == "zh":
+            from tlsdoctor.render import zh
+
+            notes = [zh.tr(n) for n in notes]
         for n in notes:
             out.write(redact_text(n) + "\n")
     return outcome.exit_code

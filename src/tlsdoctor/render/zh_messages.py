@@ -48,6 +48,9 @@ MESSAGES: Dict[str, str] = {
     "fix.admin_message": "致 {0} 的管理员：{1}（{2}）{3}",
     "fix.the_index": "索引",
     "fix.admin_evidence": " — 证据：{0}",
+    "fix.set_yourself": "自己把 {0} 设为 {1}，带上它的凭据（tlsdoctor 从不接触凭据）{2}",
+    "fix.because": "：{0}",
+    "fix.not_applied": "未应用：{0} 的修复办法对 {1} 的改动与 {2} 的不同（另一种解释；先修复第一个，再重新检查）",
     # ---- ca-bundle-env-overrides-cert
     "ca_bundle_env_overrides_cert.overrides_pip_cert": "{0}={1} 覆盖了 pip 的 cert={2}，而只有 pip 的 cert 信任 {3}",
     "ca_bundle_env_overrides_cert.pip_cert_option": "pip 的 cert 选项：{0}（来自 {1}）",
