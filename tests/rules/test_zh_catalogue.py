@@ -30,7 +30,7 @@ RULE_FILES = sorted(glob.glob(os.path.join(SRC, "rules", "*.py")))
 # check.py's own lines about what it could not conclude (check.Incomplete) carry a rule's text too.
 MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "fix", "command.py")]
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
-SPECIAL = {zh.FACT_PHRASE_ID}  # a fact's fixed phrase: FACT_PHRASES, not a template
+SPECIAL = set(zh.PHRASE_IDS)  # another module's fixed phrase, said by its own table, not a template
 
 # A sentence: two words or more, separated by a space (markers such as "certificate verify failed" are
 # excluded by where they stand: comparisons and module constants, see _prose_outside_m).
@@ -185,3 +185,16 @@ def test_every_bundle_problem_is_chinese():
         assert re.search(r"[\u4e00-\u9fff]", said) and english_runs(said) == [], (p, said)
     # control: a phrase facts.py does not have stays as it is
     assert zh.tr(M(zh.FACT_PHRASE_ID, "%s", "is made of cheese")) == "is made of cheese"
+
+
+def test_the_public_root_list_is_described_in_chinese():
+    from tlsdoctor import public_roots
+    from tlsdoctor.messages import M
+
+    said = zh.tr(M(zh.ROOT_LIST_ID, "%s", public_roots.load().describe()))
+    assert "个根证书，生成于 " in said and english_runs(said) == [], said
+    two = "certifi 2026.10.23 (vendored in pip 26.3); bundle (version unknown), 145 roots, generated 2026-11-29"
+    assert zh.tr(M(zh.ROOT_LIST_ID, "%s", two)) == (
+        "certifi 2026.10.23（内置于 pip 26.3）；bundle（版本未知），145 个根证书，生成于 2026-11-29")
+    # control: a shape describe() does not make stays as it is
+    assert zh.tr(M(zh.ROOT_LIST_ID, "%s", "a list of roots")) == "a list of roots"

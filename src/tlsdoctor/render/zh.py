@@ -140,6 +140,14 @@ _JOIN_ZH = {"; ": "；"}  # a joined list's separator, in Chinese punctuation
 FACT_PHRASE_ID = "facts.bundle_problem"
 _FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
 
+# ``public_roots.RootList.describe()``, which a rule passes on as ``M("public_roots.describe", "%s", d)``:
+# "certifi 2026.10.23 (vendored in pip 26.3), 145 roots, generated 2026-11-29". The names, versions and
+# dates in it stay as they are; only its few words change.
+ROOT_LIST_ID = "public_roots.describe"
+_ROOT_LIST = re.compile(r"(.*), (\d+) roots, generated (\S+)\Z")
+_ROOT_LIST_WORDS = [(re.compile(r" \(vendored in ([^)]*)\)"), r"（内置于 \1）"),
+                    (re.compile(r" \(version unknown\)"), "（版本未知）"), (re.compile(r"^unknown source$"), "来源未知")]
+
 
 def _value(v: Any, spec: str) -> str:
     """One value of a message, printed as the English did (``%.0f``, ``%d``, ``%r``), or a nested
@@ -156,14 +164,28 @@ def _fact_phrase(text: str) -> str:
     return text  # a phrase facts.py gained since: English, and test_zh_catalogue says so
 
 
+def _root_list(text: str) -> str:
+    m = _ROOT_LIST.match(text)
+    if not m:
+        return text  # a shape public_roots gained since: English, and test_zh_catalogue says so
+    sources = m.group(1).split("; ")
+    for pattern, repl in _ROOT_LIST_WORDS:
+        sources = [pattern.sub(repl, s) for s in sources]
+    return "%s，%s 个根证书，生成于 %s" % ("；".join(sources), m.group(2), m.group(3))
+
+
+# Ids whose one value is a fixed English phrase of another module, said in Chinese by its own table.
+PHRASE_IDS = {FACT_PHRASE_ID: _fact_phrase, ROOT_LIST_ID: _root_list}
+
+
 def tr(text: Any) -> str:
     """A rule's text in Chinese: a message by its id, else the pattern rows (``line``)."""
     if not isinstance(text, Msg):
         return line(str(text))
     if text.id == JOIN:
         return _JOIN_ZH.get(text.template, text.template).join(tr(a) for a in text.args)
-    if text.id == FACT_PHRASE_ID:
-        return _fact_phrase(str(text))
+    if text.id in PHRASE_IDS:
+        return PHRASE_IDS[text.id](str(text))
     zh = MESSAGES.get(text.id)
     if zh is None:  # an id without Chinese (tests/rules/test_zh_catalogue.py forbids it): stay English
         return str(text)

@@ -135,7 +135,7 @@ MESSAGES: Dict[str, str] = {
     "hostname_mismatch.verifies": "验证通过",
     "hostname_mismatch.cert_certifi_chain": "--cert / certifi（证书链是受信任的）",
     "hostname_mismatch.trusted_host_turns": "--trusted-host（会关闭所有验证）",
-    "hostname_mismatch.use_host_name": "在索引 URL 中使用证书列出的主机名（{0} config list 会显示它在哪里设置）",
+    "hostname_mismatch.use_host_name": "在索引 URL 中使用证书列出的主机名（`{0} config list` 会显示它在哪里设置）",
     "hostname_mismatch.have_server_certificate": "或让服务器重新签发证书，在 subjectAltName 中包含 {0}",
     # ---- https-on-http-port
     "https_on_http_port.speaks_plain_http": "{0}:{1} 说的是明文 HTTP，不是 TLS：https:// URL 指向了一个 HTTP 端口",
@@ -216,6 +216,9 @@ MESSAGES: Dict[str, str] = {
     # ---- outdated-ca-bundle
     "outdated_ca_bundle.os_store": "操作系统信任库（OpenSSL 默认路径）",
     "outdated_ca_bundle.pip_certifi": "pip 的 certifi",
+    "outdated_ca_bundle.how_fingerprint": "指纹",
+    "outdated_ca_bundle.how_spki": "公钥（SPKI）",
+    "outdated_ca_bundle.how_issuer_key_id": "签发者名称和密钥标识符",
     "outdated_ca_bundle.pip_cert": "pip 的 cert",
     "outdated_ca_bundle.pip_verifies_which": "pip 用 {0} 验证，它缺少 {1} 中有的那个根证书",
     "outdated_ca_bundle.pip_python_also": "Python >= 3.10 上的 pip >= 24.2 也信任操作系统信任库",

@@ -342,7 +342,7 @@ def root_list_note() -> str:
     try:
         rl = public_roots.load()
         return M("common.public_root_list_2",
-                 "the public root list (%s, %d days old; a root made public since is not in it)", rl.describe(),
-                 public_roots.age_days())
+                 "the public root list (%s, %d days old; a root made public since is not in it)",
+                 M("public_roots.describe", "%s", rl.describe()), public_roots.age_days())
     except (OSError, ValueError):  # Defensive
         return M("common.public_root_list", "the public root list")

@@ -30,6 +30,10 @@ _NAMES = {"system": M("outdated_ca_bundle.os_store", "the OS store (OpenSSL defa
           "SSL_CERT_FILE": "SSL_CERT_FILE", "pip_cert": M("outdated_ca_bundle.pip_cert", "pip's cert"),
           "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
           "CURL_CA_BUNDLE": "CURL_CA_BUNDLE"}
+# public_roots.Anchor.how: what proved the root public (the English is the identifier itself).
+_HOW = {"fingerprint": M("outdated_ca_bundle.how_fingerprint", "fingerprint"),
+        "spki": M("outdated_ca_bundle.how_spki", "spki"),
+        "issuer-key-id": M("outdated_ca_bundle.how_issuer_key_id", "issuer-key-id")}
 
 
 @rule(CAUSE, reads=READS)
@@ -61,7 +65,7 @@ def diagnose(f: Facts, h: Host):
               short(eff.verify_message or eff.error)),
             M("outdated_ca_bundle.against_verifies", "against %s (%s): verifies", _NAMES.get(name, name), where),
             M("outdated_ca_bundle.chain_ends_public", "the chain ends at the public root %s (matched by %s in %s)",
-              anchor.root.subject, anchor.how, root_list_note()),
+              anchor.root.subject, _HOW.get(anchor.how, anchor.how), root_list_note()),
             M("outdated_ca_bundle.pip_python_os", "pip %s on Python %s %s the OS store", f.pip_version,
               f.python_version,
               M("outdated_ca_bundle.uses",
