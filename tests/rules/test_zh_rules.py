@@ -201,3 +201,35 @@ def test_could_not_tell_is_chinese(marked_values):
         assert _english_lines(text, _measured(report)) == [], fmt
     # control: the English report says the same in English, and is caught
     assert _english_lines(render.render(report, fmt="text", lang="en"), _measured(report))
+
+
+def _sample(spec):
+    # A value of the kind the conversion takes, marked as data where it is printed.
+    return {"d": 443, "i": 443, "f": 3.0, "r": "x"}.get(spec[-1], "v")
+
+
+@pytest.fixture(scope="module")
+def base_report():
+    rec = next(r for r in FAILING if r.first_cause == "cert-expired")
+    return next(_each_diagnosis_first(facts_of(rec)))
+
+
+def test_every_message_renders_in_chinese(base_report, marked_values):
+    # Every message of the catalogue (the replay above reaches most, not all), as an evidence line, a fix
+    # step and a dead end through check's renderer: it formats with its values and leaves no English.
+    import dataclasses as dc
+
+    from tlsdoctor import remedies
+    from test_zh_catalogue import CONVERSION, USED
+
+    d, report = base_report
+    bad = []
+    for mid, (template, where) in sorted(USED.items()):
+        values = [_sample(c) for c in CONVERSION.findall(template) if c != "%%"]
+        m = M(mid, template, *values)
+        one = dc.replace(d, evidence=(m,), fix=(remedies.manual(m),), dead_ends=(m,))
+        text = render.render(dc.replace(report, diagnoses=(one,)), fmt="text", lang="zh")
+        left = _english_lines(text, _measured(report))
+        if left:
+            bad.append((where, mid, left))
+    assert bad == []
