@@ -293,7 +293,7 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
         return []
     d = diagnoses[0]
     say, step = _rule_text(lang)
-    lines = ["  (%s)" % say(d.verdict)] if lang == "zh" else []
+    lines = ["  （%s）" % say(d.verdict)] if lang == "zh" else []
     if len(d.all_hosts) > 1:
         lines.append("  %s" % ", ".join(_host_name(u) for u in d.all_hosts))
     lines.append("  %s:" % t["evidence"])
@@ -618,7 +618,7 @@ def markdown(report, lang: str = "en") -> str:
         lines.append("#### `%s`" % d.cause)
         lines.append("")
         if lang == "zh":
-            lines += ["(%s)" % say(d.verdict), ""]
+            lines += ["（%s）" % say(d.verdict), ""]
         lines.append("%s:" % t["evidence"])
         lines += ["- %s" % say(e) for e in d.evidence]
         lines.append("")
