@@ -169,7 +169,7 @@ MESSAGES: Dict[str, str] = {
     "legacy_renegotiation.temporary_client_side": "临时的客户端变通办法（pip 无法配置）：一个在 system_default 段中含有 'Options = UnsafeLegacyRenegotiation' 的 OPENSSL_CONF",
     # ---- missing-intermediate
     "missing_intermediate.leaf_python_cannot": "叶证书（这个 Python 看不到更多的证书）",
-    "missing_intermediate.only_leaf_certificate": "只有它的叶证书，没有中间证书",
+    "missing_intermediate.only_leaf_certificate": "它的叶证书，没有中间证书",
     "missing_intermediate.server_side_real": "服务器端（真正的修复）：提供完整的证书链（叶证书 + 中间证书 {0}），例如 nginx 的 ssl_certificate fullchain.pem",
     "missing_intermediate.client_side_workaround": "客户端的变通办法：把来自 {0} 的中间证书保存为 {1}（PEM；若是 DER 格式则用 `openssl x509 -inform der -in issuer.cer -out {2}` 转换），sha256 {3}",
     "missing_intermediate.sends_aia_url": "{0} 发送的是{1}；它的 AIA URL 提供缺失的中间证书，该中间证书可链接到你信任的根证书",
@@ -313,7 +313,7 @@ MESSAGES: Dict[str, str] = {
     # ---- tls-connection-dropped
     "tls_connection_dropped.none_finished": "没有一个完成",
     "tls_connection_dropped.tcp": "到 {0}:{1} 的 TCP {2}",
-    "tls_connection_dropped.via_proxy": "经代理 {0}",
+    "tls_connection_dropped.via_proxy": "经代理 {0} 连接",
     "tls_connection_dropped.connects": "连接成功",
     "tls_connection_dropped.tls_handshake": "TLS 握手：{0}",
     "tls_connection_dropped.handshake_variants_also": "同样失败的握手变体：{0}",
