@@ -32,6 +32,7 @@ from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
 from tlsdoctor import exitcodes
+from tlsdoctor.messages import M
 
 # What --timeout cannot go below: tlsdoctor's own start-up (~0.1 s) and
 # writing its report. Measured on the 2-CPU development machine:
@@ -396,8 +397,8 @@ def judge(target: Target, runs: Runs, env: Dict[str, str], t0: float, timeout: f
         # must not be the verdict. They stay visible, set aside.
         causes = tuple(dict.fromkeys(d.cause for d in diagnoses))
         items.append(Incomplete(IncompleteKind.UNDECIDED,
-                                "set aside, as pip itself cannot run: what the stdlib's own connection suggests "
-                                "(%s)" % ", ".join(causes), candidates=causes))
+                                M("check.set_aside", "set aside, as pip itself cannot run: what the stdlib's own "
+                                  "connection suggests (%s)", ", ".join(causes)), candidates=causes))
         diagnoses = ()
     return Report(status=_status(items, diagnoses), python=target.python, how=target.how, facts=facts,
                   diagnoses=diagnoses, rule_errors=outcome.rule_errors, incomplete=items,
@@ -420,13 +421,14 @@ def _pip_items(facts, python: str, main) -> List[Incomplete]:
         items.append(Incomplete(IncompleteKind.INTERPRETER, main.broken_env))
     if facts.pip_import_error:
         items.append(Incomplete(IncompleteKind.PIP_MISSING,
-                                "pip cannot be imported in %s (%s): pip is missing or broken there, so pip's own "
-                                "configuration and request were not checked" % (python, facts.pip_import_error)))
+                                M("check.pip_missing", "pip cannot be imported in %s (%s): pip is missing or broken "
+                                  "there, so pip's own configuration and request were not checked",
+                                  python, facts.pip_import_error)))
     elif facts.pip_options_error:
         # pip stops before any network I/O: the network findings (made
         # without pip's settings) are only indicative.
-        items.append(Incomplete(IncompleteKind.PIP_CONFIG, "pip cannot load its configuration, so it will not run "
-                                                           "at all: %s" % facts.pip_options_error))
+        items.append(Incomplete(IncompleteKind.PIP_CONFIG, M("check.pip_config", "pip cannot load its configuration, "
+                                                             "so it will not run at all: %s", facts.pip_options_error)))
     return items
 
 
@@ -436,23 +438,28 @@ def _host_items(facts, diagnoses: tuple, timeout: float, undecided: tuple = ()) 
     # that host gets "could not tell between …", never another cause.
     for u in undecided:
         if not any(d.covers(u.host) if u.host else d.host is None for d in diagnoses):
-            items.append(Incomplete(IncompleteKind.UNDECIDED, "%s: could not tell %s apart: %s" % (
-                ", ".join(u.hosts or (u.host or "the index",)), " / ".join(u.candidates), u.why), candidates=tuple(u.candidates)))
+            items.append(Incomplete(IncompleteKind.UNDECIDED, M("check.undecided", "%s: could not tell %s apart: %s",
+                                                                ", ".join(u.hosts or (u.host,)) if u.host
+                                                                else M("check.the_index", "the index"),
+                                                                " / ".join(u.candidates), u.why),
+                                    candidates=tuple(u.candidates)))
     told = {x for u in undecided for x in (u.hosts or (u.host,))}
     for h in facts.hosts:
         a = h.verdict_attempt
         if a.status == "deadline":
-            items.append(Incomplete(IncompleteKind.DEADLINE, "%s: pip's request did not finish within the %.0f s "
-                                                             "deadline" % (h.url, timeout)))
+            items.append(Incomplete(IncompleteKind.DEADLINE, M("check.deadline", "%s: pip's request did not finish "
+                                                               "within the %.0f s deadline", h.url, timeout)))
         elif a.status == "could_not_run":
             items.append(Incomplete(IncompleteKind.COULD_NOT_RUN,
-                                    "%s: pip's request could not be made (%s)" % (h.url, a.error)))
+                                    M("check.could_not_run", "%s: pip's request could not be made (%s)",
+                                      h.url, a.error)))
         elif a.status == "bug":
-            items.append(Incomplete(IncompleteKind.PROBE_BUG, "%s: tlsdoctor could not run this measurement "
-                                                              "(bug: %s)" % (h.url, a.error)))
+            items.append(Incomplete(IncompleteKind.PROBE_BUG, M("check.probe_bug", "%s: tlsdoctor could not run this "
+                                                                "measurement (bug: %s)", h.url, a.error)))
         elif a.failed and h.url not in told and not any(d.covers(h.url) for d in diagnoses):
             items.append(Incomplete(IncompleteKind.NO_RULE,
-                                    "%s: pip fails (%s), and no rule recognises why" % (h.url, a.error)))
+                                    M("check.no_rule", "%s: pip fails (%s), and no rule recognises why",
+                                      h.url, a.error)))
     return items
 
 

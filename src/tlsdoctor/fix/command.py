@@ -39,6 +39,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
+from tlsdoctor.messages import J, M
 
 FIX_TIMEOUT = 20.0
 CHECK_SHARE = 0.5  # of --timeout for the first check; the rest verifies
@@ -97,8 +98,9 @@ def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]
                 clash = (k, claimed[k][2])
                 break
         if clash:
-            notes.append("not applied: the remedy of %s changes %s differently from that of %s (an alternative "
-                         "explanation; fix the first, then check again)" % (d.cause, clash[0][1], clash[1]))
+            notes.append(M("fix.not_applied", "not applied: the remedy of %s changes %s differently from that of %s "
+                           "(an alternative explanation; fix the first, then check again)",
+                           d.cause, clash[0][1], clash[1]))
             continue
         for s in fix:
             k = _setting(s)
@@ -112,11 +114,12 @@ def collect_steps(diagnoses: Sequence[object]) -> Tuple[List[object], List[str]]
 
 
 def _admin_message(d: object, step: object) -> str:
-    """A ready message for the index's administrators, with the evidence (issue #10)."""
-    evidence = "; ".join(getattr(d, "evidence", ())[:3])
-    return "for the administrators of %s: %s (%s)%s" % (
-        getattr(d, "host", None) or "the index", getattr(step, "explanation", ""), getattr(d, "cause", ""),
-        (" — evidence: " + evidence) if evidence else "")
+    """A ready message for the index's administrators, with the evidence (issue #10); a message with an id
+    (tlsdoctor.messages), so ``--lang zh`` can print it in Chinese with the rule's own sentences."""
+    evidence = J("; ", getattr(d, "evidence", ())[:3])
+    return M("fix.admin_message", "for the administrators of %s: %s (%s)%s",
+             getattr(d, "host", None) or M("fix.the_index", "the index"), getattr(step, "explanation", ""),
+             getattr(d, "cause", ""), M("fix.admin_evidence", " — evidence: %s", evidence) if evidence else "")
 
 
 def presented_pems(facts: object) -> Dict[str, str]:
@@ -214,8 +217,9 @@ def unmask_steps(steps: List[object], environ) -> List[object]:
                     break
             if fixed is None:
                 s = replace(s, kind=StepKind.MANUAL, automatic=False,
-                            explanation="set %s to %s yourself, with its credentials (tlsdoctor never sees "
-                                        "them)%s" % (s.key, value, (": " + s.explanation) if s.explanation else ""))
+                            explanation=M("fix.set_yourself", "set %s to %s yourself, with its credentials "
+                                          "(tlsdoctor never sees them)%s", s.key, value,
+                                          M("fix.because", ": %s", s.explanation) if s.explanation else ""))
             else:
                 s = replace(s, value=fixed)
         out.append(s)
@@ -388,6 +392,11 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
     if report.status == Status.OK and not as_json:
         out.write("pip connects (check: ok): nothing to fix.\n")
         return exitcodes.OK
+    if getattr(args, "lang", "en") == "zh" and not as_json:
+        # The rules' explanations in Chinese in the plan it prints (why:, manual:); --json stays English.
+        from tlsdoctor.render import zh
+
+        steps = zh.translated_steps(steps)
     options = FixOptions(dry_run=args.dry_run, yes=args.yes, trust_ca_sha256=args.trust_ca_sha256,
                          allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
@@ -416,6 +425,10 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
         data["exit_code"] = outcome.exit_code
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
+        if getattr(args, "lang", "en") == "zh":
+            from tlsdoctor.render import zh
+
+            notes = [zh.tr(n) for n in notes]
         for n in notes:
             out.write(redact_text(n) + "\n")
     return outcome.exit_code

@@ -236,18 +236,24 @@ def host_json(h) -> Dict[str, Any]:
 
 def headline(report, lang: str) -> str:
     t = L10N[lang]
+    say, _ = _rule_text(lang)
     if report.status == "ok":
         return t["ok"]
     if report.status == "incomplete" and report.incomplete and report.facts is not None \
             and report.facts.pip_options_error:
-        return "%s: %s" % (t["incomplete"], report.incomplete[0])
+        return "%s: %s" % (t["incomplete"], say(_detail(report.incomplete[0])))
     if report.status == "problem":
         d = report.diagnoses[0]
         if lang == "zh":
             return "%s: %s — %s" % (t["problem"], d.cause, describe(d.cause, "zh"))
         return "%s: %s — %s" % (t["problem"], d.cause, d.verdict)
-    why = report.error or "; ".join(str(i) for i in report.incomplete) or "?"
-    return "%s: %s" % (t["incomplete"], why)
+    why = say(_detail(report.error)) if report.error else "; ".join(say(_detail(i)) for i in report.incomplete)
+    return "%s: %s" % (t["incomplete"], why or "?")
+
+
+def _detail(item):
+    """check.Incomplete's detail (a message with an id where check made one), or the item itself."""
+    return getattr(item, "detail", item)
 
 
 def text(report, lang: str = "en") -> str:
@@ -258,7 +264,8 @@ def text(report, lang: str = "en") -> str:
     mark = {"ok": OK, "problem": BAD, "incomplete": WARN}.get(report.status, WARN)
     lines.append("%s %s" % (mark, headline(report, lang)))
     lines += _diagnosis_lines(report.diagnoses, t, lang)
-    lines += ["%s %s" % (WARN, i) for i in report.incomplete]
+    say, _ = _rule_text(lang)
+    lines += ["%s %s" % (WARN, say(_detail(i))) for i in report.incomplete]
     lines += ["%s rule %s crashed: %s" % (WARN, e.rule, e.error) for e in report.rule_errors]
     if f is None:
         if lang == "zh":
@@ -285,15 +292,16 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     if not diagnoses:
         return []
     d = diagnoses[0]
-    lines = ["  (%s)" % d.verdict] if lang == "zh" else []
+    say, step = _rule_text(lang)
+    lines = ["  （%s）" % say(d.verdict)] if lang == "zh" else []
     if len(d.all_hosts) > 1:
         lines.append("  %s" % ", ".join(_host_name(u) for u in d.all_hosts))
     lines.append("  %s:" % t["evidence"])
-    lines += ["    - %s" % e for e in d.evidence]
+    lines += ["    - %s" % say(e) for e in d.evidence]
     lines.append("  %s:" % t["fix"])
-    lines += ["    $ %s" % x.text() if x.command() else "    - %s" % x.text() for x in d.fix]
+    lines += ["    $ %s" % step(x) if x.command() else "    - %s" % step(x) for x in d.fix]
     if d.dead_ends:
-        lines.append("  %s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)))
+        lines.append("  %s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)))
     if d.link:
         lines.append("  %s: tlsdoctor kb show %s" % (t["more"], d.link))
     if len(diagnoses) > 1:
@@ -301,6 +309,18 @@ def _diagnosis_lines(diagnoses, t, lang: str) -> List[str]:
     for d in diagnoses[1:]:
         lines.append("  %s %s — %s" % (WARN, d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict)))
     return lines
+
+
+_SEP = {"en": "; ", "zh": "；"}  # between the things that will not help
+
+
+def _rule_text(lang: str):
+    """How to print a rule's sentence and a fix step: as built (English), or by message id in Chinese."""
+    if lang != "zh":
+        return str, lambda step: step.text()
+    from tlsdoctor.render import zh
+
+    return zh.tr, zh.step_text
 
 
 def _host_name(url: str) -> str:
@@ -593,23 +613,24 @@ def markdown(report, lang: str = "en") -> str:
     measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
     t = L10N[lang]
     lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
+    say, _ = _rule_text(lang)
     for d in report.diagnoses[:1]:
         lines.append("#### `%s`" % d.cause)
         lines.append("")
         if lang == "zh":
-            lines += ["(%s)" % d.verdict, ""]
+            lines += ["（%s）" % say(d.verdict), ""]
         lines.append("%s:" % t["evidence"])
-        lines += ["- %s" % e for e in d.evidence]
+        lines += ["- %s" % say(e) for e in d.evidence]
         lines.append("")
         lines.append("%s:" % t["fix"])
         lines.append("```sh")
         # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
-        lines += [("%s  # %s" % (x.command(), x.explanation) if x.explanation else x.command()) if x.command()
-                  else "# %s" % x.explanation for x in d.fix]
+        lines += [("%s  # %s" % (x.command(), say(x.explanation)) if x.explanation else x.command()) if x.command()
+                  else "# %s" % say(x.explanation) for x in d.fix]
         lines.append("```")
         lines.append("")
         if d.dead_ends:
-            lines += ["%s: %s" % (t["dead_ends"], "; ".join(d.dead_ends)), ""]
+            lines += ["%s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)), ""]
         if d.link:
             lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
     if len(report.diagnoses) > 1:
@@ -617,7 +638,7 @@ def markdown(report, lang: str = "en") -> str:
         lines += ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
                   for d in report.diagnoses[1:]]
         lines.append("")
-    notes = [str(i) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
+    notes = [say(_detail(i)) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
                                                    for e in report.rule_errors]
     if report.facts is not None:
         notes += ["%s %s" % (BAD if w["severity"] == "problem" else WARN, w["message"])

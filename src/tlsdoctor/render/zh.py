@@ -1,17 +1,27 @@
 """Chinese for the lines ``tlsdoctor check`` prints (``--lang zh``).
 
-The renderer builds its lines in English (``--json`` and the tests read those); for ``--lang zh``
-each printed line passes through ``line()``: the renderer's own fixed phrases (checklist, host
-lines, pip config, trust, footer) and the most common phrases of the rules' evidence and fixes
-become Chinese. What is data — paths, URLs, certificate names, OpenSSL and pip error text, the
-commands to run — stays as measured: a translated error string could no longer be searched for.
-Rule text outside these patterns stays English (the README says so).
+Two mechanisms, one per kind of text:
+
+- **The rules' text** (verdicts, evidence, fix explanations, what will not help) is made of
+  messages with an id (``tlsdoctor.messages.M``). ``tr()`` prints the Chinese template of the
+  same id (``zh_messages.MESSAGES``) with the message's own values inserted unchanged — host
+  names, paths, versions, cause ids, commands, pip's and OpenSSL's error text — so nothing is
+  parsed back out of English and a value can never be half-translated.
+- **The renderer's own lines** (checklist, host lines, pip config, trust, footer) are built in
+  English by ``render.check`` and pass through ``line()``: the ``RULES`` pattern rows below.
+
+``--json`` stays English (stable for programs): only the text and Markdown renderers call this, and
+``fix --lang zh`` for its plan (``translated_steps``).
+What is data stays as measured in both: a translated error string could no longer be searched for.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Tuple, Union
+from typing import Any, Callable, List, Tuple, Union
+
+from tlsdoctor.messages import JOIN, Msg
+from tlsdoctor.render.zh_messages import MESSAGES
 
 Repl = Union[str, Callable[["re.Match[str]"], str]]
 
@@ -107,54 +117,98 @@ RULES: List[Tuple[str, Repl]] = [
     (r"^\((\S+) s of a (\S+) s deadline\)$", r"（用时 \1 秒，时限 \2 秒）"),
     (_M + r"rule (\S+) crashed: ", r"\1规则 \2 崩溃: "),
     (r"\(Python (\S+), pip (\S+)\)$", r"（Python \1，pip \2）"),
-    # ---- the rules' most common evidence phrases (the rest of a rule's text stays English)
-    (r"pip's own request to (\S+) failed: ", r"pip 自己对 \1 的请求失败: "),
-    (r"^(\s+- )no proxy is used for (\S+)$", r"\1\2 没有使用代理"),
-    (r"^(\s+- )that path does not exist$", r"\1这个路径不存在"),
-    (r"^(\s+- )error: ", r"\1错误: "),
-    (r"^(\s+- )the same chain without the name check: verifies$", r"\1同一证书链不检查主机名时：验证通过"),
-    (r"^(\s+- )verification with the name check: ", r"\1检查主机名的验证: "),
-    (r"^(\s+- )verification with pip's cert: succeeds$", r"\1用 pip 的 cert 验证：成功"),
-    (r"^(\s+- )TCP to (\S+) connects$", r"\1到 \2 的 TCP 连接成功"),
-    (r"^(\s+- )without a client certificate: ", r"\1不带客户端证书: "),
-    (r"^(\s+- )offering a throwaway certificate: ", r"\1提供一个临时证书: "),
-    (r"^(\s+- )local time \(inside the target interpreter\): ", r"\1本地时间（目标解释器内）: "),
-    (r"^(\s+- )server time \(HTTP Date from (\S+)\): ", r"\1服务器时间（来自 \2 的 HTTP Date）: "),
-    (r"^(\s+- )pip's client-cert: not set$", r"\1pip 的 client-cert: 未设置"),
-    (r"^(\s+- )the proxy presents a certificate the server never sent$", r"\1代理出示了服务器从未发送过的证书"),
-    (r"^(\s+- )if the index is on a VPN, connect it first$", r"\1如果索引在 VPN 内，请先连接 VPN"),
-    (r"^(\s+- )handshake variants that also failed the same way: ", r"\1同样失败的握手变体: "),
-    (r"^(\s+- )the issuer is in no trust store here: ", r"\1签发者不在这里的任何信任库中: "),
-    (r"^(\s+- )certificate subject ", r"\1证书主体 "),
-    (r"^(\s+- )presented: ", r"\1出示的证书: "),
-    (r"^(\s+- )verification against every store present \((.*)\): fails$", r"\1对现有的每个信任库（\2）验证：失败"),
-    (r"^(\s+- )it verifies the leaf, and with it the chain verifies against: ",
-     r"\1它能验证叶证书，加上它后证书链可通过这些信任库验证: "),
-    (r"^(\s+- )pip's session verifies with (\S+), set by (\S+)$", r"\1pip 的会话用 \2 验证，由 \3 设置"),
-    (r"^(\s+- )in a VM or container restored from a snapshot: resync the guest clock$",
-     r"\1在从快照恢复的虚拟机或容器中：重新同步客户机时钟"),
-    (r"^(\s+- )check for a faked or frozen clock: ", r"\1检查时钟是否被伪造或冻结: "),
-    (r"^(\s+- )ask the (\S+) team to allow TLS to (\S+)$", r"\1请 \2 团队允许到 \3 的 TLS"),
-    (r"^(\s+- )the server's operator must renew the certificate \(and reload the server\)$",
-     r"\1服务器的运维方必须续期证书（并重新加载服务器）"),
-    (r"^(\s+- )local time (.*); server time (.*): the clocks agree$", r"\1本地时间 \2；服务器时间 \3：两者一致"),
-    (r"^(\s+- )through (\S+): certificate ", r"\1经 \2: 证书 "),
-    (r"^(\s+- )directly: certificate ", r"\1直连: 证书 "),
-    (r"^(\s+- )default handshake: ", r"\1默认握手: "),
-    (r"^(\s+- )TLS handshake: ", r"\1TLS 握手: "),
-    (r"^(\s+- )the same interpreter without OPENSSL_CONF: succeeds", r"\1同一解释器不用 OPENSSL_CONF：成功"),
-    (r"^(\s+- )plain HTTP request to the same port answered: ", r"\1对同一端口的明文 HTTP 请求得到回应: "),
-    (r"^(\s+- )use the index's HTTPS port \(often (\d+)\) in the URL$", r"\1在 URL 中使用索引的 HTTPS 端口（通常是 \2）"),
-    (r"^(\s+- )presented chain: ", r"\1出示的证书链: "),
-    (r"^(\s+- )ask the proxy's administrators to allow CONNECT to (\S+)$", r"\1请代理的管理员允许 CONNECT 到 \2"),
-    (r"^(\s+- )the proxy asks for: ", r"\1代理要求的认证方式: "),
-    (r"^(\s+- )credentials in the proxy URL: none$", r"\1代理 URL 中的凭据：无"),
-    (r"^(\s+- )or point REQUESTS_CA_BUNDLE at a bundle that also has this index's CA$",
-     r"\1或让 REQUESTS_CA_BUNDLE 指向一个也含有这个索引的 CA 的证书包"),
-    (r"^(\s+- )or remove or widen MaxProtocol in (.*)$", r"\1或在 \2 中删除或放宽 MaxProtocol"),
 ]
 
 _COMPILED = [(re.compile(p), r) for p, r in RULES]
+
+# The English %-conversions of a message template, in order (%% is a literal percent sign).
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+
+# The fixed phrases of ``facts.Bundle.problem``, which a rule passes on as ``M("facts.bundle_problem", "%s", p)``:
+# whole-phrase matches, and only under that id (any other value is never touched).
+FACT_PHRASES: List[Tuple[str, str]] = [
+    (r"does not exist", "不存在"),
+    (r"cannot be read \((.*)\)", r"无法读取（\1）"),
+    (r"is a directory without OpenSSL hash links \(c_rehash\), so it provides no CA",
+     "是一个没有 OpenSSL 哈希链接（c_rehash）的目录，所以它不提供任何 CA"),
+    (r"is not a directory", "不是目录"),
+    (r"holds no PEM certificate \((.*)\)", r"不含 PEM 证书（\1）"),
+    (r"OpenSSL cannot load it \((.*)\)", r"OpenSSL 无法加载它（\1）"),
+]
+_JOIN_ZH = {"; ": "；"}  # a joined list's separator, in Chinese punctuation
+
+FACT_PHRASE_ID = "facts.bundle_problem"
+_FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
+
+# ``public_roots.RootList.describe()``, which a rule passes on as ``M("public_roots.describe", "%s", d)``:
+# "certifi 2026.10.23 (vendored in pip 26.3), 145 roots, generated 2026-11-29". The names, versions and
+# dates in it stay as they are; only its few words change.
+ROOT_LIST_ID = "public_roots.describe"
+_ROOT_LIST = re.compile(r"(.*), (\d+) roots, generated (\S+)\Z")
+_ROOT_LIST_WORDS = [(re.compile(r" \(vendored in ([^)]*)\)"), r"（内置于 \1）"),
+                    (re.compile(r" \(version unknown\)"), "（版本未知）"), (re.compile(r"^unknown source$"), "来源未知")]
+
+
+def _value(v: Any, spec: str) -> str:
+    """One value of a message, printed as the English did (``%.0f``, ``%d``, ``%r``), or a nested
+    message in Chinese; never translated otherwise."""
+    if isinstance(v, Msg):
+        return tr(v)
+    return ("%" + spec[1:]) % (v,) if spec != "%s" else str(v)
+
+
+def _fact_phrase(text: str) -> str:
+    for pattern, repl in _FACT_PHRASES:
+        if pattern.match(text):
+            return pattern.sub(repl, text)
+    return text  # a phrase facts.py gained since: English, and test_zh_catalogue says so
+
+
+def _root_list(text: str) -> str:
+    m = _ROOT_LIST.match(text)
+    if not m:
+        return text  # a shape public_roots gained since: English, and test_zh_catalogue says so
+    sources = m.group(1).split("; ")
+    for pattern, repl in _ROOT_LIST_WORDS:
+        sources = [pattern.sub(repl, s) for s in sources]
+    return "%s，%s 个根证书，生成于 %s" % ("；".join(sources), m.group(2), m.group(3))
+
+
+# Ids whose one value is a fixed English phrase of another module, said in Chinese by its own table.
+PHRASE_IDS = {FACT_PHRASE_ID: _fact_phrase, ROOT_LIST_ID: _root_list}
+
+
+def tr(text: Any) -> str:
+    """A rule's text in Chinese: a message by its id, else the pattern rows (``line``)."""
+    if not isinstance(text, Msg):
+        return line(str(text))
+    if text.id == JOIN:
+        return _JOIN_ZH.get(text.template, text.template).join(tr(a) for a in text.args)
+    if text.id in PHRASE_IDS:
+        return PHRASE_IDS[text.id](str(text))
+    zh = MESSAGES.get(text.id)
+    if zh is None:  # an id without Chinese (tests/rules/test_zh_catalogue.py forbids it): stay English
+        return str(text)
+    specs = [c for c in _CONVERSION.findall(text.template) if c != "%%"]
+    return zh.format(*[_value(v, spec) for v, spec in zip(text.args, specs)])
+
+
+def translated_steps(steps):
+    """The steps with their explanations in Chinese, for ``fix --lang zh``'s plan (kind, argv, file and
+    value untouched: the plan applies exactly the same changes)."""
+    from dataclasses import is_dataclass, replace
+
+    return [replace(s, explanation=tr(s.explanation)) if is_dataclass(s) and getattr(s, "explanation", None) else s
+            for s in steps]
+
+
+def step_text(step) -> str:
+    """``remedies.Step.text()`` with its explanation in Chinese (the command stays as it is)."""
+    cmd = step.command()
+    why = tr(step.explanation) if step.explanation else ""
+    if not cmd:
+        return why
+    return "%s   （%s）" % (cmd, why) if why else cmd
 
 
 def line(text: str) -> str:

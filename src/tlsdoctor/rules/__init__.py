@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple, Union
 
 from tlsdoctor.causes import CAUSES
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.remedies import Step
 
@@ -165,7 +166,7 @@ def _once(found: List[Verdict]) -> Verdict:
         hosts = tuple(dict.fromkeys(d.host for d in diagnosed if d.host))
         first = diagnosed[0]
         others = [d for d in diagnosed[1:] if d.host and d.host != first.host]
-        evidence = first.evidence + tuple("the same on %s: %s" % (d.host, d.verdict) for d in others)
+        evidence = first.evidence + tuple(M("rules.same", "the same on %s: %s", d.host, d.verdict) for d in others)
         return replace(first, hosts=hosts if len(hosts) > 1 else (), evidence=evidence)
     undecided = [u for u in found if isinstance(u, Undecided)]
     if undecided:
@@ -179,8 +180,8 @@ def _undecided(spec: RuleSpec, h: Host, d: Diagnosis) -> Optional[Undecided]:
     for name in spec.deciding:
         a = getattr(h.attempts, name)
         if a.unfinished:
-            why = "the %s attempt (%s) did not finish: %s%s" % (
-                name, a.name, a.status, (" (%s)" % a.error) if a.error else "")
+            why = M("rules.attempt_did_not", "the %s attempt (%s) did not finish: %s%s", name, a.name, a.status,
+                    (" (%s)" % a.error) if a.error else "")
             return Undecided(spec.cause, (spec.cause,) + spec.separates, why, h.url)
     return None
 

@@ -6,6 +6,7 @@ import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M, Msg
 from tlsdoctor.facts import TLS_ORDER, TLS_VERSION_ATTEMPTS, VARIANT_NAMES, WIRE_KEYS, Attempt, Facts, Host
 from tlsdoctor.remedies import Step
 
@@ -26,7 +27,7 @@ EOF_MARKERS = (
     "connectionreseterror", "connection aborted", "broken pipe", "remote end closed",
     "closed the connection", "errno 104", "errno 32",
     # Python 3.9 (OpenSSL 3): SSLZeroReturnError "TLS/SSL connection has been closed (EOF)"
-    "connection has been closed (eof)", "zeroreturn", "zero_return",
+                                                 "connection has been closed (eof)", "zeroreturn", "zero_return",
 )
 WRONG_VERSION_MARKERS = (
     "wrong version number", "wrong_version_number", "unknown protocol", "record layer failure",
@@ -160,12 +161,13 @@ def quote(s: str) -> str:
 def proxy_source(f: Facts, h: Host) -> str:
     """Where the proxy pip uses came from (pip option or which variable)."""
     if f.pip_options.get("proxy"):
-        return "pip's `proxy` option (--proxy / PIP_PROXY / pip.conf)"
+        return M("common.pip_proxy_option", "pip's `proxy` option (--proxy / PIP_PROXY / pip.conf)")
     names = [n for n, v in f.proxy_env.items() if v and h.proxy and v.rstrip("/") == h.proxy.rstrip("/")]
     if names:
         # lowercase wins in urllib's getproxies_environment
-        return "the %s environment variable" % sorted(names, key=lambda n: n != n.lower())[0]
-    return "the environment"
+        return M("common.environment_variable", "the %s environment variable",
+                 sorted(names, key=lambda n: n != n.lower())[0])
+    return M("common.environment", "the environment")
 
 
 def config_origin(f: Facts, key: str) -> Tuple[Optional[str], Optional[str]]:
@@ -185,8 +187,10 @@ def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[Step]:
     if f.pip_options.get("proxy"):
         path, source = config_origin(f, "proxy")
         if source and source.startswith("PIP_"):
-            return [remedies.set_env(source, new_value, "it sets pip's proxy option", source=source)]
-        return [remedies.set_config(pip_argv(f), "global.proxy", new_value, "or fix PIP_PROXY / --proxy",
+            return [remedies.set_env(source, new_value, M("common.sets_pip_proxy", "it sets pip's proxy option"),
+                                     source=source)]
+        return [remedies.set_config(pip_argv(f), "global.proxy", new_value,
+                                    M("common.fix_pip_proxy", "or fix PIP_PROXY / --proxy"),
                                     file=path, source=source)]
     names = [n for n in f.proxy_env if "no_proxy" not in n.lower() and n.lower() in ("https_proxy", "all_proxy")]
     names = names or ["https_proxy", "HTTPS_PROXY"]
@@ -202,8 +206,8 @@ def effective_bundle_source(f: Facts, h: Host) -> Tuple[Optional[str], Optional[
         if var in f.ca_env and f.ca_env[var][0] == eff and (h.session and h.session.trust_env):
             return eff, var
     if f.pip_options.get("cert") == eff:
-        return eff, "pip's `cert` option (%s)" % cert_provenance(f)
-    return eff, "pip's session"
+        return eff, M("common.pip_cert_option", "pip's `cert` option (%s)", cert_provenance(f))
+    return eff, M("common.pip_session", "pip's session")
 
 
 def cert_provenance(f: Facts) -> str:
@@ -244,14 +248,17 @@ def host_label(h: Host) -> str:
 
 
 def short(text: Optional[str], n: int = 220) -> str:
+    if isinstance(text, Msg) and len(text) <= n:
+        return text  # a message stays translatable (strip/slice would make it a bare str)
     text = (text or "").strip()
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def pip_error_line(h: Host) -> str:
     a = h.verdict_attempt
-    who = "pip's own request" if a.name == "pip_request" else "a verified handshake"
-    return "%s to %s failed: %s" % (who, h.url, short(a.error))
+    who = M("common.pip_own_request",
+            "pip's own request") if a.name == "pip_request" else M("common.verified_handshake", "a verified handshake")
+    return M("common.failed", "%s to %s failed: %s", who, h.url, short(a.error))
 
 
 def os_store_steps(f: Facts, ca_file: str, ca_sha256: Optional[str] = None) -> List[Step]:
@@ -269,8 +276,9 @@ def os_store_steps(f: Facts, ca_file: str, ca_sha256: Optional[str] = None) -> L
                                                            "trustRoot", "-k", keychain, ca_file), "macOS", ca_sha256)]
     if f.platform.startswith("win"):
         return [remedies.add_ca_system(ca_file, "Root", ("certutil", "-addstore", "-f", "Root", ca_file),
-                                       "as administrator", ca_sha256)]
-    return [remedies.manual("add %s to the operating system's trust store" % ca_file, remedies.Scope.SYSTEM)]
+                                       M("common.administrator", "as administrator"), ca_sha256)]
+    return [remedies.manual(M("common.add_operating_system", "add %s to the operating system's trust store", ca_file),
+                            remedies.Scope.SYSTEM)]
 
 
 def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bundle.pem",
@@ -285,14 +293,20 @@ def use_bundle_steps(f: Facts, h: Host, new_ca: str, bundle: str = "~/pip-ca-bun
     base = current or (f.certifi.path if f.certifi else "CERTIFI_BUNDLE")
     if current and f.certifi and current != f.certifi.path:
         steps = [remedies.add_ca_bundle((current, f.certifi.path), new_ca, bundle,
-                                        "what pip trusts now + public roots + the new CA", ca_sha256)]
+                                        M("common.what_pip_trusts", "what pip trusts now + public roots + the new CA"),
+                                        ca_sha256)]
     else:
-        steps = [remedies.add_ca_bundle((base,), new_ca, bundle, "public roots + the new CA", ca_sha256)]
+        steps = [remedies.add_ca_bundle((base,), new_ca, bundle,
+                                        M("common.public_roots_new", "public roots + the new CA"), ca_sha256)]
     if source in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        steps.append(remedies.set_env(source, bundle, "it is set, and it beats --cert / PIP_CERT / pip.conf",
+        steps.append(remedies.set_env(source, bundle,
+                                      M("common.set_beats_cert",
+                                        "it is set, and it beats --cert / PIP_CERT / pip.conf"),
                                       source=source))
     elif "PIP_CERT" in f.pip_env:
-        steps.append(remedies.set_env("PIP_CERT", bundle, "PIP_CERT is set, and it beats pip.conf", source="PIP_CERT"))
+        steps.append(remedies.set_env("PIP_CERT", bundle,
+                                      M("common.pip_cert_set", "PIP_CERT is set, and it beats pip.conf"),
+                                      source="PIP_CERT"))
     else:
         path, origin = config_origin(f, "cert")
         steps.append(remedies.set_config(pip_argv(f), "global.cert", bundle, file=path, source=origin))
@@ -327,7 +341,8 @@ def root_list_note() -> str:
 
     try:
         rl = public_roots.load()
-        return "the public root list (%s, %d days old; a root made public since is not in it)" % (
-            rl.describe(), public_roots.age_days())
+        return M("common.public_root_list_2",
+                 "the public root list (%s, %d days old; a root made public since is not in it)",
+                 M("public_roots.describe", "%s", rl.describe()), public_roots.age_days())
     except (OSError, ValueError):  # Defensive
-        return "the public root list"
+        return M("common.public_root_list", "the public root list")

@@ -16,6 +16,7 @@ does not.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.pipconfig import provenance
 from tlsdoctor.rules import Diagnosis, rule
@@ -42,20 +43,29 @@ def diagnose(f: Facts, h: Host):
     p = provenance(f).get("cert")
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s=%s overrides pip's cert=%s, and only pip's cert trusts %s" % (source, path, cert, h.host),
+        verdict=M("ca_bundle_env_overrides_cert.overrides_pip_cert",
+                  "%s=%s overrides pip's cert=%s, and only pip's cert trusts %s", source, path, cert, h.host),
         evidence=(
-            "pip's cert option: %s (from %s)" % (cert, p.source if p else "?"),
-            "pip's session really verifies with %s (from %s): requests lets it beat --cert" % (path, source),
-            "verification with %s: %s" % (source, "fails: " + short(env.error) if env.failed else env.status),
-            "verification with pip's cert: %s" % ("succeeds" if own.ok else own.status),
+            M("ca_bundle_env_overrides_cert.pip_cert_option", "pip's cert option: %s (from %s)", cert,
+              p.source if p else "?"),
+            M("ca_bundle_env_overrides_cert.pip_session_really",
+              "pip's session really verifies with %s (from %s): requests lets it beat --cert", path, source),
+            M("ca_bundle_env_overrides_cert.verification", "verification with %s: %s", source,
+              "fails: " + short(env.error) if env.failed else env.status),
+            M("ca_bundle_env_overrides_cert.verification_pip_cert", "verification with pip's cert: %s",
+              M("ca_bundle_env_overrides_cert.succeeds", "succeeds") if own.ok else own.status),
             pip_error_line(h),
         ),
         fix=(
-            remedies.unset_env(source, "find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment" % source,
+            remedies.unset_env(source,
+                               M("ca_bundle_env_overrides_cert.find_where_set",
+                                 "find where it is set: grep -r %s ~/.bashrc ~/.profile /etc/environment", source),
                                source=source),
-            remedies.manual("or point %s at a bundle that also has this index's CA" % source),
+            remedies.manual(M("ca_bundle_env_overrides_cert.point_bundle_also",
+                              "or point %s at a bundle that also has this index's CA", source)),
         ),
-        dead_ends=("setting --cert / PIP_CERT again (it is already right, and still loses)",
+        dead_ends=(M("ca_bundle_env_overrides_cert.setting_cert_pip",
+                     "setting --cert / PIP_CERT again (it is already right, and still loses)"),
                    "--trusted-host"),
         score=86,
         host=h.url,

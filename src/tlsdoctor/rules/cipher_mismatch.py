@@ -12,6 +12,7 @@ Python >= 3.10's defaults drop (RSA key exchange, SHA-1 MAC; bpo-43998).
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import HANDSHAKE_FAILURE_MARKERS, all_text, has, pip_error_line, short
@@ -35,22 +36,29 @@ def diagnose(f: Facts, h: Host):
         return None
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d offers no cipher suite this client allows (it only has %s)" % (h.host, h.port, wide.cipher),
+        verdict=M("cipher_mismatch.offers_no_cipher",
+                  "%s:%d offers no cipher suite this client allows (it only has %s)", h.host, h.port, wide.cipher),
         evidence=(
-            "default handshake: %s" % short(tls.error),
-            "with every cipher allowed (ALL:@SECLEVEL=0): succeeds with %s over %s" % (wide.cipher, wide.version),
-            "client: Python %s (%s default ciphers%s)" % (
-                f.python_version, f.openssl_version,
-                ", no RSA key exchange / SHA-1 MAC since 3.10" if tuple(f.python_version_info[:2]) >= (3, 10) else ""),
+            M("cipher_mismatch.default_handshake", "default handshake: %s", short(tls.error)),
+            M("cipher_mismatch.every_cipher_allowed",
+              "with every cipher allowed (ALL:@SECLEVEL=0): succeeds with %s over %s", wide.cipher, wide.version),
+            M("cipher_mismatch.client_python_default", "client: Python %s (%s default ciphers%s)", f.python_version,
+              f.openssl_version,
+              M("cipher_mismatch.no_rsa_key",
+                ", no RSA key exchange / SHA-1 MAC since 3.10") if tuple(f.python_version_info[:2]) >= (3, 10) else ""),
             pip_error_line(h),
         ),
         fix=(
-            remedies.server("server side: enable ECDHE with AES-GCM or CHACHA20 (any TLS 1.2 server from the last "
-                            "decade can)"),
-            remedies.manual("client-side there is no pip option for ciphers; pip < 24.2 on urllib3 1.26 still offered "
-                            "RSA key exchange, so an older pip 'works' only by weakening TLS"),
+            remedies.server(M("cipher_mismatch.server_side_enable",
+                              "server side: enable ECDHE with AES-GCM or CHACHA20 (any TLS 1.2 server from the last "
+                              "decade can)")),
+            remedies.manual(M("cipher_mismatch.client_side_there",
+                              "client-side there is no pip option for ciphers; pip < 24.2 on urllib3 1.26 still "
+                              "offered "
+                              "RSA key exchange, so an older pip 'works' only by weakening TLS")),
         ),
-        dead_ends=("--trusted-host / --cert / certifi (a cipher mismatch happens before any certificate)",),
+        dead_ends=(M("cipher_mismatch.trusted_host_cert",
+                     "--trusted-host / --cert / certifi (a cipher mismatch happens before any certificate)"),),
         score=70,
         host=h.url,
     )

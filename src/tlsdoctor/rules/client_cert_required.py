@@ -13,6 +13,7 @@ certificates, so it wants one it trusts.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import EVERY_ATTEMPT, config_origin, pip_argv, pip_error_line, short
@@ -45,26 +46,36 @@ def diagnose(f: Facts, h: Host):
     if not (_server_said_so(h) or _a_certificate_changes_the_answer(tls, cc)):
         return None
     configured = f.pip_options.get("client_cert")
-    ev = ["without a client certificate: %s" % short(tls.error or h.verdict_attempt.error)]
+    ev = [M("client_cert_required.without_client_certificate", "without a client certificate: %s",
+            short(tls.error or h.verdict_attempt.error))]
     if cc.ran:
-        ev.append("offering a throwaway certificate: %s" % ("accepted" if cc.ok else short(cc.error)))
-    ev.append("pip's client-cert: %s" % (configured or "not set"))
+        ev.append(M("client_cert_required.offering_throwaway_certificate", "offering a throwaway certificate: %s",
+                    M("client_cert_required.accepted", "accepted") if cc.ok else short(cc.error)))
+    ev.append(M("client_cert_required.pip_client_cert_2", "pip's client-cert: %s",
+                configured or M("client_cert_required.not_set", "not set")))
     ev.append(pip_error_line(h))
     where, origin = config_origin(f, "client-cert")
-    fix = [remedies.manual("get a client certificate (PEM with its private key, one file) for %s from its "
-                           "administrators" % h.host),
+    fix = [remedies.manual(M("client_cert_required.get_client_certificate",
+                             "get a client certificate (PEM with its private key, one file) for %s from its "
+                             "administrators", h.host)),
            remedies.set_config(pip_argv(f), "global.client-cert", "/path/to/client.pem",
-                               "or PIP_CLIENT_CERT / --client-cert", file=where, source=origin)]
+                               M("client_cert_required.pip_client_cert", "or PIP_CLIENT_CERT / --client-cert"),
+                               file=where, source=origin)]
     if configured:
-        fix.insert(0, remedies.manual("pip already sends %s: the server does not accept it (wrong CA, expired, or the "
-                                      "key does not match)" % configured))
+        fix.insert(0,
+                   remedies.manual(M("client_cert_required.pip_already_sends",
+                                     "pip already sends %s: the server does not accept it (wrong CA, expired, or the "
+                                     "key does not match)", configured)))
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d requires a client certificate (mutual TLS) that pip does not present" % (h.host, h.port)
-        if not configured else "%s:%d rejects the client certificate pip presents" % (h.host, h.port),
+        verdict=M("client_cert_required.requires_client_certificate",
+                  "%s:%d requires a client certificate (mutual TLS) that pip does not present", h.host, h.port)
+        if not configured else M("client_cert_required.rejects_client_certificate",
+                                 "%s:%d rejects the client certificate pip presents", h.host, h.port),
         evidence=tuple(ev),
         fix=tuple(fix),
-        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE (those are for the server's certificate)",
+        dead_ends=(M("client_cert_required.cert_certifi_requests",
+                     "--cert / certifi / REQUESTS_CA_BUNDLE (those are for the server's certificate)"),
                    "--trusted-host"),
         score=75,
         host=h.url,

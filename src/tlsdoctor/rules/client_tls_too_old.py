@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Optional
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import TLS_ORDER, Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import TLS_VERSIONS, all_text, pip_error_line, short, tls_index
@@ -41,11 +42,13 @@ def diagnose(f: Facts, h: Host):
     if any(variants[v].ok for v in TLS_ORDER[: tls_index(top) + 1] if v in variants):
         return None  # some version within this client's reach does work
     higher = _higher_version_that_works(f, h, top, variants)
-    ev = ["this client speaks at most %s (Python %s, %s%s)" % (
-        top, f.python_version, f.openssl_version, ", capped by OPENSSL_CONF" if _capped(f) else "")]
-    ev.append("the server rejected it: %s" % short(tls.error))
+    ev = [M("client_tls_too_old.client_speaks_most", "this client speaks at most %s (Python %s, %s%s)", top,
+            f.python_version, f.openssl_version,
+            M("client_tls_too_old.capped_openssl_conf", ", capped by OPENSSL_CONF") if _capped(f) else "")]
+    ev.append(M("client_tls_too_old.server_rejected", "the server rejected it: %s", short(tls.error)))
     if higher:
-        ev.append("a client that can speak %s connects to the same server" % higher)
+        ev.append(M("client_tls_too_old.client_can_speak", "a client that can speak %s connects to the same server",
+                    higher))
     ev.append(pip_error_line(h))
     cap = _cap(f)
     if cap and 0 <= tls_index(cap) < tls_index("TLSv1.2"):
@@ -53,20 +56,26 @@ def diagnose(f: Facts, h: Host):
         # configuration problem (openssl-config-restricts), not an old client.
         return None
     score = 74
-    fix = [remedies.manual("use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro "
-                           "or pyenv build", remedies.Scope.INTERPRETER),
+    fix = [remedies.manual(M("client_tls_too_old.use_python_built",
+                             "use a Python built against OpenSSL >= 1.1.1 (TLS 1.3): e.g. a current python.org, distro "
+                             "or pyenv build"), remedies.Scope.INTERPRETER),
            remedies.run(("python", "-c", "import ssl; print(ssl.HAS_TLSv1_3, ssl.OPENSSL_VERSION)"),
-                        "check the new interpreter")]
+                        M("client_tls_too_old.check_new_interpreter", "check the new interpreter"))]
     if _capped(f):
-        fix.insert(0, remedies.unset_env("OPENSSL_CONF", "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): "
-                                         "remove that line or unset OPENSSL_CONF" % (
-                                             (f.openssl_conf or {}).get("path"), cap), source="OPENSSL_CONF"))
+        fix.insert(0,
+                   remedies.unset_env("OPENSSL_CONF",
+                                      M("client_tls_too_old.ceiling_comes_from",
+                                        "the ceiling comes from OPENSSL_CONF=%s (MaxProtocol = %s): "
+                                        "remove that line or unset OPENSSL_CONF", (f.openssl_conf or {}).get("path"),
+                                         cap), source="OPENSSL_CONF"))
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d requires a newer TLS version than this client's maximum (%s)" % (h.host, h.port, top),
+        verdict=M("client_tls_too_old.requires_newer_tls",
+                  "%s:%d requires a newer TLS version than this client's maximum (%s)", h.host, h.port, top),
         evidence=tuple(ev),
         fix=tuple(fix),
-        dead_ends=("--trusted-host / --cert / certifi", "upgrading only pip (TLS comes from Python's OpenSSL)"),
+        dead_ends=("--trusted-host / --cert / certifi",
+                   M("client_tls_too_old.upgrading_only_pip", "upgrading only pip (TLS comes from Python's OpenSSL)")),
         score=score,
         host=h.url,
     )

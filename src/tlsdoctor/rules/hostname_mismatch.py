@@ -12,6 +12,7 @@ off, and fails when it is on; the SANs do not list the host.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VERIFY_FAILURE, chain, is_verify_failure, pip_cmd, pip_error_line, short
@@ -34,19 +35,26 @@ def diagnose(f: Facts, h: Host):
     sans = ", ".join(certs[0].sans) if certs else "?"
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s's certificate is not issued for %r (it names: %s)" % (h.host, h.host, sans),
+        verdict=M("hostname_mismatch.certificate_not_issued", "%s's certificate is not issued for %r (it names: %s)",
+                  h.host, h.host, sans),
         evidence=(
-            "certificate subject %s, SANs: %s" % (certs[0].subject if certs else "?", sans),
-            "verification with the name check: %s" % short(with_name.error or h.verdict_attempt.error),
-            "the same chain without the name check: %s" % ("verifies" if without.ok else short(without.error)),
+            M("hostname_mismatch.certificate_subject_sans", "certificate subject %s, SANs: %s",
+              certs[0].subject if certs else "?", sans),
+            M("hostname_mismatch.verification_name_check", "verification with the name check: %s",
+              short(with_name.error or h.verdict_attempt.error)),
+            M("hostname_mismatch.same_chain_without", "the same chain without the name check: %s",
+              M("hostname_mismatch.verifies", "verifies") if without.ok else short(without.error)),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual("use a host name the certificate lists in the index URL (%s config list shows where it "
-                            "is set)" % pip_cmd(f)),
-            remedies.server("or have the server's certificate reissued with %s in subjectAltName" % h.host),
+            remedies.manual(M("hostname_mismatch.use_host_name",
+                              "use a host name the certificate lists in the index URL (%s config list shows where it "
+                              "is set)", pip_cmd(f))),
+            remedies.server(M("hostname_mismatch.have_server_certificate",
+                              "or have the server's certificate reissued with %s in subjectAltName", h.host)),
         ),
-        dead_ends=("--cert / certifi (the chain is trusted)", "--trusted-host (turns all verification off)"),
+        dead_ends=(M("hostname_mismatch.cert_certifi_chain", "--cert / certifi (the chain is trusted)"),
+                   M("hostname_mismatch.trusted_host_turns", "--trusted-host (turns all verification off)")),
         score=80,
         host=h.url,
     )

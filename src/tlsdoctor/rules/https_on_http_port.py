@@ -12,6 +12,7 @@ same host:port gets an ``HTTP/`` answer.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short
@@ -31,19 +32,25 @@ def diagnose(f: Facts, h: Host):
     http_url = "http://" + h.url.split("://", 1)[1]
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d speaks plain HTTP, not TLS: the https:// URL points at an HTTP port" % (h.host, h.port),
+        verdict=M("https_on_http_port.speaks_plain_http",
+                  "%s:%d speaks plain HTTP, not TLS: the https:// URL points at an HTTP port", h.host, h.port),
         evidence=(
-            "TLS handshake: %s" % short(tls.error),
-            "plain HTTP request to the same port answered: %r" % plain.first_bytes,
+            M("https_on_http_port.tls_handshake", "TLS handshake: %s", short(tls.error)),
+            M("https_on_http_port.plain_http_request", "plain HTTP request to the same port answered: %r",
+              plain.first_bytes),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual("use the index's HTTPS port (often 443) in the URL"),
+            remedies.manual(M("https_on_http_port.use_index_https",
+                              "use the index's HTTPS port (often 443) in the URL")),
             # Never --trusted-host or an http:// index (nothing then protects the downloads):
-            remedies.server("if %s really serves only plain HTTP, its administrators must enable HTTPS" % http_url),
+            remedies.server(M("https_on_http_port.if_really_serves",
+                              "if %s really serves only plain HTTP, its administrators must enable HTTPS", http_url)),
         ),
-        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent",
-                   "--trusted-host with the https:// URL (TLS is still attempted)"),
+        dead_ends=(M("https_on_http_port.cert_certifi_requests",
+                     "--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was ever sent"),
+                   M("https_on_http_port.trusted_host_https",
+                     "--trusted-host with the https:// URL (TLS is still attempted)")),
         score=80,
         host=h.url,
     )

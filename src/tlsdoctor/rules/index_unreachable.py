@@ -8,6 +8,7 @@ Fails like::
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short
@@ -25,24 +26,30 @@ def diagnose(f: Facts, h: Host):
         return None
     low = (tcp.error or "").lower()
     if tcp.timeout:
-        why = "does not answer (TCP connect timed out: a firewall dropping packets, or the host is down)"
+        why = M("index_unreachable.does_not_answer",
+                "does not answer (TCP connect timed out: a firewall dropping packets, or the host is down)")
     elif "refused" in low or tcp.errno == 111:
-        why = "refuses the connection (nothing listens on port %d)" % h.port
+        why = M("index_unreachable.refuses_connection_nothing", "refuses the connection (nothing listens on port %d)",
+                h.port)
     elif "name" in low or "nodename" in low or "getaddrinfo" in low:
-        why = "cannot be resolved (DNS)"
+        why = M("index_unreachable.cannot_resolved_dns", "cannot be resolved (DNS)")
     else:
-        why = "cannot be reached (%s)" % short(tcp.error, 100)
+        why = M("index_unreachable.cannot_reached", "cannot be reached (%s)", short(tcp.error, 100))
     return Diagnosis(
         cause=CAUSE,
-        verdict="the index %s %s" % (h.url, why),
-        evidence=("no proxy is used for %s" % h.url, "TCP connect to %s:%d: %s" % (h.host, h.port, short(tcp.error)),
+        verdict=M("index_unreachable.index", "the index %s %s", h.url, why),
+        evidence=(M("index_unreachable.no_proxy_used", "no proxy is used for %s", h.url),
+                  M("index_unreachable.tcp_connect", "TCP connect to %s:%d: %s", h.host, h.port, short(tcp.error)),
                   pip_error_line(h)),
         fix=(
-            remedies.manual("check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right"),
-            remedies.set_env("https_proxy", "http://PROXY:PORT", "if you need a proxy to reach it"),
-            remedies.manual("if the index is on a VPN, connect it first"),
+            remedies.manual(M("index_unreachable.check_index_url",
+                              "check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right")),
+            remedies.set_env("https_proxy", "http://PROXY:PORT",
+                             M("index_unreachable.if_you_need", "if you need a proxy to reach it")),
+            remedies.manual(M("index_unreachable.if_index_vpn", "if the index is on a VPN, connect it first")),
         ),
-        dead_ends=("--trusted-host / --cert / certifi: no TLS happened", "more --retries"),
+        dead_ends=(M("index_unreachable.trusted_host_cert", "--trusted-host / --cert / certifi: no TLS happened"),
+                   M("index_unreachable.more_retries", "more --retries")),
         score=85,
         host=h.url,
     )

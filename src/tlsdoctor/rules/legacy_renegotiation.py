@@ -11,6 +11,7 @@ Evidence: the same handshake succeeds with ``OP_LEGACY_SERVER_CONNECT``
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import EVERY_ATTEMPT, pip_error_line, short
@@ -28,24 +29,32 @@ def diagnose(f: Facts, h: Host):
                for a in [h.verdict_attempt] + h.all_attempts())
     if not said:
         return None
-    ev = ["OpenSSL %s refuses servers without RFC 5746 secure renegotiation" % (f.openssl_version or "?")]
-    ev.append("default handshake: %s" % short(h.attempts.tls.error))
+    ev = [M("legacy_renegotiation.openssl_refuses_servers",
+            "OpenSSL %s refuses servers without RFC 5746 secure renegotiation", f.openssl_version or "?")]
+    ev.append(M("legacy_renegotiation.default_handshake", "default handshake: %s", short(h.attempts.tls.error)))
     if v.ran:
-        ev.append("with OP_LEGACY_SERVER_CONNECT: %s" % ("succeeds (%s)" % v.version if v.ok else short(v.error)))
+        ev.append(M("legacy_renegotiation.op_legacy_server", "with OP_LEGACY_SERVER_CONNECT: %s",
+                    M("legacy_renegotiation.succeeds", "succeeds (%s)", v.version) if v.ok else short(v.error)))
     ev.append(pip_error_line(h))
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires" % (
-            h.host, h.port),
+        verdict=M("legacy_renegotiation.middlebox_front_lacks",
+                  "%s:%d (or a middlebox in front of it) lacks secure renegotiation, which OpenSSL 3 requires", h.host,
+                  h.port),
         evidence=tuple(ev),
         fix=(
-            remedies.server("the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC 5746 "
-                            "(any TLS stack from the last decade has it) or TLS 1.3"),
-            remedies.Step(remedies.StepKind.MANUAL, "temporary client-side workaround (not pip-configurable): an "
-                          "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section",
+            remedies.server(M("legacy_renegotiation.real_fix_server",
+                              "the real fix is on the server / load balancer / TLS-inspecting middlebox: enable RFC "
+                              "5746 "
+                              "(any TLS stack from the last decade has it) or TLS 1.3")),
+            remedies.Step(remedies.StepKind.MANUAL,
+                          M("legacy_renegotiation.temporary_client_side",
+                            "temporary client-side workaround (not pip-configurable): an "
+                            "OPENSSL_CONF with 'Options = UnsafeLegacyRenegotiation' in its system_default section"),
                           remedies.Scope.USER, weakens_security=True),
         ),
-        dead_ends=("--trusted-host / --cert / certifi", "upgrading pip (OpenSSL makes this decision)"),
+        dead_ends=("--trusted-host / --cert / certifi",
+                   M("legacy_renegotiation.upgrading_pip_openssl", "upgrading pip (OpenSSL makes this decision)")),
         score=76,
         host=h.url,
     )

@@ -21,6 +21,7 @@ cause as the alternative (or, when the AIA fetch did not finish, "could not tell
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, is_verify_failure,
@@ -62,36 +63,45 @@ def diagnose(f: Facts, h: Host):
         return None
     if tuple(f.python_version_info[:2]) < (3, 10):
         # Before 3.10 only the leaf is visible: the chain length is unknown.
-        sent = "the leaf (this Python cannot see further certificates)"
+        sent = M("missing_intermediate.leaf_python_cannot", "the leaf (this Python cannot see further certificates)")
     else:
-        sent = "only its leaf certificate, no intermediate"
+        sent = M("missing_intermediate.only_leaf_certificate", "only its leaf certificate, no intermediate")
     mid = aia.cert
     stores = ", ".join(aia.chains_to)
     ca_file = "intermediate.pem"
     fix = [
-        remedies.server("server side (the real fix): serve the full chain (leaf + intermediate %s), e.g. nginx "
-                        "ssl_certificate fullchain.pem" % mid.subject),
-        remedies.manual("client-side workaround: save the intermediate from %s as %s (PEM; `openssl x509 -inform der "
-                        "-in issuer.cer -out %s` when it is DER), sha256 %s" % (aia.url, ca_file, ca_file, mid.sha256)),
+        remedies.server(M("missing_intermediate.server_side_real",
+                          "server side (the real fix): serve the full chain (leaf + intermediate %s), e.g. nginx "
+                          "ssl_certificate fullchain.pem", mid.subject)),
+        remedies.manual(M("missing_intermediate.client_side_workaround",
+                          "client-side workaround: save the intermediate from %s as %s (PEM; `openssl x509 -inform der "
+                          "-in issuer.cer -out %s` when it is DER), sha256 %s", aia.url, ca_file, ca_file, mid.sha256)),
     ]
     fix += use_bundle_steps(f, h, ca_file, ca_sha256=mid.sha256 or None)
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s sends %s; its AIA URL serves the missing intermediate, which chains to your trusted root"
-                % (h.host, sent),
+        verdict=M("missing_intermediate.sends_aia_url",
+                  "%s sends %s; its AIA URL serves the missing intermediate, which chains to your trusted root", h.host,
+                  sent),
         evidence=(
-            "presented: %s, issued by %s (not self-signed: its issuer is a CA)" % (leaf.subject, leaf.issuer),
-            "the issuer is in no trust store here: %s" % short(h.attempts.effective.verify_message
-                                                               or h.verdict_attempt.error),
-            "the leaf's AIA caIssuers %s%s serves %s (issuer %s, sha256 %s)" % (
-                aia.url, (" (fetched through %s)" % aia.proxy) if aia.proxy else "", mid.subject, mid.issuer,
-                mid.sha256[:16] + "…" if mid.sha256 else "?"),
-            "it verifies the leaf, and with it the chain verifies against: %s" % stores,
+            M("missing_intermediate.presented_issued_not",
+              "presented: %s, issued by %s (not self-signed: its issuer is a CA)", leaf.subject, leaf.issuer),
+            M("missing_intermediate.issuer_no_trust", "the issuer is in no trust store here: %s",
+              short(h.attempts.effective.verify_message
+                                                               or h.verdict_attempt.error)),
+            M("missing_intermediate.leaf_aia_caissuers",
+              "the leaf's AIA caIssuers %s%s serves %s (issuer %s, sha256 %s)", aia.url,
+              (M("missing_intermediate.fetched_through", " (fetched through %s)", aia.proxy)) if aia.proxy else "",
+              mid.subject, mid.issuer, mid.sha256[:16] + "…" if mid.sha256 else "?"),
+            M("missing_intermediate.verifies_leaf_chain",
+              "it verifies the leaf, and with it the chain verifies against: %s", stores),
             pip_error_line(h),
         ),
         fix=tuple(fix),
-        dead_ends=("pip install -U certifi (intermediates are not in root stores)", "--trusted-host",
-                   "a browser working (it fetches the AIA intermediate itself; pip never does)"),
+        dead_ends=(M("missing_intermediate.pip_install_u",
+                     "pip install -U certifi (intermediates are not in root stores)"), "--trusted-host",
+                   M("missing_intermediate.browser_working_fetches",
+                     "a browser working (it fetches the AIA intermediate itself; pip never does)")),
         score=66,
         host=h.url,
     )

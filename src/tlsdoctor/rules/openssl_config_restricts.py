@@ -20,6 +20,7 @@ so every network finding was made without the setting pip would suffer.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, short, tls_index
@@ -66,20 +67,31 @@ def _unreadable(f: Facts):
         return None
     path = conf.get("path")
     kind = conf.get("file_type") or "?"
-    what = {"fifo": "a FIFO", "character device": "a device", "block device": "a device"}.get(kind, why)
+    what = {"fifo": M("openssl_config_restricts.fifo", "a FIFO"),
+            "character device": M("openssl_config_restricts.device", "a device"),
+            "block device": M("openssl_config_restricts.device", "a device")}.get(kind, why)
     evidence = [
-        "OPENSSL_CONF=%s is %s (%s)" % (path, what, why),
-        "OpenSSL reads that file whole when it initialises, at pip's first `import ssl`: "
-        "a FIFO blocks that import for ever, a device or a huge file fails or exhausts memory",
-        "tlsdoctor did not read it: %s" % (f.openssl_conf_ignored or "the probe measured without OPENSSL_CONF"),
+        M("openssl_config_restricts.openssl_conf", "OPENSSL_CONF=%s is %s (%s)", path, what, why),
+        M("openssl_config_restricts.openssl_reads_file",
+          "OpenSSL reads that file whole when it initialises, at pip's first `import ssl`: "
+          "a FIFO blocks that import for ever, a device or a huge file fails or exhausts memory"),
+        M("openssl_config_restricts.tlsdoctor_did_not", "tlsdoctor did not read it: %s",
+          f.openssl_conf_ignored or M("openssl_config_restricts.probe_measured_without",
+                                      "the probe measured without OPENSSL_CONF")),
     ]
     return Diagnosis(
         cause=CAUSE,
-        verdict="OPENSSL_CONF=%s is %s: OpenSSL reads it when pip imports ssl, so pip blocks or fails" % (path, what),
+        verdict=M("openssl_config_restricts.openssl_conf_openssl",
+                  "OPENSSL_CONF=%s is %s: OpenSSL reads it when pip imports ssl, so pip blocks or fails", path, what),
         evidence=tuple(evidence),
-        fix=(remedies.unset_env("OPENSSL_CONF", "it names %s, not an OpenSSL configuration file; find where it is "
-                                "set: shell profile, /etc/environment, a wrapper script" % what, source="OPENSSL_CONF"),),
-        dead_ends=("--trusted-host / --cert / certifi (pip never gets past `import ssl`)", "upgrading pip"),
+        fix=(remedies.unset_env("OPENSSL_CONF",
+                                M("openssl_config_restricts.names_not_openssl",
+                                  "it names %s, not an OpenSSL configuration file; find where it is "
+                                  "set: shell profile, /etc/environment, a wrapper script", what),
+                                source="OPENSSL_CONF"),),
+        dead_ends=(M("openssl_config_restricts.trusted_host_cert",
+                     "--trusted-host / --cert / certifi (pip never gets past `import ssl`)"),
+                     M("openssl_config_restricts.upgrading_pip", "upgrading pip")),
         # pip cannot start any request: this comes before every network finding
         # (which the probe made without the setting).
         score=100,
@@ -100,22 +112,29 @@ def _restricts(f: Facts, h: Host):
     score = _score(tls, restr)
     return Diagnosis(
         cause=CAUSE,
-        verdict="OPENSSL_CONF=%s restricts TLS (%s), so the handshake with %s:%d fails" % (
-            conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items())), h.host, h.port),
+        verdict=M("openssl_config_restricts.openssl_conf_restricts",
+                  "OPENSSL_CONF=%s restricts TLS (%s), so the handshake with %s:%d fails", conf.get("path"),
+                  ", ".join("%s = %s" % kv for kv in sorted(restr.items())), h.host, h.port),
         evidence=(
-            "OPENSSL_CONF=%s sets %s" % (conf.get("path"), ", ".join("%s = %s" % kv for kv in sorted(restr.items()))),
-            "this interpreter's default context now allows %s .. %s" % (
-                f.default_minimum_version or "?", f.default_maximum_version or "?"),
-            "handshake with it: %s" % short(tls.error),
-            "the same interpreter without OPENSSL_CONF: succeeds (%s, %s)" % (without.version, without.cipher),
+            M("openssl_config_restricts.openssl_conf_sets", "OPENSSL_CONF=%s sets %s", conf.get("path"),
+              ", ".join("%s = %s" % kv for kv in sorted(restr.items()))),
+            M("openssl_config_restricts.interpreter_default_context",
+              "this interpreter's default context now allows %s .. %s", f.default_minimum_version or "?",
+              f.default_maximum_version or "?"),
+            M("openssl_config_restricts.handshake", "handshake with it: %s", short(tls.error)),
+            M("openssl_config_restricts.same_interpreter_without",
+              "the same interpreter without OPENSSL_CONF: succeeds (%s, %s)", without.version, without.cipher),
             pip_error_line(h),
         ),
         fix=(
-            remedies.unset_env("OPENSSL_CONF", "find where it is set: shell profile, /etc/environment, a wrapper "
-                               "script", source="OPENSSL_CONF"),
-            remedies.manual("or remove or widen %s in %s" % (", ".join(sorted(restr)), conf.get("path"))),
+            remedies.unset_env("OPENSSL_CONF",
+                               M("openssl_config_restricts.find_where_set",
+                                 "find where it is set: shell profile, /etc/environment, a wrapper "
+                                 "script"), source="OPENSSL_CONF"),
+            remedies.manual(M("openssl_config_restricts.remove_widen", "or remove or widen %s in %s",
+                              ", ".join(sorted(restr)), conf.get("path"))),
         ),
-        dead_ends=("--trusted-host / --cert / certifi", "upgrading pip"),
+        dead_ends=("--trusted-host / --cert / certifi", M("openssl_config_restricts.upgrading_pip", "upgrading pip")),
         score=score,
         host=h.url,
     )

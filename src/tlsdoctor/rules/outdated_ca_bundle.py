@@ -17,6 +17,7 @@ proof this rule stays silent (tls-interception says what it is).
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import (VERIFY_FAILURE, is_verify_failure, pip_argv, pip_error_line, public_anchor,
@@ -24,9 +25,15 @@ from tlsdoctor.rules._common import (VERIFY_FAILURE, is_verify_failure, pip_argv
 
 CAUSE = "outdated-ca-bundle"
 READS = VERIFY_FAILURE
-_NAMES = {"system": "the OS store (OpenSSL default paths)", "certifi": "pip's certifi",
-          "SSL_CERT_FILE": "SSL_CERT_FILE", "pip_cert": "pip's cert", "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
+_NAMES = {"system": M("outdated_ca_bundle.os_store", "the OS store (OpenSSL default paths)"),
+          "certifi": M("outdated_ca_bundle.pip_certifi", "pip's certifi"),
+          "SSL_CERT_FILE": "SSL_CERT_FILE", "pip_cert": M("outdated_ca_bundle.pip_cert", "pip's cert"),
+          "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
           "CURL_CA_BUNDLE": "CURL_CA_BUNDLE"}
+# public_roots.Anchor.how: what proved the root public (the English is the identifier itself).
+_HOW = {"fingerprint": M("outdated_ca_bundle.how_fingerprint", "fingerprint"),
+        "spki": M("outdated_ca_bundle.how_spki", "spki"),
+        "issuer-key-id": M("outdated_ca_bundle.how_issuer_key_id", "issuer-key-id")}
 
 
 @rule(CAUSE, reads=READS)
@@ -46,23 +53,28 @@ def diagnose(f: Facts, h: Host):
     fix = []
     if tuple(f.python_version_info[:2]) >= (3, 10) and not f.truststore_expected:
         fix.append(remedies.run(pip_argv(f) + ("install", "--upgrade", "pip>=24.2", "--cert", where or "BUNDLE"),
-                                "pip >= 24.2 on Python >= 3.10 also trusts the OS store"))
+                                M("outdated_ca_bundle.pip_python_also",
+                                  "pip >= 24.2 on Python >= 3.10 also trusts the OS store")))
     fix += use_bundle_steps(f, h, where or "THE-STORE-THAT-WORKS")
     return Diagnosis(
         cause=CAUSE,
-        verdict="pip verifies with %s, which lacks the root that %s has" % (
-            eff.cafile or "its bundle", _NAMES.get(name, name)),
+        verdict=M("outdated_ca_bundle.pip_verifies_which", "pip verifies with %s, which lacks the root that %s has",
+                  eff.cafile or M("outdated_ca_bundle.bundle", "its bundle"), _NAMES.get(name, name)),
         evidence=(
-            "against pip's bundle %s: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
-            "against %s (%s): verifies" % (_NAMES.get(name, name), where),
-            "the chain ends at the public root %s (matched by %s in %s)" % (
-                anchor.root.subject, anchor.how, root_list_note()),
-            "pip %s on Python %s %s the OS store" % (f.pip_version, f.python_version,
-                                                     "uses" if f.truststore_expected else "does not use"),
+            M("outdated_ca_bundle.against_pip_bundle", "against pip's bundle %s: %s", eff.cafile,
+              short(eff.verify_message or eff.error)),
+            M("outdated_ca_bundle.against_verifies", "against %s (%s): verifies", _NAMES.get(name, name), where),
+            M("outdated_ca_bundle.chain_ends_public", "the chain ends at the public root %s (matched by %s in %s)",
+              anchor.root.subject, _HOW.get(anchor.how, anchor.how), root_list_note()),
+            M("outdated_ca_bundle.pip_python_os", "pip %s on Python %s %s the OS store", f.pip_version,
+              f.python_version,
+              M("outdated_ca_bundle.uses",
+                "uses") if f.truststore_expected else M("outdated_ca_bundle.does_not_use", "does not use")),
             pip_error_line(h),
         ),
         fix=tuple(fix),
-        dead_ends=("--trusted-host (turns verification off)", "a bundle with only this one root"),
+        dead_ends=(M("outdated_ca_bundle.trusted_host_turns", "--trusted-host (turns verification off)"),
+                   M("outdated_ca_bundle.bundle_only_one", "a bundle with only this one root")),
         score=72,
         host=h.url,
     )

@@ -8,6 +8,7 @@ Fails like::
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_argv, pip_error_line, proxy_source
@@ -24,19 +25,26 @@ def diagnose(f: Facts, h: Host):
         return None
     return Diagnosis(
         cause=CAUSE,
-        verdict="the proxy %s refuses to tunnel to %s:%d (CONNECT answered %d)" % (h.proxy, h.host, h.port, st),
+        verdict=M("proxy_forbidden.proxy_refuses_tunnel",
+                  "the proxy %s refuses to tunnel to %s:%d (CONNECT answered %d)", h.proxy, h.host, h.port, st),
         evidence=(
-            "CONNECT %s:%d via %s (from %s) -> %d" % (h.host, h.port, h.proxy, proxy_source(f, h), st),
+            M("proxy_forbidden.connect_via_from", "CONNECT %s:%d via %s (from %s) -> %d", h.host, h.port, h.proxy,
+              proxy_source(f, h), st),
             pip_error_line(h),
         ),
         fix=(
-            remedies.server("ask the proxy's administrators to allow CONNECT to %s:%d" % (h.host, h.port)),
+            remedies.server(M("proxy_forbidden.ask_proxy_administrators",
+                              "ask the proxy's administrators to allow CONNECT to %s:%d", h.host, h.port)),
             remedies.set_config(pip_argv(f), "global.index-url", "https://MIRROR/simple/",
-                                "or use an index mirror the proxy allows"),
-            remedies.set_env("NO_PROXY", h.host, "if the host is internal and should bypass the proxy"),
-            remedies.set_env("no_proxy", h.host, "lowercase too: urllib reads both"),
+                                M("proxy_forbidden.use_index_mirror", "or use an index mirror the proxy allows")),
+            remedies.set_env("NO_PROXY", h.host,
+                             M("proxy_forbidden.if_host_internal",
+                               "if the host is internal and should bypass the proxy")),
+            remedies.set_env("no_proxy", h.host,
+                             M("proxy_forbidden.lowercase_too_urllib", "lowercase too: urllib reads both")),
         ),
-        dead_ends=("proxy credentials (a 403 is policy, not authentication)", "--trusted-host / --cert"),
+        dead_ends=(M("proxy_forbidden.proxy_credentials_policy",
+                     "proxy credentials (a 403 is policy, not authentication)"), "--trusted-host / --cert"),
         score=90,
         host=h.url,
     )

@@ -12,6 +12,7 @@ the same host:port succeeds.
 from __future__ import annotations
 
 from tlsdoctor.facts import Facts, Host
+from tlsdoctor.messages import M
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_error_line, proxy_source, proxy_vars_fix, short
 
@@ -30,16 +31,21 @@ def diagnose(f: Facts, h: Host):
         plain = h.proxy.replace("https://", "http://", 1)
         return Diagnosis(
             cause=CAUSE,
-            verdict="the proxy URL %s says https://, but the proxy speaks plain HTTP" % h.proxy,
+            verdict=M("proxy_scheme_mismatch.proxy_url_says_2",
+                      "the proxy URL %s says https://, but the proxy speaks plain HTTP", h.proxy),
             evidence=(
-                "proxy %s comes from %s" % (h.proxy, proxy_source(f, h)),
-                "TLS handshake with the proxy itself: %s" % short(ttp.error),
-                "plain-HTTP CONNECT %s:%d to the same proxy: answered %s" % (h.host, h.port, p.connect_status),
+                M("proxy_scheme_mismatch.proxy_comes_from", "proxy %s comes from %s", h.proxy, proxy_source(f, h)),
+                M("proxy_scheme_mismatch.tls_handshake_proxy", "TLS handshake with the proxy itself: %s",
+                  short(ttp.error)),
+                M("proxy_scheme_mismatch.plain_http_connect", "plain-HTTP CONNECT %s:%d to the same proxy: answered %s",
+                  h.host, h.port, p.connect_status),
                 pip_error_line(h),
             ),
             fix=tuple(proxy_vars_fix(f, h, plain)),
-            dead_ends=("--trusted-host / --cert (the failing TLS is to the proxy, not the index)",
-                       "downgrading pip to 20.2 (it only hid the wrong scheme)"),
+            dead_ends=(M("proxy_scheme_mismatch.trusted_host_cert",
+                         "--trusted-host / --cert (the failing TLS is to the proxy, not the index)"),
+                       M("proxy_scheme_mismatch.downgrading_pip_only",
+                         "downgrading pip to 20.2 (it only hid the wrong scheme)")),
             score=90,
             host=h.url,
         )
@@ -47,8 +53,10 @@ def diagnose(f: Facts, h: Host):
             and ("\\x15\\x03" in (p.error or "") or "\\x16\\x03" in (p.error or "")):
         return Diagnosis(
             cause=CAUSE,
-            verdict="the proxy URL %s says http://, but the proxy expects TLS (an HTTPS proxy)" % h.proxy,
-            evidence=("a plain CONNECT to the proxy was answered with TLS bytes: %s" % short(p.error),
+            verdict=M("proxy_scheme_mismatch.proxy_url_says",
+                      "the proxy URL %s says http://, but the proxy expects TLS (an HTTPS proxy)", h.proxy),
+            evidence=(M("proxy_scheme_mismatch.plain_connect_proxy",
+                        "a plain CONNECT to the proxy was answered with TLS bytes: %s", short(p.error)),
                       pip_error_line(h)),
             fix=tuple(proxy_vars_fix(f, h, h.proxy.replace("http://", "https://", 1))),
             dead_ends=("--trusted-host / --cert",),

@@ -18,6 +18,7 @@ rebuild Python.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import failing, pip_error_line
@@ -31,7 +32,8 @@ def diagnose(f: Facts):
     if f.has_ssl:
         return None
     err = f.ssl_import_error or ""
-    evidence = ["`import ssl` fails inside %s (Python %s): %s" % (f.executable, f.python_version, err)]
+    evidence = [M("ssl_module_missing.import_ssl_fails", "`import ssl` fails inside %s (Python %s): %s", f.executable,
+                  f.python_version, err)]
     for h in failing(f)[:1]:
         evidence.append(pip_error_line(h))
     by_env = _shadowed_by_environment(f)
@@ -43,27 +45,38 @@ def diagnose(f: Facts):
     if ("libssl" in low or "libcrypto" in low or "file too short" in low or "undefined symbol" in low
             or "dll load failed" in low):
         if lib:
-            fix.append(remedies.unset_env("LD_LIBRARY_PATH", "the dynamic loader picks a foreign/broken libssl from "
-                                          "LD_LIBRARY_PATH=%s (or remove the bad libssl/libcrypto there) and retry"
-                                          % lib, source="LD_LIBRARY_PATH"))
+            fix.append(remedies.unset_env("LD_LIBRARY_PATH",
+                                          M("ssl_module_missing.dynamic_loader_picks",
+                                            "the dynamic loader picks a foreign/broken libssl from "
+                                            "LD_LIBRARY_PATH=%s (or remove the bad libssl/libcrypto there) and retry",
+                                          lib), source="LD_LIBRARY_PATH"))
         if "dll load failed" in low:
-            fix.append(remedies.manual("Windows/conda: activate the environment (so Library\\bin is on PATH) or remove "
-                                       "the foreign libssl/libcrypto DLL found earlier on PATH"))
-        fix.append(remedies.run((f.executable, "-c", "import ssl; print(ssl.OPENSSL_VERSION)"), "check"))
+            fix.append(remedies.manual(M("ssl_module_missing.windows_conda_activate",
+                                         "Windows/conda: activate the environment (so Library\\bin is on PATH) or "
+                                         "remove "
+                                         "the foreign libssl/libcrypto DLL found earlier on PATH")))
+        fix.append(remedies.run((f.executable, "-c", "import ssl; print(ssl.OPENSSL_VERSION)"),
+                                M("ssl_module_missing.check", "check")))
     else:
-        fix.append(remedies.manual("this Python was built without OpenSSL: install the OpenSSL headers "
-                                   "(Debian/Ubuntu: sudo apt-get install libssl-dev; Fedora: sudo dnf install "
-                                   "openssl-devel) and rebuild it (pyenv: pyenv install --force %s)" % f.python_version,
+        fix.append(remedies.manual(M("ssl_module_missing.python_was_built",
+                                     "this Python was built without OpenSSL: install the OpenSSL headers "
+                                     "(Debian/Ubuntu: sudo apt-get install libssl-dev; Fedora: sudo dnf install "
+                                     "openssl-devel) and rebuild it (pyenv: pyenv install --force %s)",
+                                     f.python_version),
                                    remedies.Scope.SYSTEM))
-        fix.append(remedies.run(("python3", "-c", "import ssl"), "or use another interpreter that has ssl"))
+        fix.append(remedies.run(("python3", "-c", "import ssl"),
+                                M("ssl_module_missing.use_another_interpreter",
+                                  "or use another interpreter that has ssl")))
     return Diagnosis(
         cause=CAUSE,
-        verdict="Python %s at %s cannot import its ssl module, so pip cannot use HTTPS at all" % (
-            f.python_version, f.executable),
+        verdict=M("ssl_module_missing.python_cannot_import",
+                  "Python %s at %s cannot import its ssl module, so pip cannot use HTTPS at all", f.python_version,
+                  f.executable),
         evidence=tuple(evidence),
         fix=tuple(fix),
-        dead_ends=("pip install ssl / pyopenssl (needs a working TLS to download)",
-                   "--cert, --trusted-host or any certificate fix"),
+        dead_ends=(M("ssl_module_missing.pip_install_ssl",
+                     "pip install ssl / pyopenssl (needs a working TLS to download)"),
+                   M("ssl_module_missing.cert_trusted_host", "--cert, --trusted-host or any certificate fix")),
         score=100,
     )
 
@@ -90,21 +103,31 @@ def _shadowed_by_environment(f: Facts):
 def _environment(f: Facts, evidence, module: str, path: str, var: str):
     value = f.python_env.variables.get(var)
     where = ("%s=%s" % (var, value)) if value else var
+    if var == "the user site":  # facts.put_there_by's words for the user site, not a variable
+        where = M("ssl_module_missing.the_user_site", "the user site")
     evidence = list(evidence) + [
-        "`%s` is imported from %s, outside this interpreter's own stdlib: %s puts it first on sys.path"
-        % (module, path, where)]
+        M("ssl_module_missing.imported_from_outside",
+          "`%s` is imported from %s, outside this interpreter's own stdlib: %s puts it first on sys.path", module, path,
+          where)]
     if var == "the user site":
-        fix = (remedies.set_env("PYTHONNOUSERSITE", "1", "or remove %s from the user site" % path),)
+        fix = (remedies.set_env("PYTHONNOUSERSITE", "1",
+                                M("ssl_module_missing.remove_from_user", "or remove %s from the user site", path)),)
     else:
-        fix = (remedies.unset_env(var, "it makes pip import %s from %s (find where it is set: shell profile, "
-                                  "/etc/environment, an activate script)" % (module, path), source=var),)
+        fix = (remedies.unset_env(var,
+                                  M("ssl_module_missing.makes_pip_import",
+                                    "it makes pip import %s from %s (find where it is set: shell profile, "
+                                    "/etc/environment, an activate script)", module, path), source=var),)
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s makes Python %s import %s from %s, so pip cannot use HTTPS" % (
-            where, f.python_version, module, path),
+        verdict=M("ssl_module_missing.makes_python_import",
+                  "%s makes Python %s import %s from %s, so pip cannot use HTTPS", where, f.python_version, module,
+                  path),
         evidence=tuple(evidence),
-        fix=fix + (remedies.run((f.executable, "-c", "import ssl; print(ssl.__file__)"), "check"),),
-        dead_ends=("rebuilding or reinstalling Python (its own ssl is fine)",
-                   "pip install ssl / pyopenssl (needs a working TLS to download)"),
+        fix=fix + (remedies.run((f.executable, "-c", "import ssl; print(ssl.__file__)"),
+                                M("ssl_module_missing.check", "check")),),
+        dead_ends=(M("ssl_module_missing.rebuilding_reinstalling_python",
+                     "rebuilding or reinstalling Python (its own ssl is fine)"),
+                   M("ssl_module_missing.pip_install_ssl",
+                     "pip install ssl / pyopenssl (needs a working TLS to download)")),
         score=100,
     )

@@ -15,6 +15,7 @@ ClientHello itself.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import VARIANTS, EOF_MARKERS, TIMEOUT_MARKERS, has, pip_error_line, short
@@ -39,29 +40,43 @@ def diagnose(f: Facts, h: Host):
     plain = h.attempts.plain_http
     if plain.ok and plain.speaks_http:
         return None
-    tried = ", ".join(sorted(k for k, v in variants.items() if v.ran)) or "none finished"
+    tried = ", ".join(sorted(k for k,
+                             v in variants.items() if v.ran)) or M("tls_connection_dropped.none_finished",
+                                                                   "none finished")
     timed_out = tls.timeout or has(text, TIMEOUT_MARKERS)
     direct = h.attempts.direct
     evidence = [
-        "TCP to %s:%d %s" % (h.host, h.port, "via proxy " + h.proxy if h.proxy else "connects"),
-        "TLS handshake: %s" % short(tls.error),
-        "handshake variants that also failed the same way: %s" % tried,
+        M("tls_connection_dropped.tcp", "TCP to %s:%d %s", h.host, h.port,
+          M("tls_connection_dropped.via_proxy", "via proxy %s",
+            h.proxy) if h.proxy else M("tls_connection_dropped.connects", "connects")),
+        M("tls_connection_dropped.tls_handshake", "TLS handshake: %s", short(tls.error)),
+        M("tls_connection_dropped.handshake_variants_also", "handshake variants that also failed the same way: %s",
+          tried),
     ]
     if direct.ok:
-        evidence.append("bypassing the proxy, the handshake works: the proxy path drops TLS")
+        evidence.append(M("tls_connection_dropped.bypassing_proxy_handshake",
+                          "bypassing the proxy, the handshake works: the proxy path drops TLS"))
     evidence.append(pip_error_line(h))
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s:%d accepts TCP but %s the TLS handshake" % (
-            h.host, h.port, "never completes" if timed_out else "cuts off"),
+        verdict=M("tls_connection_dropped.accepts_tcp_but", "%s:%d accepts TCP but %s the TLS handshake", h.host,
+                  h.port,
+                  M("tls_connection_dropped.never_completes",
+                    "never completes") if timed_out else M("tls_connection_dropped.cuts_off", "cuts off")),
         evidence=tuple(evidence),
         fix=(
-            remedies.manual("something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus web "
-                            "filtering, or the server itself; test from another network to tell which"),
-            remedies.server("ask the network/security team to allow TLS to %s:%d" % (h.host, h.port)),
+            remedies.manual(M("tls_connection_dropped.something_path_closes",
+                              "something on the path closes TLS to this host: a firewall/DPI rule, a VPN, antivirus "
+                              "web "
+                              "filtering, or the server itself; test from another network to tell which")),
+            remedies.server(M("tls_connection_dropped.ask_network_security",
+                              "ask the network/security team to allow TLS to %s:%d", h.host, h.port)),
         ),
-        dead_ends=("--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was received",
-                   "--trusted-host (TLS is still attempted)", "other TLS versions or ciphers (tried: same result)"),
+        dead_ends=(M("tls_connection_dropped.cert_certifi_requests",
+                     "--cert / certifi / REQUESTS_CA_BUNDLE: no certificate was received"),
+                   M("tls_connection_dropped.trusted_host_tls", "--trusted-host (TLS is still attempted)"),
+                   M("tls_connection_dropped.other_tls_versions",
+                     "other TLS versions or ciphers (tried: same result)")),
         score=55,
         host=h.url,
     )

@@ -19,6 +19,7 @@ from host names.
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import J, M
 from typing import List
 
 from tlsdoctor.facts import ErrorKind, Facts, Host
@@ -40,12 +41,14 @@ def _inspection_ca_fix(f: Facts, h, top) -> list:
     with truststore, else a bundle of public roots plus that CA)."""
     # The presented top is the CA itself only when it signs itself; else the CA was not sent.
     sha = top.sha256 if top.self_issued and top.sha256 else None
-    fix = [remedies.manual("get the inspection CA certificate from your IT team (issuer: %s), save it as "
-                           "inspection-ca.pem" % (top.issuer or top.subject))]
+    fix = [remedies.manual(M("tls_interception.get_inspection_ca",
+                             "get the inspection CA certificate from your IT team (issuer: %s), save it as "
+                             "inspection-ca.pem", top.issuer or top.subject))]
     if f.truststore_expected:
         fix += os_store_steps(f, "inspection-ca.pem", sha) + [remedies.manual(
-            "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough" % (
-                f.pip_version, f.python_version), remedies.Scope.INTERPRETER)]
+            M("tls_interception.pip_python_already",
+              "pip %s on Python %s already uses the OS store: adding the inspection CA there is enough", f.pip_version,
+              f.python_version), remedies.Scope.INTERPRETER)]
     else:
         fix += use_bundle_steps(f, h, "inspection-ca.pem", ca_sha256=sha)
     return fix
@@ -92,10 +95,12 @@ def _local_ca(f: Facts, h: Host):
     top = certs[-1]
     ca = top.issuer or top.subject
     evidence = [
-        "presented: %s" % " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs),
-        "its CA %s is not in %s" % (ca, root_list_note()),
-        "pip's bundle %s does not trust it: %s" % (eff.cafile, short(eff.verify_message or eff.error)),
-        "stores on this machine that do trust it: %s" % ", ".join(good),
+        M("tls_interception.presented", "presented: %s",
+          J(" <- ", (M("tls_interception.cert_issuer", "%s (issuer %s)", c.subject, c.issuer) for c in certs))),
+        M("tls_interception.ca_not", "its CA %s is not in %s", ca, root_list_note()),
+        M("tls_interception.pip_bundle_does", "pip's bundle %s does not trust it: %s", eff.cafile,
+          short(eff.verify_message or eff.error)),
+        M("tls_interception.stores_machine_do", "stores on this machine that do trust it: %s", ", ".join(good)),
         pip_error_line(h),
     ]
     others = _same_ca_unrelated_hosts(f, h, top)
@@ -103,19 +108,25 @@ def _local_ca(f: Facts, h: Host):
         # A middlebox re-signing this host and a private CA serving it look
         # the same from one host: say both, and what would tell them apart.
         return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"),
-                         "%s's chain ends at %s, a CA outside the public root list that %s trusts and pip's "
-                         "bundle does not: a middlebox re-signing TLS and a private CA look the same from one "
-                         "host (does %s present this CA from another network?)" % (
-                             h.host, ca, ", ".join(good), h.host), h.url)
-    evidence.insert(2, "the same CA signs %s too: one CA outside the public list for unrelated domains" % (
-        ", ".join(o.host for o in others)))
+                         M("tls_interception.chain_ends_ca",
+                           "%s's chain ends at %s, a CA outside the public root list that %s trusts and pip's "
+                           "bundle does not: a middlebox re-signing TLS and a private CA look the same from one "
+                           "host (does %s present this CA from another network?)", h.host, ca, ", ".join(good), h.host),
+                         h.url)
+    evidence.insert(2,
+                    M("tls_interception.same_ca_signs",
+                      "the same CA signs %s too: one CA outside the public list for unrelated domains",
+                      ", ".join(o.host for o in others)))
     return Diagnosis(
         cause=CAUSE,
-        verdict="TLS to %s is intercepted: its certificate is issued by %s, not by a public CA" % (h.host, ca),
+        verdict=M("tls_interception.tls_intercepted_certificate",
+                  "TLS to %s is intercepted: its certificate is issued by %s, not by a public CA", h.host, ca),
         evidence=tuple(evidence),
         fix=tuple(_inspection_ca_fix(f, h, top)),
-        dead_ends=("pip install -U certifi (certifi only carries public roots, never a company's CA)",
-                   "--trusted-host (it turns verification off, and every other host still fails)"),
+        dead_ends=(M("tls_interception.pip_install_u_2",
+                     "pip install -U certifi (certifi only carries public roots, never a company's CA)"),
+                   M("tls_interception.trusted_host_turns_2",
+                     "--trusted-host (it turns verification off, and every other host still fails)")),
         score=83,
         host=h.url,
     )
@@ -135,21 +146,26 @@ def _second_host_resigned(f: Facts, h, via_chain):
     fix = _inspection_ca_fix(f, h, via_chain[-1])
     return Diagnosis(
         cause=CAUSE,
-        verdict="the proxy %s intercepts TLS: %s and %s both arrive signed by %s" % (
-            h.proxy, h.host, other.host or "a second host", via_chain[0].issuer),
+        verdict=M("tls_interception.proxy_intercepts_tls_2",
+                  "the proxy %s intercepts TLS: %s and %s both arrive signed by %s", h.proxy, h.host,
+                  other.host or M("tls_interception.second_host_2", "a second host"), via_chain[0].issuer),
         evidence=(
-            "through %s: %s's certificate %s is issued by %s" % (
-                h.proxy, h.host, via_chain[0].subject, via_chain[0].issuer),
-            "through the same proxy: %s's certificate %s is issued by %s too" % (
-                other.host or "the second host", other.chain[0].subject, other.chain[0].issuer),
-            "going direct is not possible here (%s), so the proxy's view cannot be compared with the server's"
-            % short(h.attempts.direct.error or "not tried", 100),
+            M("tls_interception.through_certificate_issued_2", "through %s: %s's certificate %s is issued by %s",
+              h.proxy, h.host, via_chain[0].subject, via_chain[0].issuer),
+            M("tls_interception.through_same_proxy", "through the same proxy: %s's certificate %s is issued by %s too",
+              other.host or M("tls_interception.second_host", "the second host"), other.chain[0].subject,
+              other.chain[0].issuer),
+            M("tls_interception.going_direct_not",
+              "going direct is not possible here (%s), so the proxy's view cannot be compared with the server's",
+              short(h.attempts.direct.error or M("tls_interception.not_tried", "not tried"), 100)),
             pip_error_line(h),
         ),
         fix=tuple(fix),
-        dead_ends=("--trusted-host (it turns verification off for that host only, and hides the interception)",
-                   "a bundle with only the inspection CA (other hosts then fail)",
-                   "pip install -U certifi (certifi never has a company's CA)"),
+        dead_ends=(M("tls_interception.trusted_host_turns",
+                     "--trusted-host (it turns verification off for that host only, and hides the interception)"),
+                   M("tls_interception.bundle_only_inspection",
+                     "a bundle with only the inspection CA (other hosts then fail)"),
+                   M("tls_interception.pip_install_u", "pip install -U certifi (certifi never has a company's CA)")),
         score=84,
         host=h.url,
     )
@@ -175,9 +191,11 @@ def _via_proxy(f: Facts, h: Host):
         # tell", never the other cause (issue 8 item 4).
         pending = [a for a in (h.attempts.direct, h.second_host) if _no_answer(a)]
         if pending:
-            return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"), "%s through the proxy %s: %s" % (
-                h.host, h.proxy, "; ".join("the %s attempt gave no answer (%s%s)" % (
-                    a.name, a.status, (": " + short(a.error, 80)) if a.error else "") for a in pending)), h.url)
+            return Undecided(CAUSE, (CAUSE, "untrusted-private-ca"),
+                             M("tls_interception.through_proxy", "%s through the proxy %s: %s", h.host, h.proxy,
+                               J("; ", (M("tls_interception.attempt_no_answer", "the %s attempt gave no answer (%s%s)",
+                                          a.name, a.status, (": " + short(a.error, 80)) if a.error else "")
+                                        for a in pending))), h.url)
     if not (via_chain and direct_chain):
         return None
     if via_chain[0].sha256 == direct_chain[0].sha256:
@@ -186,20 +204,23 @@ def _via_proxy(f: Facts, h: Host):
     fix = _inspection_ca_fix(f, h, top)
     return Diagnosis(
         cause=CAUSE,
-        verdict="the proxy %s intercepts TLS: %s's certificate is re-signed by %s" % (
-            h.proxy, h.host, top.issuer or top.subject),
+        verdict=M("tls_interception.proxy_intercepts_tls",
+                  "the proxy %s intercepts TLS: %s's certificate is re-signed by %s", h.proxy, h.host,
+                  top.issuer or top.subject),
         evidence=(
-            "through %s: certificate %s issued by %s (sha256 %s…)" % (
-                h.proxy, via_chain[0].subject, via_chain[0].issuer, via_chain[0].sha256[:16]),
-            "directly: certificate %s issued by %s (sha256 %s…)" % (
-                direct_chain[0].subject, direct_chain[0].issuer, direct_chain[0].sha256[:16]),
-            "the proxy presents a certificate the server never sent",
+            M("tls_interception.through_certificate_issued", "through %s: certificate %s issued by %s (sha256 %s…)",
+              h.proxy, via_chain[0].subject, via_chain[0].issuer, via_chain[0].sha256[:16]),
+            M("tls_interception.directly_certificate_issued", "directly: certificate %s issued by %s (sha256 %s…)",
+              direct_chain[0].subject, direct_chain[0].issuer, direct_chain[0].sha256[:16]),
+            M("tls_interception.proxy_presents_certificate", "the proxy presents a certificate the server never sent"),
             pip_error_line(h),
         ),
         fix=tuple(fix),
-        dead_ends=("--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)",
-                   "a bundle with only the inspection CA (other hosts then fail)",
-                   "pip install -U certifi (certifi never has a company's CA)"),
+        dead_ends=(M("tls_interception.trusted_host_pypi",
+                     "--trusted-host pypi.org (files.pythonhosted.org too, and it turns verification off)"),
+                   M("tls_interception.bundle_only_inspection",
+                     "a bundle with only the inspection CA (other hosts then fail)"),
+                   M("tls_interception.pip_install_u", "pip install -U certifi (certifi never has a company's CA)")),
         score=84,
         host=h.url,
     )

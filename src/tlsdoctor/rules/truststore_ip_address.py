@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.facts import Facts, Host
 from tlsdoctor.rules import Diagnosis, rule
 from tlsdoctor.rules._common import pip_argv, pip_error_line
@@ -47,29 +48,41 @@ def diagnose(f: Facts, h: Host):
     if not (ip_index or ip_proxy):
         return None
     truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
-    what = "index %s" % h.url if ip_index else "https:// proxy %s" % h.proxy
+    what = M("truststore_ip_address.index", "index %s",
+             h.url) if ip_index else M("truststore_ip_address.https_proxy", "https:// proxy %s", h.proxy)
     return Diagnosis(
         cause=CAUSE,
-        verdict="pip %s with truststore cannot verify an %s addressed by IP" % (f.pip_version, what),
+        verdict=M("truststore_ip_address.pip_truststore_cannot",
+                  "pip %s with truststore cannot verify an %s addressed by IP", f.pip_version, what),
         evidence=(
-            "%s is an IP address, not a host name" % (h.host if ip_index else proxy_host),
-            "pip %s on Python %s verifies with %s" % (
-                f.pip_version, f.python_version,
-                "a truststore context" if truststore else "its default context"),
-            "a plain TLS handshake with the same address: %s" % (
-                "works" if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
+            M("truststore_ip_address.ip_address_not", "%s is an IP address, not a host name",
+              h.host if ip_index else proxy_host),
+            M("truststore_ip_address.pip_python_verifies", "pip %s on Python %s verifies with %s", f.pip_version,
+              f.python_version,
+              M("truststore_ip_address.truststore_context",
+                "a truststore context") if truststore else M("truststore_ip_address.default_context",
+                                                             "its default context")),
+            M("truststore_ip_address.plain_tls_handshake", "a plain TLS handshake with the same address: %s",
+              M("truststore_ip_address.works",
+                "works") if h.attempts.tls.ok else (h.attempts.tls.error or h.attempts.tls.status)),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual("address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)" % (
-                "index" if ip_index else "proxy")),
+            remedies.manual(M("truststore_ip_address.address_host_name",
+                              "address the %s by a host name its certificate lists (e.g. an /etc/hosts entry)",
+                              M("truststore_ip_address.the_index",
+                                "index") if ip_index else M("truststore_ip_address.the_proxy", "proxy"))),
             remedies.run(pip_argv(f) + ("install", "--upgrade", "pip"),
-                         "or upgrade pip (>= 26.1 passes the IP to OpenSSL)"),
+                         M("truststore_ip_address.upgrade_pip_passes",
+                           "or upgrade pip (>= 26.1 passes the IP to OpenSSL)")),
             remedies.set_config(pip_argv(f), "global.use-deprecated", "legacy-certs",
-                                "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)"),
+                                M("truststore_ip_address.now_verify_certifi",
+                                  "or, for now: verify with certifi only (pip's --use-deprecated=legacy-certs)")),
         ),
-        dead_ends=("--cert / certifi (the failure is before any certificate is seen)",
-                   "--trusted-host (the ValueError happens all the same)"),
+        dead_ends=(M("truststore_ip_address.cert_certifi_failure",
+                     "--cert / certifi (the failure is before any certificate is seen)"),
+                   M("truststore_ip_address.trusted_host_valueerror",
+                     "--trusted-host (the ValueError happens all the same)")),
         score=88,
         host=h.url,
     )

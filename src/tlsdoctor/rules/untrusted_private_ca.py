@@ -24,9 +24,11 @@ point it at the OS bundle).
 from __future__ import annotations
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import J, M
 from tlsdoctor.facts import ErrorKind, Facts, Host
 from tlsdoctor.rules import Diagnosis, Undecided, rule
-from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain, is_verify_failure, os_store_steps,
+from tlsdoctor.rules._common import (VERIFY_FAILURE, any_store_verifies_lax, is_issuer_failure, chain,
+                                     is_verify_failure, os_store_steps,
                                      pip_error_line, short, stores, use_bundle_steps)
 
 CAUSE = "untrusted-private-ca"
@@ -50,18 +52,24 @@ def _proxy_certificate(f: Facts, h: Host):
         return None
     return Diagnosis(
         cause=CAUSE,
-        verdict="the https:// proxy %s presents a certificate pip does not trust (the index's is fine)" % h.proxy,
+        verdict=M("untrusted_private_ca.https_proxy_presents",
+                  "the https:// proxy %s presents a certificate pip does not trust (the index's is fine)", h.proxy),
         evidence=(
-            "TLS to the proxy, verified with %s: %s" % (pv.cafile or "pip's bundle", short(pv.verify_message or pv.error)),
-            "the index's own certificate, through the proxy, verifies with the same store",
+            M("untrusted_private_ca.tls_proxy_verified", "TLS to the proxy, verified with %s: %s",
+              pv.cafile or M("untrusted_private_ca.pip_bundle", "pip's bundle"), short(pv.verify_message or pv.error)),
+            M("untrusted_private_ca.index_own_certificate",
+              "the index's own certificate, through the proxy, verifies with the same store"),
             pip_error_line(h),
         ),
         fix=(
-            remedies.manual("add the CA that signed the proxy's certificate to the bundle pip uses (%s), keeping "
-                            "the public roots in it" % (pv.cafile or "--cert")),
-            remedies.manual("or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://"),
+            remedies.manual(M("untrusted_private_ca.add_ca_signed",
+                              "add the CA that signed the proxy's certificate to the bundle pip uses (%s), keeping "
+                              "the public roots in it", pv.cafile or "--cert")),
+            remedies.manual(M("untrusted_private_ca.if_proxy_speaks",
+                              "or, if the proxy speaks plain HTTP CONNECT too, write its URL as http://")),
         ),
-        dead_ends=("--trusted-host (it does not cover the proxy's certificate)",),
+        dead_ends=(M("untrusted_private_ca.trusted_host_does",
+                     "--trusted-host (it does not cover the proxy's certificate)"),),
         score=61,
         host=h.url,
     )
@@ -73,12 +81,16 @@ def _trust_the_ca(f: Facts, h: Host, top, self_signed: bool) -> list:
     ca_file = "index-ca.pem"
     # The presented top is the CA itself only when it signs itself; else the CA was not sent.
     sha = top.sha256 if top is not None and top.self_issued and top.sha256 else None
-    fix = [remedies.manual("get the CA certificate (%s) from the index's administrators, save it as %s" % (
-        top.subject if self_signed and top else (top.issuer if top else "the issuing CA"), ca_file))]
+    fix = [remedies.manual(M("untrusted_private_ca.get_ca_certificate",
+                             "get the CA certificate (%s) from the index's administrators, save it as %s",
+                             top.subject if self_signed and top else (
+                                 top.issuer if top else M("untrusted_private_ca.issuing_ca", "the issuing CA")),
+                             ca_file))]
     if f.truststore_expected:
         fix += os_store_steps(f, ca_file, sha)
-        fix.append(remedies.manual("(pip %s on Python %s trusts the OS store, so nothing else is needed)" % (
-            f.pip_version, f.python_version), remedies.Scope.INTERPRETER))
+        fix.append(remedies.manual(M("untrusted_private_ca.pip_python_trusts",
+                                     "(pip %s on Python %s trusts the OS store, so nothing else is needed)",
+                                     f.pip_version, f.python_version), remedies.Scope.INTERPRETER))
     else:
         fix += use_bundle_steps(f, h, ca_file, ca_sha256=sha)
     return fix
@@ -87,8 +99,9 @@ def _trust_the_ca(f: Facts, h: Host, top, self_signed: bool) -> list:
 def _what_is_presented(certs, self_signed: bool) -> str:
     top = certs[-1] if certs else None
     if self_signed:
-        return "a self-signed certificate (%s)" % top.subject
-    return "a certificate from %s" % (top.issuer if top else "an unknown CA")
+        return M("untrusted_private_ca.self_signed_certificate", "a self-signed certificate (%s)", top.subject)
+    return M("untrusted_private_ca.certificate_from", "a certificate from %s",
+             top.issuer if top else M("untrusted_private_ca.unknown_ca", "an unknown CA"))
 
 
 def _aia_private_root(h: Host):
@@ -100,12 +113,15 @@ def _aia_private_root(h: Host):
 
 
 def _evidence(h: Host, certs, aia_said) -> tuple:
-    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or "none"
-    presented = " <- ".join("%s (issuer %s)" % (c.subject, c.issuer) for c in certs) or "?"
+    tried = ", ".join(sorted(n for n, a in stores(h).items() if a.ran)) or M("untrusted_private_ca.none", "none")
+    presented = J(" <- ",
+                  (M("untrusted_private_ca.cert_issuer", "%s (issuer %s)", c.subject, c.issuer) for c in certs)) or "?"
     return (
-        "presented chain: %s" % presented,
-        "verification against every store present (%s): fails" % tried,
-        "error: %s" % short(h.attempts.effective.verify_message or h.verdict_attempt.error),
+        M("untrusted_private_ca.presented_chain", "presented chain: %s", presented),
+        M("untrusted_private_ca.verification_against_every", "verification against every store present (%s): fails",
+          tried),
+        M("untrusted_private_ca.error", "error: %s",
+          short(h.attempts.effective.verify_message or h.verdict_attempt.error)),
     ) + aia_said + (
         pip_error_line(h),
     )
@@ -128,13 +144,15 @@ def _server_certificate(f: Facts, h: Host):
     fix = _trust_the_ca(f, h, root or (certs[-1] if certs else None), self_signed or root is not None)
     return Diagnosis(
         cause=CAUSE,
-        verdict="%s presents %s, which no trust store pip uses here trusts" % (
-            h.host, _what_is_presented(certs, self_signed)),
+        verdict=M("untrusted_private_ca.presents_which_no", "%s presents %s, which no trust store pip uses here trusts",
+                  h.host, _what_is_presented(certs, self_signed)),
         evidence=_evidence(h, certs, aia_said),
         fix=tuple(fix),
-        dead_ends=("pip install -U certifi (public stores never hold a private CA)",
-                   "--trusted-host %s (turns verification off)" % h.host,
-                   "a bundle with only the private CA (public hosts such as files.pythonhosted.org then fail)"),
+        dead_ends=(M("untrusted_private_ca.pip_install_u",
+                     "pip install -U certifi (public stores never hold a private CA)"),
+                   M("untrusted_private_ca.trusted_host_turns", "--trusted-host %s (turns verification off)", h.host),
+                   M("untrusted_private_ca.bundle_only_private",
+                     "a bundle with only the private CA (public hosts such as files.pythonhosted.org then fail)")),
         score=60,
         host=h.url,
     )
@@ -148,29 +166,36 @@ def _aia_decides(h: Host, leaf):
     # A fetch cut off by the probe's own deadline (its socket timeout is the
     # deadline) did not finish either: more time might have decided it.
     if a.unfinished or (a.failed and a.error_kind is ErrorKind.TIMEOUT):
-        why = "the AIA issuer fetch (%s) did not finish: %s%s" % (
-            a.name, "timed out" if a.failed else a.status, (" (%s)" % short(a.error)) if a.error else "")
+        why = M("untrusted_private_ca.aia_issuer_fetch", "the AIA issuer fetch (%s) did not finish: %s%s", a.name,
+                M("untrusted_private_ca.timed_out", "timed out") if a.failed else a.status,
+                (" (%s)" % short(a.error)) if a.error else "")
         return Undecided(CAUSE, (CAUSE, ALTERNATIVE), why, h.url)
     if aia is not None and aia.cert is not None:
         got = aia.cert
         if got.self_issued and aia.verifies_leaf:
-            return ("the leaf's AIA caIssuers %s serves a self-signed root, %s, which signs the leaf and is in no "
-                    "store here: the leaf comes straight from a private root" % (aia.url, got.subject),)
+            return (M("untrusted_private_ca.leaf_aia_caissuers_4",
+                      "the leaf's AIA caIssuers %s serves a self-signed root, %s, which signs the leaf and is in no "
+                      "store here: the leaf comes straight from a private root", aia.url, got.subject),)
         if aia.verifies_leaf and aia.chains_to:
             return None  # the fetched intermediate completes the chain: missing-intermediate
         if aia.verifies_leaf:
-            return ("the leaf's AIA caIssuers %s serves its issuer %s, but even with it the chain reaches no "
-                    "trusted root (it ends at %s)" % (aia.url, got.subject, got.issuer),)
-        return ("the leaf's AIA caIssuers %s serves %s, which does not verify the leaf, so it decides nothing; %s"
-                % (aia.url, got.subject, _question(leaf)),)
+            return (M("untrusted_private_ca.leaf_aia_caissuers_3",
+                      "the leaf's AIA caIssuers %s serves its issuer %s, but even with it the chain reaches no "
+                      "trusted root (it ends at %s)", aia.url, got.subject, got.issuer),)
+        return (M("untrusted_private_ca.leaf_aia_caissuers_2",
+                  "the leaf's AIA caIssuers %s serves %s, which does not verify the leaf, so it decides nothing; %s",
+                  aia.url, got.subject, _question(leaf)),)
     if a.failed:
-        return ("the leaf's AIA caIssuers %s could not be fetched (%s): %s" % (
-            (a.aia.url if a.aia else "URL"), short(a.error), _question(leaf)),)
-    return ("no AIA issuer was fetched (the leaf names no http:// caIssuers URL), so nothing here tells this "
-            "from %s: %s" % (ALTERNATIVE, _question(leaf)),)
+        return (M("untrusted_private_ca.leaf_aia_caissuers",
+                  "the leaf's AIA caIssuers %s could not be fetched (%s): %s", a.aia.url if a.aia else "URL",
+                  short(a.error), _question(leaf)),)
+    return (M("untrusted_private_ca.no_aia_issuer",
+              "no AIA issuer was fetched (the leaf names no http:// caIssuers URL), so nothing here tells this "
+              "from %s: %s", ALTERNATIVE, _question(leaf)),)
 
 
 def _question(leaf) -> str:
-    return ("a server that forgets its intermediate fails the same way (%s, less common): does the index's "
-            "administrator serve the full chain? Ask for the certificate of %s and whether it is a root or an "
-            "intermediate" % (ALTERNATIVE, leaf.issuer))
+    return (M("untrusted_private_ca.server_forgets_intermediate",
+              "a server that forgets its intermediate fails the same way (%s, less common): does the index's "
+              "administrator serve the full chain? Ask for the certificate of %s and whether it is a root or an "
+              "intermediate", ALTERNATIVE, leaf.issuer))
