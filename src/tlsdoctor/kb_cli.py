@@ -125,6 +125,8 @@ def _show(entry_id: str, as_json: bool, lang: str) -> int:
         out.append("  ✓ %s  (works %.0f%%, %s)" % (wz if zh else w["action"], 100 * w["success_rate"], w["rate_basis"]))
         if not zh:
             out.append("    %s" % w["how"])
+    if entry.get("not_reproduced"):
+        out.append("not reproduced: %s" % entry["not_reproduced"])
     if entry["lab_evidence"]:
         out.append("lab evidence:")
         for ev in entry["lab_evidence"]:
@@ -585,6 +587,7 @@ def _apply_evidence(new: dict, entry: dict, result: dict, today: str) -> None:
                     item[key].sort()
         new["lab_evidence"] = items
         new["verification_tier"] = "reproduced"
+        new.pop("not_reproduced", None)
         new["evidence_count"] = result["counts"][eid]
         new["last_confirmed"] = today
     elif entry["verification_tier"] == "reproduced":
