@@ -67,9 +67,26 @@ CAUSES_ZH = {
     "no-default-ca-store": "解释器的 OpenSSL 默认 CA 存储（SSL_CERT_FILE/SSL_CERT_DIR 或编译时的 OPENSSLDIR 路径）指向不存在的文件或目录：urllib、ssl.create_default_context() 以及 pip >= 24.2 的系统信任库部分（truststore，Linux）看不到任何根证书",
 }
 
+# Causes that only a tool other than pip can have (issue 12): decided by
+# ``tlsdoctor.tools.judge`` from the tool's resolved trust and the probe's
+# facts, never by a rule over pip's facts (so no ``rules/`` module and no pip
+# scenario has them; ``rules`` loads one module per id in CAUSES only). Stable
+# ids like the others; ``describe`` and the KB know both tables (ALL_CAUSES).
+TOOL_CAUSES = {
+    'tool-ignores-os-store': "the tool verifies the index against its own roots (uv's bundled Mozilla roots, certifi), not the OS store — and the OS store trusts the index's CA (a company or intercepting-proxy root installed there)",
+    'tool-ignores-ca-setting': "a CA bundle configured for another client (PIP_CERT, pip.conf `cert=`, REQUESTS_CA_BUNDLE …) trusts the index, but this tool does not read that setting",
+}
+TOOL_CAUSES_ZH = {
+    "tool-ignores-os-store": "该工具用自己的根证书（uv 内置的 Mozilla 根证书、certifi）校验索引，而不使用系统信任库——而系统信任库信任该索引的 CA（安装在系统里的公司根证书或拦截代理根证书）",
+    "tool-ignores-ca-setting": "为另一个客户端配置的 CA 证书包（PIP_CERT、pip.conf 的 cert=、REQUESTS_CA_BUNDLE 等）信任该索引，但这个工具不读取该设置",
+}
+ALL_CAUSES = dict(CAUSES, **TOOL_CAUSES)
+
 
 def describe(cause: str, lang: str = "en") -> str:
     """The one-line description of ``cause`` in ``lang`` (English where no translation)."""
     if lang == "zh" and cause in CAUSES_ZH:
         return CAUSES_ZH[cause]
-    return CAUSES.get(cause, "")
+    if lang == "zh" and cause in TOOL_CAUSES_ZH:
+        return TOOL_CAUSES_ZH[cause]
+    return ALL_CAUSES.get(cause, "")

@@ -108,6 +108,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "markdown"), default=None,
                         help="output format (default: text)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the text output")
+    # Issue 12: another client's own trust path (tlsdoctor.tools); pip stays this module's own check.
+    parser.add_argument("--tool", choices=("pip", "uv", "poetry", "conda", "requests", "httpx", "all"), default="pip",
+                        help="check this client's own configuration and request (default: pip); "
+                             "all: every tool found, one table")
 
 
 def _positive(value: str) -> float:
@@ -161,6 +165,10 @@ class Report:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "tool", "pip") != "pip":
+        from tlsdoctor.tools import checktool
+
+        return checktool.run(args)
     fmt = args.format or "text"
     progress = _Progress(enabled=(fmt == "text" and sys.stderr.isatty()))
     previous = _install_signal_handlers()

@@ -28,6 +28,10 @@ class StepKind(_StrEnum):
     UNSET_CONFIG = "unset_config"
     SET_ENV = "set_env"  # key = the variable's name, value; source = where it is set today
     UNSET_ENV = "unset_env"
+    # one key of a tool's own TOML config (uv.toml, Poetry's config.toml): file, dotted key,
+    # value ("true"/"false" are TOML booleans, else a string), source = the tool's name
+    SET_TOOL_CONFIG = "set_tool_config"
+    UNSET_TOOL_CONFIG = "unset_tool_config"
     ADD_CA = "add_ca"  # value = the CA file; file = the bundle or trust anchor it goes to
     SERVER = "server"  # a change only the server's operators can make
     MANUAL = "manual"  # a step a person has to take (get a certificate, connect a VPN...)
@@ -132,6 +136,18 @@ def unset_config(pip: Tuple[str, ...], key: str, explanation: str = "", file: Op
                  source: Optional[str] = None) -> Step:
     return Step(StepKind.UNSET_CONFIG, explanation, Scope.USER, argv=tuple(pip) + ("config", "unset", key),
                 file=file, key=key, source=source, automatic=True)
+
+
+def set_tool_config(tool: str, file: str, key: str, value: str, explanation: str = "",
+                    argv: Tuple[str, ...] = ()) -> Step:
+    """``key = value`` in ``tool``'s TOML config ``file`` (argv: the tool's own command for it, if any)."""
+    return Step(StepKind.SET_TOOL_CONFIG, explanation, Scope.USER, argv=tuple(argv), file=file, key=key,
+                value=value, source=tool, automatic=True)
+
+
+def unset_tool_config(tool: str, file: str, key: str, explanation: str = "", argv: Tuple[str, ...] = ()) -> Step:
+    return Step(StepKind.UNSET_TOOL_CONFIG, explanation, Scope.USER, argv=tuple(argv), file=file, key=key,
+                source=tool, automatic=True)
 
 
 def add_ca_bundle(inputs: Tuple[str, ...], new_ca: str, bundle: str, explanation: str,

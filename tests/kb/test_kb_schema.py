@@ -9,7 +9,7 @@ from importlib import resources
 
 import pytest
 
-from tlsdoctor.causes import CAUSES
+from tlsdoctor.causes import ALL_CAUSES as CAUSES  # pip's and the tools' (issue 12)
 from tlsdoctor.kb import entry_filename, load_entries, load_schema, public, validate_entries
 from tlsdoctor.kb.validate import SchemaError, validate
 

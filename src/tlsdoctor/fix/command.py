@@ -58,6 +58,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                            "for the verification after applying; time spent answering a question does not count"
                            % FIX_TIMEOUT)
     configure_fix(parser)
+    if not any("--tool" in a.option_strings for a in parser._actions):  # check's own --tool, once merged
+        parser.add_argument("--tool", choices=("pip", "uv", "poetry", "requests", "httpx", "all"), default="pip",
+                            help="fix this tool's own trust path, verified with the tool itself (default: pip)")
 
 
 # ------------------------------------------------------------------------- steps from diagnoses
@@ -327,6 +330,10 @@ def _verdict(report: object) -> str:
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor import check, probe
 
+    if getattr(args, "tool", "pip") not in (None, "pip"):
+        from tlsdoctor.fix import tool_fix
+
+        return tool_fix.run(args)
     started = getattr(args, "_started", None) or time.monotonic()
     fmt = args.format or "text"
     as_json = fmt == "json"

@@ -29,11 +29,14 @@ from tlsdoctor.fix._redact import redact_text
 # a presented CA written to a temp file) reads the same.
 RUN, SET_CONFIG, UNSET_CONFIG, SET_ENV, UNSET_ENV, ADD_CA, SERVER, MANUAL = (
     "run", "set_config", "unset_config", "set_env", "unset_env", "add_ca", "server", "manual")
+SET_TOOL_CONFIG, UNSET_TOOL_CONFIG = "set_tool_config", "unset_tool_config"
 
 PIP_CONFIG = "pip_config"
 SHELL = "shell"
 CA_BUNDLE = "ca_bundle"
 SIDECAR = "ca_bundle_sidecar"
+TOOL_CONFIG = "tool_config"  # one key of uv.toml / Poetry's config.toml (fix.toml_edit)
+TOOL_CONFIG_NAMES = ("uv.toml", "config.toml")
 
 # Variables whose value is a CA bundle that *replaces* the default roots.
 CA_BUNDLE_VARS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PIP_CERT")
@@ -65,6 +68,10 @@ class Change:
         """The file's new bytes from its bytes now (pure; raises ``edits.EditError``)."""
         if self.kind == PIP_CONFIG:
             return edits.edit_pip_config(current, self.key or "", self.value)
+        if self.kind == TOOL_CONFIG:
+            from tlsdoctor.fix import toml_edit
+
+            return toml_edit.edit_toml(current, self.key or "", self.value)
         if self.kind == SHELL:
             return edits.edit_shell_file(current, self.key or "", self.value,
                                          kind=edits.shell_kind(self.path), fix_id=fix_id,
@@ -81,6 +88,11 @@ class Change:
         elif self.kind == SHELL:
             what = ("set %s=%s (the line that sets it is kept, commented out)" % (self.key, self.value)
                     if self.value is not None else "comment out the line(s) that set %s" % self.key)
+        elif self.kind == TOOL_CONFIG:
+            from tlsdoctor.fix.toml_edit import literal
+
+            what = ("set %s = %s" % (self.key, literal(self.value))) if self.value is not None else \
+                ("remove %s" % self.key)
         elif self.kind == CA_BUNDLE:
             n = len(edits.pem_certificates(self.content or b""))
             what = "write the tlsdoctor CA bundle (%d certificates: the usual public roots + the confirmed CA)" % n
@@ -204,6 +216,8 @@ def _file_kind_refusal(ch: Change) -> Optional[str]:
     name = os.path.basename(ch.path)
     if ch.kind == SHELL and name not in SHELL_FILE_NAMES:
         return "%s is not a shell start-up file (%s)" % (ch.path, ", ".join(SHELL_FILE_NAMES))
+    if ch.kind == TOOL_CONFIG and name not in TOOL_CONFIG_NAMES:
+        return "%s is not a tool configuration file tlsdoctor edits (%s)" % (ch.path, ", ".join(TOOL_CONFIG_NAMES))
     if ch.kind == PIP_CONFIG and name not in ("pip.conf", "pip.ini"):
         named = os.environ.get("PIP_CONFIG_FILE")
         if not named or fsutil.real_path(named) != fsutil.real_path(ch.path):
@@ -242,11 +256,30 @@ def _ca_bundle_refusal(ch: Change, plan: Plan) -> Optional[str]:
     return None
 
 
+def _tool_config_refusal(ch: Change, plan: Plan) -> Optional[str]:
+    """uv's ``allow-insecure-host``, Poetry's ``cert = false``, conda's ``ssl_verify false``:
+    every switch that turns verification off; a ``cert`` must be a full bundle."""
+    label = "%s [%s]" % (ch.path, ch.key)
+    name = (ch.key or "").rsplit(".", 1)[-1].strip('"').lower().replace("_", "-")
+    if ch.value is None:
+        return None
+    if "insecure" in name or "verify" in name or name in ("trusted-host", "no-verify"):
+        return "%s: a verification switch is never written" % label
+    if name in ("cert", "ca-cert", "cafile", "ca-bundle", "ssl-cert-file"):
+        if ch.value.strip().lower() in FALSY:
+            return "%s: %s = %s switches verification off" % (label, name, ch.value)
+        return _bundle_refusal(ch.value, plan, label)
+    if name in URL_KEYS and ch.value.lower().startswith("http://"):
+        return "%s: a plain-HTTP package source can be read and forged by anyone on the path" % label
+    return None
+
+
 # What each kind of change is checked for, once it passed the checks common to all kinds.
 _KIND_REFUSALS = {
     PIP_CONFIG: _pip_config_refusal,
     SHELL: _shell_refusal,
     CA_BUNDLE: _ca_bundle_refusal,
+    TOOL_CONFIG: _tool_config_refusal,
 }
 
 
@@ -467,7 +500,7 @@ def _repoint_at_bundle(step: object, text: str, ctx: PlanContext, plan: Plan,
     """The step, pointed at the tlsdoctor bundle when it named the rules' bundle; None
     (and refused) when that bundle was not built."""
     value = getattr(step, "value", None)
-    if not (value and _kind(step) in (SET_CONFIG, SET_ENV)):
+    if not (value and _kind(step) in (SET_CONFIG, SET_ENV, SET_TOOL_CONFIG)):
         return step
     full = ctx.expand(value) if value.startswith(("~", "/")) else value
     if full in bundles.failed:
@@ -501,6 +534,9 @@ def _plan_step(step: object, text: str, ctx: PlanContext, plan: Plan, bundles: _
         _plan_config_change(step, ctx, plan)
     elif kind in (SET_ENV, UNSET_ENV):
         _env_changes(step, ctx, plan)
+    elif kind in (SET_TOOL_CONFIG, UNSET_TOOL_CONFIG) and getattr(step, "file", None):
+        plan.changes.append(Change(TOOL_CONFIG, ctx.expand(step.file), _scope(step.scope), step.explanation,
+                                   step.key, step.value if kind == SET_TOOL_CONFIG else None))
     else:
         plan.manual.append(text)
 

@@ -155,7 +155,7 @@ def _entry_errors(e: dict, schema: dict, known: set) -> List[str]:
 
 
 def _cause_errors(e: dict) -> List[str]:
-    from tlsdoctor.causes import CAUSES
+    from tlsdoctor.causes import ALL_CAUSES as CAUSES  # pip's causes and the tools' (issue 12)
 
     msgs = ["unknown cause id %r" % c for c in e.get("causes", []) if c not in CAUSES]
     for h in e.get("cause_hints", []):

@@ -191,7 +191,7 @@ def _omit_pip_advice(matches: List[dict]) -> None:
 
 
 def _candidate_causes(matches: List[dict]) -> List[dict]:
-    from tlsdoctor.causes import CAUSES
+    from tlsdoctor.causes import ALL_CAUSES as CAUSES  # pip's causes and the tools' (issue 12)
 
     scores: Dict[str, float] = {}
     origin: Dict[str, List[str]] = {}

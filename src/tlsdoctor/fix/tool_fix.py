@@ -1,0 +1,300 @@
+"""``tlsdoctor fix --tool uv|poetry|requests|httpx|all``: fix a tool the way it prefers, prove it with the tool.
+
+Flow per tool (issue 12 item 3, on top of the fix engine of issue 10):
+
+1. find, resolve and make the decisive request **with the tool itself**
+   (``tools.module(t).find/resolve/request``); ok -> nothing to fix for it;
+   a deadline -> "could not tell" (exit 3), never a guess;
+2. the cause: ``tools.judge.judge`` when it is there (toolcheck); the facts
+   behind the remedy (does the OS store trust the index? the presented CA) from
+   check's probe of the tool's index URL (``check.collect``);
+3. the remedy: ``tools.remedies.groups`` -> the first wholly automatic group
+   (the tool's preferred switch, each step stating its blast radius); the other
+   alternatives are shown, never applied;
+4. plan, show, confirm (``--yes`` / a terminal / ``--dry-run``), apply in one
+   journal transaction (``fix.run.run_fix``: the same gate, CA confirmation and
+   byte-exact undo as pip's fix);
+5. verify: every tool's decisive request again, in the environment a new shell
+   would have (``apply.environment_after``); one failing -> everything rolled
+   back, exit 3.
+
+``--tool all``: every tool found (uv, poetry, requests, httpx), one plan, one
+transaction, one verification over all of them.
+
+The per-tool work is injectable (``ToolCheck`` / ``verify_request``) so that the
+lab tests can run it over real tools in an isolated HOME before the toolcheck and
+toolpy streams' modules exist.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+
+from tlsdoctor import exitcodes
+from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.fix.plan import Plan, PlanContext
+from tlsdoctor.fix.run import FixOptions, run_fix
+
+FIX_TOOLS = ("uv", "poetry", "requests", "httpx")
+
+
+@dataclass
+class ToolCheck:
+    """One tool, checked: what it resolved to, its decisive request, the judged causes and
+    the facts its remedies need (``tools.remedies.ToolFacts``)."""
+
+    tool: str
+    resolved: object = None  # tools.Resolved
+    request: object = None  # tools.Request
+    causes: Tuple[str, ...] = ()
+    facts: object = None
+    summary: str = ""
+
+    @property
+    def status(self) -> str:
+        return str(getattr(getattr(self.request, "status", None), "value", getattr(self.request, "status", "")))
+
+
+@dataclass
+class ToolFixResult:
+    exit_code: int
+    data: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------- steps
+
+def _step_key(s: object) -> tuple:
+    kind = str(getattr(getattr(s, "kind", None), "value", getattr(s, "kind", None)))
+    if kind == "add_ca":  # one bundle, however many tools ask for it
+        return (kind, getattr(s, "file", None), getattr(s, "value", None), getattr(s, "ca_sha256", None))
+    return (kind, getattr(s, "file", None), getattr(s, "key", None), getattr(s, "value", None))
+
+
+def plan_steps(checks: Sequence[ToolCheck]) -> Tuple[List[object], List[str], List[str]]:
+    """(the steps to apply, the alternatives shown, manual notes) for every failing tool."""
+    from tlsdoctor.tools import remedies as tool_remedies
+
+    steps: List[object] = []
+    seen = set()
+    alternatives: List[str] = []
+    manual: List[str] = []
+    for c in checks:
+        if c.status != "failed":
+            continue
+        groups = tool_remedies.groups(c.causes, c.resolved, c.facts)
+        chosen = tool_remedies.first_automatic(groups)
+        if not chosen:
+            manual.extend("%s: %s" % (c.tool, s.text()) for g in groups for s in g)
+            if not groups:
+                manual.append("%s: no automatic fix for %s" % (c.tool, ", ".join(c.causes) or "this failure"))
+            continue
+        for g in groups:
+            if g is not chosen:
+                alternatives.append("%s, instead: %s" % (c.tool, "; then ".join(s.text() for s in g)))
+        for s in chosen:
+            k = _step_key(s)
+            if k not in seen:
+                seen.add(k)
+                steps.append(s)
+    return steps, alternatives, manual
+
+
+# ------------------------------------------------------------------------- the real per-tool check
+
+def _facts_for(tool: str, resolved: object, report: object, env: Mapping[str, str], ca_file: Optional[str],
+               base_bundle: Optional[str], tmpdir: str):
+    """``ToolFacts`` from check's probe of the tool's index URL."""
+    from tlsdoctor.fix import edits
+    from tlsdoctor.fix.command import presented_pems
+    from tlsdoctor.tools import remedies as tool_remedies
+
+    ca_sha = None
+    if not ca_file:
+        pems = presented_pems(getattr(report, "facts", None))
+        if pems:
+            # The root of the presented chain: the last certificate the server or proxy sent.
+            ca_sha, pem = list(pems.items())[-1]
+            ca_file = os.path.join(tmpdir, "presented-%s.pem" % ca_sha[:16])
+            with open(ca_file, "w") as fh:
+                fh.write(pem if pem.endswith("\n") else pem + "\n")
+    return tool_remedies.ToolFacts(
+        os_store_trusts=tool_remedies.os_store_trusts(getattr(report, "facts", None)),
+        ca_file=ca_file, ca_sha256=ca_sha, base_bundle=base_bundle, bundle=edits.bundle_path(), env=dict(env))
+
+
+def base_bundle(resolveds: Sequence[object]) -> Optional[str]:
+    """The public roots every tlsdoctor bundle is built on: a certifi bundle one of the
+    tools already trusts, else the OS bundle (OpenSSL's default file)."""
+    for r in resolveds:
+        for t in getattr(r, "trust", ()) or ():
+            if str(getattr(t, "kind", "")) == "certifi" and t.path and os.path.isfile(t.path):
+                return t.path
+    import ssl
+
+    for p in (ssl.get_default_verify_paths().cafile, "/etc/ssl/certs/ca-certificates.crt"):
+        if p and os.path.isfile(p):
+            return p
+    return None
+
+
+def check_tools(names: Sequence[str], env: Mapping[str, str], python: Optional[str], cwd: str, deadline: float,
+                workdir: str, ca_file: Optional[str] = None) -> List[ToolCheck]:
+    """The real check of each tool (toolcheck's and toolpy's modules, the judge when present)."""
+    from tlsdoctor import check, tools
+
+    out: List[ToolCheck] = []
+    found = []
+    for name in names:
+        try:
+            m = tools.module(name)
+        except (KeyError, ImportError):
+            continue
+        f = m.find(env, python, deadline)
+        if f is not None:
+            found.append((name, m, f))
+    resolveds = []
+    for name, m, f in found:
+        r = m.resolve(f, env, cwd, deadline)
+        resolveds.append(r)
+        req = m.request(r, env, deadline, workdir)
+        out.append(ToolCheck(name, r, req))
+    base = base_bundle(resolveds)
+    for c in out:
+        if c.status != "failed":
+            continue
+        left = max(0.5, (deadline - time.monotonic()) / 2)
+        # The question for the remedies is whether the *OS store* trusts the index (the probe's
+        # verify:system). OpenSSL lets SSL_CERT_FILE/SSL_CERT_DIR replace its default paths, so a
+        # stale variable -- the very thing uv >= 0.12 "trusts nothing" over -- would hide the
+        # answer; the tool's own request above already saw them.
+        probe_env = {k: v for k, v in env.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+        report = check.collect(python=python, index_url=c.resolved.index_url, timeout=left, env=probe_env)
+        c.causes = tuple(d.cause for d in getattr(report, "diagnoses", ()))
+        try:
+            from tlsdoctor.tools import judge  # toolcheck's; the probe's causes until it lands
+
+            verdict = judge.judge(c.resolved, c.request, report)
+            c.causes = tuple(verdict.causes) or c.causes
+            c.summary = verdict.summary
+        except ImportError:
+            pass
+        c.facts = _facts_for(c.tool, c.resolved, report, env, ca_file, base, workdir)
+    return out
+
+
+def real_verify_request(check: ToolCheck, env: Mapping[str, str], deadline: float, workdir: str) -> object:
+    from tlsdoctor import tools
+
+    return tools.module(check.tool).request(check.resolved, env, deadline, workdir)
+
+
+# ------------------------------------------------------------------------- the run
+
+def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: Mapping[str, str],
+                 verify_request: Callable[[ToolCheck, Mapping[str, str], float, str], object] = real_verify_request,
+                 deadline: float, workdir: str, journal=None, ctx: Optional[PlanContext] = None,
+                 interactive: bool = False, ask=None, out=None) -> ToolFixResult:
+    """Plan, confirm, apply and verify over ``checks`` (already made); the fix JSON plus ``tools``."""
+    out = out or sys.stdout
+    tools_json = [{"tool": c.tool, "version": getattr(getattr(c.resolved, "found", None), "version", None),
+                   "before": c.status, "causes": list(c.causes), "summary": redact_text(c.summary)} for c in checks]
+    undecided = [c for c in checks if c.status in ("deadline", "could_not_run")]
+    failing = [c for c in checks if c.status == "failed"]
+    if not failing:
+        status = "failed" if undecided else "nothing_to_fix"
+        msg = ("could not tell: %s" % ", ".join("%s %s" % (c.tool, c.status) for c in undecided) if undecided
+               else "every tool connects: nothing to fix" if checks else "no such tool found")
+        code = exitcodes.INCOMPLETE if undecided else exitcodes.OK if checks else exitcodes.PROBLEM
+        data = {"status": status, "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
+                "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
+                "message": msg, "tools": tools_json, "exit_code": code}
+        _say(options, out, data, msg)
+        return ToolFixResult(code, data)
+    steps, alternatives, manual = plan_steps(failing)
+    if not options.json:
+        for t in tools_json:
+            out.write(redact_text("%s %s: %s%s\n" % (t["tool"], t["version"] or "", t["before"], (
+                " (" + ", ".join(t["causes"]) + ")") if t["causes"] else "")))
+    ctx = ctx or PlanContext()
+    verified_tools = failing
+
+    def plan_verify(plan: Plan):
+        from tlsdoctor.fix.apply import environment_after
+
+        def verify():
+            env = environment_after(plan, environ)
+            bad = []
+            for c in verified_tools:
+                if time.monotonic() >= deadline:
+                    return False, "no time left to verify within --timeout"
+                req = verify_request(c, env, deadline, workdir)
+                st = str(getattr(getattr(req, "status", None), "value", getattr(req, "status", "")))
+                if st != "ok":
+                    tail = (getattr(req, "output", "") or "").strip().splitlines()[-1:] or [""]
+                    bad.append("%s still %s%s" % (c.tool, st, (": " + tail[0][:200]) if tail[0] else ""))
+            return (not bad), "; ".join(bad)
+        return verify
+
+    buf = io.StringIO()
+    outcome = run_fix(steps, options=options, ctx=ctx, journal=journal, interactive=interactive, ask=ask,
+                      out=buf if options.json else out, plan_verify=plan_verify)
+    data = outcome.to_json()
+    data["remaining"] = data["remaining"] + [redact_text(m) for m in manual]
+    data["alternatives"] = [redact_text(a) for a in alternatives]
+    data["tools"] = tools_json
+    code = outcome.exit_code
+    if outcome.status == "fixed" and manual:
+        code = exitcodes.PROBLEM  # another tool still needs a person
+    if outcome.status == "nothing_to_fix":
+        code = exitcodes.PROBLEM  # a tool fails and nothing that could help was planned
+    data["exit_code"] = code
+    if options.json:
+        out.write(json.dumps(data, sort_keys=True) + "\n")
+    else:
+        for a in alternatives:
+            out.write("alternative (not applied): %s\n" % redact_text(a))
+        for m in manual:
+            out.write("manual: %s\n" % redact_text(m))
+    return ToolFixResult(code, data)
+
+
+def _say(options: FixOptions, out, data: dict, msg: str) -> None:
+    if options.json:
+        out.write(json.dumps(data, sort_keys=True) + "\n")
+    else:
+        out.write(redact_text(msg) + "\n")
+
+
+def run(args) -> int:
+    """The ``fix --tool`` front end (``fix.command.run`` hands over when ``--tool`` is not pip)."""
+    from tlsdoctor.fix.command import _Clock
+
+    started = getattr(args, "_started", None) or time.monotonic()
+    names = FIX_TOOLS if args.tool == "all" else (args.tool,)
+    clock = _Clock(started, args.timeout)
+    as_json = (args.format or "text") == "json"
+    options = FixOptions(dry_run=args.dry_run, yes=args.yes, trust_ca_sha256=args.trust_ca_sha256,
+                         allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
+    workdir = tempfile.mkdtemp(prefix="tlsdoctor-toolfix-")
+    try:
+        checks = check_tools(names, os.environ, args.python, os.getcwd(), started + args.timeout / 2, workdir,
+                             ca_file=os.path.abspath(args.ca_file) if args.ca_file else None)
+        if args.tool != "all" and not checks:
+            msg = "%s was not found (PATH, or the interpreter given with --python)" % args.tool
+            _say(options, sys.stdout, {"status": "failed", "message": msg, "exit_code": exitcodes.PROBLEM}, msg)
+            return exitcodes.PROBLEM
+        interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
+        return run_tool_fix(checks, options=options, environ=os.environ, deadline=clock.deadline, workdir=workdir,
+                            interactive=interactive, ask=clock.asker(sys.stdout)).exit_code
+    finally:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+

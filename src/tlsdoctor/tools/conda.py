@@ -1,0 +1,504 @@
+"""conda: ``.condarc`` resolved statically, by conda's own rules.
+
+No conda client can be installed on the machine tlsdoctor was built on (conda is
+not on PyPI; conda-express needs conda.anaconda.org to bootstrap), so nothing
+here is confirmed by conda itself: the decisive request is always
+``could_not_run``, "could not confirm with conda itself". What *is* done is
+conda's configuration resolution, read from conda's source (conda/conda
+@0f64223, 2026-08):
+
+* **Files** (``conda/base/constants.py`` ``SEARCH_PATH``, in order):
+  ``/etc/conda/.condarc``, ``/etc/conda/condarc``, ``/etc/conda/condarc.d/``,
+  ``/var/lib/conda/`` (the same three), ``$CONDA_ROOT/…``,
+  ``$XDG_CONFIG_HOME/conda/…``, ``~/.config/conda/…``, ``~/.conda/…``,
+  ``~/.condarc``, ``$CONDA_PREFIX/…``, ``$CONDARC``. A variable that is not set
+  leaves the entry unexpanded, so it matches nothing
+  (``common/configuration.py`` ``custom_expandvars``); a file counts when its
+  name is ``.condarc``/``condarc`` or ends ``.yml``/``.yaml``; a directory
+  contributes its ``*.yml``/``*.yaml`` files in name order
+  (``Configuration._expand_search_path``); a path is read once.
+* **Then** ``CONDA_<KEY>`` environment variables (``EnvRawParameter``, e.g.
+  ``CONDA_SSL_VERIFY``), after every file.
+* **Merging** (``PrimitiveLoadedParameter.merge``): for a single value the
+  *last* source wins, unless an earlier one is marked ``#!final`` (then the
+  first such one wins; ``!important`` in an environment value). Maps
+  (``proxy_servers``) merge key by key the same way; sequences (``channels``)
+  concatenate with the later sources' entries first, de-duplicated.
+* **Values** (``base/context.py``): ``ssl_verify`` (alias ``verify_ssl``) is
+  ``(str, bool)``: ``boolify(return_string=True)`` makes true/yes/on/y True and
+  false/off/n/no/none/"" False, anything else a path (which must exist) or
+  ``truststore`` (the OS store through truststore, Python >= 3.10);
+  ``client_ssl_cert`` (alias ``client_cert``), ``client_ssl_cert_key``,
+  ``proxy_servers`` (map scheme -> URL), ``channels``, ``default_channels``,
+  ``channel_alias`` (default ``https://conda.anaconda.org``); string values
+  expand ``$VAR``.
+* **Then requests** (``gateways/connection/session.py`` ``CondaSession``):
+  ``session.verify = ssl_verify`` and ``session.proxies.update(proxy_servers)``;
+  requests' ``merge_environment_settings`` lets ``REQUESTS_CA_BUNDLE`` /
+  ``CURL_CA_BUNDLE`` and the ``*_proxy`` variables (request-level) win over the
+  session's values. [inferred from source, not confirmed with conda]
+
+``.condarc`` is YAML; tlsdoctor is stdlib-only, so ``load_condarc`` reads the
+subset ``.condarc`` files use (``key: value``, block and flow lists, one level
+of nested maps, quotes, comments and ``#!final``/``#!top``/``#!bottom``
+flags) and reports a line it cannot read instead of guessing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from tlsdoctor.redact import redact_text, redact_url
+from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
+from tlsdoctor.tools.requests_lib import _child_env, bundle_trust, env_proxy, run, which
+
+NAME = "conda"
+DETAIL = "could not confirm with conda itself"
+DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"
+DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main", "https://repo.anaconda.com/pkgs/r")
+_READ_CAP = 1 << 20
+
+if sys.platform == "win32":  # pragma: no cover - conda/base/constants.py
+    _SYSTEM = ("C:/ProgramData/conda/.condarc", "C:/ProgramData/conda/condarc", "C:/ProgramData/conda/condarc.d")
+else:
+    _SYSTEM = ("/etc/conda/.condarc", "/etc/conda/condarc", "/etc/conda/condarc.d/",
+               "/var/lib/conda/.condarc", "/var/lib/conda/condarc", "/var/lib/conda/condarc.d/")
+SEARCH_PATH = _SYSTEM + (
+    "$CONDA_ROOT/.condarc", "$CONDA_ROOT/condarc", "$CONDA_ROOT/condarc.d/",
+    "$XDG_CONFIG_HOME/conda/.condarc", "$XDG_CONFIG_HOME/conda/condarc", "$XDG_CONFIG_HOME/conda/condarc.d/",
+    "~/.config/conda/.condarc", "~/.config/conda/condarc", "~/.config/conda/condarc.d/",
+    "~/.conda/.condarc", "~/.conda/condarc", "~/.conda/condarc.d/",
+    "~/.condarc",
+    "$CONDA_PREFIX/.condarc", "$CONDA_PREFIX/condarc", "$CONDA_PREFIX/condarc.d/",
+    "$CONDARC",
+)
+_NAMES = (".condarc", "condarc")
+_YAML = (".yml", ".yaml")
+# The keys this resolver reads, with conda's aliases (base/context.py).
+_ALIASES = {"verify_ssl": "ssl_verify", "client_cert": "client_ssl_cert", "client_cert_key": "client_ssl_cert_key",
+            "channel": "channels"}
+_VARS = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)%")
+
+
+def expandvars(text: str, env: Mapping[str, str], **extra: str) -> str:
+    """conda's ``custom_expandvars``: ``$V``, ``${V}``, ``%V%``; unknown names stay as written."""
+    def sub(m: "re.Match[str]") -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        if name in extra:
+            return extra[name]
+        return env[name] if name in env else m.group(0)
+    return _VARS.sub(sub, text) if ("$" in text or "%" in text) else text
+
+
+# --- a reader for the YAML subset .condarc uses ------------------------------------
+
+
+class Value:
+    """A value from one source, with conda's priority flag (final/top/bottom)."""
+
+    __slots__ = ("value", "flag", "item_flags")
+
+    def __init__(self, value: Any, flag: Optional[str] = None, item_flags: Tuple[Optional[str], ...] = ()):
+        self.value = value
+        self.flag = flag
+        self.item_flags = item_flags
+
+
+def _split_comment(line: str) -> Tuple[str, Optional[str]]:
+    """(text, flag) where flag is final/top/bottom from a trailing ``#!flag``."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            m = re.match(r"#!\s*(final|top|bottom)\b", line[i:])
+            return line[:i].rstrip(), (m.group(1) if m else None)
+    return line.rstrip(), None
+
+
+def _scalar(raw: str) -> Any:
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        return raw[1:-1]
+    if raw.startswith("[") and raw.endswith("]"):
+        return [_scalar(p) for p in _flow_items(raw[1:-1])]
+    if raw.startswith("{") and raw.endswith("}"):
+        out = {}
+        for p in _flow_items(raw[1:-1]):
+            k, sep, v = p.partition(":")
+            if sep:
+                out[str(_scalar(k))] = _scalar(v)
+        return out
+    low = raw.lower()
+    if low in ("true", "false"):  # YAML 1.2 booleans (ruamel's default)
+        return low == "true"
+    if low in ("null", "~", ""):
+        return None
+    return raw
+
+
+def _flow_items(inner: str) -> List[str]:
+    items, buf, quote = [], "", None
+    for ch in inner:
+        if quote:
+            buf += ch
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+            buf += ch
+        elif ch == ",":
+            items.append(buf.strip())
+            buf = ""
+        else:
+            buf += ch
+    if buf.strip():
+        items.append(buf.strip())
+    return items
+
+
+_KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s:#][^:#]*?))\s*:(?:\s+(.*)|\s*)$""")
+
+
+def load_condarc(text: str) -> Tuple[Dict[str, Value], List[str]]:
+    """The top-level keys of a ``.condarc`` and the lines that were not understood."""
+    out: Dict[str, Value] = {}
+    problems: List[str] = []
+    key: Optional[str] = None  # a key whose value is the indented block below it
+    block: Any = None
+    block_flags: List[Optional[str]] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if raw.strip() in ("---", "..."):
+            continue
+        line, flag = _split_comment(raw)
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        body = line.strip()
+        if indent == 0 and not body.startswith("- "):
+            m = _KEY.match(body)
+            if not m:
+                problems.append("line %d: %s" % (n, body[:80]))
+                key = None
+                continue
+            name = next(g for g in m.groups()[:3] if g is not None).strip()
+            name = _ALIASES.get(name, name)
+            rest = m.group(4)
+            if rest is None or rest == "":
+                key, block, block_flags = name, None, []
+                out[name] = Value(None, flag)
+            else:
+                key = None
+                out[name] = Value(_scalar(rest), flag)
+            continue
+        if key is None:
+            problems.append("line %d: %s" % (n, body[:80]))
+            continue
+        if body == "-" or body.startswith("- "):
+            if block is None:
+                block = []
+            if not isinstance(block, list):
+                problems.append("line %d: %s" % (n, body[:80]))
+                continue
+            block.append(_scalar(body[1:]))
+            block_flags.append(flag)
+            out[key] = Value(block, out[key].flag, tuple(block_flags))
+            continue
+        m = _KEY.match(body)
+        if m and (block is None or isinstance(block, dict)):
+            if block is None:
+                block = {}
+            sub = next(g for g in m.groups()[:3] if g is not None).strip()
+            block[sub] = _scalar(m.group(4) or "")
+            block_flags.append(flag)
+            out[key] = Value(block, out[key].flag)
+            continue
+        problems.append("line %d: %s" % (n, body[:80]))
+    return out, problems
+
+
+# --- search path and merging ---------------------------------------------------------
+
+
+def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> List[str]:
+    """The configuration files conda reads, in its order (``_expand_search_path``)."""
+    extra = {}
+    if conda_root and "CONDA_ROOT" not in env:
+        extra["CONDA_ROOT"] = conda_root  # conda/__init__.py sets it to sys.prefix when unset
+    if "CONDA_PREFIX" not in env and (conda_root or env.get("CONDA_ROOT")):
+        # determine_target_prefix: the active environment, else the root prefix
+        extra["CONDA_PREFIX"] = conda_root or env["CONDA_ROOT"]
+    home = env.get("HOME") or os.path.expanduser("~")
+    out: List[str] = []
+    for entry in SEARCH_PATH:
+        path = expandvars(entry, env, **extra)
+        if "$" in path:  # an unset variable: conda keeps the text, which names no file
+            continue
+        if path.startswith("~"):
+            path = home + path[1:]
+        if os.path.isfile(path):
+            if os.path.basename(path) in _NAMES or path.endswith(_YAML):
+                out.append(path)
+        elif os.path.isdir(path):
+            try:
+                names = sorted(os.listdir(path))
+            except OSError:
+                continue
+            out.extend(os.path.join(path, f) for f in names
+                       if f.endswith(_YAML) and os.path.isfile(os.path.join(path, f)))
+    seen, unique = set(), []
+    for p in out:
+        if p not in seen:
+            seen.add(p)
+            unique.append(p)
+    return unique
+
+
+def boolify(value: Any) -> Any:
+    """conda's ``boolify(value, return_string=True)`` for ``(str, bool)`` settings."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    low = text.lower()
+    if low in ("true", "yes", "on", "y"):
+        return True
+    if low in ("false", "off", "n", "no", "non", "none", ""):
+        return False
+    return text
+
+
+def _env_sources(env: Mapping[str, str]) -> Dict[str, Value]:
+    out: Dict[str, Value] = {}
+    for k, v in env.items():
+        if not k.startswith("CONDA_"):
+            continue
+        key = _ALIASES.get(k[6:].lower(), k[6:].lower())
+        if key in ("channels", "default_channels"):
+            out[key] = Value([s.strip() for s in v.split(",") if s.strip()])
+        else:
+            parts = v.split("!important")
+            out[key] = Value(parts[0].strip(), "final" if len(parts) >= 2 else None)
+    return out
+
+
+def merge_primitive(matches: List[Tuple[str, Value]]) -> Optional[Tuple[str, Value]]:
+    """The winner: the first ``#!final`` match, else the last one."""
+    for m in matches:
+        if m[1].flag == "final":
+            return m
+    return matches[-1] if matches else None
+
+
+def _relevant(matches: List[Tuple[str, Value]]) -> List[Tuple[str, Value]]:
+    for i, m in enumerate(matches):
+        if m[1].flag == "final":
+            return matches[: i + 1]
+    return matches
+
+
+def merge_sequence(matches: List[Tuple[str, Value]]) -> List[Any]:
+    """``SequenceLoadedParameter.merge``: top-flagged lines, then later sources first, then bottom."""
+    rel = _relevant(matches)
+
+    def marked(v: Value, flag: str) -> List[Any]:
+        return [x for x, f in zip(v.value, v.item_flags) if f == flag]
+
+    top = [x for _, v in rel for x in marked(v, "top")]
+    bottom = [x for _, v in reversed(rel) for x in marked(v, "bottom")]
+    lines = [x for _, v in reversed(rel) for x in v.value]
+    out: List[Any] = []
+    for x in top + lines:
+        if x not in out and x not in bottom:
+            out.append(x)
+    for x in bottom:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+# --- find / resolve / request --------------------------------------------------------
+
+
+def _conda_root(exe: Optional[str]) -> Optional[str]:
+    if not exe:
+        return None
+    real = os.path.realpath(exe)
+    # <root>/bin/conda (or <root>/condabin/conda): sys.prefix of conda's interpreter.
+    return os.path.dirname(os.path.dirname(real))
+
+
+def find(env: Mapping[str, str], python: Optional[str], deadline: float) -> Optional[Found]:
+    exe = which("conda", env) or (env.get("CONDA_EXE") if env.get("CONDA_EXE") and
+                                  os.access(env["CONDA_EXE"], os.X_OK) else None)
+    version = None
+    if exe:
+        status, _, out = run([exe, "--version"], _child_env(env), deadline, cap=1 << 14)
+        m = re.search(r"conda ([0-9][^\s]*)", out)
+        version = m.group(1) if m else None
+    elif not search_files(env):
+        return None
+    return Found(tool=NAME, path=exe, version=version, python=None)
+
+
+def _read(path: str, deadline: float) -> Tuple[Optional[str], Optional[str]]:
+    if time.monotonic() >= deadline:
+        return None, "%s not read: deadline" % path
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_READ_CAP + 1)
+    except OSError as exc:
+        return None, "%s could not be read: %s" % (path, exc.strerror or exc)
+    if len(data) > _READ_CAP:
+        return None, "%s is larger than 1 MB: not read" % path
+    return data.decode("utf-8", "replace"), None
+
+
+def channel_url(channel: str, alias: str, default_channels: List[Any]) -> str:
+    """The base URL conda fetches ``channel``'s repodata from (models/channel.py, simplified)."""
+    if channel == "defaults":
+        first = str(default_channels[0]) if default_channels else DEFAULT_CHANNELS[0]
+        return channel_url(first, alias, []) if first != "defaults" else DEFAULT_CHANNELS[0]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", channel):
+        return channel.rstrip("/")
+    return alias.rstrip("/") + "/" + channel.strip("/")
+
+
+def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
+    settings: List[Setting] = []
+    trust: List[Trust] = []
+    warnings: List[str] = []
+    sources: List[Tuple[str, Dict[str, Value]]] = []
+    for path in search_files(env, _conda_root(found.path)):
+        text, why_not = _read(path, deadline)
+        if why_not:
+            warnings.append(why_not)
+            continue
+        data, problems = load_condarc(text or "")
+        for p in problems[:3]:
+            warnings.append("%s: tlsdoctor's YAML reader did not understand %s" % (path, redact_text(p)))
+        sources.append((path, data))
+    env_values = _env_sources(env)
+    if env_values:
+        sources.append(("environment", env_values))
+
+    def matches(key: str) -> List[Tuple[str, Value]]:
+        return [(src, d[key]) for src, d in sources if key in d and d[key].value is not None]
+
+    def show(key: str, value: Any) -> str:
+        if isinstance(value, (list, tuple)):
+            return ", ".join(redact_url(str(v)) or "" for v in value)
+        if isinstance(value, dict):
+            return ", ".join("%s: %s" % (k, redact_url(str(v))) for k, v in value.items())
+        return redact_text(str(value).lower() if isinstance(value, bool) else str(value))
+
+    def primitive(key: str) -> Tuple[Any, Optional[str]]:
+        ms = matches(key)
+        win = merge_primitive(ms)
+        for src, v in ms:
+            src_name = "environment (CONDA_%s)" % key.upper() if src == "environment" else src
+            settings.append(Setting(key, show(key, v.value), src_name + (" #!final" if v.flag == "final" else ""),
+                                    v is (win[1] if win else None)))
+        if win is None:
+            return None, None
+        value = win[1].value
+        if isinstance(value, str):
+            value = expandvars(value, env)
+        return value, win[0]
+
+    # ssl_verify
+    raw, src = primitive("ssl_verify")
+    verify = True if raw is None else boolify(raw)
+    name = "ssl_verify"
+    bundle_env = next((v for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(v)), None)
+    if bundle_env:
+        # requests' merge_environment_settings: the variable is request-level, the
+        # session's verify (ssl_verify) only the fallback -- even over `false`.
+        # With truststore the adapter's truststore context stays and the bundle
+        # is loaded into it as well (urllib3 load_verify_locations).
+        if verify == "truststore":
+            trust.append(Trust(TrustKind.OS, None, name))
+        settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
+        t, warning = bundle_trust(bundle_env, env[bundle_env])
+        trust.append(t)
+        if warning:
+            warnings.append(warning.replace("requests fails", "conda fails"))
+        if raw is not None:
+            warnings.append("%s overrides ssl_verify for conda's requests session (inferred from requests' "
+                            "merge_environment_settings; not confirmed with conda)" % bundle_env)
+    elif verify is False:
+        trust.append(Trust(TrustKind.OFF, None, name))
+        warnings.append("ssl_verify is false: conda verifies no certificate (%s)" % src)
+    elif verify is True:
+        trust.append(Trust(TrustKind.CERTIFI, None, "default"))
+    elif verify == "truststore":
+        trust.append(Trust(TrustKind.OS, None, name))
+    else:
+        t, warning = bundle_trust(name, verify)
+        trust.append(t)
+        if warning:
+            warnings.append("ssl_verify names %s, which does not exist: conda rejects the setting "
+                            "('must be a boolean, a path to a certificate bundle file, …')" % redact_text(verify))
+    for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        if env.get(var):
+            # truststore on Linux verifies with OpenSSL's default paths
+            # (ssl.get_default_verify_paths), which these variables replace;
+            # requests' certifi and an explicit path never read them.
+            used = verify == "truststore" and sys.platform.startswith("linux")
+            settings.append(Setting(var, redact_text(env[var]), "environment", used))
+            if used:
+                warnings.append("with ssl_verify: truststore, %s replaces the OS store's default location for "
+                                "OpenSSL (inferred; not confirmed with conda)" % var)
+
+    # client certificate
+    client_cert, _ = primitive("client_ssl_cert")
+    primitive("client_ssl_cert_key")
+
+    # channels -> the first channel is the index check probes
+    alias, _ = primitive("channel_alias")
+    alias = alias or DEFAULT_CHANNEL_ALIAS
+    default_ms = matches("default_channels")
+    default_channels = merge_sequence(default_ms) if default_ms else list(DEFAULT_CHANNELS)
+    for src, v in default_ms:
+        settings.append(Setting("default_channels", show("default_channels", v.value), src))
+    channel_ms = matches("channels")
+    channels = merge_sequence(channel_ms)
+    for src, v in channel_ms:
+        settings.append(Setting("channels", show("channels", v.value), src))
+    if not channels:
+        channels = ["defaults"]
+        settings.append(Setting("channels", "defaults", "default"))
+    index_url = channel_url(str(channels[0]), str(alias), default_channels)
+    settings.insert(0, Setting("index", redact_url(index_url) or "", "the first channel (%s)" % redact_url(
+        str(channels[0]))))
+
+    # proxies: proxy_servers (map), overridden by *_proxy variables (request-level in requests)
+    proxy_ms = matches("proxy_servers")
+    proxy_map: Dict[str, Any] = {}
+    for src, v in _relevant(proxy_ms):
+        if isinstance(v.value, dict):
+            for k, val in v.value.items():
+                proxy_map[k] = val
+        settings.append(Setting("proxy_servers", show("proxy_servers", v.value), src))
+    env_p, env_settings = env_proxy(env, index_url)
+    settings.extend(env_settings)
+    scheme = index_url.split(":", 1)[0]
+    host = re.sub(r"^[a-z]+://", "", index_url).split("/")[0]
+    proxy = env_p or next((str(proxy_map[k]) for k in ("%s://%s" % (scheme, host), scheme, "all")
+                           if proxy_map.get(k)), None)
+    if proxy is not None:
+        proxy = expandvars(proxy, env)
+    return Resolved(found, index_url, tuple(settings), tuple(trust), proxy,
+                    str(client_cert) if client_cert else None, tuple(warnings))
+
+
+def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir: str) -> Request:
+    return Request(RequestStatus.COULD_NOT_RUN, detail=DETAIL)

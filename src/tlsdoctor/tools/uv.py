@@ -1,0 +1,663 @@
+"""uv: find it, resolve its trust/proxy/index configuration by uv's own rules, ask uv itself.
+
+Every rule below was measured with real uv 0.4.30, 0.10.12 and 0.13.9 in the lab
+(``tests/lab/test_tool_facts.py``; the table is in the tools stream's notes) or is
+taken from uv's documentation (``docs/concepts/authentication/certificates.md``,
+``docs/configuration/files.md``) where marked [doc].
+
+Trust, by version (``_trust``):
+
+* uv verifies with rustls. Its default roots are the bundled Mozilla roots
+  (webpki-roots), **not** the OS store, unless ``--system-certs`` /
+  ``UV_SYSTEM_CERTS`` / ``system-certs = true`` (0.11+; before: ``--native-tls`` /
+  ``UV_NATIVE_TLS`` / ``native-tls = true``, still accepted by 0.13 as deprecated
+  aliases). The environment beats the config files.
+* ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` (the latter since 0.9.10; ``:`` separates
+  entries) **replace** the default roots, the OS store included (measured: an
+  unrelated ``SSL_CERT_FILE`` makes ``--system-certs`` fail).
+* An ``SSL_CERT_FILE`` that loads nothing (missing, no certificate in it):
+  0.12+ warns "No default certificates will be trusted" and trusts nothing
+  (SSL_CERT_DIR still counts); before 0.12 uv warns "Ignoring invalid
+  `SSL_CERT_FILE`" and keeps its defaults — except that 0.10's native-roots
+  loader reads the same variable and then loads nothing, so 0.10 with the OS
+  store switch fails too. An empty ``SSL_CERT_FILE=""`` is unset for 0.13 and
+  "invalid" (ignored with a warning) for 0.4/0.10.
+* ``UV_INSECURE_HOST`` / ``allow-insecure-host`` switch verification off for a
+  matching host (it does not help a handshake failure).
+* ``--cert`` (0.12) is a command-line flag: not something a user's environment
+  carries, so it does not apply to ``check``.
+
+Configuration files [doc]: ``UV_NO_CONFIG`` ignores every file;
+``UV_CONFIG_FILE`` replaces discovery; otherwise the project file (the nearest
+``uv.toml``, else ``pyproject.toml`` with a ``[tool.uv]`` table, from ``cwd``
+upwards; a ``uv.toml`` wins over ``pyproject.toml`` in the same directory) beats
+the user file (``$XDG_CONFIG_HOME/uv/uv.toml``, else ``~/.config/uv/uv.toml``),
+which beats the system file (``$XDG_CONFIG_DIRS/uv/uv.toml``, else
+``/etc/uv/uv.toml``). For ``uv pip`` commands a ``[pip]`` table's keys beat the
+top-level ones in the same file. The environment beats every file.
+
+TOML is read with ``tomllib`` (3.11+); on 3.9/3.10 a minimal reader of its own
+(``_mini_toml``) handles what uv's settings use: tables, arrays of tables,
+strings, booleans, integers and one-line arrays.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+from tlsdoctor.redact import redact_text, redact_url, redact_value
+from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
+from tlsdoctor.tools.run import run
+
+NAME = "uv"
+DEFAULT_INDEX = "https://pypi.org/simple"
+# The project the decisive request resolves (check's pip request fetches the
+# index root; uv needs a project page). A project the index does not have still
+# proves the TLS path: uv then reports a resolution error, not a network one.
+PROJECT = "pip"
+
+_TRUE = ("1", "true", "yes", "on", "y", "t")
+_FALSE = ("0", "false", "no", "off", "n", "f", "")
+
+
+def version_tuple(v: Optional[str]) -> Tuple[int, ...]:
+    out = []
+    for part in (v or "").split("."):
+        m = re.match(r"\d+", part)
+        if not m:
+            break
+        out.append(int(m.group()))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- find
+
+
+def find(env: Mapping[str, str], python: Optional[str], deadline: float) -> Optional[Found]:
+    """uv on PATH, with the version ``uv --version`` reports (``uv 0.13.9 (…)``)."""
+    path = shutil.which("uv", path=env.get("PATH", os.defpath))
+    if not path:
+        return None
+    status, code, out = run([path, "--version"], _base_env(env), deadline, cap=4096)
+    m = re.search(r"\buv\s+(\d+\.\d+(?:\.\d+)?\S*)", out or "")
+    return Found(tool=NAME, path=path, version=m.group(1) if m and status == "ok" else None)
+
+
+# ----------------------------------------------------------------------------- TOML
+
+
+class FallbackTomlError(ValueError):
+    """The minimal reader (Python < 3.11) cannot read this file: uv itself may well read it."""
+
+
+def load_toml(path: str, only_table: Optional[str] = None) -> Dict[str, Any]:
+    """A TOML file as a dict (``tomllib`` where it exists, else ``_mini_toml``). Raises ValueError/OSError.
+
+    ``only_table`` (e.g. ``tool.uv``): without tomllib, read only that table and its sub-tables
+    (a pyproject.toml's other tables may hold TOML the minimal reader does not know, such as a
+    multi-line description)."""
+    with open(path, "rb") as f:
+        data = f.read(1 << 20)
+    text = data.decode("utf-8")
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ImportError:
+        if only_table:
+            text = _only_table(text, only_table)
+        try:
+            return _mini_toml(text)
+        except ValueError as exc:
+            raise FallbackTomlError(str(exc))
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(str(exc))
+
+
+def _only_table(text: str, table: str) -> str:
+    """The lines of ``[table]``, ``[table.x]`` and ``[[table.x]]`` sections only (headers matched at line start)."""
+    keep = False
+    out: List[str] = []
+    head = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    in_string = ""  # inside a multi-line string: a "[tool.uv]" line there is text, not a header
+    for line in text.splitlines():
+        if in_string:
+            if line.count(in_string) % 2 == 1:
+                in_string = ""
+            if keep:
+                out.append(line)
+            continue
+        for delim in ('"""', "'''"):
+            if line.count(delim) % 2 == 1:
+                in_string = delim
+                break
+        m = None if in_string else head.match(line)
+        if m:
+            name = ".".join(_keys(m.group(1)))
+            keep = name == table or name.startswith(table + ".")
+        if keep:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+_KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+_DOTTED = re.compile(r"\s*(%s(?:\s*\.\s*%s)*)\s*" % (_KEY, _KEY))
+
+
+def _keys(dotted: str) -> List[str]:
+    return [k.strip().strip("\"'") for k in re.findall(_KEY, dotted)]
+
+
+def _mini_toml(text: str) -> Dict[str, Any]:
+    """Just enough TOML for uv's settings on Python 3.9/3.10 (no tomllib there).
+
+    Handles ``[table]``, ``[[array.of.tables]]``, dotted keys, basic and literal
+    one-line strings, booleans, integers, one-line arrays of those and one-line
+    inline tables; comments. Multi-line strings/arrays are not supported (a
+    ValueError says so: the setting is then reported as unreadable, never guessed).
+    """
+    root: Dict[str, Any] = {}
+    cur = root
+    for lineno, line in _logical_lines(text):
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[["):
+            m = re.match(r"\[\[(.*)\]\]\s*(#.*)?$", line)
+            if not m:
+                raise ValueError("line %d: bad table header" % lineno)
+            *parents, last = _keys(m.group(1))
+            t = _descend(root, parents)
+            arr = t.setdefault(last, [])
+            if not isinstance(arr, list):
+                raise ValueError("line %d: %s is not an array of tables" % (lineno, last))
+            cur = {}
+            arr.append(cur)
+            continue
+        if line.startswith("["):
+            m = re.match(r"\[(.*)\]\s*(#.*)?$", line)
+            if not m:
+                raise ValueError("line %d: bad table header" % lineno)
+            cur = _descend(root, _keys(m.group(1)))
+            continue
+        m = _DOTTED.match(line)
+        if not m or line[m.end():m.end() + 1] != "=":
+            raise ValueError("line %d: not key = value" % lineno)
+        *parents, last = _keys(m.group(1))
+        value, rest = _value(line[m.end() + 1:].lstrip(), lineno)
+        if rest.strip() and not rest.strip().startswith("#"):
+            raise ValueError("line %d: unexpected %r" % (lineno, rest.strip()[:20]))
+        _descend(cur, parents)[last] = value
+    return root
+
+
+def _logical_lines(text: str) -> List[Tuple[int, str]]:
+    """(first line number, line) with comments dropped and a value spread over lines (an array,
+    an inline table) joined into one; a multi-line string stays a ValueError in ``_value``."""
+    out: List[Tuple[int, str]] = []
+    buf: List[str] = []
+    depth = 0
+    start = 0
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        kept: List[str] = []
+        quote = ""
+        for i, c in enumerate(raw):
+            if quote:
+                kept.append(c)
+                if c == quote and not (quote == '"' and raw[i - 1] == "\\"):
+                    quote = ""
+                continue
+            if c == "#":
+                break
+            if c in "\"'":
+                quote = c
+            elif c in "[{" and (depth or buf or "=" in "".join(kept)):
+                depth += 1
+            elif c in "]}" and depth:
+                depth -= 1
+            kept.append(c)
+        if not buf:
+            start = lineno
+        buf.append("".join(kept).strip())
+        if depth == 0:
+            line = " ".join(b for b in buf if b)
+            if line:
+                out.append((start, line))
+            buf = []
+    if buf:
+        raise ValueError("line %d: an array or table is not closed" % start)
+    return out
+
+
+def _descend(t: Dict[str, Any], keys: List[str]) -> Dict[str, Any]:
+    for k in keys:
+        nxt = t.setdefault(k, {})
+        if isinstance(nxt, list):  # [[index]] then [index.x]: the last element
+            nxt = nxt[-1]
+        if not isinstance(nxt, dict):
+            raise ValueError("%s is not a table" % k)
+        t = nxt
+    return t
+
+
+_ESC = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r", "b": "\b", "f": "\f"}
+
+
+def _value(s: str, lineno: int) -> Tuple[Any, str]:
+    if s.startswith('"""') or s.startswith("'''"):
+        raise ValueError("line %d: multi-line strings are not read on this Python" % lineno)
+    if s.startswith('"'):
+        out, i = [], 1
+        while i < len(s):
+            c = s[i]
+            if c == "\\" and i + 1 < len(s):
+                nxt = s[i + 1]
+                if nxt in _ESC:
+                    out.append(_ESC[nxt])
+                    i += 2
+                    continue
+                if nxt in "uU":
+                    n = 4 if nxt == "u" else 8
+                    out.append(chr(int(s[i + 2:i + 2 + n], 16)))
+                    i += 2 + n
+                    continue
+                raise ValueError("line %d: bad escape" % lineno)
+            if c == '"':
+                return "".join(out), s[i + 1:]
+            out.append(c)
+            i += 1
+        raise ValueError("line %d: unterminated string" % lineno)
+    if s.startswith("'"):
+        j = s.find("'", 1)
+        if j < 0:
+            raise ValueError("line %d: unterminated string" % lineno)
+        return s[1:j], s[j + 1:]
+    if s.startswith("["):
+        items: List[Any] = []
+        rest = s[1:].lstrip()
+        while not rest.startswith("]"):
+            if not rest:
+                raise ValueError("line %d: multi-line arrays are not read on this Python" % lineno)
+            v, rest = _value(rest, lineno)
+            items.append(v)
+            rest = rest.lstrip()
+            if rest.startswith(","):
+                rest = rest[1:].lstrip()
+        return items, rest[1:]
+    if s.startswith("{"):
+        table: Dict[str, Any] = {}
+        rest = s[1:].lstrip()
+        while not rest.startswith("}"):
+            m = _DOTTED.match(rest)
+            if not m or rest[m.end():m.end() + 1] != "=":
+                raise ValueError("line %d: bad inline table" % lineno)
+            *parents, last = _keys(m.group(1))
+            v, rest = _value(rest[m.end() + 1:].lstrip(), lineno)
+            _descend(table, parents)[last] = v
+            rest = rest.lstrip()
+            if rest.startswith(","):
+                rest = rest[1:].lstrip()
+            elif not rest.startswith("}"):
+                raise ValueError("line %d: bad inline table" % lineno)
+        return table, rest[1:]
+    m = re.match(r"(true|false)\b", s)
+    if m:
+        return m.group(1) == "true", s[m.end():]
+    m = re.match(r"[+-]?\d[\d_]*\b", s)
+    if m:
+        return int(m.group().replace("_", "")), s[m.end():]
+    raise ValueError("line %d: value not understood" % lineno)
+
+
+# ----------------------------------------------------------------------------- configuration files
+
+
+def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str]], List[str]]:
+    """[(path, which)] from the highest precedence down, and notes."""
+    notes: List[str] = []
+    if (env.get("UV_NO_CONFIG") or "").strip().lower() in _TRUE:
+        return [], ["UV_NO_CONFIG is set: uv reads no configuration file"]
+    if env.get("UV_CONFIG_FILE"):
+        return [(env["UV_CONFIG_FILE"], "UV_CONFIG_FILE")], \
+            ["UV_CONFIG_FILE is set: uv reads that file and no project, user or system file"]
+    files: List[Tuple[str, str]] = []
+    d = os.path.abspath(cwd or ".")
+    while True:
+        uv_toml = os.path.join(d, "uv.toml")
+        pyproject = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(uv_toml):
+            files.append((uv_toml, "project"))
+            if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
+                notes.append("%s is ignored: uv.toml in the same directory wins" % pyproject)
+            break
+        if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
+            files.append((pyproject, "project"))
+            break
+        if os.path.isfile(pyproject):
+            break  # a project root without [tool.uv]: uv stops looking here too
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    xdg = env.get("XDG_CONFIG_HOME")
+    home = env.get("HOME") or os.path.expanduser("~")
+    user = os.path.join(xdg, "uv", "uv.toml") if xdg else os.path.join(home, ".config", "uv", "uv.toml")
+    if os.path.isfile(user):
+        files.append((user, "user"))
+    dirs = [p for p in (env.get("XDG_CONFIG_DIRS") or "").split(os.pathsep) if p] or ["/etc/xdg"]
+    for base in dirs + ["/etc"]:
+        system = os.path.join(base, "uv", "uv.toml")
+        if os.path.isfile(system):
+            files.append((system, "system"))
+            break
+    return files, notes
+
+
+def _has_tool_uv(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return b"[tool.uv" in f.read(1 << 20)
+    except OSError:
+        return False
+
+
+def _settings_of(path: str) -> Dict[str, Any]:
+    is_pyproject = os.path.basename(path) == "pyproject.toml"
+    data = load_toml(path, only_table="tool.uv" if is_pyproject else None)
+    if is_pyproject:
+        data = (data.get("tool") or {}).get("uv") or {}
+    if not isinstance(data, dict):
+        return {}
+    merged = {k: v for k, v in data.items() if k != "pip"}
+    pip = data.get("pip")
+    if isinstance(pip, dict):
+        # `uv pip` reads the [pip] table's keys over the top-level ones.
+        merged.update(pip)
+    return merged
+
+
+# ----------------------------------------------------------------------------- resolve
+
+
+def _base_env(env: Mapping[str, str]) -> Dict[str, str]:
+    e = dict(env)
+    e.setdefault("NO_COLOR", "1")
+    return e
+
+
+def _bool_env(env: Mapping[str, str], name: str) -> Optional[bool]:
+    if name not in env:
+        return None
+    v = env[name].strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    return None
+
+
+def _loadable(path: str) -> Tuple[bool, str]:
+    """Does a PEM file give rustls at least one certificate? (uv's own test: "No valid certificates found")."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(8 << 20)
+    except FileNotFoundError:
+        return False, "Path does not exist"
+    except OSError as exc:
+        return False, "cannot be read (%s)" % exc.strerror
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        return False, "No valid certificates found"
+    return True, ""
+
+
+def _host_matches(entry: str, url: str) -> bool:
+    """uv's TrustedHost: a host name, optionally with scheme and/or port."""
+    try:
+        parts = urlsplit(url)
+        host, port, scheme = parts.hostname or "", parts.port, parts.scheme
+    except ValueError:
+        return False
+    e = entry.strip().rstrip("/")
+    if "://" in e:
+        es, _, e = e.partition("://")
+        if es != scheme:
+            return False
+    eh, _, ep = e.rpartition(":") if re.search(r":\d+$", e) else (e, "", "")
+    if eh.lower() != host.lower():
+        return False
+    return not ep or (port is not None and int(ep) == port)
+
+
+def _no_proxy(value: str, host: str) -> bool:
+    for raw in value.split(","):
+        e = raw.strip().lower()
+        if not e:
+            continue
+        if e == "*":
+            return True
+        e = re.sub(r":\d+$", "", e).lstrip(".").lstrip("*.")
+        if host == e or host.endswith("." + e):
+            return True
+    return False
+
+
+def _index_from_files(files: List[Tuple[str, str, Dict[str, Any]]]) -> Optional[Tuple[str, str, str]]:
+    """(url, setting name, source) of the default index the files give, highest file first."""
+    for path, _, data in files:
+        indexes = data.get("index")
+        if isinstance(indexes, list):
+            for ix in indexes:
+                if isinstance(ix, dict) and ix.get("default") and isinstance(ix.get("url"), str):
+                    return ix["url"], "[[index]] default = true", path
+        for key in ("index-url",):
+            if isinstance(data.get(key), str):
+                return data[key], key, path
+    return None
+
+
+def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
+            index_url: Optional[str] = None) -> Resolved:
+    """uv's effective configuration for ``uv pip`` in ``cwd`` with ``env``.
+
+    ``index_url`` (check's ``--index-url``) plays uv's own ``--index-url`` flag.
+    """
+    v = version_tuple(found.version)
+    settings: List[Setting] = []
+    warnings: List[str] = []
+    paths, notes = _config_files(env, cwd)
+    warnings.extend(notes)
+    files: List[Tuple[str, str, Dict[str, Any]]] = []
+    for path, which in paths:
+        if time.monotonic() >= deadline:
+            warnings.append("the deadline came before %s was read" % path)
+            break
+        try:
+            files.append((path, which, _settings_of(path)))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            if isinstance(exc, FallbackTomlError):
+                warnings.append("tlsdoctor's own TOML reader (Python < 3.11 has no tomllib) cannot read %s: %s; "
+                                "its settings are not shown" % (path, redact_text(str(exc))))
+            else:
+                warnings.append("uv cannot read %s: %s (uv itself stops with an error)"
+                                % (path, redact_text(str(exc))))
+
+    def from_files(key: str) -> List[Tuple[Any, str]]:
+        return [(data[key], path) for path, _, data in files if key in data]
+
+    # -- the index
+    candidates: List[Tuple[str, str, str]] = []  # (url, name, source), highest first
+    if index_url:
+        candidates.append((index_url, "--index-url", "tlsdoctor check --index-url"))
+    for name in ("UV_DEFAULT_INDEX", "UV_INDEX_URL"):
+        if env.get(name):
+            candidates.append((env[name], name, "environment"))
+    f = _index_from_files(files)
+    if f:
+        candidates.append(f)
+    candidates.append((DEFAULT_INDEX, "index-url", "default"))
+    for i, (url, name, source) in enumerate(candidates):
+        settings.append(Setting(name, redact_url(url) or "", source, effective=(i == 0)))
+    url = candidates[0][0]
+
+    # -- the OS store switch
+    new_name = v[:2] >= (0, 11)
+    system: Optional[Tuple[bool, str]] = None  # (on, where)
+    for name in ("UV_SYSTEM_CERTS", "UV_NATIVE_TLS"):
+        if name == "UV_SYSTEM_CERTS" and not new_name:
+            if name in env:
+                warnings.append("UV_SYSTEM_CERTS is unknown to uv %s (it has UV_NATIVE_TLS)" % found.version)
+            continue
+        b = _bool_env(env, name)
+        if b is not None:
+            settings.append(Setting(name, env[name], "environment", effective=system is None))
+            if system is None:
+                system = (b, name)
+    for key in ("system-certs", "native-tls"):
+        if key == "system-certs" and not new_name:
+            if from_files(key):
+                warnings.append("system-certs is unknown to uv %s (it has native-tls)" % found.version)
+            continue
+        for value, path in from_files(key):
+            if isinstance(value, bool):
+                settings.append(Setting(key, str(value).lower(), path, effective=system is None))
+                if system is None:
+                    system = (value, "%s in %s" % (key, path))
+    os_store = bool(system and system[0])
+
+    # -- custom bundles
+    trust: List[Trust] = []
+    cert_file = env.get("SSL_CERT_FILE")
+    cert_dir = env.get("SSL_CERT_DIR")
+    replaced = False
+    nothing = False
+    if cert_file is not None and (cert_file != "" or v[:2] < (0, 12)):
+        ok, why = _loadable(cert_file) if cert_file else (False, "does not exist")
+        settings.append(Setting("SSL_CERT_FILE", redact_value("SSL_CERT_FILE", cert_file) or '""', "environment",
+                                effective=ok or v[:2] >= (0, 12)))
+        if ok:
+            trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
+            replaced = True
+        elif v[:2] >= (0, 12):
+            warnings.append("Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default certificate then "
+                            "(\"No default certificates will be trusted\")" % (why, found.version))
+            replaced = nothing = True
+        else:
+            warnings.append("uv %s ignores this SSL_CERT_FILE (\"Ignoring invalid `SSL_CERT_FILE`\": %s)"
+                            % (found.version, why))
+            if os_store and (0, 9) <= v[:2] < (0, 12):
+                # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
+                warnings.append("uv %s's OS-store loader reads the same SSL_CERT_FILE and loads no certificate"
+                                % found.version)
+                os_store = False
+                nothing = True
+    if cert_dir:
+        knows_dir = v >= (0, 9, 10)
+        settings.append(Setting("SSL_CERT_DIR", redact_value("SSL_CERT_DIR", cert_dir) or "", "environment",
+                                effective=knows_dir))
+        if knows_dir:
+            for d in re.split(r"[:;]", cert_dir):
+                if d:
+                    trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
+            replaced = True
+        else:
+            warnings.append("uv %s does not read SSL_CERT_DIR (since 0.9.10)" % found.version)
+    if not replaced and not nothing:
+        if os_store:
+            trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
+        else:
+            trust.append(Trust(TrustKind.BUNDLED, None, "default"))
+    elif replaced and os_store:
+        warnings.append("%s is on, but SSL_CERT_FILE/SSL_CERT_DIR replace the OS store too" % system[1])
+    if nothing and not trust:
+        trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT"):
+        if env.get(name):
+            settings.append(Setting(name, redact_value(name, env[name]) or "", "environment (uv ignores it)",
+                                    effective=False))
+
+    # -- verification off for the index host
+    insecure: List[Tuple[str, str]] = [(h, "UV_INSECURE_HOST") for h in (env.get("UV_INSECURE_HOST") or "").split()]
+    for value, path in from_files("allow-insecure-host"):
+        for h in (value if isinstance(value, list) else [value]):
+            if isinstance(h, str):
+                insecure.append((h, "allow-insecure-host in %s" % path))
+    for h, source in insecure:
+        settings.append(Setting("allow-insecure-host" if " in " in source else source, redact_text(h),
+                                source.split(" in ", 1)[-1] if " in " in source else "environment",
+                                effective=_host_matches(h, url)))
+        if _host_matches(h, url) and not any(t.kind == TrustKind.OFF for t in trust):
+            trust.insert(0, Trust(TrustKind.OFF, None, source.split(" in ")[0]))
+
+    # -- proxy (reqwest: HTTPS_PROXY / https_proxy for https, then ALL_PROXY; NO_PROXY)
+    proxy = None
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, (parts.hostname or "")
+    except ValueError:
+        scheme, host = "", ""
+    names = (["HTTPS_PROXY", "https_proxy"] if scheme == "https" else ["http_proxy", "HTTP_PROXY"]) + \
+        ["ALL_PROXY", "all_proxy"]
+    for name in names:
+        if env.get(name):
+            proxy = env[name]
+            settings.append(Setting(name, redact_url(proxy) or "", "environment"))
+            break
+    for name in ("NO_PROXY", "no_proxy"):
+        if env.get(name):
+            bypass = _no_proxy(env[name], host.lower())
+            settings.append(Setting(name, redact_text(env[name]), "environment", effective=bypass))
+            if bypass and proxy:
+                warnings.append("%s matches %s: uv goes direct, not through the proxy" % (name, host))
+                proxy = None
+            break
+    client_cert = env.get("SSL_CLIENT_CERT") or None
+    if client_cert:
+        settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
+    knows_retries = v[:2] >= (0, 10)
+    settings.append(Setting("UV_HTTP_RETRIES", "0", "set by tlsdoctor for its request" if knows_retries
+                            else "set by tlsdoctor (uv %s does not read it: it retries 3 times)" % found.version,
+                            effective=knows_retries))
+    return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
+                    client_cert=client_cert, warnings=tuple(warnings))
+
+
+# ----------------------------------------------------------------------------- request
+
+# uv reached the index and answered about the project (a resolution error, not a network one).
+_RESOLVED = re.compile(r"(No solution found when resolving|not found in the package registry|"
+                       r"was not found in the package registry|no versions of)", re.IGNORECASE)
+_NETWORK = re.compile(r"(error sending request|Failed to fetch|invalid peer certificate|tunnel error|"
+                      r"tcp connect error|Request failed after|client error \(Connect\)|dns error|"
+                      r"received fatal alert|tls handshake)", re.IGNORECASE)
+
+
+def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir: str) -> Request:
+    """``uv pip compile - --no-deps --no-header --no-cache --index-url URL --python-version 3.12`` with
+    ``PROJECT`` on stdin. ``workdir`` should be the directory ``resolve`` was given: uv discovers
+    the project's ``uv.toml``/``pyproject.toml`` from its cwd, and ``compile -`` without ``-o``
+    writes nothing there."""
+    found = resolved.found
+    if not found.path:
+        return Request(RequestStatus.COULD_NOT_RUN, detail="uv was not found")
+    argv = [found.path, "pip", "compile", "-", "--no-deps", "--no-header", "--no-cache", "--index-url",
+            resolved.index_url, "--python-version", "3.12"]
+    e = _base_env(env)
+    # No retries (uv's default is 3, with back-off: the same failure, slower),
+    # no managed-Python download (compile for 3.12 needs no interpreter).
+    e["UV_HTTP_RETRIES"] = "0"
+    e.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    shown = tuple(redact_url(a) if a == resolved.index_url else a for a in argv)
+    t0 = time.monotonic()
+    status, code, out = run(argv, e, deadline, stdin=PROJECT + "\n", cwd=workdir)
+    elapsed = time.monotonic() - t0
+    detail = ""
+    if status == RequestStatus.FAILED.value and _RESOLVED.search(out or "") and not _NETWORK.search(out or ""):
+        status = RequestStatus.OK.value
+        detail = "uv reached the index (it answered that %s is not there)" % PROJECT
+    elif status == RequestStatus.DEADLINE.value:
+        detail = "uv did not finish by the deadline"
+    return Request(RequestStatus(status), argv=shown, exit_code=code, output=out, elapsed=elapsed, detail=detail)
