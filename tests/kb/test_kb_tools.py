@@ -182,11 +182,15 @@ def _output_any(rel: str) -> str:
         return json.load(f)["output"]
 
 
+# Tool entries whose text is not the tool's output (so no recording can hold it).
+NOT_TOOL_OUTPUT = {"uv/ca-bundle-variable-for-another-tool"}  # the pasted command line (toolcheck's entry)
+
+
 def test_the_tool_entries_are_reproduced_from_tool_recordings():
     # The issue's "done means": uv's, Poetry's, requests' and httpx's entries are reproduced,
     # and their evidence is tool evidence (conda has no client here: documented, with the reason).
     for e in ENTRIES:
-        if e["domain"] in ("uv", "poetry", "requests", "httpx"):
+        if e["domain"] in ("uv", "poetry", "requests", "httpx") and e["id"] not in NOT_TOOL_OUTPUT:
             assert e["verification_tier"] == "reproduced" and _tool_items(e), e["id"]
         if e["domain"] == "conda":
             assert e["verification_tier"] == "documented" and "conda" in e["not_reproduced"]
