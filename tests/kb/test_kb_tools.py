@@ -75,6 +75,9 @@ FIRST = [
     # a garbage CA bundle: the same OpenSSL words from requests / Poetry as from pip
     ("untrusted-ca/poetry1.8.5-py3.11.requests-ca-bundle-garbage", "pip/ssl-ca-bundle-not-pem",
      ["pip/ca-bundle-invalid-path"]),
+    # a bundle holding the issuing CA without its root: OpenSSL's error 2, not 20 (Python 3.11; 3.13 accepts it)
+    ("missing-intermediate/httpx0.28.1-py3.11.bundle-intermediate-only", "pip/ssl-cert-verify-unable-to-get-issuer",
+     ["pip/ssl-cert-verify-unable-to-get-local-issuer"]),
     # the other programs this machine has
     ("untrusted-ca/curl", "curl/ssl-certificate-problem", ["git/unable-to-access-ssl"]),
     ("untrusted-ca/git", "git/unable-to-access-ssl", ["curl/ssl-certificate-problem"]),

@@ -549,6 +549,19 @@ def _garbage_requests_bundle(running: object) -> Delta:
     return {"REQUESTS_CA_BUNDLE": _garbage_file(running)}
 
 
+def _intermediate_only_bundle(running: object) -> Delta:
+    # The issuing CA without its root, as a bundle exported from a browser's
+    # "issued by" often is: missing-intermediate's root-and-intermediate.pem
+    # holds the root first, then the intermediate.
+    pki = os.path.join(running.workdir, "pki")  # type: ignore[attr-defined]
+    with open(os.path.join(pki, "root-and-intermediate.pem")) as f:
+        blocks = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n?", f.read(), re.S)
+    path = os.path.join(pki, "intermediate-only.pem")
+    with open(path, "w") as f:
+        f.write(blocks[-1])
+    return {"PIP_CERT": path}  # translated to each tool's own CA setting
+
+
 @dataclass(frozen=True)
 class Variant:
     """A tool-specific situation no pip scenario sets up, recorded as
@@ -571,6 +584,9 @@ VARIANTS = [
             description="SSL_CERT_FILE names a file with no certificate in it"),
     Variant("requests-ca-bundle-garbage", "untrusted-ca", ("requests", "poetry"), _garbage_requests_bundle,
             description="REQUESTS_CA_BUNDLE names a file with no certificate in it"),
+    Variant("bundle-intermediate-only", "missing-intermediate", ("uv", "requests", "httpx", "urllib", "curl"),
+            _intermediate_only_bundle,
+            description="the CA setting names the issuing (intermediate) CA alone, without its root"),
     # Nothing listens on the discard port of loopback: the point is what the
     # client says before it connects (requests / httpx need an extra package).
     Variant("socks-proxy", "healthy-direct", ("requests", "httpx", "uv"), {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
