@@ -78,6 +78,8 @@ FIRST = [
     # a bundle holding the issuing CA without its root: OpenSSL's error 2, not 20 (Python 3.11; 3.13 accepts it)
     ("missing-intermediate/httpx0.28.1-py3.11.bundle-intermediate-only", "pip/ssl-cert-verify-unable-to-get-issuer",
      ["pip/ssl-cert-verify-unable-to-get-local-issuer"]),
+    # a system-wide OpenSSL security level 3 against an RSA-2048 leaf (curl; CPython keeps its own level 2)
+    ("healthy-direct/curl.openssl-seclevel-3", "curl/ssl-certificate-problem", ["pip/ssl-cert-verify-failed"]),
     # the other programs this machine has
     ("untrusted-ca/curl", "curl/ssl-certificate-problem", ["git/unable-to-access-ssl"]),
     ("untrusted-ca/git", "git/unable-to-access-ssl", ["curl/ssl-certificate-problem"]),
@@ -91,6 +93,15 @@ def test_explain_names_the_tools_entry_first(rel, first, neighbours):
     assert report["matches"][0]["id"] == first, [m["id"] for m in report["matches"]]
     # negative control: the neighbours' regexes do not fire on this real output
     assert not set(neighbours) & set(_matched(report))
+
+
+def test_seclevel_3_reason_is_the_weak_key():
+    report = explain_text(_output("healthy-direct/curl.openssl-seclevel-3"))
+    assert "pip/ssl-weak-key-or-digest" in _matched(report)
+    assert report["candidate_causes"][0]["id"] == "openssl-config-restricts"
+    # negative control: the same policy did not stop CPython's clients (their recordings succeeded)
+    with open(os.path.join(REC, "healthy-direct", "requests2.34.2-py3.11.openssl-seclevel-3.json")) as f:
+        assert json.load(f)["outcome"] == "ok"
 
 
 @pytest.mark.parametrize("eid", UV_REASONS + UV_CERT_FILE)

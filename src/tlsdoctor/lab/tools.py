@@ -549,6 +549,16 @@ def _garbage_requests_bundle(running: object) -> Delta:
     return {"REQUESTS_CA_BUNDLE": _garbage_file(running)}
 
 
+def _seclevel_3(running: object) -> Delta:
+    # A system-wide OpenSSL policy at security level 3 (RHEL's FUTURE crypto
+    # policy): RSA keys under 3072 bits are refused; the lab's leaves are RSA-2048.
+    path = os.path.join(running.workdir, "openssl-seclevel3.cnf")  # type: ignore[attr-defined]
+    with open(path, "w") as f:
+        f.write("openssl_conf = default_conf\n[default_conf]\nssl_conf = ssl_sect\n[ssl_sect]\n"
+                "system_default = system_default_sect\n[system_default_sect]\nCipherString = DEFAULT@SECLEVEL=3\n")
+    return {"OPENSSL_CONF": path}
+
+
 def _intermediate_only_bundle(running: object) -> Delta:
     # The issuing CA without its root, as a bundle exported from a browser's
     # "issued by" often is: missing-intermediate's root-and-intermediate.pem
@@ -587,6 +597,8 @@ VARIANTS = [
     Variant("bundle-intermediate-only", "missing-intermediate", ("uv", "requests", "httpx", "urllib", "curl"),
             _intermediate_only_bundle,
             description="the CA setting names the issuing (intermediate) CA alone, without its root"),
+    Variant("openssl-seclevel-3", "healthy-direct", ("uv", "requests", "httpx", "urllib", "curl"), _seclevel_3,
+            description="OPENSSL_CONF raises OpenSSL's security level to 3 (RHEL FUTURE policy); the index's key is RSA-2048"),
     # Nothing listens on the discard port of loopback: the point is what the
     # client says before it connects (requests / httpx need an extra package).
     Variant("socks-proxy", "healthy-direct", ("requests", "httpx", "uv"), {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
