@@ -80,6 +80,10 @@ FIRST = [
      ["pip/ssl-cert-verify-unable-to-get-local-issuer"]),
     # a system-wide OpenSSL security level 3 against an RSA-2048 leaf (curl; CPython keeps its own level 2)
     ("healthy-direct/curl.openssl-seclevel-3", "curl/ssl-certificate-problem", ["pip/ssl-cert-verify-failed"]),
+    # the proxy cannot reach the index: 502 from the proxy, not a 403 / 407 of its own
+    ("healthy-proxy/urllib-py3.13.proxy-upstream-unreachable", "pip/proxy-tunnel-failed",
+     ["pip/proxy-tunnel-403", "pip/proxy-tunnel-407"]),
+    ("healthy-proxy/httpx0.28.1-py3.13.proxy-upstream-unreachable", "httpx/proxy-error", ["pip/proxy-tunnel-407"]),
     # the other programs this machine has
     ("untrusted-ca/curl", "curl/ssl-certificate-problem", ["git/unable-to-access-ssl"]),
     ("untrusted-ca/git", "git/unable-to-access-ssl", ["curl/ssl-certificate-problem"]),
@@ -93,6 +97,14 @@ def test_explain_names_the_tools_entry_first(rel, first, neighbours):
     assert report["matches"][0]["id"] == first, [m["id"] for m in report["matches"]]
     # negative control: the neighbours' regexes do not fire on this real output
     assert not set(neighbours) & set(_matched(report))
+
+
+def test_a_proxy_5xx_means_the_index_is_unreachable_behind_it():
+    report = explain_text(_output("healthy-proxy/httpx0.28.1-py3.13.proxy-upstream-unreachable"))
+    assert report["candidate_causes"][0]["id"] == "index-unreachable"
+    # negative control: the proxy's own 403 keeps its policy cause first
+    report = explain_text(_output("proxy-403/httpx0.28.1-py3.13"))
+    assert report["candidate_causes"][0]["id"] == "proxy-forbidden"
 
 
 def test_seclevel_3_reason_is_the_weak_key():

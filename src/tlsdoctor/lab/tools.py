@@ -599,6 +599,11 @@ VARIANTS = [
             description="the CA setting names the issuing (intermediate) CA alone, without its root"),
     Variant("openssl-seclevel-3", "healthy-direct", ("uv", "requests", "httpx", "urllib", "curl"), _seclevel_3,
             description="OPENSSL_CONF raises OpenSSL's security level to 3 (RHEL FUTURE policy); the index's key is RSA-2048"),
+    # The proxy cannot reach the index (nothing listens on loopback's discard
+    # port): the lab's proxy answers CONNECT with 502 Bad Gateway, as a real one does.
+    Variant("proxy-upstream-unreachable", "healthy-proxy", ("uv", "requests", "httpx", "urllib", "curl", "poetry"),
+            {"PIP_INDEX_URL": "https://localhost:9/simple/"},
+            description="the proxy works but cannot reach the index: CONNECT gets 502 Bad Gateway"),
     # Nothing listens on the discard port of loopback: the point is what the
     # client says before it connects (requests / httpx need an extra package).
     Variant("socks-proxy", "healthy-direct", ("requests", "httpx", "uv"), {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
