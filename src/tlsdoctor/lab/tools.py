@@ -559,6 +559,12 @@ def _seclevel_3(running: object) -> Delta:
     return {"OPENSSL_CONF": path}
 
 
+def _proxy_without_scheme(running: object) -> Delta:
+    # HTTPS_PROXY=host:port, as people often write it.
+    url = running.env["HTTPS_PROXY"]  # type: ignore[attr-defined]
+    return {"HTTPS_PROXY": url.split("://", 1)[-1]}
+
+
 def _intermediate_only_bundle(running: object) -> Delta:
     # The issuing CA without its root, as a bundle exported from a browser's
     # "issued by" often is: missing-intermediate's root-and-intermediate.pem
@@ -604,6 +610,8 @@ VARIANTS = [
     Variant("proxy-upstream-unreachable", "healthy-proxy", ("uv", "requests", "httpx", "urllib", "curl", "poetry"),
             {"PIP_INDEX_URL": "https://localhost:9/simple/"},
             description="the proxy works but cannot reach the index: CONNECT gets 502 Bad Gateway"),
+    Variant("proxy-no-scheme", "healthy-proxy", ("uv", "requests", "httpx", "urllib", "curl", "poetry"),
+            _proxy_without_scheme, description="HTTPS_PROXY=host:port, without http://"),
     # Nothing listens on the discard port of loopback: the point is what the
     # client says before it connects (requests / httpx need an extra package).
     Variant("socks-proxy", "healthy-direct", ("requests", "httpx", "uv"), {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
