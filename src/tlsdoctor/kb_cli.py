@@ -3,7 +3,8 @@
 ``verify`` re-runs explain's matching over the lab's recordings of real pip
 (``tlsdoctor/lab/recordings/<scenario>/<client>.json``) and of the other tools
 (``tlsdoctor/lab/tool_recordings/<scenario>/<tool>[.<variant>].json``: uv,
-Poetry, requests, httpx): an entry whose regex matched a recorded failure
+Poetry, requests, httpx, Python's urllib, and this machine's curl, git and
+npm): an entry whose regex matched a recorded failure
 becomes ``verification_tier: reproduced`` with its ``lab_evidence`` (scenario,
 the recording's true causes, pip versions or tool versions and variants, client
 or tool ids), ``evidence_count`` and ``last_confirmed``. A tool's output is
@@ -45,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the whole entry as stored (every field)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the text")
     sub.add_parser("validate", help="check every entry against the schema, its examples and regex safety")
-    p = sub.add_parser("verify", help="re-check the entries against the lab's recordings of real pip")
+    p = sub.add_parser("verify", help="re-check the entries against the lab's recordings of real pip and the other tools")
     p.add_argument("--recordings", metavar="DIR", help="recordings directory (default: tlsdoctor.lab's)")
     p.add_argument("--tool-recordings", metavar="DIR",
                    help="recordings of the other tools (default: tlsdoctor.lab's tool_recordings; "
