@@ -60,6 +60,8 @@ FIRST = [
     ("proxy-407/uv0.4.30", "uv/proxy-authorization-required", ["uv/proxy-tunnel-create-failed"]),
     ("proxy-unreachable/uv0.13.9", "uv/proxy-tunnel-create-failed", ["uv/proxy-authorization-required"]),
     ("index-unreachable/uv0.13.9", "uv/connection-refused", ["uv/proxy-tunnel-create-failed"]),
+    # a socks5:// proxy: uv speaks SOCKS itself, so it is the proxy's address (not requests' missing extra)
+    ("healthy-direct/uv0.4.30.socks-proxy", "uv/socks-proxy-unreachable", ["pip/proxy-socks-missing-dependencies"]),
     # requests: its own entry first (the OpenSSL reason follows as the second match)
     ("untrusted-ca/requests2.34.2-py3.13", "requests/ssl-error", ["poetry/connection-pool-error"]),
     ("healthy-direct/requests2.34.2-py3.13.socks-proxy", "pip/proxy-socks-missing-dependencies",
