@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tlsdoctor import exitcodes
 from tlsdoctor.cli import main
@@ -108,3 +109,70 @@ def test_verify_writes_evidence(tmp_path, monkeypatch, capsys):
 
 def test_verify_without_recordings_cannot_complete(tmp_path, capsys):
     assert main(["kb", "verify", "--dry-run", "--recordings", str(tmp_path / "none")]) == exitcodes.INCOMPLETE
+
+
+# --- the other tools' recordings (lab/tool_recordings) ------------------------------------
+
+def _tool_rec(directory, rel: str, **change) -> None:
+    """Copy one real tool recording (``<scenario>/<tool>[.<variant>]``) into ``directory``."""
+    from tlsdoctor.lab import tools
+
+    src = Path(tools.TOOL_RECORDINGS_DIR) / (rel + ".json")
+    rec = json.loads(src.read_text(encoding="utf-8"))
+    rec.update(change)
+    dest = directory / (rel + ".json")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(rec))
+
+
+def test_verify_reads_tool_recordings(tmp_path, capsys):
+    pip, tool = tmp_path / "pip", tmp_path / "tools"
+    pip.mkdir()
+    _rec(pip, "weak-dh", "py3.13-pip26.3", "fail", ["weak-dh-key"], DH)
+    _tool_rec(tool, "expired-cert/uv0.4.30")            # "invalid peer certificate: Expired"
+    _tool_rec(tool, "healthy-direct/uv0.13.9")          # uv succeeded: nothing may match
+    _tool_rec(tool, "tls10-only/uv0.13.9")              # "received fatal alert: ProtocolVersion"
+    code = main(["kb", "verify", "--recordings", str(pip), "--tool-recordings", str(tool), "--dry-run", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == exitcodes.PROBLEM  # the KB's other reproduced entries have no recording in this tiny set
+    assert "uv/invalid-peer-certificate-expired" in out["reproduced"]
+    assert "uv/invalid-peer-certificate" not in out["reproduced"]  # negative control: UnknownIssuer is not Expired
+    # a tool failure nothing matches is listed, not a problem; the successful run matched nothing
+    assert out["unexplained"] == ["tls10-only/uv0.13.9"]
+    assert not [p for p in out["problems"] if "uv0" in p]
+    assert out["recordings"] == 4
+
+
+def test_verify_flags_a_tool_success_that_matches(tmp_path, capsys):
+    pip, tool = tmp_path / "pip", tmp_path / "tools"
+    pip.mkdir()
+    _rec(pip, "weak-dh", "py3.13-pip26.3", "fail", ["weak-dh-key"], DH)
+    from tlsdoctor.lab import tools
+
+    failed = json.loads((Path(tools.TOOL_RECORDINGS_DIR) / "untrusted-ca" / "uv0.13.9.json").read_text())
+    _tool_rec(tool, "healthy-direct/uv0.13.9", output=failed["output"])  # "succeeded" yet prints UnknownIssuer
+    main(["kb", "verify", "--recordings", str(pip), "--tool-recordings", str(tool), "--dry-run"])
+    assert "healthy-direct/uv0.13.9: uv0.13.9 succeeded but explain matched" in capsys.readouterr().out
+
+
+def test_verify_writes_tool_evidence(tmp_path, monkeypatch, capsys):
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    for e in load_entries():
+        e = {k: v for k, v in e.items() if k != "_file"}
+        if e["id"] == "uv/invalid-peer-certificate-expired":
+            e.update(verification_tier="documented", lab_evidence=[], not_reproduced="placeholder")
+        (entries / (e["id"].replace("/", "__") + ".json")).write_text(json.dumps(e))
+    pip, tool = tmp_path / "pip", tmp_path / "tools"
+    pip.mkdir()
+    _rec(pip, "weak-dh", "py3.13-pip26.3", "fail", ["weak-dh-key"], DH)
+    _tool_rec(tool, "expired-cert/uv0.4.30")
+    _tool_rec(tool, "expired-cert/uv0.13.9")
+    monkeypatch.setattr("tlsdoctor.kb.entries_dir", lambda: entries)
+    main(["kb", "verify", "--recordings", str(pip), "--tool-recordings", str(tool), "--entries", str(entries)])
+    capsys.readouterr()
+    e = json.loads((entries / "uv__invalid-peer-certificate-expired.json").read_text())
+    assert e["verification_tier"] == "reproduced" and e["evidence_count"] == 2 and "not_reproduced" not in e
+    assert e["lab_evidence"] == [{"scenario": "expired-cert", "causes": ["cert-expired"], "pip_versions": [],
+                                  "clients": ["uv0.13.9", "uv0.4.30"], "tools": ["uv 0.13.9", "uv 0.4.30"],
+                                  "variants": ["plain"]}]

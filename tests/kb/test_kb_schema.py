@@ -61,7 +61,9 @@ def test_entry_is_bilingual(entry):
 def test_reproduced_only_with_lab_evidence(entry):
     if entry["verification_tier"] == "reproduced":
         assert entry["lab_evidence"] and entry["evidence_count"] > 0 and entry["last_confirmed"]
-        assert all(ev["pip_versions"] for ev in entry["lab_evidence"])
+        # pip's evidence names pip versions; another tool's names the tools (uv 0.13.9 …) instead
+        assert all(ev["pip_versions"] or ev.get("tools") for ev in entry["lab_evidence"])
+        assert all(not (ev["pip_versions"] and ev.get("tools")) for ev in entry["lab_evidence"])
     else:
         assert not entry["lab_evidence"]
 

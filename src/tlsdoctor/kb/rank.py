@@ -23,6 +23,7 @@ _WEIGHT = {3: 3.0, 2: 2.0, 1: 1.0}
 # KB domains whose advice is pip's own (pip's options, pip's vendored certifi).
 PIP_DOMAINS = ("pip", "urllib3", "pypi")
 TOOL_NAMES = {"pip": "pip", "uv": "uv", "poetry": "Poetry", "conda": "conda", "requests": "a script using requests",
+              "httpx": "a script using httpx",
               "curl": "curl", "npm": "npm/Node.js", "git": "git",
               "python": "Python's standard library (urllib / ssl)"}
 OS_NAMES = {"macos": "macOS", "windows": "Windows", "linux": "Linux"}
@@ -56,6 +57,10 @@ TOOL_SETTINGS = {
                  "or verify='/path/bundle.pem'; upgrading certifi does help it with a public root an old certifi lacks.",
                  "requests（不是 pip 自带的副本）使用已安装的 certifi 校验：REQUESTS_CA_BUNDLE=/路径/证书包.pem 或 "
                  "verify='/路径/证书包.pem'；对旧 certifi 缺少的公共根证书，升级 certifi 确实有用。"),
+    "httpx": ("httpx reads SSL_CERT_FILE / SSL_CERT_DIR (then certifi), not REQUESTS_CA_BUNDLE and not pip's settings "
+              "(lab: httpx 0.28.1); a SSL_CERT_FILE naming a missing file makes it crash with FileNotFoundError.",
+              "httpx 读取 SSL_CERT_FILE / SSL_CERT_DIR（其次是 certifi），不读取 REQUESTS_CA_BUNDLE 或 pip 的设置（实验室：httpx "
+              "0.28.1）；SSL_CERT_FILE 指向不存在的文件时它会直接以 FileNotFoundError 崩溃。"),
     "conda": ("conda's own setting is ssl_verify (a bundle path, or truststore with conda >= 23.9); "
               "pip's --cert does nothing for conda (documented).",
               "conda 自己的设置是 ssl_verify（证书包路径，或 conda >= 23.9 的 truststore）；pip 的 --cert 对 conda 无效（文档所述）。"),

@@ -62,6 +62,14 @@ from typing import Callable, Dict, List, Optional, Tuple
 from tlsdoctor.lab import clients, index
 
 KINDS = ("uv", "poetry", "requests", "httpx")
+# Clients this machine already has, recorded only to reproduce their KB entries
+# (explain's advice for curl, git, npm and Python's urllib): not in the default
+# matrix, never built. curl, git and npm are the system's binaries (their
+# versions are whatever --version reports); urllib is a bare venv of a lab
+# Python running urllib.request.urlopen, as a script using only the stdlib would.
+SYSTEM_KINDS = ("curl", "git", "npm")
+EXTRA_KINDS = ("urllib",) + SYSTEM_KINDS
+EXTRA_TOOLS = ["urllib-py3.13", "curl", "git", "npm"]
 
 # The tool versions the lab records. uv spans its trust changes: 0.4 (webpki
 # roots, --native-tls), 0.10.12 (the last before 0.11 renamed --native-tls to
@@ -101,6 +109,12 @@ _SCRIPTS = {
         "print(r.status_code, r.reason_phrase)\n"
         "r.raise_for_status()\n"
     ),
+    "urllib": (
+        "import sys\n"
+        "import urllib.request\n"
+        "r = urllib.request.urlopen(sys.argv[1], timeout=30)\n"
+        "print(r.status, r.reason)\n"
+    ),
 }
 SCRIPT_NAME = "lab_get.py"
 
@@ -112,23 +126,27 @@ class ToolBuildFailed(RuntimeError):
 @dataclass(frozen=True)
 class Tool:
     id: str  # e.g. "uv0.13.9", "poetry2.5.1-py3.13"
-    kind: str  # uv | poetry | requests | httpx
+    kind: str  # uv | poetry | requests | httpx (| urllib | curl | git | npm: EXTRA_KINDS)
     version: str
     python_minor: str
-    python: str = ""  # the venv's interpreter ("" for a spec)
+    python: str = ""  # the venv's interpreter ("" for a spec, and for curl / git / npm)
     python_version: str = ""
+    binary: str = ""  # curl / git / npm: the system's program
 
     @property
     def bindir(self) -> str:
-        return os.path.dirname(self.python)
+        return os.path.dirname(self.python or self.binary)
 
     @property
     def venv(self) -> str:
-        return os.path.dirname(self.bindir)
+        return os.path.dirname(self.bindir) if self.python else ""
 
     @property
     def exe(self) -> str:
-        """What the user runs: the uv binary, the poetry script, or python for a script."""
+        """What the user runs: the uv binary, the poetry script, the system's curl / git / npm,
+        or python for a script."""
+        if self.kind in SYSTEM_KINDS:
+            return self.binary
         if self.kind in ("uv", "poetry"):
             return os.path.join(self.bindir, self.kind)
         return self.python
@@ -144,14 +162,23 @@ class Tool:
 
 def tool_id(kind: str, version: str, python_minor: str) -> str:
     # uv's binary does not depend on the interpreter it was installed with.
+    if kind in SYSTEM_KINDS:
+        return kind
     return "%s%s" % (kind, version) if kind == "uv" else "%s%s-py%s" % (kind, version, python_minor)
 
 
 def parse_id(tid: str) -> Tuple[str, str, str]:
-    """``poetry2.5.1-py3.13`` -> ("poetry", "2.5.1", "3.13"); ``uv0.4.30`` -> ("uv", "0.4.30", "3.13")."""
+    """``poetry2.5.1-py3.13`` -> ("poetry", "2.5.1", "3.13"); ``uv0.4.30`` -> ("uv", "0.4.30", "3.13");
+    ``urllib-py3.13`` -> ("urllib", "", "3.13") (the stdlib of that Python); ``curl`` -> ("curl", "", "")."""
+    if tid in SYSTEM_KINDS:
+        return tid, "", ""
+    m = re.fullmatch(r"urllib-py(\d+\.\d+)", tid)
+    if m:
+        return "urllib", "", m.group(1)
     m = re.fullmatch(r"(uv|poetry|requests|httpx)(\d+(?:\.\d+)*)(?:-py(\d+\.\d+))?", tid)
     if not m:
-        raise ValueError("tool ids look like uv0.13.9, poetry2.5.1-py3.13 or requests2.34.2-py3.11, not %r" % tid)
+        raise ValueError("tool ids look like uv0.13.9, poetry2.5.1-py3.13, requests2.34.2-py3.11, urllib-py3.13 "
+                         "or curl / git / npm, not %r" % tid)
     kind, version, py = m.groups()
     if py is None:
         if kind != "uv":
@@ -170,6 +197,8 @@ def spec(tid: str) -> Tool:
 
 
 def _package(kind: str, version: str) -> List[str]:
+    if kind == "urllib":
+        return []  # the standard library only
     if kind == "uv":
         return ["uv==" + version]
     if kind == "poetry":
@@ -180,7 +209,11 @@ def _package(kind: str, version: str) -> List[str]:
 def ensure(tid: str) -> Tool:
     """The tool, its venv made the first time (under a file lock, like clients.ensure)."""
     kind, version, py = parse_id(tid)
+    if kind in SYSTEM_KINDS:
+        return _system_tool(kind)
     exe, full = clients.find_interpreter(py)  # ClientUnavailable: the one allowed skip
+    if kind == "urllib":
+        version = full
     venv = os.path.join(clients.cache_dir(), "venvs", "tool-" + tid)
     python = os.path.join(venv, "bin", "python")
     marker = os.path.join(venv, ".tlsdoctor-ready")
@@ -197,6 +230,16 @@ def ensure(tid: str) -> Tool:
     return tool
 
 
+def _system_tool(kind: str) -> Tool:
+    """curl / git / npm as installed on this machine (a missing one is unavailable, like a missing Python)."""
+    binary = shutil.which(kind)
+    if not binary:
+        raise clients.ClientUnavailable("%s is not installed here" % kind)
+    proc = subprocess.run([binary, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    m = re.search(r"(\d+\.\d+(?:\.\d+)?)", proc.stdout.decode("utf-8", "replace"))
+    return Tool(kind, kind, m.group(1) if m else "unknown", "", binary=binary)
+
+
 def _create(exe: str, venv: str, kind: str, version: str) -> None:
     # The machine's own pip settings (its CA bundle, its index) reach the
     # registry; nothing that the lab runs later inherits them. Under the test
@@ -206,11 +249,10 @@ def _create(exe: str, venv: str, kind: str, version: str) -> None:
     env = dict(os.environ)
     if env.get("PIP_CONFIG_FILE") == os.devnull:
         del env["PIP_CONFIG_FILE"]
-    steps = [
-        [exe, "-m", "venv", "--clear", venv],
-        [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        + _package(kind, version),
-    ]
+    steps = [[exe, "-m", "venv", "--clear", venv]]
+    if _package(kind, version):
+        steps.append([os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+                     + _package(kind, version))
     for argv in steps:
         try:
             proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
@@ -283,8 +325,18 @@ def tool_environ(tool: Tool, scenario_env: Dict[str, str], home: Optional[str] =
         })
     elif tool.kind == "requests":
         put("PIP_CERT", "REQUESTS_CA_BUNDLE", cert)
-    elif tool.kind == "httpx":
+    elif tool.kind in ("httpx", "urllib"):
         put("PIP_CERT", "SSL_CERT_FILE", cert)
+    elif tool.kind == "curl":
+        put("PIP_CERT", "CURL_CA_BUNDLE", cert)
+    elif tool.kind == "git":
+        put("PIP_CERT", "GIT_SSL_CAINFO", cert)
+        env["GIT_TERMINAL_PROMPT"] = "0"
+    elif tool.kind == "npm":
+        # npm_config_cafile replaces Node's roots for the registry, as PIP_CERT replaces certifi.
+        put("PIP_CERT", "npm_config_cafile", cert)
+        env.update({"npm_config_cache": os.path.join(home, ".npm"), "npm_config_update_notifier": "false",
+                    "npm_config_fetch_retries": "0"})
     return env, translated
 
 
@@ -333,6 +385,13 @@ def prepare(tool: Tool, workdir: str, url: str, extra_args: Tuple[str, ...] = ()
         with open(os.path.join(run_dir, "pyproject.toml"), "w") as f:
             f.write(POETRY_PYPROJECT.format(package=index.PACKAGE, source=POETRY_SOURCE, url=url))
         argv = [tool.exe, "lock", "--no-interaction", *extra_args]
+    elif tool.kind == "curl":
+        argv = [tool.exe, "-sS", "--fail", "-o", os.devnull, *extra_args, url]
+    elif tool.kind == "git":
+        # What `pip install git+https://…` and a clone do first: the smart-HTTP ref discovery.
+        argv = [tool.exe, "ls-remote", *extra_args, url]
+    elif tool.kind == "npm":
+        argv = [tool.exe, "view", index.PACKAGE, "--registry", url, *extra_args]
     else:
         argv = [tool.python, os.path.join(tool.venv, SCRIPT_NAME), url, *extra_args]
     return argv, run_dir
@@ -346,18 +405,23 @@ def run_tool(argv: List[str], env: Dict[str, str], cwd: str, timeout: float = 30
 
 def reported_version(tool: Tool) -> str:
     """The version the tool itself reports (uv --version, poetry --version, the library's __version__)."""
-    if tool.kind in ("uv", "poetry"):
+    if tool.kind in ("uv", "poetry") or tool.kind in SYSTEM_KINDS:
         argv = [tool.exe, "--version"]
+    elif tool.kind == "urllib":
+        argv = [tool.python, "-c", "import sys; sys.stdout.write('Python ' + sys.version.split()[0])"]
     else:
         argv = [tool.python, "-c", "import %s, sys; sys.stdout.write(%s.__version__)" % (tool.kind, tool.kind)]
     env, _ = tool_environ(tool, {}, tempfile.gettempdir())
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    return proc.stdout.decode("utf-8", "replace").strip()
+    return proc.stdout.decode("utf-8", "replace").strip().splitlines()[0] if proc.stdout.strip() else ""
 
 
 def _stable(text: str, tool: Tool, workdir: str) -> str:
     """``text`` with this machine's paths replaced by stable names."""
-    return text.replace(workdir, "$WORKDIR").replace(tool.venv, "$VENV").replace(clients.pyenv_root(), "$PYENV_ROOT")
+    text = text.replace(workdir, "$WORKDIR")
+    if tool.venv:
+        text = text.replace(tool.venv, "$VENV")
+    return text.replace(clients.pyenv_root(), "$PYENV_ROOT")
 
 
 def _shown(argv: List[str], tool: Tool, workdir: str) -> List[str]:
@@ -470,11 +534,48 @@ def _os_store_has_inspection_ca(running: object) -> List[str]:
     return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]  # type: ignore[attr-defined]
 
 
-def _garbage_bundle(running: object) -> Delta:
+def _garbage_file(running: object) -> str:
     path = os.path.join(running.workdir, "garbage.pem")  # type: ignore[attr-defined]
     with open(path, "w") as f:
         f.write("not a certificate\n")
-    return {"SSL_CERT_FILE": path}
+    return path
+
+
+def _garbage_bundle(running: object) -> Delta:
+    return {"SSL_CERT_FILE": _garbage_file(running)}
+
+
+def _garbage_requests_bundle(running: object) -> Delta:
+    return {"REQUESTS_CA_BUNDLE": _garbage_file(running)}
+
+
+def _seclevel_3(running: object) -> Delta:
+    # A system-wide OpenSSL policy at security level 3 (RHEL's FUTURE crypto
+    # policy): RSA keys under 3072 bits are refused; the lab's leaves are RSA-2048.
+    path = os.path.join(running.workdir, "openssl-seclevel3.cnf")  # type: ignore[attr-defined]
+    with open(path, "w") as f:
+        f.write("openssl_conf = default_conf\n[default_conf]\nssl_conf = ssl_sect\n[ssl_sect]\n"
+                "system_default = system_default_sect\n[system_default_sect]\nCipherString = DEFAULT@SECLEVEL=3\n")
+    return {"OPENSSL_CONF": path}
+
+
+def _proxy_without_scheme(running: object) -> Delta:
+    # HTTPS_PROXY=host:port, as people often write it.
+    url = running.env["HTTPS_PROXY"]  # type: ignore[attr-defined]
+    return {"HTTPS_PROXY": url.split("://", 1)[-1]}
+
+
+def _intermediate_only_bundle(running: object) -> Delta:
+    # The issuing CA without its root, as a bundle exported from a browser's
+    # "issued by" often is: missing-intermediate's root-and-intermediate.pem
+    # holds the root first, then the intermediate.
+    pki = os.path.join(running.workdir, "pki")  # type: ignore[attr-defined]
+    with open(os.path.join(pki, "root-and-intermediate.pem")) as f:
+        blocks = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n?", f.read(), re.S)
+    path = os.path.join(pki, "intermediate-only.pem")
+    with open(path, "w") as f:
+        f.write(blocks[-1])
+    return {"PIP_CERT": path}  # translated to each tool's own CA setting
 
 
 @dataclass(frozen=True)
@@ -495,8 +596,26 @@ VARIANTS = [
     Variant("ssl-cert-file-missing", "untrusted-ca", ("uv", "httpx", "requests", "poetry"),
             {"SSL_CERT_FILE": "/nonexistent/tlsdoctor/ca.pem"},
             description="a global SSL_CERT_FILE names a file that is gone"),
-    Variant("ssl-cert-file-garbage", "untrusted-ca", ("uv",), _garbage_bundle,
+    Variant("ssl-cert-file-garbage", "untrusted-ca", ("uv", "httpx", "urllib"), _garbage_bundle,
             description="SSL_CERT_FILE names a file with no certificate in it"),
+    Variant("requests-ca-bundle-garbage", "untrusted-ca", ("requests", "poetry"), _garbage_requests_bundle,
+            description="REQUESTS_CA_BUNDLE names a file with no certificate in it"),
+    Variant("bundle-intermediate-only", "missing-intermediate", ("uv", "requests", "httpx", "urllib", "curl"),
+            _intermediate_only_bundle,
+            description="the CA setting names the issuing (intermediate) CA alone, without its root"),
+    Variant("openssl-seclevel-3", "healthy-direct", ("uv", "requests", "httpx", "urllib", "curl"), _seclevel_3,
+            description="OPENSSL_CONF raises OpenSSL's security level to 3 (RHEL FUTURE policy); the index's key is RSA-2048"),
+    # The proxy cannot reach the index (nothing listens on loopback's discard
+    # port): the lab's proxy answers CONNECT with 502 Bad Gateway, as a real one does.
+    Variant("proxy-upstream-unreachable", "healthy-proxy", ("uv", "requests", "httpx", "urllib", "curl", "poetry"),
+            {"PIP_INDEX_URL": "https://localhost:9/simple/"},
+            description="the proxy works but cannot reach the index: CONNECT gets 502 Bad Gateway"),
+    Variant("proxy-no-scheme", "healthy-proxy", ("uv", "requests", "httpx", "urllib", "curl", "poetry"),
+            _proxy_without_scheme, description="HTTPS_PROXY=host:port, without http://"),
+    # Nothing listens on the discard port of loopback: the point is what the
+    # client says before it connects (requests / httpx need an extra package).
+    Variant("socks-proxy", "healthy-direct", ("requests", "httpx", "uv"), {"HTTPS_PROXY": "socks5://127.0.0.1:9"},
+            description="HTTPS_PROXY is a socks5:// proxy and the SOCKS extra is not installed"),
     Variant("os-store-trusts-proxy", "intercepting-proxy", KINDS, {"PIP_CERT": None},
             os_store=_os_store_has_inspection_ca,
             description="the corporate case: the OS store trusts the inspection root, nothing else is set"),
@@ -598,6 +717,8 @@ def record(scenario_names: List[str], tool_ids: List[str], out: Optional[str] = 
     out = out or TOOL_RECORDINGS_DIR
     chosen = [scenarios.get(n) for n in scenario_names] if scenario_names else scenarios.all()
     ids = default_tools() if not tool_ids or "all" in tool_ids else tool_ids
+    if "extra" in ids:
+        ids = [i for i in ids if i != "extra"] + EXTRA_TOOLS
     bad = _usage_error(ids)
     if bad:
         sys.stderr.write("tlsdoctor lab: %s\n" % bad)
