@@ -80,12 +80,14 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
             journal: Optional[Journal] = None, verify: Optional[Callable[[], VerifyResult]] = None,
             interactive: bool = False, ask: Optional[Callable[[str], str]] = None,
             out: Optional[TextIO] = None,
-            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None) -> FixOutcome:
+            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None,
+            after_plan: Sequence[str] = ()) -> FixOutcome:
     """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal.
 
     ``plan_verify(plan)`` returns the verify callback for the plan built here (the front
     end's: check again in ``apply.environment_after(plan, os.environ)``, which needs the
-    plan's shell edits); it wins over ``verify``.
+    plan's shell edits); it wins over ``verify``. ``after_plan``: lines said right after
+    the plan (what the user most likely meets once it is applied: ``fix.whatnext``).
     """
     import sys
 
@@ -108,6 +110,8 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
     if plan.changes:
         say("Plan (%d change%s):" % (len(plan.changes), _plural(plan.changes)))
     say(plan.render())
+    for line in after_plan:
+        say(line)
     stop = _stop_before_apply(plan, options, may_ask, ask, say)
     if stop is not None:
         outcome.status = stop
