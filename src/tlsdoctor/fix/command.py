@@ -37,6 +37,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from tlsdoctor import exitcodes
+from tlsdoctor.fix import whatnext
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
 
@@ -385,6 +386,8 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
                          allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
 
+    found: Dict[str, List[str]] = {}  # the verification's causes, for what comes next
+
     def plan_verify(plan):
         from tlsdoctor.fix.apply import environment_after
 
@@ -394,23 +397,33 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
                 return False, "no time left to verify within --timeout %g" % args.timeout
             again = check.collect(python=report.python, index_url=args.index_url, timeout=left,
                                   env=environment_after(plan, os.environ), second_host=args.second_host)
+            found["causes"] = [d.cause for d in again.diagnoses]
             if again.status == Status.OK:
                 return True
             return False, _verdict(again)
         return verify
 
+    # What the user most likely meets once this is fixed (the KB's lab-measured edges).
+    coming = whatnext.what_next(whatnext.causes_of(report.diagnoses))
     buf = io.StringIO()
     outcome = run_fix(steps, options=options, ctx=ctx, interactive=interactive, ask=clock.asker(out),
-                      out=buf if as_json else out, plan_verify=plan_verify)
+                      out=buf if as_json else out, plan_verify=plan_verify, after_plan=whatnext.lines(coming))
+    verified = outcome.result.verified if outcome.result else None
+    if verified is not None and "causes" in found:
+        whatnext.mark_met(coming, found["causes"])
     if as_json:
         data = outcome.to_json()
         data["remaining"] = data["remaining"] + [redact_text(n) for n in notes]
         data["check"] = summary
+        data["next"] = coming
         data["exit_code"] = outcome.exit_code
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
         for n in notes:
             out.write(redact_text(n) + "\n")
+        if verified is not None:
+            for line in whatnext.lines([n for n in coming if n["met"] is not None], verified):
+                out.write(redact_text(line) + "\n")
     return outcome.exit_code
 
 
