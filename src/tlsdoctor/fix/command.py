@@ -190,19 +190,23 @@ def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[s
 
 
 MASK = "***"
+# The rules' placeholder for credentials only the user knows (proxy_auth_required: the 407's
+# remedy is ``http://USER:PASSWORD@proxy``): never written as if it were a value.
+PLACEHOLDER = "USER:PASSWORD@"
 
 
 def unmask_steps(steps: List[object], environ) -> List[object]:
     """A value the rules built from a *redacted* setting (the probe masks credentials:
     ``http://***@proxy:3128``) gets the real credentials back from the variable it
     replaces, when only the scheme differs (``https://u:p@h`` -> ``http://u:p@h``); otherwise
-    the step becomes manual. Writing the mask would destroy the user's credentials."""
+    the step becomes manual. Writing the mask would destroy the user's credentials; writing
+    the rules' ``USER:PASSWORD`` placeholder would only trade one 407 for another."""
     from tlsdoctor.remedies import StepKind
 
     out = []
     for s in steps:
         value = getattr(s, "value", None)
-        if _kind(s) in ("set_env", "set_config") and value and MASK in value:
+        if _kind(s) in ("set_env", "set_config") and value and (MASK in value or PLACEHOLDER in value):
             fixed = None
             for name in filter(None, (getattr(s, "source", None), getattr(s, "key", None))):
                 current = environ.get(name)
