@@ -118,7 +118,8 @@ def _admin_message(d: object, step: object) -> str:
 
 
 def presented_pems(facts: object) -> Dict[str, str]:
-    """sha256 -> PEM of every certificate the probe reports with its PEM (``Cert.pem``)."""
+    """sha256 -> PEM of every certificate the probe reports with its PEM (``Cert.pem``):
+    presented chains' top and self-issued certs, and the AIA-fetched issuer."""
     out: Dict[str, str] = {}
     for h in getattr(facts, "hosts", ()) or ():
         attempts = getattr(h, "attempts", None)
@@ -129,7 +130,10 @@ def presented_pems(facts: object) -> Dict[str, str]:
             value = getattr(attempts, name)
             found.extend(value.values() if isinstance(value, dict) else [value])
         for a in found:
-            for c in getattr(a, "chain", ()) or ():
+            # and the issuer fetched from the leaf's AIA URL (missing-intermediate's CA to add)
+            for c in tuple(getattr(a, "chain", ()) or ()) + (getattr(getattr(a, "aia", None), "cert", None),):
+                if c is None:
+                    continue
                 pem, sha = getattr(c, "pem", None), (getattr(c, "sha256", "") or "").replace(":", "").lower()
                 if pem and sha:
                     out.setdefault(sha, pem)
@@ -185,7 +189,7 @@ def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[s
         out.append(s)
     if resolved:
         out = [s for s in out if not (_kind(s) == "manual" and any(
-            p and ("save it as %s" % p) in (s.explanation or "") for p in resolved))]
+            p and (" as %s" % p) in (s.explanation or "") for p in resolved))]
     return out
 
 
