@@ -70,7 +70,7 @@ CASES = [
     ("intercepting-proxy-only-route", "inspection-ca.pem", [PY311, PY27]),
     ("ip-address-index", None, [("3.12", "24.2")]),  # truststore-ip-address: pip 24.2-26.0 only
     # missing-intermediate's automatic step: ADD_CA of the AIA-fetched intermediate.
-    ("missing-intermediate-aia", AIA_FETCHED, [PY311, PY313]),
+    ("missing-intermediate-aia", AIA_FETCHED, [PY311, PY313, PY27]),
     # no-default-ca-store is not here: see test_no_default_ca_store_* below.
 ]
 PARAMS = [(name, ca, py, pip) for name, ca, cl in CASES for py, pip in cl]
