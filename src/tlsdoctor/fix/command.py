@@ -32,6 +32,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -348,6 +349,7 @@ def run(args: argparse.Namespace) -> int:
     clock = _Clock(started, args.timeout)
     previous = check._install_signal_handlers()
     tmpdir = tempfile.mkdtemp(prefix="tlsdoctor-fix-")  # 0700: the presented CA, for this run only
+    threading.Thread(target=_warm_up, name="tlsdoctor-fix-warm-up", daemon=True).start()
     try:
         report = check.collect(python=args.python, index_url=args.index_url, timeout=args.timeout * CHECK_SHARE,
                                second_host=args.second_host, started=started)
@@ -357,6 +359,31 @@ def run(args: argparse.Namespace) -> int:
         probe.cleanup()
         check._restore_signal_handlers(previous)
         shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _warm_up() -> None:
+    """Import what comes after the first check while it waits for the probe (a child
+    process: here the main thread only waits): the rules and facts it judges with, the
+    fix engine, the KB's graph. Nothing is measured or decided here, so the verification is
+    untouched; it only takes the imports out of the command's critical path. Safe across
+    threads: these modules import one another without cycles (an import cycle between two
+    threads is what could hand one of them a half-initialised module)."""
+    import importlib
+
+    from tlsdoctor.fix.run import ENGINE
+
+    for name in ("tlsdoctor.facts", "tlsdoctor.rules", "tlsdoctor.render.check") + ENGINE:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the main thread meets (and reports) the same error itself
+            pass
+    try:
+        from tlsdoctor import rules
+
+        rules.load_rules()
+        whatnext.what_next(())  # the KB's entries (kb.load_entries caches them)
+    except Exception:
+        pass
 
 
 def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
