@@ -35,6 +35,17 @@ def _ansible_playbook():
 
 
 def _interpreter_of(script):
+    """The Python ansible itself runs on (its modules then run on it too). Asked of ansible
+    (``--version`` names it): a wrapper such as a pyenv shim is a bash script, whose shebang
+    would name /usr/bin/env, and ansible then hangs running its modules with that."""
+    try:
+        out = subprocess.run([script, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             timeout=120).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    found = re.search(r"python version = .*\((/[^()]+)\)\s*$", out, re.M)
+    if found:
+        return found.group(1)
     with open(script, "rb") as f:
         first = f.readline().decode("utf-8", "replace")
     return first[2:].strip().split()[0] if first.startswith("#!") else sys.executable

@@ -32,11 +32,13 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from tlsdoctor import exitcodes
+from tlsdoctor.fix import whatnext
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
 from tlsdoctor.messages import J, M
@@ -123,7 +125,8 @@ def _admin_message(d: object, step: object) -> str:
 
 
 def presented_pems(facts: object) -> Dict[str, str]:
-    """sha256 -> PEM of every certificate the probe reports with its PEM (``Cert.pem``)."""
+    """sha256 -> PEM of every certificate the probe reports with its PEM (``Cert.pem``):
+    presented chains' top and self-issued certs, and the AIA-fetched issuer."""
     out: Dict[str, str] = {}
     for h in getattr(facts, "hosts", ()) or ():
         attempts = getattr(h, "attempts", None)
@@ -134,7 +137,10 @@ def presented_pems(facts: object) -> Dict[str, str]:
             value = getattr(attempts, name)
             found.extend(value.values() if isinstance(value, dict) else [value])
         for a in found:
-            for c in getattr(a, "chain", ()) or ():
+            # and the issuer fetched from the leaf's AIA URL (missing-intermediate's CA to add)
+            for c in tuple(getattr(a, "chain", ()) or ()) + (getattr(getattr(a, "aia", None), "cert", None),):
+                if c is None:
+                    continue
                 pem, sha = getattr(c, "pem", None), (getattr(c, "sha256", "") or "").replace(":", "").lower()
                 if pem and sha:
                     out.setdefault(sha, pem)
@@ -190,24 +196,28 @@ def resolve_ca(diagnoses_steps: List[object], facts: object, ca_file: Optional[s
         out.append(s)
     if resolved:
         out = [s for s in out if not (_kind(s) == "manual" and any(
-            p and ("save it as %s" % p) in (s.explanation or "") for p in resolved))]
+            p and (" as %s" % p) in (s.explanation or "") for p in resolved))]
     return out
 
 
 MASK = "***"
+# The rules' placeholder for credentials only the user knows (proxy_auth_required: the 407's
+# remedy is ``http://USER:PASSWORD@proxy``): never written as if it were a value.
+PLACEHOLDER = "USER:PASSWORD@"
 
 
 def unmask_steps(steps: List[object], environ) -> List[object]:
     """A value the rules built from a *redacted* setting (the probe masks credentials:
     ``http://***@proxy:3128``) gets the real credentials back from the variable it
     replaces, when only the scheme differs (``https://u:p@h`` -> ``http://u:p@h``); otherwise
-    the step becomes manual. Writing the mask would destroy the user's credentials."""
+    the step becomes manual. Writing the mask would destroy the user's credentials; writing
+    the rules' ``USER:PASSWORD`` placeholder would only trade one 407 for another."""
     from tlsdoctor.remedies import StepKind
 
     out = []
     for s in steps:
         value = getattr(s, "value", None)
-        if _kind(s) in ("set_env", "set_config") and value and MASK in value:
+        if _kind(s) in ("set_env", "set_config") and value and (MASK in value or PLACEHOLDER in value):
             fixed = None
             for name in filter(None, (getattr(s, "source", None), getattr(s, "key", None))):
                 current = environ.get(name)
@@ -350,6 +360,7 @@ def run(args: argparse.Namespace) -> int:
     clock = _Clock(started, args.timeout)
     previous = check._install_signal_handlers()
     tmpdir = tempfile.mkdtemp(prefix="tlsdoctor-fix-")  # 0700: the presented CA, for this run only
+    threading.Thread(target=_warm_up, name="tlsdoctor-fix-warm-up", daemon=True).start()
     try:
         report = check.collect(python=args.python, index_url=args.index_url, timeout=args.timeout * CHECK_SHARE,
                                second_host=args.second_host, started=started)
@@ -359,6 +370,31 @@ def run(args: argparse.Namespace) -> int:
         probe.cleanup()
         check._restore_signal_handlers(previous)
         shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _warm_up() -> None:
+    """Import what comes after the first check while it waits for the probe (a child
+    process: here the main thread only waits): the rules and facts it judges with, the
+    fix engine, the KB's graph. Nothing is measured or decided here, so the verification is
+    untouched; it only takes the imports out of the command's critical path. Safe across
+    threads: these modules import one another without cycles (an import cycle between two
+    threads is what could hand one of them a half-initialised module)."""
+    import importlib
+
+    from tlsdoctor.fix.run import ENGINE
+
+    for name in ("tlsdoctor.facts", "tlsdoctor.rules", "tlsdoctor.render.check") + ENGINE:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the main thread meets (and reports) the same error itself
+            pass
+    try:
+        from tlsdoctor import rules
+
+        rules.load_rules()
+        whatnext.what_next(())  # the KB's entries (kb.load_entries caches them)
+    except Exception:
+        pass
 
 
 def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
@@ -401,6 +437,8 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
                          allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
 
+    found: Dict[str, List[str]] = {}  # the verification's causes, for what comes next
+
     def plan_verify(plan):
         from tlsdoctor.fix.apply import environment_after
 
@@ -410,18 +448,25 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
                 return False, "no time left to verify within --timeout %g" % args.timeout
             again = check.collect(python=report.python, index_url=args.index_url, timeout=left,
                                   env=environment_after(plan, os.environ), second_host=args.second_host)
+            found["causes"] = [d.cause for d in again.diagnoses]
             if again.status == Status.OK:
                 return True
             return False, _verdict(again)
         return verify
 
+    # What the user most likely meets once this is fixed (the KB's lab-measured edges).
+    coming = whatnext.what_next(whatnext.causes_of(report.diagnoses))
     buf = io.StringIO()
     outcome = run_fix(steps, options=options, ctx=ctx, interactive=interactive, ask=clock.asker(out),
-                      out=buf if as_json else out, plan_verify=plan_verify)
+                      out=buf if as_json else out, plan_verify=plan_verify, after_plan=whatnext.lines(coming))
+    verified = outcome.result.verified if outcome.result else None
+    if verified is not None and "causes" in found:
+        whatnext.mark_met(coming, found["causes"])
     if as_json:
         data = outcome.to_json()
         data["remaining"] = data["remaining"] + [redact_text(n) for n in notes]
         data["check"] = summary
+        data["next"] = coming
         data["exit_code"] = outcome.exit_code
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
@@ -431,6 +476,9 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
             notes = [zh.tr(n) for n in notes]
         for n in notes:
             out.write(redact_text(n) + "\n")
+        if verified is not None:
+            for line in whatnext.lines([n for n in coming if n["met"] is not None], verified):
+                out.write(redact_text(line) + "\n")
     return outcome.exit_code
 
 

@@ -17,14 +17,21 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass, field, replace
-from typing import Callable, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, TextIO
 
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
-from tlsdoctor.fix.apply import ApplyResult, VerifyResult, apply
-from tlsdoctor.fix.journal import Journal
-from tlsdoctor.fix.plan import Plan, PlanContext, build_plan, ca_candidates
-from tlsdoctor.fix.trust import confirm
+
+if TYPE_CHECKING:  # the engine is imported when it is used (ENGINE): `tlsdoctor fix` warms it up during its check
+    from tlsdoctor.fix.apply import ApplyResult, VerifyResult
+    from tlsdoctor.fix.journal import Journal
+    from tlsdoctor.fix.plan import Plan, PlanContext
+
+# The engine's modules. The command line (cli -> fix.command -> here) needs only FixOptions
+# and configure_fix; ``fix.command`` imports these in a thread while its first check waits
+# for the probe, so that their import is not added to the command's time.
+ENGINE = ("tlsdoctor.fix.apply", "tlsdoctor.fix.journal", "tlsdoctor.fix.plan", "tlsdoctor.fix.trust",
+          "tlsdoctor.fix.edits")
 
 
 @dataclass
@@ -80,14 +87,20 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
             journal: Optional[Journal] = None, verify: Optional[Callable[[], VerifyResult]] = None,
             interactive: bool = False, ask: Optional[Callable[[str], str]] = None,
             out: Optional[TextIO] = None,
-            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None) -> FixOutcome:
+            plan_verify: Optional[Callable[[Plan], Callable[[], VerifyResult]]] = None,
+            after_plan: Sequence[str] = ()) -> FixOutcome:
     """Run the fix conversation over ``steps``; ``interactive`` means stdin and stdout are a terminal.
 
     ``plan_verify(plan)`` returns the verify callback for the plan built here (the front
     end's: check again in ``apply.environment_after(plan, os.environ)``, which needs the
-    plan's shell edits); it wins over ``verify``.
+    plan's shell edits); it wins over ``verify``. ``after_plan``: lines said right after
+    the plan (what the user most likely meets once it is applied: ``fix.whatnext``).
     """
     import sys
+
+    from tlsdoctor.fix.apply import apply
+    from tlsdoctor.fix.journal import Journal
+    from tlsdoctor.fix.plan import PlanContext, build_plan
 
     out = out or sys.stdout
     ctx = ctx or PlanContext()
@@ -108,6 +121,8 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
     if plan.changes:
         say("Plan (%d change%s):" % (len(plan.changes), _plural(plan.changes)))
     say(plan.render())
+    for line in after_plan:
+        say(line)
     stop = _stop_before_apply(plan, options, may_ask, ask, say)
     if stop is not None:
         outcome.status = stop
@@ -132,6 +147,9 @@ def _plural(items: Sequence[object]) -> str:
 def _confirm_cas(steps: Sequence[object], ctx: PlanContext, options: FixOptions,
                  say: Callable[[str], None], ask: Optional[Callable[[str], str]]) -> List[dict]:
     """Show each CA the fix would trust and ask once per CA; accepted ones go into ``ctx``."""
+    from tlsdoctor.fix.plan import ca_candidates
+    from tlsdoctor.fix.trust import confirm
+
     decisions: List[dict] = []
     seen = set()
     for step, info in ca_candidates(steps):

@@ -2210,6 +2210,9 @@ def aia_issuer_probe(name, port, proxy, url, fetch_proxy, leaf_issuer, stores, d
         return out
     info.pop("ca_issuers", None)
     info["is_ca"] = _is_ca(der)
+    # Its PEM, as chain_info gives the top cert's: what `tlsdoctor fix` adds to a bundle once
+    # the user confirms this fingerprint (missing-intermediate's client-side step).
+    info["pem"] = ssl.DER_cert_to_PEM_cert(der)
     out["issuer_cert"] = info
     out["matches_leaf_issuer"] = info.get("subject") == leaf_issuer
     out["verifies_leaf"], error = _verifies_leaf(name, port, proxy, deadline, der)
