@@ -205,10 +205,14 @@ def test_fast_path_gives_the_reference_results(monkeypatch):
     outputs = _recorded_outputs()
     assert len(outputs) > 1000
     dense = "".join("%d %s %d\n" % (i, ERROR, i * 7919) for i in range(1500))
+    # Every line holds every entry's required literals: every regex runs, joins and not_with included.
+    lits = sorted({lit for e in load_entries() for lit in (match.required_literals(e["regex"]) or ((), 0))[0]})
+    kitchen = "".join("%d %s\n" % (i, " ".join(lits[i % 7:] + lits[:i % 7])) for i in range(200))
     inputs = [("\n".join(outputs), 1 << 20),
               (_wrapped("\n".join(outputs[::3]), 80), 1 << 20),
               (_wrapped("\n".join(outputs[1::3]), 57, "  "), 4093),  # small chunks: joins across regions
               (dense, 1 << 16),
+              (kitchen, 1 << 16),
               ("noise " * 5000 + ERROR + "x" * 20000 + "Tunnel connection failed: 407 " + "y" * 30000 + "\n", 1 << 20)]
     fast, ref = Engine(load_entries()), Engine(load_entries())
     ref.exhaustive = True
@@ -227,3 +231,24 @@ def test_fast_path_gives_the_reference_results(monkeypatch):
     broken._by_bigram.clear()
     text, chunk = inputs[1]
     assert _scan_result(broken, text.encode("utf-8"), chunk) != results[1]
+
+
+def test_version_clues_are_found_where_finditer_finds_them():
+    """The anchored scans for ``_PIP_VERSION`` / ``_PY_VERSION`` give finditer's matches (recordings, edge shapes)."""
+    from tlsdoctor.kb.match import _PIP_VERSION, _PY_VERSION, finditer_near
+
+    texts = _recorded_outputs() + [
+        "(python 3.11) /usr/lib/python3.11/ Python 3.11.7 xPython 3.1.2 (python (python 3.9)",
+        "/Python3.13\\ \\python2.7/ Python 2.7.18Python 3.6.15 ython (python 3.1x) /python3.9/python3.8/",
+        "Python Python 3.10.1.2.3 (python 3.12)(python 3.12)",
+        "pipip 1.2 from You are using pip version 9.0.1 /pip-23.2.1.dist-info xpip 1.0 from pip 24.0 from pipe",
+        "You are using pip version You are using pip version 10.0 \\pip-1.0.dist-info/pip-2.dist-info",
+    ]
+    n = 0
+    for rx, anchor, offsets in ((_PY_VERSION, "ython", (2, 1)), (_PIP_VERSION, "pip", (14, 1, 0))):
+        for text in texts:
+            want = [(m.span(), m.groups()) for m in rx.finditer(text)]
+            got = [(m.span(), m.groups()) for m in finditer_near(rx, text, anchor, offsets)]
+            assert got == want, text[:200]
+            n += len(want)
+    assert n > 100  # the recordings do hold versions (the comparison is not empty)

@@ -188,6 +188,33 @@ _OS_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
 )
 
 
+def finditer_near(rx, text: str, anchor: str, offsets: Tuple[int, ...]):
+    """``rx.finditer(text)`` for a pattern whose every match is non-empty and has ``anchor`` at one
+    of ``offsets`` after its start.
+
+    An alternation without a common literal prefix (``_PIP_VERSION``,
+    ``_PY_VERSION``) is tried by ``re`` at every position (~8 MB/s); here
+    only where an anchor puts a match start. ``match`` at a position sees the
+    characters before it (a ``\\b`` is judged as ``finditer`` judges it), and
+    the positions are tried left to right, resuming after each match: the
+    leftmost match from there, as ``finditer`` finds it.
+    """
+    starts = set()
+    q = text.find(anchor)
+    while q >= 0:
+        for off in offsets:
+            if q >= off:
+                starts.add(q - off)
+        q = text.find(anchor, q + 1)
+    end = 0
+    for c in sorted(starts):
+        if c >= end:
+            m = rx.match(text, c)
+            if m:
+                yield m
+                end = m.end()
+
+
 def _ver(text: str) -> Tuple[int, int]:
     parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0]
     return (parts[0], parts[1])
@@ -281,13 +308,15 @@ class Clues:
 
     def _scan_versions(self, text: str) -> None:
         if "pip" in text and len(self.pip_versions) < 8:
-            for m in _PIP_VERSION.finditer(text):
+            # "pip" is at 0 ("pip X from"), 1 ("/pip-X.dist-info") or 14 ("You are using pip version").
+            for m in finditer_near(_PIP_VERSION, text, "pip", (14, 1, 0)):
                 v = next(g for g in m.groups() if g)
                 if v not in self.pip_versions:
                     self.pip_versions.append(v)
                     self._narrow("pip_range", _ver(v), _ver(v))
         if "ython" in text and len(self.python_versions) < 8:
-            for m in _PY_VERSION.finditer(text):
+            # "ython" is at 2 ("(python X)", "/Python3.X/") or 1 ("Python X.Y.Z").
+            for m in finditer_near(_PY_VERSION, text, "ython", (2, 1)):
                 v = next(g for g in m.groups() if g)
                 if v not in self.python_versions:
                     self.python_versions.append(v)
@@ -515,67 +544,114 @@ class Engine:
         self._recent[text] = got
         return got
 
-    def analyze_joined(self, before: str, text: str, spaced: bool) -> Tuple[Tuple[int, frozenset], ...]:
-        """``analyze`` of a terminal-wrap join: ``before + text``, or with ``spaced`` the two with the
-        whitespace at the join collapsed to one space (``before.rstrip() + " " + text.lstrip()``).
+    def analyze_joined(self, before: str, text: str, spaced: bool,
+                       alone: frozenset = frozenset()) -> Tuple[Tuple[int, frozenset], ...]:
+        """``analyze`` of a terminal-wrap join without the entries in ``alone``: ``before + text``, or with
+        ``spaced`` the two with the whitespace at the join collapsed to one space
+        (``before.rstrip() + " " + text.lstrip()``). ``alone``: what the two lines match by themselves,
+        which a join is not asked for (Scan._line).
 
-        Same result as ``analyze`` of the joined text; only the literal gate is
-        cheaper. A literal present in the join is in ``before``, in ``text``, or
-        crosses the join, and then it holds the bigram at the join: the gate is
-        the two texts' gates (already computed for the lines themselves; a
-        stripped text holds a subset of their literals, and a superset gate only
-        runs more regexes) plus the literals with that bigram found in a window
-        of ``2 * longest literal`` around the join. The joins are two of every
-        three texts a candidate line costs, and twice as long.
+        Same result as ``analyze`` of the joined text, less ``alone``; only cheaper:
+
+        - the literal gate: a literal present in the join is in ``before``, in
+          ``text``, or crosses the join, and then it holds the bigram at the
+          join. So the gate is the two texts' gates (computed for the lines
+          themselves; a stripped text holds a subset of their literals, and a
+          superset gate only runs more regexes) plus the literals with that
+          bigram found in a window of the longest literal either side;
+        - the regexes: those of ``alone`` run only where an entry's
+          ``not_with`` needs to know whether they match.
+
+        The joins are two of every three texts a candidate line costs, and
+        twice as long. The memo records the join as seen exactly as ``analyze``
+        would (the work budget and its count of unanalysed lines depend on it),
+        holding a ``_Partial`` until someone asks for the full result.
         """
         left, right = (before.rstrip(), text.lstrip()) if spaced else (before, text)
         sep = " " if spaced else ""
         joined = left + sep + right
-        if joined in self._memo or self.gates is None or self.exhaustive or self._lits_fold:
-            return self.analyze(joined)
-        cand = set(self._gate(before))
-        cand.update(self._gate(text))
-        edge = left[-self._maxlit:] + sep + right[:self._maxlit]
-        at = len(left[-self._maxlit:])  # where the join is in edge
-        # The bigram(s) across the join: left|sep and sep|right, or left|right.
-        for k in range(max(0, at - 1), min(len(edge) - 1, at + len(sep))):
-            for lit, idxs in self._by_bigram.get(edge[k:k + 2], ()):
-                if lit in edge:
-                    cand.update(idxs)
-        return self.analyze(joined, cand)
+        if self.exhaustive or self._lits_fold:
+            return tuple(x for x in self.analyze(joined) if x[0] not in alone)
+        memo = self._memo.get(joined)
+        if memo is not None:
+            if type(memo) is not _Partial:
+                return tuple(x for x in memo if x[0] not in alone)
+            got = memo.by_alone.get(alone)
+            if got is None:
+                got = self._without(joined, self._gate(joined), alone)
+                if len(memo.by_alone) < 4:
+                    memo.by_alone[alone] = got
+            return got
+        self._count(joined)
+        if self.gates is None:
+            cand = self._gate(joined)  # all entries
+        else:
+            cand = set(self._gate(before))
+            cand.update(self._gate(text))
+            edge = left[-self._maxlit:] + sep + right[:self._maxlit]
+            at = len(left[-self._maxlit:])  # where the join is in edge
+            # The bigram(s) across the join: left|sep and sep|right, or left|right.
+            for k in range(max(0, at - 1), min(len(edge) - 1, at + len(sep))):
+                for lit, idxs in self._by_bigram.get(edge[k:k + 2], ()):
+                    if lit in edge:
+                        cand.update(idxs)
+        got = self._without(joined, cand, alone)
+        part = _Partial()
+        part.by_alone[alone] = got
+        self._remember(joined, part)
+        return got
 
-    def analyze(self, text: str, cand: Optional[Iterable[int]] = None) -> Tuple[Tuple[int, frozenset], ...]:
-        """Entries matching ``text``: (entry index, fired line-hint indexes).
-
-        ``cand``: entries that can match (a superset of the true matches: each
-        runs its regex), instead of the literal gate of ``text``.
-        """
+    def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
+        """Entries matching ``text``: (entry index, fired line-hint indexes)."""
         memo = self._memo.get(text)
         if memo is not None:
+            if type(memo) is _Partial:  # seen as a join: counted then, completed now
+                memo = self._memo[text] = self._without(text, self._gate(text), frozenset())
             return memo
+        self._count(text)
+        result = self._without(text, self._gate(text), frozenset())
+        self._remember(text, result)
+        return result
+
+    def _count(self, text: str) -> None:
+        """A memo miss: the work budget counts the text, and the literal gates come after GATE_AFTER."""
         self.analyzed_bytes += len(text)
         self._misses += 1
         if self.gates is None and self._misses > GATE_AFTER:
             self._build_gates()
-        if cand is None or self.exhaustive:
-            cand = self._gate(text)
+
+    def _without(self, text: str, cand: Iterable[int], alone: frozenset) -> Tuple[Tuple[int, frozenset], ...]:
+        """The entries of ``cand`` (a superset of the true matches) that match ``text``, less ``alone``,
+        each dropped when an entry of its ``not_with`` matches too (``alone`` included)."""
         regexes = self.regexes
-        found = [i for i in sorted(cand) if regexes[i].search(text)]
-        result: Tuple[Tuple[int, frozenset], ...] = ()
-        if found:
-            fs = set(found)
-            result = tuple(
-                (i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text)))
-                for i in found
-                if not (self.not_with[i] & fs)
-            )
+        found = [i for i in sorted(cand) if i not in alone and regexes[i].search(text)]
+        if not found:
+            return ()
+        fs = set(found)
+        out = []
+        for i in found:
+            nw = self.not_with[i]
+            if nw and (nw & fs or any(regexes[j].search(text) for j in sorted(nw & alone) if j in cand)):
+                continue
+            out.append((i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text))))
+        return tuple(out)
+
+    def _remember(self, text: str, value: object) -> None:
         if len(self._memo) >= MEMO_MAX or self._memo_bytes + len(text) > MEMO_BYTES:
             self._memo.clear()
             self._memo_bytes = 0
         if len(text) <= MEMO_BYTES // 4:  # a huge text is not worth keeping
-            self._memo[text] = result
+            self._memo[text] = value  # type: ignore[assignment]
             self._memo_bytes += len(text)
-        return result
+
+
+class _Partial:
+    """A memo value for a join: seen (and counted), with its results less some ``alone`` sets."""
+
+    __slots__ = ("by_alone",)
+
+    def __init__(self) -> None:
+        self.by_alone: Dict[frozenset, Tuple[Tuple[int, frozenset], ...]] = {}
 
 
 def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
@@ -870,11 +946,10 @@ class Scan:
         self._record(res, text, line_no)
         if before is None or len(before) < JOIN_MIN or not before.strip():
             return
-        alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
+        alone = frozenset({i for i, _ in res} | {i for i, _ in analyze(before)})
         joined: set = set()
         for spaced in (False, True):
-            r2 = tuple(x for x in self.engine.analyze_joined(before, text, spaced)
-                       if x[0] not in alone and x[0] not in joined)
+            r2 = tuple(x for x in self.engine.analyze_joined(before, text, spaced, alone) if x[0] not in joined)
             if r2:
                 joined.update(i for i, _ in r2)
                 self._record(r2, before.rstrip() + " " + text.lstrip() if spaced else before + text, line_no - 1)
