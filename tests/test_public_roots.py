@@ -377,6 +377,7 @@ def _unrelated_ca():
     ("two certs", "exactly one certificate"),
     ("not a root", "not a root"),
     ("missing", "cannot read"),
+    ("garbage DER", "cannot use it"),
 ])
 def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how, why):
     """A CA whose key is not beside it (any real company or public CA), a stale run, a file others
@@ -408,6 +409,9 @@ def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how
             os.getpid(), leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes()))
     elif how == "missing":
         path = str(tmp_path / "gone.pem")
+    elif how == "garbage DER":  # PEM armour around bytes the strict DER reader rejects: refused, no traceback
+        (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(
+            os.getpid(), b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", ca.private_key_pem.bytes()))
     monkeypatch.setenv(pr.LAB_ENV, path)
     lab = pr.lab_switch()
     assert lab is not None and not lab.honoured and why in lab.refused, lab

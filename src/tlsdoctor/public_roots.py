@@ -229,13 +229,16 @@ class LabSwitch:
 
     def describe(self) -> str:
         """One line for check's output (the ``lab_public_roots`` warning)."""
+        from tlsdoctor.redact import truncate
+
+        path = truncate(self.path, 300)
         if self.honoured:
             return ("%s=%s: LAB TEST SWITCH ON — the lab's own root %s (sha256 %s…) counts as a public root "
                     "for this run; a verdict that rests on it does not describe a real network" % (
-                        LAB_ENV, self.path, "; ".join(r.subject for r in self.roots),
+                        LAB_ENV, path, "; ".join(truncate(r.subject, 200) or "" for r in self.roots),
                         self.roots[0].sha256[:16]))
         return "%s=%s is set but ignored (%s): only the shipped public root list is used" % (
-            LAB_ENV, self.path, self.refused)
+            LAB_ENV, path, self.refused)
 
 
 def lab_file_text(pid: int, cert_pem: bytes, key_pem: bytes) -> bytes:
@@ -253,7 +256,10 @@ def lab_switch(environ: Optional[Dict[str, str]] = None) -> Optional[LabSwitch]:
         dst = os.stat(os.path.dirname(os.path.abspath(value)))
     except (OSError, ValueError) as exc:
         return LabSwitch(value, refused="cannot read it: %s" % (getattr(exc, "strerror", None) or exc))
-    return _lab_roots(value, st.st_mtime_ns, st.st_size, st.st_mode, st.st_uid, dst.st_mode, dst.st_uid)
+    try:
+        return _lab_roots(value, st.st_mtime_ns, st.st_size, st.st_mode, st.st_uid, dst.st_mode, dst.st_uid)
+    except Exception as exc:  # a crafted file is refused, never a traceback (the DER reader is strict, not total)
+        return LabSwitch(value, refused="cannot use it: %s" % type(exc).__name__)
 
 
 @functools.lru_cache(maxsize=4)
