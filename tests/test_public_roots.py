@@ -378,6 +378,7 @@ def _unrelated_ca():
     ("not a root", "not a root"),
     ("missing", "cannot read"),
     ("garbage DER", "cannot use it"),
+    ("OPENSSL_CONF fifo", "OPENSSL_CONF is not a regular file"),
 ])
 def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how, why):
     """A CA whose key is not beside it (any real company or public CA), a stale run, a file others
@@ -409,6 +410,9 @@ def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how
             os.getpid(), leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes()))
     elif how == "missing":
         path = str(tmp_path / "gone.pem")
+    elif how == "OPENSSL_CONF fifo":  # hashing would load OpenSSL, which would block reading it
+        os.mkfifo(str(tmp_path / "openssl.cnf"))
+        monkeypatch.setenv("OPENSSL_CONF", str(tmp_path / "openssl.cnf"))
     elif how == "garbage DER":  # PEM armour around bytes the strict DER reader rejects: refused, no traceback
         (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(
             os.getpid(), b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", ca.private_key_pem.bytes()))

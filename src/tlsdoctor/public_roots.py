@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import hashlib
 import json
 import os
 import pkgutil
@@ -270,6 +269,16 @@ def _lab_roots(path: str, mtime_ns: int, size: int, mode: int, uid: int, dir_mod
 
     if not hasattr(os, "getuid"):
         return refuse("the lab switch is POSIX only")
+    conf = os.environ.get("OPENSSL_CONF")
+    if conf:
+        # Hashing and the key check load OpenSSL, which reads OPENSSL_CONF: a
+        # FIFO or device there would block check past its deadline.
+        try:
+            regular = stat.S_ISREG(os.stat(conf).st_mode)
+        except OSError:
+            regular = True  # a missing file does not block: OpenSSL reports it
+        if not regular:
+            return refuse("OPENSSL_CONF is not a regular file, so OpenSSL cannot be used to check it")
     if not os.path.isabs(path):
         return refuse("not an absolute path")
     if not stat.S_ISREG(mode):
@@ -369,6 +378,8 @@ def _sha256_of(cert: CertLike) -> str:
     """A DER certificate, a hex SHA-256 (colons allowed), or anything with a
     ``sha256`` attribute (``facts.Cert``: the probe hashes the DER, target.py cert_info)."""
     if isinstance(cert, (bytes, bytearray)):
+        import hashlib  # here, not at import: see cert_facts
+
         return hashlib.sha256(bytes(cert)).hexdigest()
     if isinstance(cert, str):
         return _hex(cert)
@@ -588,6 +599,11 @@ class CertFacts:
 
 def cert_facts(der: bytes) -> CertFacts:
     """Read a DER X.509 certificate; ValueError when it is not one."""
+    # hashlib is imported here, not with the module: importing it loads OpenSSL,
+    # which reads OPENSSL_CONF, and check's own process must not block on a
+    # FIFO there (tests/hostile/test_deadlines.py::test_openssl_conf_fifo).
+    import hashlib
+
     der = bytes(der)
     tag, cs, ce = _tlv(der, 0)
     if tag != 0x30 or ce != len(der):
