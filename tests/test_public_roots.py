@@ -312,8 +312,8 @@ def test_explain_does_not_import_the_root_list():
 
 
 def test_importing_the_module_does_not_read_the_list():
-    out = _python("from tlsdoctor import public_roots as p; a = p.load.cache_info().currsize; p.load(); "
-                  "print(a, p.load.cache_info().currsize)")
+    out = _python("from tlsdoctor import public_roots as p; a = p.shipped.cache_info().currsize; p.load(); "
+                  "print(a, p.shipped.cache_info().currsize)")
     assert out == "0 1"
 
 
@@ -328,3 +328,96 @@ def test_the_list_loads_from_a_zipapp(tmp_path):
                           "print(p.__file__.startswith(%r), len(p.load().roots))" % (str(z), str(z))],
                          capture_output=True, text=True, timeout=60, check=True).stdout.split()
     assert out == ["True", str(len(pr.load().roots))]
+
+
+# --- the lab's test switch (public_roots.LAB_ENV) ---------------------------------------------
+
+def _lab_file(tmp_path, name="lab.pem", pid=None, ca=None, key_of=None, mode=0o600, certs=1):
+    ca = ca or trustme.CA()
+    key = (key_of or ca).private_key_pem.bytes()
+    text = pr.lab_file_text(os.getpid() if pid is None else pid, ca.cert_pem.bytes() * certs, key)
+    path = tmp_path / name
+    path.write_bytes(text)
+    os.chmod(str(path), mode)
+    return str(path), ca
+
+
+def _leaf_of(ca):
+    leaf = ca.issue_cert("pypi.org")
+    der = ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
+    f = pr.cert_facts(der)
+    return SimpleNamespace(sha256=f.sha256, issuer=f.issuer, subject=f.subject, authority_key_id=f.authority_key_id)
+
+
+def test_lab_switch_is_off_by_default_and_honoured_only_as_the_lab_writes_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(pr.LAB_ENV, raising=False)
+    path, ca = _lab_file(tmp_path)
+    leaf = _leaf_of(ca)
+    assert pr.lab_switch() is None and pr.load() is pr.shipped() and pr.anchor_of([leaf]) is None
+    monkeypatch.setenv(pr.LAB_ENV, path)
+    lab = pr.lab_switch()
+    assert lab.honoured and "LAB TEST SWITCH ON" in lab.describe()
+    a = pr.anchor_of([leaf])
+    assert a is not None and a.proof and a.how == "issuer-key-id"
+    assert "PLUS 1 LAB ROOT(S)" in pr.load().describe() and len(pr.load().roots) == len(pr.shipped().roots) + 1
+
+
+def _unrelated_ca():
+    return trustme.CA()
+
+
+@pytest.mark.parametrize("how,why", [
+    ("no key", "private key"),
+    ("another CA's key", "private key"),
+    ("dead pid", "no longer running"),
+    ("no mark", "not a file the lab wrote"),
+    ("group readable", "other users"),
+    ("symlink", "not a regular file"),
+    ("relative", "absolute"),
+    ("two certs", "exactly one certificate"),
+    ("not a root", "not a root"),
+    ("missing", "cannot read"),
+    ("garbage DER", "cannot use it"),
+    ("OPENSSL_CONF fifo", "OPENSSL_CONF is not a regular file"),
+])
+def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how, why):
+    """A CA whose key is not beside it (any real company or public CA), a stale run, a file others
+    could have written: ignored, said so, and the shipped list alone answers (negative controls)."""
+    ca = trustme.CA()
+    path, _ = _lab_file(tmp_path, ca=ca)
+    if how == "no key":
+        (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(os.getpid(), ca.cert_pem.bytes(), b""))
+    elif how == "another CA's key":
+        path, _ = _lab_file(tmp_path, ca=ca, key_of=_unrelated_ca())
+    elif how == "dead pid":
+        proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], stdout=subprocess.PIPE)
+        path, _ = _lab_file(tmp_path, ca=ca, pid=int(proc.stdout))
+    elif how == "no mark":
+        (tmp_path / "lab.pem").write_bytes(ca.cert_pem.bytes() + ca.private_key_pem.bytes())
+    elif how == "group readable":
+        path, _ = _lab_file(tmp_path, ca=ca, mode=0o640)
+    elif how == "symlink":
+        os.symlink(path, str(tmp_path / "link.pem"))
+        path = str(tmp_path / "link.pem")
+    elif how == "relative":
+        monkeypatch.chdir(str(tmp_path))
+        path = "lab.pem"
+    elif how == "two certs":
+        path, _ = _lab_file(tmp_path, ca=ca, certs=2)
+    elif how == "not a root":
+        leaf = ca.issue_cert("lab.invalid")
+        (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(
+            os.getpid(), leaf.cert_chain_pems[0].bytes(), leaf.private_key_pem.bytes()))
+    elif how == "missing":
+        path = str(tmp_path / "gone.pem")
+    elif how == "OPENSSL_CONF fifo":  # hashing would load OpenSSL, which would block reading it
+        os.mkfifo(str(tmp_path / "openssl.cnf"))
+        monkeypatch.setenv("OPENSSL_CONF", str(tmp_path / "openssl.cnf"))
+    elif how == "garbage DER":  # PEM armour around bytes the strict DER reader rejects: refused, no traceback
+        (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(
+            os.getpid(), b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", ca.private_key_pem.bytes()))
+    monkeypatch.setenv(pr.LAB_ENV, path)
+    lab = pr.lab_switch()
+    assert lab is not None and not lab.honoured and why in lab.refused, lab
+    assert "ignored" in lab.describe()
+    assert pr.load() is pr.shipped() and pr.anchor_of([_leaf_of(ca)]) is None

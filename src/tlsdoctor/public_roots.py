@@ -20,11 +20,13 @@ that both compute fingerprints the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
-import hashlib
 import json
+import os
 import pkgutil
+import stat
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -39,7 +41,11 @@ __all__ = [
     "generated_on",
     "is_public_root",
     "is_public_spki",
+    "LAB_ENV",
+    "LabSwitch",
+    "lab_switch",
     "load",
+    "shipped",
     "normalize_name",
     "public_root_for",
 ]
@@ -67,6 +73,9 @@ class RootList:
     roots: Tuple[PublicRoot, ...]
     generated_on: datetime.date
     sources: Tuple[Dict[str, Any], ...]
+    # Set only when the lab's test switch added its own root (``lab_switch``): said in describe(),
+    # so every claim that rests on the list says that it is not the shipped one.
+    lab: Optional["LabSwitch"] = None
 
     @functools.cached_property
     def by_sha256(self) -> Dict[str, PublicRoot]:
@@ -83,7 +92,12 @@ class RootList:
     def describe(self) -> str:
         """"certifi 2026.10.23 (vendored in pip 26.3), 145 roots, generated 2026-11-29"."""
         srcs = "; ".join(_source_label(s) for s in self.sources) or "unknown source"
-        return "%s, %d roots, generated %s" % (srcs, len(self.roots), self.generated_on.isoformat())
+        text = "%s, %d roots, generated %s" % (srcs, len(self.roots), self.generated_on.isoformat())
+        if self.lab is not None and self.lab.honoured:
+            text = "%s, %d roots, generated %s — PLUS %d LAB ROOT(S) FROM %s (a test switch, not a public root)" % (
+                srcs, len([r for r in self.roots if r not in self.lab.roots]), self.generated_on.isoformat(),
+                len(self.lab.roots), LAB_ENV)
+        return text
 
 
 def _group(roots: Iterable[PublicRoot], key) -> Dict[str, Tuple[PublicRoot, ...]]:
@@ -127,7 +141,7 @@ def parse(data: bytes) -> RootList:
 
 
 @functools.lru_cache(maxsize=1)
-def load() -> RootList:
+def shipped() -> RootList:
     """The shipped list, read once. pkgutil.get_data also reads from a zipapp (the .pyz build)."""
     data = pkgutil.get_data(DATA_PACKAGE, DATA_RESOURCE)
     if data is None:  # Defensive: a loader without get_data
@@ -135,9 +149,26 @@ def load() -> RootList:
     return parse(data)
 
 
+def load() -> RootList:
+    """The list every question is answered from: the shipped list, plus the lab's own root only
+    while the lab's test switch is set and honoured (``lab_switch``; never by default)."""
+    lab = lab_switch()
+    if lab is None or not lab.honoured:
+        return shipped()
+    return _with_lab(lab)
+
+
+@functools.lru_cache(maxsize=4)
+def _with_lab(lab: "LabSwitch") -> RootList:
+    base = shipped()
+    known = set(base.by_sha256)
+    return dataclasses.replace(base, roots=base.roots + tuple(r for r in lab.roots if r.sha256 not in known),
+                               lab=lab)
+
+
 def generated_on() -> datetime.date:
     """The day the shipped list was generated."""
-    return load().generated_on
+    return shipped().generated_on
 
 
 def age_days(today: Optional[datetime.date] = None) -> int:
@@ -147,7 +178,191 @@ def age_days(today: Optional[datetime.date] = None) -> int:
     only means "not public as of generated_on".
     """
     today = today or datetime.datetime.now(datetime.timezone.utc).date()
-    return (today - load().generated_on).days
+    return (today - shipped().generated_on).days
+
+
+# --- the lab's test switch --------------------------------------------------------------------
+#
+# The lab cannot serve a chain that ends at a real Mozilla/certifi root (it has
+# no such key), yet the ``trust-store-missing-root`` scenario stands for
+# ``outdated-ca-bundle``, which needs proof that the missing root is public.
+# So, for one lab run, the lab may declare its own freshly made root "public":
+# it writes the root *with its private key* into a file in its workdir and
+# names that file in TLSDOCTOR_LAB_PUBLIC_ROOTS. Nothing reads the variable by
+# default; the same switch is what a user could be talked into setting (or
+# could leave set after a lab session) to make an intercepting CA look like an
+# old bundle, so it is honoured only when every one of these holds:
+#
+# - the file holds exactly one certificate, self-signed (a root), *and the
+#   private key of that certificate* (``ssl`` load_cert_chain proves the pair):
+#   a CA whose key sits on this machine was made here, as the lab makes its
+#   CAs. A company's inspection CA or a real index's CA keeps its key on the
+#   middlebox / CA server, so the switch can never recast a real chain;
+# - its first line names the lab process that wrote it (``# tlsdoctor-lab
+#   public-root pid=N``) and that process is still running: a variable left
+#   set after the lab stopped is ignored (the lab removes its workdir too);
+# - the file is a regular file (not a symlink) owned by this user, readable by
+#   no one else (it holds a key), in a directory only this user can write,
+#   and small (read with a cap).
+#
+# Whenever the variable is set, honoured or not, check prints it (a
+# ``lab_public_roots`` warning in text, JSON and Markdown), and every claim
+# resting on the list says "PLUS n LAB ROOT(S)" (``RootList.describe``).
+
+LAB_ENV = "TLSDOCTOR_LAB_PUBLIC_ROOTS"
+LAB_MARK = "# tlsdoctor-lab public-root pid="
+_LAB_CAP = 64 * 1024
+
+
+@dataclass(frozen=True)
+class LabSwitch:
+    """The lab's test switch as found in the environment: honoured (``roots``) or refused (``refused``)."""
+
+    path: str
+    roots: Tuple[PublicRoot, ...] = ()
+    refused: str = ""
+
+    @property
+    def honoured(self) -> bool:
+        return not self.refused and bool(self.roots)
+
+    def describe(self) -> str:
+        """One line for check's output (the ``lab_public_roots`` warning)."""
+        from tlsdoctor.redact import truncate
+
+        path = truncate(self.path, 300)
+        if self.honoured:
+            return ("%s=%s: LAB TEST SWITCH ON — the lab's own root %s (sha256 %s…) counts as a public root "
+                    "for this run; a verdict that rests on it does not describe a real network" % (
+                        LAB_ENV, path, "; ".join(truncate(r.subject, 200) or "" for r in self.roots),
+                        self.roots[0].sha256[:16]))
+        return "%s=%s is set but ignored (%s): only the shipped public root list is used" % (
+            LAB_ENV, path, self.refused)
+
+
+def lab_file_text(pid: int, cert_pem: bytes, key_pem: bytes) -> bytes:
+    """What the lab writes into the file it names in LAB_ENV (see the rules above)."""
+    return ("%s%d\n" % (LAB_MARK, pid)).encode("ascii") + cert_pem + key_pem
+
+
+def lab_switch(environ: Optional[Dict[str, str]] = None) -> Optional[LabSwitch]:
+    """The lab's test switch, or None when LAB_ENV is not set (the default: only the shipped list)."""
+    value = (os.environ if environ is None else environ).get(LAB_ENV)
+    if not value:
+        return None
+    try:
+        st = os.lstat(value)
+        dst = os.stat(os.path.dirname(os.path.abspath(value)))
+    except (OSError, ValueError) as exc:
+        return LabSwitch(value, refused="cannot read it: %s" % (getattr(exc, "strerror", None) or exc))
+    try:
+        return _lab_roots(value, st.st_mtime_ns, st.st_size, st.st_mode, st.st_uid, dst.st_mode, dst.st_uid)
+    except Exception as exc:  # a crafted file is refused, never a traceback (the DER reader is strict, not total)
+        return LabSwitch(value, refused="cannot use it: %s" % type(exc).__name__)
+
+
+@functools.lru_cache(maxsize=4)
+def _lab_roots(path: str, mtime_ns: int, size: int, mode: int, uid: int, dir_mode: int, dir_uid: int) -> LabSwitch:
+    # The file's stat is part of the cache key: a rewritten file is judged again.
+    def refuse(why: str) -> LabSwitch:
+        return LabSwitch(path, refused=why)
+
+    if not hasattr(os, "getuid"):
+        return refuse("the lab switch is POSIX only")
+    conf = os.environ.get("OPENSSL_CONF")
+    if conf:
+        # Hashing and the key check load OpenSSL, which reads OPENSSL_CONF: a
+        # FIFO or device there would block check past its deadline.
+        try:
+            regular = stat.S_ISREG(os.stat(conf).st_mode)
+        except OSError:
+            regular = True  # a missing file does not block: OpenSSL reports it
+        if not regular:
+            return refuse("OPENSSL_CONF is not a regular file, so OpenSSL cannot be used to check it")
+    if not os.path.isabs(path):
+        return refuse("not an absolute path")
+    if not stat.S_ISREG(mode):
+        return refuse("not a regular file (symlinks are not followed)")
+    if uid != os.getuid() or dir_uid != os.getuid():
+        return refuse("the file or its directory is not owned by this user")
+    if mode & 0o077:
+        return refuse("the file is readable or writable by other users")
+    if dir_mode & 0o022:
+        return refuse("its directory is writable by other users")
+    if size > _LAB_CAP:
+        return refuse("larger than %d bytes" % _LAB_CAP)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_LAB_CAP + 1)
+    except OSError as exc:
+        return refuse("cannot read it: %s" % exc.strerror)
+    first, _, _ = data.partition(b"\n")
+    text = first.decode("ascii", "replace").strip()
+    if not text.startswith(LAB_MARK) or not text[len(LAB_MARK):].isdigit():
+        return refuse("it is not a file the lab wrote (no '%sN' first line)" % LAB_MARK)
+    if not _pid_alive(int(text[len(LAB_MARK):])):
+        return refuse("the lab run that wrote it (pid %s) is no longer running" % text[len(LAB_MARK):])
+    ders = _pem_blocks(data, b"CERTIFICATE")
+    if len(ders) != 1:
+        return refuse("it must hold exactly one certificate, found %d" % len(ders))
+    try:
+        facts = cert_facts(ders[0])
+    except ValueError as exc:
+        return refuse("its certificate cannot be read: %s" % exc)
+    if normalize_name(facts.subject) != normalize_name(facts.issuer):
+        return refuse("its certificate is not a root (not self-issued)")
+    why = _key_mismatch(path)
+    if why:
+        return refuse(why)
+    return LabSwitch(path, roots=(PublicRoot(sha256=facts.sha256, spki_sha256=facts.spki_sha256, ski=facts.ski,
+                                             subject=facts.subject, not_after=facts.not_after),))
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: alive, but another user's — not this user's lab
+        return False
+    return True
+
+
+def _pem_blocks(data: bytes, label: bytes) -> List[bytes]:
+    import base64
+    import binascii
+
+    out = []
+    begin, end = b"-----BEGIN " + label + b"-----", b"-----END " + label + b"-----"
+    pos = 0
+    while True:
+        i = data.find(begin, pos)
+        if i < 0:
+            return out
+        j = data.find(end, i)
+        if j < 0:
+            return out
+        try:
+            out.append(base64.b64decode(b"".join(data[i + len(begin):j].split()), validate=True))
+        except (binascii.Error, ValueError):
+            out.append(b"")
+        pos = j + len(end)
+
+
+def _key_mismatch(path: str) -> str:
+    """"" when the file's private key belongs to its certificate (OpenSSL's own pairing check)."""
+    try:
+        import ssl  # here, not at import: check works (and never honours the switch) without ssl
+    except ImportError:
+        return "the ssl module is missing, so its key cannot be checked"
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        # SSLError "KEY_VALUES_MISMATCH" or "PEM lib": no key, or not this certificate's
+        return "it does not hold the private key of its certificate (%s)" % (getattr(exc, "reason", None) or exc)
+    return ""
 
 
 # --- asking about one certificate -------------------------------------------------------------
@@ -163,6 +378,8 @@ def _sha256_of(cert: CertLike) -> str:
     """A DER certificate, a hex SHA-256 (colons allowed), or anything with a
     ``sha256`` attribute (``facts.Cert``: the probe hashes the DER, target.py cert_info)."""
     if isinstance(cert, (bytes, bytearray)):
+        import hashlib  # here, not at import: see cert_facts
+
         return hashlib.sha256(bytes(cert)).hexdigest()
     if isinstance(cert, str):
         return _hex(cert)
@@ -382,6 +599,11 @@ class CertFacts:
 
 def cert_facts(der: bytes) -> CertFacts:
     """Read a DER X.509 certificate; ValueError when it is not one."""
+    # hashlib is imported here, not with the module: importing it loads OpenSSL,
+    # which reads OPENSSL_CONF, and check's own process must not block on a
+    # FIFO there (tests/hostile/test_deadlines.py::test_openssl_conf_fifo).
+    import hashlib
+
     der = bytes(der)
     tag, cs, ce = _tlv(der, 0)
     if tag != 0x30 or ce != len(der):

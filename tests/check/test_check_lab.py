@@ -24,6 +24,7 @@ import pytest
 pytestmark = pytest.mark.lab
 
 lab = pytest.importorskip("tlsdoctor.lab.scenarios")
+from tlsdoctor import public_roots  # noqa: E402
 from tlsdoctor.lab import clients, scenarios  # noqa: E402
 
 CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"),
@@ -39,6 +40,7 @@ CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"),
 
 # Scenarios whose cause needs a chain ending at a real public root (tlsdoctor.public_roots), which
 # the lab cannot serve (it has no such key): outdated-ca-bundle needs that proof (issue 8 item 1).
+# The scenario declares its own root public with the lab's test switch (public_roots.LAB_ENV).
 NEEDS_A_PUBLIC_ROOT = {"trust-store-missing-root"}
 
 
@@ -92,16 +94,28 @@ def test_check_names_the_scenario_cause(name, py, pip, tmp_path):
         )
         assert (code == 0) == (expect == "ok"), "real pip: expected %s, exit %s:\n%s" % (expect, code, output[-2000:])
         rc, data = run_check(client, env)
+        if name in NEEDS_A_PUBLIC_ROOT:
+            # Negative control: without the lab's switch the lab's CA is no public root, so check must
+            # not call it an old bundle; from one host it cannot tell interception from a private CA.
+            bare = {k: v for k, v in env.items() if k != public_roots.LAB_ENV}
+            rc0, data0 = run_check(client, bare)
     finally:
         ctx.__exit__(None, None, None)
     causes = [d["cause"] for d in data["diagnoses"]]
-    if name in NEEDS_A_PUBLIC_ROOT and expect != "ok":
-        # The lab's CA is no public root, so check must not call it an old bundle; from one host it
-        # cannot tell interception from a private CA (tests/rules replays it with a stand-in public root).
-        undecided = [i for i in data["incomplete"] if i["kind"] == "undecided"]
-        assert sc.causes[0] not in causes and rc == 3, (causes, data["incomplete"])
-        assert undecided and set(undecided[0]["candidates"]) == {"tls-interception", "untrusted-private-ca"}
-        return
+    if name in NEEDS_A_PUBLIC_ROOT:
+        assert public_roots.LAB_ENV in env
+        # The switch is never silent: check says it is on, in its JSON warnings (and text, markdown).
+        lab_warn = [w["message"] for w in data["warnings"] if w["code"] == "lab_public_roots"]
+        assert lab_warn and "LAB TEST SWITCH ON" in lab_warn[0], data["warnings"]
+        assert not [w for w in data0["warnings"] if w["code"] == "lab_public_roots"]
+        if expect != "ok":
+            causes0 = [d["cause"] for d in data0["diagnoses"]]
+            undecided = [i for i in data0["incomplete"] if i["kind"] == "undecided"]
+            assert sc.causes[0] not in causes0 and rc0 == 3, (causes0, data0["incomplete"])
+            assert undecided and set(undecided[0]["candidates"]) == {"tls-interception", "untrusted-private-ca"}
+            assert any("LAB ROOT" in e for e in data["diagnoses"][0]["evidence"]), data["diagnoses"][0]
+        else:
+            assert data0["status"] == "ok" and rc0 == 0
     if expect == "ok":
         assert data["status"] == "ok", (causes, data["incomplete"])
         assert rc == 0 and causes == []

@@ -65,8 +65,9 @@ CASES = [
     ("openssl-conf-caps-tls", None, [PY311, PY313, PY27]),  # openssl-config-restricts from OPENSSL_CONF
     ("tls13-only", None, [PY311, PY313]),
     ("no-ssl-module", None, [PY311, PY313]),
-    # trust-store-missing-root is not here: its root is the lab's own CA, not a public one, so
-    # check honestly cannot tell interception from a private CA (undecided: no automatic step).
+    # outdated-ca-bundle: the lab's root counts as public through the lab's switch
+    # (TLSDOCTOR_LAB_PUBLIC_ROOTS, exported with the scenario's other settings).
+    ("trust-store-missing-root", "index-ca.pem", [PY311]),
     ("intercepting-proxy-only-route", "inspection-ca.pem", [PY311, PY27]),
     ("ip-address-index", None, [("3.12", "24.2")]),  # truststore-ip-address: pip 24.2-26.0 only
     # missing-intermediate's automatic step: ADD_CA of the AIA-fetched intermediate.

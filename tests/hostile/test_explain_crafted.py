@@ -146,3 +146,109 @@ def test_memo_is_bounded_by_bytes():
     # Negative control: an entry-count bound alone (the old 8,192) would have
     # kept all 300 texts, ~30 MB.
     assert 300 * 100_000 > MEMO_BYTES
+
+
+# --- the fast path gives exactly the reference path's results (issue 9: >= 20 MB/s, unchanged) ------
+
+def _recorded_outputs():
+    import glob
+    import json
+
+    import tlsdoctor
+
+    lab = os.path.join(os.path.dirname(tlsdoctor.__file__), "lab")
+    out = []
+    for path in sorted(glob.glob(os.path.join(lab, "recordings", "*", "*.json"))
+                       + glob.glob(os.path.join(lab, "tool_recordings", "**", "*.json"), recursive=True)):
+        with open(path, encoding="utf-8") as fh:
+            text = json.load(fh).get("output")
+        if isinstance(text, str) and text:
+            out.append(text)
+    return out
+
+
+def _wrapped(text, width, indent=""):
+    """A terminal's hard wrap at ``width`` columns (``indent`` on the continuation, as rich does)."""
+    lines = []
+    for line in text.splitlines():
+        first = True
+        while len(line) > width:
+            lines.append(("" if first else indent) + line[:width])
+            line, first = line[width:], False
+        lines.append(("" if first else indent) + line)
+    return "\n".join(lines) + "\n"
+
+
+def _scan_result(engine, data, chunk):
+    import io
+
+    from tlsdoctor.explain import feed_stream
+    from tlsdoctor.kb.match import Scan
+
+    sc = Scan(engine)
+    feed_stream(sc, io.BytesIO(data), chunk=chunk)
+    sc.close()
+    hits = {engine.entries[i]["id"]: (h.count, h.first_line, h.excerpt, sorted(h.fired)) for i, h in sc.hits.items()}
+    return hits, sc.clues.as_dict(), sc.lines, sc.not_analysed
+
+
+def test_fast_path_gives_the_reference_results(monkeypatch):
+    """The lab's recordings (pip and the other tools, as printed and hard-wrapped at two widths, so
+    literals cross the joins) and crafted input past the work budget: the fast path (literal gates,
+    gates reused for joins, one prefilter pass over dense text) gives the same hits, counts, first lines,
+    excerpts, fired hints, clues and unanalysed lines as the reference path (every regex on every text,
+    every prefilter token over every byte). Negative control: the comparison sees a one-entry change."""
+    from tlsdoctor.kb import load_entries, match
+
+    # A small budget, so the crafted inputs cross it without megabytes of reference-path work.
+    monkeypatch.setattr(match, "BUDGET_FREE", 64 << 10)
+    outputs = _recorded_outputs()
+    assert len(outputs) > 1000
+    dense = "".join("%d %s %d\n" % (i, ERROR, i * 7919) for i in range(1500))
+    # Every line holds every entry's required literals: every regex runs, joins and not_with included.
+    lits = sorted({lit for e in load_entries() for lit in (match.required_literals(e["regex"]) or ((), 0))[0]})
+    kitchen = "".join("%d %s\n" % (i, " ".join(lits[i % 7:] + lits[:i % 7])) for i in range(200))
+    inputs = [("\n".join(outputs), 1 << 20),
+              (_wrapped("\n".join(outputs[::3]), 80), 1 << 20),
+              (_wrapped("\n".join(outputs[1::3]), 57, "  "), 4093),  # small chunks: joins across regions
+              (dense, 1 << 16),
+              (kitchen, 1 << 16),
+              ("noise " * 5000 + ERROR + "x" * 20000 + "Tunnel connection failed: 407 " + "y" * 30000 + "\n", 1 << 20)]
+    fast, ref = Engine(load_entries()), Engine(load_entries())
+    ref.exhaustive = True
+    results = []
+    for k, (text, chunk) in enumerate(inputs):
+        data = text.encode("utf-8")
+        got, want = _scan_result(fast, data, chunk), _scan_result(ref, data, chunk)
+        assert got == want, "input %d differs" % k
+        assert got[0], "input %d matched nothing" % k
+        results.append(want)
+    assert results[3][3] > 0  # the dense input crossed the budget
+    # Negative control: without the literals that cross a join, the wrapped recordings come out
+    # different, so the comparison above does exercise joins.
+    broken = Engine(load_entries())
+    broken._build_gates()
+    broken._by_bigram.clear()
+    text, chunk = inputs[1]
+    assert _scan_result(broken, text.encode("utf-8"), chunk) != results[1]
+
+
+def test_version_clues_are_found_where_finditer_finds_them():
+    """The anchored scans for ``_PIP_VERSION`` / ``_PY_VERSION`` give finditer's matches (recordings, edge shapes)."""
+    from tlsdoctor.kb.match import _PIP_VERSION, _PY_VERSION, finditer_near
+
+    texts = _recorded_outputs() + [
+        "(python 3.11) /usr/lib/python3.11/ Python 3.11.7 xPython 3.1.2 (python (python 3.9)",
+        "/Python3.13\\ \\python2.7/ Python 2.7.18Python 3.6.15 ython (python 3.1x) /python3.9/python3.8/",
+        "Python Python 3.10.1.2.3 (python 3.12)(python 3.12)",
+        "pipip 1.2 from You are using pip version 9.0.1 /pip-23.2.1.dist-info xpip 1.0 from pip 24.0 from pipe",
+        "You are using pip version You are using pip version 10.0 \\pip-1.0.dist-info/pip-2.dist-info",
+    ]
+    n = 0
+    for rx, anchor, offsets in ((_PY_VERSION, "ython", (2, 1)), (_PIP_VERSION, "pip", (14, 1, 0))):
+        for text in texts:
+            want = [(m.span(), m.groups()) for m in rx.finditer(text)]
+            got = [(m.span(), m.groups()) for m in finditer_near(rx, text, anchor, offsets)]
+            assert got == want, text[:200]
+            n += len(want)
+    assert n > 100  # the recordings do hold versions (the comparison is not empty)

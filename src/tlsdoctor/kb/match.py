@@ -36,6 +36,7 @@ error mechanisms pip, urllib3 and CPython print.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -187,6 +188,33 @@ _OS_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
 )
 
 
+def finditer_near(rx, text: str, anchor: str, offsets: Tuple[int, ...]):
+    """``rx.finditer(text)`` for a pattern whose every match is non-empty and has ``anchor`` at one
+    of ``offsets`` after its start.
+
+    An alternation without a common literal prefix (``_PIP_VERSION``,
+    ``_PY_VERSION``) is tried by ``re`` at every position (~8 MB/s); here
+    only where an anchor puts a match start. ``match`` at a position sees the
+    characters before it (a ``\\b`` is judged as ``finditer`` judges it), and
+    the positions are tried left to right, resuming after each match: the
+    leftmost match from there, as ``finditer`` finds it.
+    """
+    starts = set()
+    q = text.find(anchor)
+    while q >= 0:
+        for off in offsets:
+            if q >= off:
+                starts.add(q - off)
+        q = text.find(anchor, q + 1)
+    end = 0
+    for c in sorted(starts):
+        if c >= end:
+            m = rx.match(text, c)
+            if m:
+                yield m
+                end = m.end()
+
+
 def _ver(text: str) -> Tuple[int, int]:
     parts = [int(p) for p in re.findall(r"\d+", text)[:2]] + [0]
     return (parts[0], parts[1])
@@ -280,13 +308,15 @@ class Clues:
 
     def _scan_versions(self, text: str) -> None:
         if "pip" in text and len(self.pip_versions) < 8:
-            for m in _PIP_VERSION.finditer(text):
+            # "pip" is at 0 ("pip X from"), 1 ("/pip-X.dist-info") or 14 ("You are using pip version").
+            for m in finditer_near(_PIP_VERSION, text, "pip", (14, 1, 0)):
                 v = next(g for g in m.groups() if g)
                 if v not in self.pip_versions:
                     self.pip_versions.append(v)
                     self._narrow("pip_range", _ver(v), _ver(v))
         if "ython" in text and len(self.python_versions) < 8:
-            for m in _PY_VERSION.finditer(text):
+            # "ython" is at 2 ("(python X)", "/Python3.X/") or 1 ("Python X.Y.Z").
+            for m in finditer_near(_PY_VERSION, text, "ython", (2, 1)):
                 v = next(g for g in m.groups() if g)
                 if v not in self.python_versions:
                     self.python_versions.append(v)
@@ -461,6 +491,16 @@ class Engine:
         ]
         self._memo: Dict[str, Tuple[Tuple[int, frozenset], ...]] = {}
         self._memo_bytes = 0
+        # The entries each recently analysed text can match (its literal gate),
+        # so a terminal-wrap join of two analysed lines only searches for the
+        # literals that cross the join (``analyze_joined``).
+        self._recent: Dict[str, frozenset] = {}
+        self._by_bigram: Dict[str, List[Tuple[str, Tuple[int, ...]]]] = {}
+        self._maxlit = 0
+        # The reference path (tests only, tests/hostile/test_explain_crafted.py):
+        # every regex on every text, no literal gates, no shortcuts in the
+        # prefilter. The fast path must give exactly its results.
+        self.exhaustive = False
 
     def _build_gates(self) -> None:
         self.gates = [required_literals(e["regex"]) for e in self.entries]
@@ -472,16 +512,21 @@ class Engine:
                     by_lit.setdefault((lit, g[1]), []).append(i)
         self._lits = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if not fold]
         self._lits_fold = [(lit, tuple(ix)) for (lit, fold), ix in by_lit.items() if fold]
+        # A literal that crosses the join of two texts holds the join's two
+        # characters as a bigram: index the literals by their bigrams.
+        for lit, idxs in self._lits:
+            for bg in {lit[k:k + 2] for k in range(len(lit) - 1)}:
+                self._by_bigram.setdefault(bg, []).append((lit, idxs))
+        self._maxlit = max((len(lit) for lit, _ in self._lits), default=0)
+        self._recent.clear()
 
-    def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
-        """Entries matching ``text``: (entry index, fired line-hint indexes)."""
-        memo = self._memo.get(text)
-        if memo is not None:
-            return memo
-        self.analyzed_bytes += len(text)
-        self._misses += 1
-        if self.gates is None and self._misses > GATE_AFTER:
-            self._build_gates()
+    def _gate(self, text: str) -> frozenset:
+        """The entries whose required literals ``text`` holds (all entries before the gates exist)."""
+        got = self._recent.get(text)
+        if got is not None:
+            return got
+        if self.gates is None or self.exhaustive:
+            return frozenset(range(len(self.entries)))
         # Which required literals are present (one C-speed substring search
         # each), hence which entries can match; only those run their regex.
         cand = set(self._ungated)
@@ -493,23 +538,120 @@ class Engine:
             for lit, idxs in self._lits_fold:
                 if lit in lower:
                     cand.update(idxs)
+        got = frozenset(cand)
+        if len(self._recent) >= 16:
+            del self._recent[next(iter(self._recent))]
+        self._recent[text] = got
+        return got
+
+    def analyze_joined(self, before: str, text: str, spaced: bool,
+                       alone: frozenset = frozenset()) -> Tuple[Tuple[int, frozenset], ...]:
+        """``analyze`` of a terminal-wrap join without the entries in ``alone``: ``before + text``, or with
+        ``spaced`` the two with the whitespace at the join collapsed to one space
+        (``before.rstrip() + " " + text.lstrip()``). ``alone``: what the two lines match by themselves,
+        which a join is not asked for (Scan._line).
+
+        Same result as ``analyze`` of the joined text, less ``alone``; only cheaper:
+
+        - the literal gate: a literal present in the join is in ``before``, in
+          ``text``, or crosses the join, and then it holds the bigram at the
+          join. So the gate is the two texts' gates (computed for the lines
+          themselves; a stripped text holds a subset of their literals, and a
+          superset gate only runs more regexes) plus the literals with that
+          bigram found in a window of the longest literal either side;
+        - the regexes: those of ``alone`` run only where an entry's
+          ``not_with`` needs to know whether they match.
+
+        The joins are two of every three texts a candidate line costs, and
+        twice as long. The memo records the join as seen exactly as ``analyze``
+        would (the work budget and its count of unanalysed lines depend on it),
+        holding a ``_Partial`` until someone asks for the full result.
+        """
+        left, right = (before.rstrip(), text.lstrip()) if spaced else (before, text)
+        sep = " " if spaced else ""
+        joined = left + sep + right
+        if self.exhaustive or self._lits_fold:
+            return tuple(x for x in self.analyze(joined) if x[0] not in alone)
+        memo = self._memo.get(joined)
+        if memo is not None:
+            if type(memo) is not _Partial:
+                return tuple(x for x in memo if x[0] not in alone)
+            got = memo.by_alone.get(alone)
+            if got is None:
+                got = self._without(joined, self._gate(joined), alone)
+                if len(memo.by_alone) < 4:
+                    memo.by_alone[alone] = got
+            return got
+        self._count(joined)
+        if self.gates is None:
+            cand = self._gate(joined)  # all entries
+        else:
+            cand = set(self._gate(before))
+            cand.update(self._gate(text))
+            edge = left[-self._maxlit:] + sep + right[:self._maxlit]
+            at = len(left[-self._maxlit:])  # where the join is in edge
+            # The bigram(s) across the join: left|sep and sep|right, or left|right.
+            for k in range(max(0, at - 1), min(len(edge) - 1, at + len(sep))):
+                for lit, idxs in self._by_bigram.get(edge[k:k + 2], ()):
+                    if lit in edge:
+                        cand.update(idxs)
+        got = self._without(joined, cand, alone)
+        part = _Partial()
+        part.by_alone[alone] = got
+        self._remember(joined, part)
+        return got
+
+    def analyze(self, text: str) -> Tuple[Tuple[int, frozenset], ...]:
+        """Entries matching ``text``: (entry index, fired line-hint indexes)."""
+        memo = self._memo.get(text)
+        if memo is not None:
+            if type(memo) is _Partial:  # seen as a join: counted then, completed now
+                memo = self._memo[text] = self._without(text, self._gate(text), frozenset())
+            return memo
+        self._count(text)
+        result = self._without(text, self._gate(text), frozenset())
+        self._remember(text, result)
+        return result
+
+    def _count(self, text: str) -> None:
+        """A memo miss: the work budget counts the text, and the literal gates come after GATE_AFTER."""
+        self.analyzed_bytes += len(text)
+        self._misses += 1
+        if self.gates is None and self._misses > GATE_AFTER:
+            self._build_gates()
+
+    def _without(self, text: str, cand: Iterable[int], alone: frozenset) -> Tuple[Tuple[int, frozenset], ...]:
+        """The entries of ``cand`` (a superset of the true matches) that match ``text``, less ``alone``,
+        each dropped when an entry of its ``not_with`` matches too (``alone`` included)."""
         regexes = self.regexes
-        found = [i for i in sorted(cand) if regexes[i].search(text)]
-        result: Tuple[Tuple[int, frozenset], ...] = ()
-        if found:
-            fs = set(found)
-            result = tuple(
-                (i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text)))
-                for i in found
-                if not (self.not_with[i] & fs)
-            )
+        found = [i for i in sorted(cand) if i not in alone and regexes[i].search(text)]
+        if not found:
+            return ()
+        fs = set(found)
+        out = []
+        for i in found:
+            nw = self.not_with[i]
+            if nw and (nw & fs or any(regexes[j].search(text) for j in sorted(nw & alone) if j in cand)):
+                continue
+            out.append((i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text))))
+        return tuple(out)
+
+    def _remember(self, text: str, value: object) -> None:
         if len(self._memo) >= MEMO_MAX or self._memo_bytes + len(text) > MEMO_BYTES:
             self._memo.clear()
             self._memo_bytes = 0
         if len(text) <= MEMO_BYTES // 4:  # a huge text is not worth keeping
-            self._memo[text] = result
+            self._memo[text] = value  # type: ignore[assignment]
             self._memo_bytes += len(text)
-        return result
+
+
+class _Partial:
+    """A memo value for a join: seen (and counted), with its results less some ``alone`` sets."""
+
+    __slots__ = ("by_alone",)
+
+    def __init__(self) -> None:
+        self.by_alone: Dict[frozenset, Tuple[Tuple[int, frozenset], ...]] = {}
 
 
 def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
@@ -582,8 +724,10 @@ def _windows(starts: List[int], end: int, width: int) -> List[Tuple[int, int]]:
     return out
 
 
-def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set, begin: int = 0) -> None:
-    """Add the start offset of every line of ``buf[begin:end]`` that ``rx`` hits."""
+def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set, begin: int = 0,
+                ends: Optional[Dict[int, int]] = None) -> None:
+    """Add the start offset of every line of ``buf[begin:end]`` that ``rx`` hits
+    (and, into ``ends``, where each such line ends)."""
     find, rfind, search = buf.find, buf.rfind, rx.search
     # A literal-only compiled pattern scans at ~3 GB/s, faster than bytes.find
     # for short needles (CPython's sre literal-prefix search).
@@ -595,11 +739,38 @@ def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set, begi
         e = find(b"\n", i, end)
         if e < 0:
             break
+        if ends is not None:
+            ends[s] = e
         if e - s >= JOIN_MIN and e + 1 < end:
             # A long candidate may have been wrapped: its continuation (the
             # next line) can hold the rest of the message.
             starts.add(e + 1)
         m = search(buf, e + 1, end)
+
+
+def _clip(gaps: List[Tuple[int, int]], lo: int, hi: int) -> List[Tuple[int, int]]:
+    """The parts of the sorted, disjoint ``gaps`` inside ``[lo, hi)``."""
+    out = []
+    k = max(0, bisect.bisect_right(gaps, (lo, hi)) - 1)
+    while k < len(gaps) and gaps[k][0] < hi:
+        a, b = max(gaps[k][0], lo), min(gaps[k][1], hi)
+        if a < b:
+            out.append((a, b))
+        k += 1
+    return out
+
+
+def _gaps(ends: Dict[int, int], end: int) -> List[Tuple[int, int]]:
+    """The stretches of ``[0, end)`` outside the lines in ``ends`` (start -> end of line)."""
+    out: List[Tuple[int, int]] = []
+    pos = 0
+    for s in sorted(ends):
+        if s > pos:
+            out.append((pos, s))
+        pos = ends[s] + 1
+    if pos < end:
+        out.append((pos, end))
+    return out
 
 
 class Scan:
@@ -671,16 +842,44 @@ class Scan:
         # pass each; they only matter near an error, or at the top of a log
         # where CI prints versions and environment, so other chunks skip them.
         self._regions += 1
-        for rx in self._token_rx:
-            _find_lines(rx, buf, end, starts)
+        if self.engine.exhaustive:
+            for rx in self._token_rx:
+                _find_lines(rx, buf, end, starts)
+        else:
+            # A line one token found need not be searched for the others: each
+            # token after the first searches only the stretches between the
+            # lines found so far (no token spans a newline). Dense error text
+            # (every line a candidate) then costs one pass, not one per token.
+            # A stretch ends where a found line starts, so a line at its end
+            # whose continuation is not added here has a found line after it.
+            ends: Dict[int, int] = {}
+            gaps = [(0, end)]
+            for rx in self._token_rx:
+                found = len(ends)
+                for lo, hi in gaps:
+                    _find_lines(rx, buf, hi, starts, lo, ends)
+                if len(ends) != found:
+                    gaps = _gaps(ends, end)
+                if not gaps:
+                    break
         # The first region is searched whole (CI logs print versions and the
         # environment at the top); elsewhere only windows around candidates,
         # so a log with an error in every chunk does not pay four more full
         # passes per chunk.
+        if not self.engine.exhaustive and not gaps:
+            return sorted(starts)  # every line is a candidate: no clue token can add one
         windows = [(0, end)] if self._regions == 1 else _windows(sorted(starts), end, CLUE_WINDOW)
+        if self.engine.exhaustive:
+            for lo, hi in windows:
+                for rx in self._clue_rx:
+                    _find_lines(rx, buf, hi, starts, lo)
+            return sorted(starts)
+        # Lines a token found are candidates already (and their continuations
+        # are added): the clue tokens only search the gaps between them.
         for lo, hi in windows:
-            for rx in self._clue_rx:
-                _find_lines(rx, buf, hi, starts, lo)
+            for a, b in _clip(gaps, lo, hi):
+                for rx in self._clue_rx:
+                    _find_lines(rx, buf, b, starts, a)
         return sorted(starts)
 
     def _record(self, results: Tuple[Tuple[int, frozenset], ...], text: str, line_no: int) -> None:
@@ -747,13 +946,13 @@ class Scan:
         self._record(res, text, line_no)
         if before is None or len(before) < JOIN_MIN or not before.strip():
             return
-        alone = {i for i, _ in res} | {i for i, _ in analyze(before)}
+        alone = frozenset({i for i, _ in res} | {i for i, _ in analyze(before)})
         joined: set = set()
-        for cand in (before + text, before.rstrip() + " " + text.lstrip()):
-            r2 = tuple(x for x in analyze(cand) if x[0] not in alone and x[0] not in joined)
+        for spaced in (False, True):
+            r2 = tuple(x for x in self.engine.analyze_joined(before, text, spaced, alone) if x[0] not in joined)
             if r2:
                 joined.update(i for i, _ in r2)
-                self._record(r2, cand, line_no - 1)
+                self._record(r2, before.rstrip() + " " + text.lstrip() if spaced else before + text, line_no - 1)
 
     def _long_line(self, buf: bytes, s: int, e: int, line_no: int) -> None:
         """Analyse windows around the first literal hits of an overlong line."""

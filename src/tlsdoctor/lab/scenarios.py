@@ -466,6 +466,28 @@ def _trust_store_missing_root(b: Bench) -> None:
     b.https_index(b.server_ctx())
     b.env["SSL_CERT_FILE"] = b.pki.ca_file("index")
     b.fix("cert", PIP_CERT=b.env["SSL_CERT_FILE"])
+    declare_public_root(b, "index")
+
+
+def declare_public_root(b: Bench, ca_name: str) -> str:
+    """Make CA ``ca_name`` count as a public root for this run only (tlsdoctor.public_roots' lab switch).
+
+    The lab has no key of a real Mozilla/certifi root, and outdated-ca-bundle
+    needs proof that the missing root is public. The file holds the CA *with
+    its private key* (which no real public or company CA would ever have on
+    this machine) and this process's pid (the switch dies with the lab run);
+    mode 0600, as it holds a key. check prints that the switch is on.
+    """
+    from tlsdoctor import public_roots
+
+    ca = b.pki.ca(ca_name)
+    path = os.path.join(b.pki.directory, "lab-public-root-%s.pem" % ca_name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(public_roots.lab_file_text(os.getpid(), ca.cert_pem.bytes(), ca.private_key_pem.bytes()))
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    b.env[public_roots.LAB_ENV] = path
+    return path
 
 
 def _trust_store_missing_root_expect(client: Client) -> Optional[str]:
@@ -836,7 +858,11 @@ SCENARIOS: List[Scenario] = [
              evidence=r"not marked critical|CERTIFICATE_VERIFY_FAILED"),
     Scenario("trust-store-missing-root", "the OS trust store has the index's root; pip's certifi bundle does not",
              ("outdated-ca-bundle",), _trust_store_missing_root, _trust_store_missing_root_expect,
-             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"),
+             evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",
+             emulates="a public root that pip's certifi lacks: the lab has no real public root's key, so its own "
+                      "index CA is declared public for this run (TLSDOCTOR_LAB_PUBLIC_ROOTS names the CA with its "
+                      "key and the lab's pid; honoured only while this lab runs, and check says it is on). "
+                      "Without the switch check honestly cannot tell interception from a private CA"),
     Scenario("tls10-only", "the index speaks only TLS 1.0", ("server-tls-too-old",), _tls10_only,
              evidence=r"TLSV1_ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|LEGACY_SIGALG|legacy sigalg|protocol version"),
     Scenario("tls13-only", "the index requires TLS 1.3; the client cannot speak it", ("client-tls-too-old",),

@@ -380,7 +380,7 @@ def facts_checklist(f, t) -> List[str]:
 
 def facts_checks(f) -> List[Check]:
     out = [Check(OK, "python", "Python %s (%s) at %s" % (f.python_version, f.implementation, f.executable))]
-    out += _ssl_checks(f) + _pip_checks(f) + _env_checks(f)
+    out += _ssl_checks(f) + _pip_checks(f) + _env_checks(f) + _lab_switch_checks()
     if f.target_time:
         skew = f.clock_skew
         if skew is None:
@@ -389,6 +389,14 @@ def facts_checks(f) -> List[Check]:
             out.append(Check(OK if abs(skew) < SKEW else BAD, "clock", "clock: %s (%+.0f s from the index's HTTP Date)"
                              % (fmt_time(f.target_time), skew)))
     return out
+
+
+def _lab_switch_checks() -> List[Check]:
+    """The lab's test switch (tlsdoctor.public_roots.lab_switch), whenever it is set: never silent."""
+    from tlsdoctor import public_roots
+
+    lab = public_roots.lab_switch()
+    return [Check(WARN, "lab_public_roots", lab.describe())] if lab is not None else []
 
 
 def _ssl_checks(f) -> List[Check]:
