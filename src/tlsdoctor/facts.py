@@ -352,8 +352,8 @@ class Truststore:
         cands = d.get("candidates")
         return cls(backend=d.get("backend"), candidates=tuple(cands) if isinstance(cands, list) else None,
                    default_store_usable=d.get("default_store_usable"), loads=d.get("loads"),
-                   fallback_file=d.get("fallback_file"), os_bundles_elsewhere=tuple(d.get("os_bundles_elsewhere") or ()),
-                   error=d.get("error"))
+                   fallback_file=d.get("fallback_file"),
+                   os_bundles_elsewhere=tuple(d.get("os_bundles_elsewhere") or ()), error=d.get("error"))
 
     @property
     def sees_no_roots(self) -> bool:
