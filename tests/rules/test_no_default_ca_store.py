@@ -69,7 +69,7 @@ def _positive_mutated(rec, change):
 
 @pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
 def test_fires_for_a_truststore_without_the_fallback_list(rec):
-    # truststore 0.8 (pip 23.x's --use-feature=truststore) has no _CA_FILE_CANDIDATES: nothing either.
+    # A truststore module without _CA_FILE_CANDIDATES (measured as candidates None) loads nothing either.
     def no_list(raw):
         raw["main"]["facts"]["pip"]["truststore"]["candidates"] = None
 
