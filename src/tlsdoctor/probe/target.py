@@ -1072,8 +1072,9 @@ def truststore_facts():
     only when ssl.get_default_verify_paths() names an existing cafile, or a capath holding a hashed
     ``NNNNNNNN.N`` name; otherwise it loads the first existing file of ``_CA_FILE_CANDIDATES``
     (/etc/ssl/cert.pem, ..., /etc/ssl/certs/ca-certificates.crt, /etc/ssl/ca-bundle.pem) and, if none
-    exists, nothing. A truststore whose module has no such list (a separately installed older
-    release; every pip that vendors truststore has it) is reported with ``candidates`` None: no fallback. ``loads``: "default_verify_paths", "fallback" (``fallback_file``) or "nothing"."""
+    exists, nothing. A truststore whose module has no such list (pips 24.2-26.3 all have it) is
+    reported with ``candidates`` None: no fallback. ``loads``: "default_verify_paths", "fallback"
+    (``fallback_file``) or "nothing"."""
     out = {}
     api = sys.modules.get("pip._vendor.truststore._api")
     configure = getattr(api, "_configure_context", None)
