@@ -133,3 +133,25 @@ def test_trust_precedence_claim_matches_real_pip(py, pip, adds, tmp_path):
     trust = " ".join(line for t in data["trust"] for line in t["text"])  # trust: records since the JSON schema
     assert ("added to the OS store" in trust) == adds, trust
     assert (data["status"] == "ok") == adds
+
+
+@pytest.mark.parametrize("name", ["no-default-ca-store", "healthy-direct"])
+def test_an_empty_default_store_is_a_warning_where_truststore_falls_back(name, tmp_path):
+    """pip 26.3 with OpenSSL's default paths pointing nowhere: truststore loads the first existing
+    file of its _CA_FILE_CANDIDATES (pip/_vendor/truststore/_openssl.py), so the failure is the
+    root missing from that file (untrusted-private-ca), and the empty default store is a warning in
+    --json (it is what urllib / ssl.create_default_context() see). Negative control: healthy-direct,
+    whose default store exists, has no such warning."""
+    client = _client("3.13", "26.3")
+    with scenarios.get(name).start(str(tmp_path / "lab")) as running:
+        env = clients.client_environ(client, running.env)
+        rc, data = run_check(client, env)
+    causes = [d["cause"] for d in data["diagnoses"]]
+    warned = [w for w in data["warnings"] if w["code"] == "no_default_ca_store"]
+    if name == "healthy-direct":
+        assert rc == 0 and warned == [], data["warnings"]
+        return
+    assert causes[:1] == ["untrusted-private-ca"] and "no-default-ca-store" not in causes, causes
+    (w,) = warned
+    assert w["severity"] == "warning" and "urllib and ssl.create_default_context() see no roots" in w["message"]
+    assert "pip's truststore falls back to /" in w["message"], w["message"]

@@ -379,7 +379,7 @@ def test_a_change_that_cannot_help_is_rolled_back(lab, tmp_path):
 def test_no_default_ca_store_with_the_root_in_the_os_bundle_pip_needs_no_fix(lab):
     """Why no-default-ca-store has no "fix makes real pip succeed" case: with the root really
     in the OS bundle (/etc/ssl/certs/ca-certificates.crt, emulated), real pip 26.3 succeeds
-    *before* any fix. truststore (pip >= 24.2 vendors 0.9.1+) loads the first of its
+    *before* any fix. truststore (pip 24.2 vendors 0.9.1, pip 26.3 0.10.5) loads the first of its
     _CA_FILE_CANDIDATES that exists when OpenSSL's default paths are empty
     (pip/_vendor/truststore/_openssl.py), the very file the remedy points SSL_CERT_FILE at;
     and fix, seeing pip connect, changes nothing."""
@@ -389,19 +389,25 @@ def test_no_default_ca_store_with_the_root_in_the_os_bundle_pip_needs_no_fix(lab
     before = m.files()
     rc, data, text = m.fix("--yes")
     assert rc == 0 and data["status"] == "nothing_to_fix" and data["changed"] is False, text[-3000:]
+    assert data["check"]["causes"] == [], text[-3000:]
     assert m.files() == before
 
 
-def test_a_change_that_cannot_help_is_rolled_back_no_default_ca_store(lab):
-    """no-default-ca-store whose OS store does *not* hold the organisation's root (the
-    machine's real /etc/ssl/certs): pointing OpenSSL at the OS bundle is planned and applied,
-    cannot help, and is rolled back; real pip still fails."""
+def test_no_default_ca_store_whose_os_bundle_lacks_the_root_is_a_private_ca(lab):
+    """no-default-ca-store whose OS bundle does *not* hold the organisation's root (the
+    machine's real /etc/ssl/certs): truststore falls back to that bundle (measured:
+    verify:truststore_fallback), so the root is in no store pip reads. check names
+    untrusted-private-ca (the rule no-default-ca-store stays silent: pointing OpenSSL at the
+    very file truststore already reads cannot help, and it used to be planned, applied and
+    rolled back here), and fix plans no automatic change, only the CA into the OS store."""
     m = lab("no-default-ca-store", *PY313, os_store=False)
     before = m.files()
     rc, data, text = m.fix("--yes")
-    assert data["check"]["causes"][0] == "no-default-ca-store" and data["plan"]["changes"], text[-3000:]
-    assert rc == 3 and data["status"] == "rolled_back" and data["verified"] is False, text[-3000:]
-    assert data["changed"] is False and m.files() == before
+    assert data["check"]["causes"][0] == "untrusted-private-ca", text[-3000:]
+    assert "no-default-ca-store" not in data["check"]["causes"]
+    assert data["plan"]["changes"] == [] and any("update-ca-certificates" in s for s in data["plan"]["manual"])
+    assert rc == 1 and data["status"] == "nothing_to_fix" and data["changed"] is False, text[-3000:]
+    assert m.files() == before
     assert m.pip()[0] != 0
 
 
