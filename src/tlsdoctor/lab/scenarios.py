@@ -887,8 +887,9 @@ SCENARIOS: List[Scenario] = [
              evidence=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed",
              emulates="an interpreter whose default verify paths name no file or directory (python.org macOS "
                       "before Install Certificates.command, custom builds): SSL_CERT_FILE/SSL_CERT_DIR point at a "
-                      "missing file and directory. Not emulated: a Linux machine with none of truststore's "
-                      "candidate files (pip >= 24.2 then sees no OS roots); tests/rules constructs that case"),
+                      "missing file and directory. Not by itself: a Linux machine with none of truststore's "
+                      "candidate files, where pip >= 24.2 sees no OS roots (tests/check emulates that in a private "
+                      "mount namespace, as root; tests/rules replays constructed facts)"),
     Scenario("no-secure-renegotiation", "the server (behind an old middlebox) lacks RFC 5746 secure renegotiation",
              ("legacy-renegotiation",), _no_secure_renegotiation,
              evidence=r"UNSAFE_LEGACY_RENEGOTIATION_DISABLED|unsafe legacy renegotiation"),
