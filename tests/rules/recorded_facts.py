@@ -15,7 +15,8 @@ set to ``STAND_IN_KID``, and ``stand_in_roots()`` is the shipped list plus a
 root with that name and key id (``conftest.py`` puts it in place for every
 test here). Every other recording's CA stays what it is: not public.
 
-A constructed machine without truststore's fallback file: see ``as_no_truststore_fallback``.
+``no-default-ca-store__<client>+no-fallback*.json`` are recorded on an emulated machine without any
+of truststore's candidate files (``record_facts.py --no-candidates``: a private mount namespace).
 """
 
 from __future__ import annotations
@@ -78,32 +79,6 @@ def as_public_root(raw: dict) -> None:
                 top["authority_key_id"] = STAND_IN_KID
 
 
-# A constructed machine (issue 8 item 5): none of truststore's _CA_FILE_CANDIDATES exists and the
-# index's root is in an OS bundle truststore never reads. This machine has
-# /etc/ssl/certs/ca-certificates.crt, so real pip here falls back to it (untrusted-private-ca); the
-# no-default-ca-store recordings are replayed a second time, as client "<client>+no-fallback", with
-# only what such a machine measures changed: truststore loads nothing, no verify:truststore_fallback,
-# and verify:os_bundle (the probe's store for that bundle) verifies, as the healthy TLS handshake did.
-NO_TRUSTSTORE_FALLBACK = ("no-default-ca-store",)
-OS_BUNDLE_ELSEWHERE = "/etc/pki/tls/certs/ca-bundle.crt"
-
-
-def as_no_truststore_fallback(raw: dict, holds_root: bool = True) -> None:
-    """truststore finds no candidate file; the OS bundle elsewhere verifies the chain (``holds_root``) or not."""
-    main = raw["main"]
-    ts = main["facts"]["pip"]["truststore"]
-    ts.update(loads="nothing", fallback_file=None, os_bundles_elsewhere=[OS_BUNDLE_ELSEWHERE])
-    probes = main["probes"]
-    for key in [k for k in probes if k.endswith(":verify:truststore_fallback")]:
-        prefix = key.split(":", 1)[0]
-        del probes[key]
-        if holds_root:
-            ok = {k: v for k, v in probes[prefix + ":tls"].items() if k != "chain"}
-            probes[prefix + ":verify:os_bundle"] = dict(ok, cafile=OS_BUNDLE_ELSEWHERE)
-        else:
-            probes[prefix + ":verify:os_bundle"] = dict(probes[prefix + ":verify:certifi"], cafile=OS_BUNDLE_ELSEWHERE)
-
-
 def recordings() -> List[Recording]:
     out = []
     for path in sorted(glob.glob(os.path.join(HERE, "*.json"))):
@@ -112,10 +87,6 @@ def recordings() -> List[Recording]:
         if d["scenario"] in STANDS_FOR_A_PUBLIC_ROOT:
             as_public_root(d["raw"])
         out.append(Recording(d["scenario"], d["client"], tuple(d["causes"]), d["expect"], d["raw"]))
-        if d["scenario"] in NO_TRUSTSTORE_FALLBACK and d["expect"] == "fail":
-            raw = copy.deepcopy(d["raw"])
-            as_no_truststore_fallback(raw)
-            out.append(Recording(d["scenario"], d["client"] + "+no-fallback", ("no-default-ca-store",), "fail", raw))
     return out
 
 

@@ -4,8 +4,10 @@ test_rule_contract.py): the deciding facts mutated one at a time, both ways.
 pip >= 24.2's truststore falls back to the first existing file of its ``_CA_FILE_CANDIDATES`` when
 OpenSSL's default store is empty (pip/_vendor/truststore/_openssl.py), so the real recordings (this
 machine has /etc/ssl/certs/ca-certificates.crt) are *negative* controls: pip fails there because the
-root is missing from that file. The positives are the same recordings on a constructed machine with no
-candidate file and the root in an OS bundle truststore does not read (recorded_facts.NO_TRUSTSTORE_FALLBACK).
+root is missing from that file. The positives are recorded on an emulated machine (a private mount
+namespace, record_facts.py --no-candidates) with no candidate file and the root in the build's own
+bundle (/usr/lib/ssl/cert.pem, hidden from OpenSSL's defaults by SSL_CERT_FILE): "+no-fallback"; the
+same machine whose bundle lacks the root ("+no-fallback-other-root") is the negative control.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from recorded_facts import as_no_truststore_fallback, by_scenario, facts_of, healthy, ids, mutated, positives
+from recorded_facts import by_scenario, facts_of, healthy, ids, positives
 
 from tlsdoctor import rules
 from tlsdoctor.causes import CAUSES, CAUSES_ZH
@@ -23,12 +25,14 @@ from tlsdoctor.rules import no_default_ca_store as rule
 
 POSITIVE = positives("no-default-ca-store")
 REAL = [r for r in by_scenario("no-default-ca-store") if "+" not in r.client]
+OTHER_ROOT = [r for r in by_scenario("no-default-ca-store") if r.client.endswith("+no-fallback-other-root")]
 
 
 def test_has_chinese_text_and_both_truststore_pips():
     assert rule.CAUSE in CAUSES and CAUSES_ZH[rule.CAUSE]
     assert {r.client for r in POSITIVE} >= {"py3.13-pip26.3+no-fallback", "py3.13-pip24.2+no-fallback"}
     assert {r.client for r in REAL} >= {"py3.13-pip26.3", "py3.13-pip24.2"}
+    assert len(OTHER_ROOT) >= 2
 
 
 @pytest.mark.parametrize("rec", POSITIVE, ids=ids(POSITIVE))
@@ -36,7 +40,7 @@ def test_names_the_missing_store_and_points_it_at_the_bundle_that_verifies(rec):
     d = rule.diagnose(facts_of(rec))
     assert any("SSL_CERT_FILE=" in e and "(missing)" in e for e in d.evidence)
     assert any("found no CA file either" in e and "/etc/ssl/certs/ca-certificates.crt" in e for e in d.evidence)
-    assert any(step.key == "SSL_CERT_FILE" and step.value == "/etc/pki/tls/certs/ca-bundle.crt" for step in d.fix)
+    assert any(step.key == "SSL_CERT_FILE" and step.value == "/usr/lib/ssl/cert.pem" for step in d.fix)
     assert [x.cause for x in rules.run(facts_of(rec)).diagnoses][:1] == [rule.CAUSE]
 
 
@@ -51,12 +55,12 @@ def test_silent_when_truststore_falls_back_to_a_file_without_the_root(rec):
     assert [x.cause for x in rules.run(f).diagnoses][:1] == ["untrusted-private-ca"]
 
 
-@pytest.mark.parametrize("rec", REAL, ids=ids(REAL))
+@pytest.mark.parametrize("rec", OTHER_ROOT, ids=ids(OTHER_ROOT))
 def test_silent_when_no_store_this_machine_has_holds_the_root(rec):
-    # No candidate file, and the OS bundle elsewhere does not verify either: pointing OpenSSL at it
-    # cannot help, the root is in no store at all.
-    f = mutated(rec, lambda raw: as_no_truststore_fallback(raw, holds_root=False))
-    assert f.truststore.sees_no_roots
+    # Negative control, real: no candidate file either, but the build's bundle lacks the root (another
+    # CA): pointing OpenSSL at it cannot help, the root is in no store at all.
+    f = facts_of(rec)
+    assert f.truststore.sees_no_roots and f.hosts[0].attempts.store("os_bundle").failed
     assert rule.diagnose(f) is None
     assert [x.cause for x in rules.run(f).diagnoses][:1] == ["untrusted-private-ca"]
 
