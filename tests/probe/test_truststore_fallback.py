@@ -22,8 +22,9 @@ PIPS = [("3.13", "26.3"), ("3.13", "24.2")]
 
 
 def _candidates_in_source(client):
-    (path,) = glob.glob(os.path.join(os.path.dirname(client.bindir), "lib", "python*", "site-packages", "pip", "_vendor",
-                                     "truststore", "_openssl.py"))
+    venv = os.path.dirname(client.bindir)
+    (path,) = glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "pip", "_vendor", "truststore",
+                                     "_openssl.py"))
     with open(path, encoding="utf-8") as fh:
         tree = ast.parse(fh.read())
     for node in tree.body:
