@@ -33,7 +33,7 @@ CAUSES = {
     # Added by the lab (pypa/pip#12905): not in the original reference list.
     'truststore-ip-address': 'pip 24.2-26.0 with truststore (Python >= 3.10) cannot verify an https:// index or proxy addressed by IP: ValueError check_hostname requires server_hostname',
     # Added by the lab (issue 8): python.org macOS before "Install Certificates.command", custom builds, slim containers.
-    'no-default-ca-store': "the interpreter's OpenSSL default CA store (SSL_CERT_FILE/SSL_CERT_DIR or its built-in OPENSSLDIR paths) names no file or directory: urllib, ssl.create_default_context() and pip >= 24.2's OS-store trust (truststore, Linux) see no roots",
+    'no-default-ca-store': "the interpreter's OpenSSL default CA store (SSL_CERT_FILE/SSL_CERT_DIR or its built-in OPENSSLDIR paths) names no file or directory: urllib and ssl.create_default_context() see no roots, and pip >= 24.2 on Linux too when none of truststore's fallback files (/etc/ssl/cert.pem, ..., /etc/ssl/certs/ca-certificates.crt) exists",
 }
 
 # The same descriptions in Chinese (--lang zh); every id above has one.
@@ -64,7 +64,7 @@ CAUSES_ZH = {
     "tls-connection-dropped": "TCP 已连接，但 TLS 握手被切断（防火墙、DPI、VPN、杀毒软件或服务器关闭）",
     "index-unreachable": "无法连接到索引本身（拒绝连接、无法解析或超时），且没有使用代理",
     "truststore-ip-address": "pip 24.2-26.0 在 Python >= 3.10 上使用 truststore 时，无法校验以 IP 地址给出的 https:// 索引或代理：ValueError check_hostname requires server_hostname",
-    "no-default-ca-store": "解释器的 OpenSSL 默认 CA 存储（SSL_CERT_FILE/SSL_CERT_DIR 或编译时的 OPENSSLDIR 路径）指向不存在的文件或目录：urllib、ssl.create_default_context() 以及 pip >= 24.2 的系统信任库部分（truststore，Linux）看不到任何根证书",
+    "no-default-ca-store": "解释器的 OpenSSL 默认 CA 存储（SSL_CERT_FILE/SSL_CERT_DIR 或编译时的 OPENSSLDIR 路径）指向不存在的文件或目录：urllib 和 ssl.create_default_context() 看不到任何根证书；truststore 的后备文件（/etc/ssl/cert.pem、……、/etc/ssl/certs/ca-certificates.crt）都不存在时，Linux 上的 pip >= 24.2 也看不到",
 }
 
 # Causes that only a tool other than pip can have (issue 12): decided by

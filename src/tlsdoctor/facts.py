@@ -327,6 +327,41 @@ class Session:
         )
 
 
+@dataclass(frozen=True)
+class Truststore:
+    """What pip's vendored truststore loads on this machine (the probe's ``truststore_facts``).
+
+    ``backend``: ``_openssl`` (Linux and every other non-Windows, non-macOS system: OpenSSL's paths
+    matter), ``_macos`` / ``_windows`` (the OS verifies; OpenSSL's default store is never read).
+    ``loads``: ``default_verify_paths`` (OpenSSL's default cafile exists or its capath holds hashed
+    certs), ``fallback`` (the first existing of ``candidates``: ``fallback_file``) or ``nothing``
+    (no candidate exists, or this truststore has no candidate list: ``candidates`` is None)."""
+
+    backend: Optional[str] = None
+    candidates: Optional[Tuple[str, ...]] = None
+    default_store_usable: Optional[bool] = None
+    loads: Optional[str] = None
+    fallback_file: Optional[str] = None
+    os_bundles_elsewhere: Tuple[str, ...] = ()
+    error: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, d: Optional[Dict[str, Any]]) -> Optional["Truststore"]:
+        if not d:
+            return None
+        cands = d.get("candidates")
+        return cls(backend=d.get("backend"), candidates=tuple(cands) if isinstance(cands, list) else None,
+                   default_store_usable=d.get("default_store_usable"), loads=d.get("loads"),
+                   fallback_file=d.get("fallback_file"),
+                   os_bundles_elsewhere=tuple(d.get("os_bundles_elsewhere") or ()), error=d.get("error"))
+
+    @property
+    def sees_no_roots(self) -> bool:
+        """Measured: truststore's OpenSSL backend loads no CA file or directory at all (pip's trust is
+        then certifi alone)."""
+        return self.backend == "_openssl" and self.loads == "nothing"
+
+
 # The probe's attempt vocabulary: name -> wire key (the probe's ``ATTEMPTS``
 # table, name and wire-key columns; ``tests/rules/test_attempt_vocabulary.py``
 # holds the two equal). ``verify`` has one attempt per trust store.
@@ -647,6 +682,8 @@ class Facts:
     # The probe measured without OPENSSL_CONF (a FIFO/device/over-cap file): why.
     openssl_conf_ignored: Optional[str] = None
     python_env: PythonEnvironment = field(default_factory=PythonEnvironment)
+    # What pip's truststore loads (None: not measured, or pip has no truststore).
+    truststore: Optional[Truststore] = None
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- derived facts (pure)
@@ -746,6 +783,7 @@ def _pip_fields(pip: Dict[str, Any]) -> Dict[str, Any]:
         pip_options_error=(pip.get("config") or {}).get("error") or pip.get("options_error"),
         pip_config=pip.get("config") or {},
         pip_bundles={k: Bundle.from_json(v) for k, v in (pip.get("bundles") or {}).items()},
+        truststore=Truststore.from_json(pip.get("truststore")),
     )
 
 

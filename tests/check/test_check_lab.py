@@ -51,8 +51,8 @@ def _client(py, pip):
         pytest.skip("client %s/pip %s unavailable: %s" % (py, pip, exc))
 
 
-def run_check(client, env, extra=()):
-    argv = [sys.executable, "-m", "tlsdoctor", "check", "--python", client.python, "--json"] + list(extra)
+def run_check(client, env, extra=(), wrap=()):
+    argv = list(wrap) + [sys.executable, "-m", "tlsdoctor", "check", "--python", client.python, "--json"] + list(extra)
     # tlsdoctor runs under exactly the environment pip had (faketime,
     # LD_LIBRARY_PATH, OPENSSL_CONF, proxies...), like a user typing it next.
     env = dict(env)
@@ -147,3 +147,84 @@ def test_trust_precedence_claim_matches_real_pip(py, pip, adds, tmp_path):
     trust = " ".join(line for t in data["trust"] for line in t["text"])  # trust: records since the JSON schema
     assert ("added to the OS store" in trust) == adds, trust
     assert (data["status"] == "ok") == adds
+
+
+@pytest.mark.parametrize("name", ["no-default-ca-store", "healthy-direct"])
+def test_an_empty_default_store_is_a_warning_where_truststore_falls_back(name, tmp_path):
+    """pip 26.3 with OpenSSL's default paths pointing nowhere: truststore loads the first existing
+    file of its _CA_FILE_CANDIDATES (pip/_vendor/truststore/_openssl.py), so the failure is the
+    root missing from that file (untrusted-private-ca), and the empty default store is a warning in
+    --json (it is what urllib / ssl.create_default_context() see). Negative control: healthy-direct,
+    whose default store exists, has no such warning."""
+    client = _client("3.13", "26.3")
+    with scenarios.get(name).start(str(tmp_path / "lab")) as running:
+        env = clients.client_environ(client, running.env)
+        rc, data = run_check(client, env)
+    causes = [d["cause"] for d in data["diagnoses"]]
+    warned = [w for w in data["warnings"] if w["code"] == "no_default_ca_store"]
+    if name == "healthy-direct":
+        assert rc == 0 and warned == [], data["warnings"]
+        return
+    assert causes[:1] == ["untrusted-private-ca"] and "no-default-ca-store" not in causes, causes
+    (w,) = warned
+    assert w["severity"] == "warning" and "urllib and ssl.create_default_context() see no roots" in w["message"]
+    assert "pip's truststore falls back to /" in w["message"], w["message"]
+
+
+# A Linux machine where none of truststore's _CA_FILE_CANDIDATES exists and the OS bundle is
+# elsewhere: a private mount namespace (this process tree only; needs root and unshare(1)) binds an
+# empty directory over /etc/ssl (hiding /etc/ssl/cert.pem, /etc/ssl/certs/ca-certificates.crt and
+# /etc/ssl/ca-bundle.pem; /etc/pki does not exist here) and a lab directory over /usr/lib/ssl, the
+# build's OPENSSLDIR, whose cert.pem is the bundle that holds the root. The scenario's
+# SSL_CERT_FILE/SSL_CERT_DIR naming missing paths hide that built-in bundle from OpenSSL's defaults.
+_NO_CANDIDATES = ('mount --bind "$0" /etc/ssl && mount --bind "$1" /usr/lib/ssl && shift && exec "$@"')
+
+
+def _no_candidate_machine(tmp_path, bundle_pem):
+    import shutil
+
+    if os.geteuid() != 0 or not shutil.which("unshare") or not os.path.isdir("/usr/lib/ssl"):
+        pytest.skip("needs root, unshare(1) and /usr/lib/ssl (Debian's OPENSSLDIR) to emulate the machine")
+    empty, openssldir = tmp_path / "etc-ssl", tmp_path / "usr-lib-ssl"
+    empty.mkdir()
+    openssldir.mkdir()
+    shutil.copyfile(bundle_pem, str(openssldir / "cert.pem"))
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _NO_CANDIDATES,
+            str(empty), str(openssldir)]
+
+
+@pytest.mark.parametrize("holds_root", [True, False], ids=["bundle-has-root", "bundle-lacks-root"])
+def test_no_default_ca_store_is_pips_cause_where_truststore_finds_no_file(holds_root, tmp_path):
+    """Real pip 26.3 on the emulated machine above: truststore loads nothing, so pip trusts certifi
+    alone and fails; check names no-default-ca-store and points SSL_CERT_FILE at the build's bundle,
+    with which real pip then succeeds. Negative control: the same machine whose bundle lacks the root
+    (another CA) is a private CA, and the rule stays silent."""
+    import trustme
+
+    client = _client("3.13", "26.3")
+    with scenarios.get("no-default-ca-store").start(str(tmp_path / "lab")) as running:
+        root = os.path.join(running.workdir, "pki", "index-ca.pem")
+        if not holds_root:
+            root = str(tmp_path / "other-root.pem")
+            with open(root, "wb") as fh:
+                fh.write(trustme.CA(organization_name="Some Other Root").cert_pem.bytes())
+        wrap = _no_candidate_machine(tmp_path, root)
+        env = clients.client_environ(client, running.env)
+        argv = clients.pip_download_argv(client, str(tmp_path / "dl"), running.package,
+                                         ["--retries", "0", "--timeout", "5"])
+        code, output = clients.run_pip(client, env, wrap + argv, timeout=120)
+        rc, data = run_check(client, env, wrap=wrap)
+        if holds_root:
+            fixed_code, fixed_output = clients.run_pip(
+                client, dict(env, SSL_CERT_FILE="/usr/lib/ssl/cert.pem"), wrap + argv, timeout=120)
+    assert code != 0, output[-1500:]
+    causes = [d["cause"] for d in data["diagnoses"]]
+    if not holds_root:
+        assert causes[:1] == ["untrusted-private-ca"] and "no-default-ca-store" not in causes, causes
+        return
+    assert causes[:1] == ["no-default-ca-store"], (causes, data["incomplete"])
+    fix = data["diagnoses"][0]["fix"]
+    assert any(step["key"] == "SSL_CERT_FILE" and step["value"] == "/usr/lib/ssl/cert.pem" for step in fix), fix
+    warned = [w for w in data["warnings"] if w["code"] == "no_default_ca_store"]
+    assert warned and "finds no CA file either" in warned[0]["message"]
+    assert fixed_code == 0, fixed_output[-1500:]

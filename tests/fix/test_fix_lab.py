@@ -97,8 +97,11 @@ class Machine:
         self.exports = {k: v for k, v in running.env.items() if k != "HOME"}
         self.dest = str(tmp_path / "dl")
         self.os_store = None  # a directory standing in for /etc/ssl/certs (OS_STORE)
+        self.wrap = None  # or a whole emulated machine: argv prefix (_no_candidate_machine)
 
     def argv(self, argv):
+        if self.wrap:
+            return list(self.wrap) + list(argv)
         if self.os_store is None:
             return argv
         from tlsdoctor.lab import tools
@@ -380,7 +383,7 @@ def test_a_change_that_cannot_help_is_rolled_back(lab, tmp_path):
 def test_no_default_ca_store_with_the_root_in_the_os_bundle_pip_needs_no_fix(lab):
     """Why no-default-ca-store has no "fix makes real pip succeed" case: with the root really
     in the OS bundle (/etc/ssl/certs/ca-certificates.crt, emulated), real pip 26.3 succeeds
-    *before* any fix. truststore (pip >= 24.2 vendors 0.9.1+) loads the first of its
+    *before* any fix. truststore (pip 24.2 vendors 0.9.1, pip 26.3 0.10.5) loads the first of its
     _CA_FILE_CANDIDATES that exists when OpenSSL's default paths are empty
     (pip/_vendor/truststore/_openssl.py), the very file the remedy points SSL_CERT_FILE at;
     and fix, seeing pip connect, changes nothing."""
@@ -390,19 +393,76 @@ def test_no_default_ca_store_with_the_root_in_the_os_bundle_pip_needs_no_fix(lab
     before = m.files()
     rc, data, text = m.fix("--yes")
     assert rc == 0 and data["status"] == "nothing_to_fix" and data["changed"] is False, text[-3000:]
+    assert data["check"]["causes"] == [], text[-3000:]
     assert m.files() == before
 
 
-def test_a_change_that_cannot_help_is_rolled_back_no_default_ca_store(lab):
-    """no-default-ca-store whose OS store does *not* hold the organisation's root (the
-    machine's real /etc/ssl/certs): pointing OpenSSL at the OS bundle is planned and applied,
-    cannot help, and is rolled back; real pip still fails."""
+def test_no_default_ca_store_whose_os_bundle_lacks_the_root_is_a_private_ca(lab):
+    """no-default-ca-store whose OS bundle does *not* hold the organisation's root (the
+    machine's real /etc/ssl/certs): truststore falls back to that bundle (measured:
+    verify:truststore_fallback), so the root is in no store pip reads. check names
+    untrusted-private-ca (the rule no-default-ca-store stays silent: pointing OpenSSL at the
+    very file truststore already reads cannot help, and it used to be planned, applied and
+    rolled back here), and fix plans no automatic change, only the CA into the OS store."""
     m = lab("no-default-ca-store", *PY313, os_store=False)
     before = m.files()
     rc, data, text = m.fix("--yes")
-    assert data["check"]["causes"][0] == "no-default-ca-store" and data["plan"]["changes"], text[-3000:]
-    assert rc == 3 and data["status"] == "rolled_back" and data["verified"] is False, text[-3000:]
-    assert data["changed"] is False and m.files() == before
+    assert data["check"]["causes"][0] == "untrusted-private-ca", text[-3000:]
+    assert "no-default-ca-store" not in data["check"]["causes"]
+    assert data["plan"]["changes"] == [] and any("update-ca-certificates" in s for s in data["plan"]["manual"])
+    assert rc == 1 and data["status"] == "nothing_to_fix" and data["changed"] is False, text[-3000:]
+    assert m.files() == before
+    assert m.pip()[0] != 0
+
+
+# A Linux machine where none of truststore's _CA_FILE_CANDIDATES exists (as in
+# tests/check/test_check_lab.py): a private mount namespace binds an empty directory over /etc/ssl
+# and a lab directory over /usr/lib/ssl (the build's OPENSSLDIR), whose cert.pem holds the root.
+_NO_CANDIDATES = 'mount --bind "$0" /etc/ssl && mount --bind "$1" /usr/lib/ssl && shift && exec "$@"'
+
+
+def _no_candidate_machine(m, tmp_path):
+    import shutil
+    import trustme
+
+    if not (os.geteuid() == 0 and shutil.which("unshare") and os.path.isdir("/usr/lib/ssl")):
+        pytest.skip("emulating the machine needs root, unshare(1) and /usr/lib/ssl (Debian's OPENSSLDIR)")
+    empty, openssldir = tmp_path / "etc-ssl", tmp_path / "usr-lib-ssl"
+    empty.mkdir()
+    openssldir.mkdir()
+    with open(str(openssldir / "cert.pem"), "wb") as out:  # a bundle: the root among other roots
+        with open(os.path.join(m.running.workdir, "pki", "index-ca.pem"), "rb") as f:
+            out.write(f.read())
+        out.write(trustme.CA(organization_name="Public Root 0").cert_pem.bytes())
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _NO_CANDIDATES,
+            str(empty), str(openssldir)]
+
+
+def test_no_default_ca_store_fix_makes_real_pip_succeed_where_truststore_finds_no_file(lab, tmp_path):
+    """Where truststore finds none of its candidate files, pip 26.3 trusts certifi alone: fix points
+    SSL_CERT_FILE at the build's bundle (the one the scenario's SSL_CERT_FILE hid), verified with real
+    pip, and undo takes it back byte for byte."""
+    m = lab("no-default-ca-store", *PY313, os_store=False)
+    m.wrap = _no_candidate_machine(m, tmp_path)
+    # This machine's /etc/pip.conf sets cert = /etc/ssl/certs/ca-certificates.crt, a file the
+    # emulated machine does not have (pip would fail for that: ca-bundle-path-invalid); pip reads
+    # no config file there.
+    m.base["PIP_CONFIG_FILE"] = os.devnull
+    code, out = m.pip()
+    assert code != 0, "control: real pip must fail before the fix:\n" + out[-1500:]
+    before = m.files()
+    rc, data, text = m.fix("--yes")
+    assert data["check"]["causes"][:1] == ["no-default-ca-store"], text[-3000:]
+    assert rc == 0 and data["status"] == "fixed" and data["verified"] is True, text[-3000:]
+    after = m.files()
+    changed = {p: b for p, b in after.items() if before.get(p) != b}
+    _assert_safe(changed, before)
+    bashrc = changed[os.path.join(m.home, ".bashrc")].decode()
+    assert re.search(r"^export SSL_CERT_FILE='?/usr/lib/ssl/cert\.pem'?$", bashrc, re.M), bashrc
+    code, out = m.pip()
+    assert code == 0, "real pip after the fix:\n" + out[-2000:]
+    rc3, out3, err3 = m.tlsdoctor("undo", "--json")
+    assert rc3 == 0 and m.files() == before, out3 + err3
     assert m.pip()[0] != 0
 
 

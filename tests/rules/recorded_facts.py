@@ -14,6 +14,9 @@ cert's issuer renamed to ``STAND_IN_NAME`` and its Authority Key Identifier
 set to ``STAND_IN_KID``, and ``stand_in_roots()`` is the shipped list plus a
 root with that name and key id (``conftest.py`` puts it in place for every
 test here). Every other recording's CA stays what it is: not public.
+
+``no-default-ca-store__<client>+no-fallback*.json`` are recorded on an emulated machine without any
+of truststore's candidate files (``record_facts.py --no-candidates``: a private mount namespace).
 """
 
 from __future__ import annotations

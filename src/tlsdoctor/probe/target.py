@@ -1000,6 +1000,11 @@ def pip_facts(index_override):
                 out["certifi_bundle"] = bundle_info(out["certifi_where"])
         except Exception as exc:
             out[key + "_error"] = err_text(exc)
+    if "truststore_version" in out:
+        try:
+            out["truststore"] = truststore_facts()
+        except Exception as exc:  # our code reading pip's: a fact about the probe, never fatal
+            out["truststore"] = {"error": err_text(exc)}
     unsafe = unsafe_config_files()
     if unsafe:
         # pip's parser (configparser) reads a config file whole and at once:
@@ -1048,6 +1053,73 @@ def pip_facts(index_override):
     except Exception as exc:
         out["options_error"] = err_text(exc)
     return out, None
+
+
+# truststore's own test for a usable capath (pip/_vendor/truststore/_openssl.py, all versions pip vendors).
+_HASHED_CERT_NAME = r"^[0-9a-fA-F]{8}\.[0-9]$"
+# Non-candidate OS bundles: where a root can be that truststore's fallback never reads (Fedora/RHEL's
+# real file, whose /etc/pki/tls/cert.pem link truststore does read, may exist without the link).
+OS_BUNDLES_ELSEWHERE = ("/etc/pki/tls/certs/ca-bundle.crt",)
+
+
+def truststore_facts():
+    """What pip's vendored truststore would load here, read from its own module (already imported by
+    pip_facts: importing it only defines names; SSLContext/inject_into_ssl are never called).
+
+    truststore's OpenSSL backend (pip/_vendor/truststore/_openssl.py: truststore 0.9.1 in pip 24.2,
+    0.10.4 in pip 25.3 and 26.1.2, 0.10.5 in pip 26.3; ``_api`` picks it unless platform.system() is
+    Windows or Darwin, which ask the OS and never read OpenSSL's paths) calls set_default_verify_paths()
+    only when ssl.get_default_verify_paths() names an existing cafile, or a capath holding a hashed
+    ``NNNNNNNN.N`` name; otherwise it loads the first existing file of ``_CA_FILE_CANDIDATES``
+    (/etc/ssl/cert.pem, ..., /etc/ssl/certs/ca-certificates.crt, /etc/ssl/ca-bundle.pem) and, if none
+    exists, nothing. A truststore whose module has no such list (pips 24.2-26.3 all have it) is
+    reported with ``candidates`` None: no fallback. ``loads``: "default_verify_paths", "fallback"
+    (``fallback_file``) or "nothing"."""
+    out = {}
+    api = sys.modules.get("pip._vendor.truststore._api")
+    configure = getattr(api, "_configure_context", None)
+    backend = getattr(configure, "__module__", None) or ""
+    out["backend"] = backend.rsplit(".", 1)[-1] or None
+    if out["backend"] != "_openssl" or ssl is None:
+        return out
+    mod = sys.modules.get(backend)
+    cands = getattr(mod, "_CA_FILE_CANDIDATES", None)
+    out["candidates"] = [c for c in cands if isinstance(c, str)] if isinstance(cands, (list, tuple)) else None
+    pattern = getattr(getattr(mod, "_HASHED_CERT_FILENAME_RE", None), "pattern", None) or _HASHED_CERT_NAME
+    d = ssl.get_default_verify_paths()
+    usable = bool(d.cafile)
+    if not usable and d.capath and os.path.isdir(d.capath):
+        try:
+            usable = any(re.match(pattern, n) for n in os.listdir(d.capath))
+        except OSError:
+            usable = False
+    out["default_store_usable"] = usable
+    out["fallback_file"] = None
+    if usable:
+        out["loads"] = "default_verify_paths"
+        return out
+    for cafile in out["candidates"] or ():
+        if os.path.isfile(cafile):
+            out["fallback_file"] = cafile
+            break
+    out["loads"] = "fallback" if out["fallback_file"] else "nothing"
+    if out["loads"] == "nothing":
+        out["os_bundles_elsewhere"] = [p for p in _os_bundles_elsewhere() if os.path.isfile(p)]
+    return out
+
+
+def _os_bundles_elsewhere():
+    """CA files a user may have that truststore's fallback does not read: OpenSSL's built-in cafile
+    when SSL_CERT_FILE hides it (a custom build's OPENSSLDIR), then Fedora/RHEL's real bundle."""
+    out = []
+    try:
+        d = ssl.get_default_verify_paths()
+        env = os.environ.get(d.openssl_cafile_env or "SSL_CERT_FILE")
+        if env and d.openssl_cafile and os.path.abspath(env) != os.path.abspath(d.openssl_cafile):
+            out.append(d.openssl_cafile)
+    except Exception:
+        pass
+    return out + [p for p in OS_BUNDLES_ELSEWHERE if p not in out]
 
 
 def _make_install_command():
@@ -2288,6 +2360,13 @@ def trust_stores(pip_info, session):
     if pip_info.get("certifi_where"):
         stores.append(("certifi", pip_info["certifi_where"]))
     stores.append(("system", None))  # OpenSSL default paths (SSL_CERT_FILE / SSL_CERT_DIR honoured)
+    ts = pip_info.get("truststore") or {}
+    if (session or {}).get("uses_truststore") and ts.get("loads") == "fallback":
+        # What pip's truststore really loads when OpenSSL's default store is empty (truststore_facts).
+        stores.append(("truststore_fallback", ts.get("fallback_file")))
+    elif (session or {}).get("uses_truststore") and ts.get("loads") == "nothing" and ts.get("os_bundles_elsewhere"):
+        # truststore sees no roots at all: is the root in an OS bundle it does not read?
+        stores.append(("os_bundle", ts["os_bundles_elsewhere"][0]))
     opts = pip_info.get("options") or {}
     if opts.get("cert"):
         stores.append(("pip_cert", opts["cert"]))

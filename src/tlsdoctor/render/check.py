@@ -478,10 +478,37 @@ def _ca_env_checks(f) -> List[Check]:
         out.append(Check(OK, "other_ca_env", "other CA variables (pip does not read them): %s" % (
             ", ".join("%s=%s" % kv for kv in sorted(f.other_ca_env.items())))))
     dvp = f.default_verify_paths or {}
-    if dvp:
+    if dvp and _default_store_empty(dvp):
+        out.append(Check(WARN, "no_default_ca_store", "OpenSSL default verify paths: cafile %s, capath %s — neither "
+                         "exists: urllib and ssl.create_default_context() see no roots%s" % (
+                             dvp.get("openssl_cafile"), dvp.get("openssl_capath"), _truststore_sees(f))))
+    elif dvp:
         out.append(Check(OK, "default_verify_paths", "OpenSSL default verify paths: cafile %s, capath %s" % (
             dvp.get("cafile") or dvp.get("openssl_cafile"), dvp.get("capath") or dvp.get("openssl_capath"))))
     return out
+
+
+def _default_store_empty(dvp) -> bool:
+    """Measured: OpenSSL's default cafile and capath both resolve to nothing (ssl.get_default_verify_paths)."""
+    return "cafile" in dvp and "capath" in dvp and not dvp["cafile"] and not dvp["capath"]
+
+
+def _truststore_sees(f) -> str:
+    """What pip's own trust makes of an empty default store (the probe's truststore facts): rule
+    no-default-ca-store names it as pip's cause only when truststore loads nothing *and* an OS bundle
+    it does not read has the root; otherwise this is the warning."""
+    ts = f.truststore
+    tail = ""
+    if ts is not None and _uses_truststore(f):
+        if ts.backend == "_openssl" and ts.loads == "fallback":
+            tail = "; pip's truststore falls back to %s" % ts.fallback_file
+        elif ts.sees_no_roots:
+            tail = "; pip's truststore finds no CA file either (pip trusts certifi alone)"
+        elif ts.backend in ("_macos", "_windows"):
+            tail = "; pip's truststore asks the OS instead"
+    if f.platform == "darwin":
+        tail += ' (python.org Python: run "Install Certificates.command")'
+    return tail
 
 
 def _python_env_checks(f) -> List[Check]:
