@@ -228,9 +228,10 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
     out.probes = {url: s.get("report") for url, s in probes.items()}
     if tool != "all" and not out.verdicts and out.skipped:
         name, why = out.skipped[0]
-        out.usage_error = ("%s is %s" % (name, why) if why == NOT_SUPPORTED else
-                           "%s was not found (%s)" % (name, "not on PATH" if name in ("uv", "poetry", "conda")
-                                                      else "not importable in the target interpreter"))
+        out.usage_error = (M("checktool.usage_is", "%s is %s", name, why) if why == NOT_SUPPORTED else
+                           M("checktool.usage_not_found", "%s was not found (%s)", name,
+                             M("checktool.not_on_path", "not on PATH") if name in ("uv", "poetry", "conda")
+                             else M("checktool.not_importable", "not importable in the target interpreter")))
     out.elapsed = time.monotonic() - t0
     return out
 
@@ -249,7 +250,12 @@ def run(args) -> int:
         probe.cleanup()
         check._restore_signal_handlers(previous)
     if report.usage_error:
-        check.usage_error("check", report.usage_error, fmt == "json")
+        error = report.usage_error
+        if args.lang == "zh" and fmt != "json":  # --json stays English
+            from tlsdoctor.render import zh
+
+            error = zh.tr(error)
+        check.usage_error("check", error, fmt == "json")
         return exitcodes.USAGE
     text = render.render(report, fmt=fmt, lang=args.lang)
     check._write(text if text.endswith("\n") else text + "\n")

@@ -480,8 +480,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         channels = ["defaults"]
         settings.append(Setting("channels", "defaults", "default"))
     index_url = channel_url(str(channels[0]), str(alias), default_channels)
-    settings.insert(0, Setting("index", redact_url(index_url) or "", "the first channel (%s)" % redact_url(
-        str(channels[0]))))
+    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
+                                                                       redact_url(str(channels[0])))))
 
     # proxies: proxy_servers (map), overridden by *_proxy variables (request-level in requests)
     proxy_ms = matches("proxy_servers")

@@ -388,10 +388,10 @@ def _choose_index(sources: List[Dict[str, Any]], major: int) -> Tuple[Optional[s
     pick = default or primary
     if pick:
         if pick[0].lower() == "pypi":
-            return None, PYPI_URL, "the source named pypi in pyproject.toml"
+            return None, PYPI_URL, M("poetry.source_named_pypi", "the source named pypi in pyproject.toml")
         return pick[0], pick[1], "pyproject.toml [[tool.poetry.source]] %s (%s)" % (
             pick[0], "default" if pick is default else "primary")
-    why = "PyPI (no primary source in pyproject.toml)" if not explicit_pypi else "PyPI"
+    why = M("poetry.no_primary", "PyPI (no primary source in pyproject.toml)") if not explicit_pypi else "PyPI"
     return None, PYPI_URL, why
 
 

@@ -269,11 +269,11 @@ def _client_cert(tool: str, resolved: Any, f: ToolFacts) -> Tuple[Step, ...]:
 
         source = poetry_source(resolved, f) or "<source>"
         key = format_path(("certificates", source, "client-cert"))
-        return (remedies.manual(M("toolrem.poetry_client_cert", "%s: Poetry sends it to that source only",
-                                  "poetry config %s <PEM with your key and certificate>" % key)),)
+        return (remedies.manual(M("toolrem.poetry_client_cert", "%s <PEM with your key and certificate>: Poetry sends "
+                                  "it to that source only", "poetry config %s" % key)),)
     if tool == "uv":
-        return (remedies.manual(M("toolrem.uv_client_cert", "%s in your shell start-up file: uv sends it to every "
-                                  "host it connects to", "export SSL_CLIENT_CERT=<PEM with your key and certificate>")),)
+        return (remedies.manual(M("toolrem.uv_client_cert", "%s<PEM with your key and certificate> in your shell "
+                                  "start-up file: uv sends it to every host it connects to", "export SSL_CLIENT_CERT=")),)
     return (remedies.manual(M("toolrem.lib_client_cert", "%s has no setting for a client certificate: the script must "
                               "pass %s itself", tool, "cert=(CERT, KEY)")),)
 
@@ -284,8 +284,8 @@ def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[s
     source = poetry_source(resolved, f)
     if not source:
         return [(remedies.manual(M(
-            "toolrem.poetry_no_source", "%s, for the source whose URL is the index (tlsdoctor could not tell its name)",
-            "poetry config certificates.<source>.cert <a bundle of the public roots plus the CA>")),)]
+            "toolrem.poetry_no_source", "%s <a bundle of the public roots plus the CA>, for the source whose URL is "
+            "the index (tlsdoctor could not tell its name)", "poetry config certificates.<source>.cert")),)]
     from tlsdoctor.fix.toml_edit import format_path
 
     key = format_path(("certificates", source, "cert"))  # a name with a dot is quoted, as poetry config does

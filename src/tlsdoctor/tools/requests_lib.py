@@ -181,7 +181,8 @@ def library_request(resolved: Resolved, library: str, env: Mapping[str, str], de
                     workdir: str) -> Request:
     python = resolved.found.python or resolved.found.path
     if not python:
-        return Request(RequestStatus.COULD_NOT_RUN, detail="no interpreter that imports %s" % library)
+        return Request(RequestStatus.COULD_NOT_RUN, detail=M("requests.no_interpreter", "no interpreter that imports %s",
+                                                             library))
     url = project_url(resolved.index_url)
     # The library's own timeout inside check's deadline, so a hang ends as the
     # library's ReadTimeout (a reason) rather than as our kill, where possible.

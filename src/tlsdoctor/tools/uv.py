@@ -333,7 +333,7 @@ def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str
         if os.path.isfile(uv_toml):
             files.append((uv_toml, "project"))
             if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-                notes.append("%s is ignored: uv.toml in the same directory wins" % pyproject)
+                notes.append(M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins", pyproject))
             break
         if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
             files.append((pyproject, "project"))
@@ -409,7 +409,7 @@ def _loadable(path: str) -> Tuple[bool, str]:
     except FileNotFoundError:
         return False, "Path does not exist"
     except OSError as exc:
-        return False, "cannot be read (%s)" % exc.strerror
+        return False, M("uv.cannot_be_read", "cannot be read (%s)", exc.strerror)
     if b"-----BEGIN CERTIFICATE-----" not in data:
         return False, "No valid certificates found"
     return True, ""
