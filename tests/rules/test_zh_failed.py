@@ -120,3 +120,25 @@ def test_the_blocking_file_hint(tmp_path):
     zh = render.render(report, fmt="text", lang="zh")
     assert "探测程序没有在 3 秒的时限内完成；OPENSSL_CONF=%s 是一个 FIFO，不是文件" % fifo in zh
     assert _english_lines(zh) == [] and _english_lines(en)
+
+
+def test_how_the_target_was_found(tmp_path):
+    # The header names how check chose the interpreter (shown when the probe gave no facts): in Chinese with
+    # --lang zh, the English unchanged.
+    from tlsdoctor import probe
+    from tlsdoctor.render import zh
+
+    bare, shebang = tmp_path / "bare", tmp_path / "shebang"
+    bare.mkdir()
+    shebang.mkdir()
+    (shebang / "pip").write_text("#!%s\nprint(1)\n" % sys.executable)
+    (shebang / "pip").chmod(0o755)
+    found = probe.find_target({"PATH": str(shebang)}, timeout=3.0)
+    assert found.how == "the interpreter of %s (its #! line)" % (shebang / "pip")
+    assert zh.tr(found.how) == "%s 的解释器（来自它的 #! 行）" % (shebang / "pip")
+    nothing = probe.find_target({"PATH": str(bare)}, timeout=3.0)
+    assert nothing.how == "no pip or python on PATH: tlsdoctor's own interpreter"
+    report = check._failed(check.Target(sys.executable, nothing.how), None, {}, 1.0, 2.0)
+    zh_text = render.render(report, fmt="text", lang="zh")
+    assert "PATH 中既没有 pip 也没有 python：使用 tlsdoctor 自己的解释器" in zh_text and _english_lines(zh_text) == []
+    assert "(no pip or python on PATH: tlsdoctor's own interpreter)" in render.render(report, fmt="text", lang="en")

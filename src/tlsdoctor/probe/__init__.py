@@ -251,28 +251,29 @@ def find_target(env: Optional[Dict[str, str]] = None, timeout: float = 5.0,
         if not _is_regular(pip):
             # A FIFO or a device (/dev/zero) named pip: reading its #! line or
             # running it would never end. Say so and look further.
-            note = "%s is not a regular file; " % pip
+            note = M("probe.not_regular", "%s is not a regular file; ", pip)
         else:
             note = ""
             py = _shebang_python(pip, env)
             if py:
-                return TargetChoice(py, "the interpreter of %s (its #! line)" % pip)
+                return TargetChoice(py, M("probe.shebang", "the interpreter of %s (its #! line)", pip))
             # A shim (pyenv, asdf) or a wrapper: ask pip where it lives.
             res = run_bounded([pip, "--version"], env, min(deadline, time.monotonic() + timeout))
             py = _python_from_pip_version(res.out.decode("utf-8", "replace"))
             if py:
-                return TargetChoice(py, "the interpreter of %s (from `pip --version`)" % pip)
+                return TargetChoice(py, M("probe.pip_version", "the interpreter of %s (from `pip --version`)", pip))
             if res.timed_out:
-                note = "`%s --version` did not answer in time; " % pip
+                note = M("probe.pip_slow", "`%s --version` did not answer in time; ", pip)
             elif res.start_error:
-                note = "%s cannot be run (%s); " % (pip, res.start_error)
+                note = M("probe.pip_cannot_run", "%s cannot be run (%s); ", pip, res.start_error)
     else:
         note = ""
     for name in ("python3", "python"):
         py = shutil.which(name, path=path)
         if py:
-            return TargetChoice(py, "%sno usable `pip` on PATH: %s on PATH" % (note, name))
-    return TargetChoice(sys.executable, "%sno pip or python on PATH: tlsdoctor's own interpreter" % note)
+            return TargetChoice(py, M("probe.no_usable_pip", "%sno usable `pip` on PATH: %s on PATH", note, name))
+    return TargetChoice(sys.executable, M("probe.no_pip_no_python", "%sno pip or python on PATH: tlsdoctor's own "
+                                                                    "interpreter", note))
 
 
 def _is_regular(path: str) -> bool:
