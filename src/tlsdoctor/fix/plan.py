@@ -434,8 +434,8 @@ def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
     if value is None:
         if not setting:
             plan.manual.append(M(
-                "plan.not_in_startup_file", "%s is not set in any start-up file tlsdoctor can edit (%s); unset it where "
-                "it is set (CI or IDE settings, /etc/environment, a wrapper script)%s", var,
+                "plan.not_in_startup_file", "%s is not set in any start-up file tlsdoctor can edit (%s); unset it "
+                "where it is set (CI or IDE settings, /etc/environment, a wrapper script)%s", var,
                 ", ".join(SEARCHED_SHELL_FILES), M("plan.comes_from", " — it comes from %s", step.source)
                 if step.source else ""))
             return

@@ -85,7 +85,8 @@ _PIP_ONLY = {"ca-bundle-env-overrides-cert", "truststore-ip-address", "ssl-modul
 _OTHER_SETTINGS = ("pip_cert", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "effective")
 _STORE_LABEL = {"system": M("judge.the_os_store", "the OS store"), "certifi": "certifi",
                 "pip_cert": M("judge.pip_cert_label", "pip's cert (PIP_CERT / pip.conf cert=)"),
-                "effective": M("judge.bundle_pip_uses", "the bundle pip uses"), "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
+                "effective": M("judge.bundle_pip_uses", "the bundle pip uses"),
+                "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
                 "CURL_CA_BUNDLE": "CURL_CA_BUNDLE", "SSL_CERT_FILE": "SSL_CERT_FILE"}
 
 

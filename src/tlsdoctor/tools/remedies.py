@@ -273,7 +273,8 @@ def _client_cert(tool: str, resolved: Any, f: ToolFacts) -> Tuple[Step, ...]:
                                   "it to that source only", "poetry config %s" % key)),)
     if tool == "uv":
         return (remedies.manual(M("toolrem.uv_client_cert", "%s<PEM with your key and certificate> in your shell "
-                                  "start-up file: uv sends it to every host it connects to", "export SSL_CLIENT_CERT=")),)
+                                  "start-up file: uv sends it to every host it connects to",
+                                  "export SSL_CLIENT_CERT=")),)
     return (remedies.manual(M("toolrem.lib_client_cert", "%s has no setting for a client certificate: the script must "
                               "pass %s itself", tool, "cert=(CERT, KEY)")),)
 

@@ -181,8 +181,8 @@ def library_request(resolved: Resolved, library: str, env: Mapping[str, str], de
                     workdir: str) -> Request:
     python = resolved.found.python or resolved.found.path
     if not python:
-        return Request(RequestStatus.COULD_NOT_RUN, detail=M("requests.no_interpreter", "no interpreter that imports %s",
-                                                             library))
+        return Request(RequestStatus.COULD_NOT_RUN,
+                       detail=M("requests.no_interpreter", "no interpreter that imports %s", library))
     url = project_url(resolved.index_url)
     # The library's own timeout inside check's deadline, so a hang ends as the
     # library's ReadTimeout (a reason) rather than as our kill, where possible.
@@ -203,7 +203,8 @@ def bundle_trust(name: str, value: str, client: str = "requests") -> Tuple[Trust
     if not os.path.isfile(value):
         return Trust(TrustKind.FILE, value, name), M(
             "requests.bundle_missing", "%s names %s, which does not exist: %s fails every HTTPS request with "
-            "'%s'", name, redact_text(value), client, "Could not find a suitable TLS CA certificate bundle, invalid path")
+            "'%s'", name, redact_text(value), client,
+            "Could not find a suitable TLS CA certificate bundle, invalid path")
     return Trust(TrustKind.FILE, value, name), None
 
 

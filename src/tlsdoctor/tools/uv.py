@@ -546,7 +546,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             replaced = True
         elif v[:2] >= (0, 12):
             warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
-                              "certificate then (\"%s\")", why, found.version, "No default certificates will be trusted"))
+                              "certificate then (\"%s\")", why, found.version,
+                              "No default certificates will be trusted"))
             replaced = nothing = True
         else:
             warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
