@@ -35,7 +35,7 @@ TOOL_FILES = [os.path.join(SRC, "tools", m + ".py") for m in (
 MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "fix", "command.py"),
                               os.path.join(SRC, "probe", "__init__.py"), os.path.join(SRC, "fix", "plan.py"),
                               os.path.join(SRC, "fix", "edits.py"), os.path.join(SRC, "fix", "journal.py"),
-                              os.path.join(SRC, "fix", "cli.py")] + TOOL_FILES
+                              os.path.join(SRC, "fix", "cli.py"), os.path.join(SRC, "fix", "tool_fix.py")] + TOOL_FILES
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 SPECIAL = set(zh.PHRASE_IDS)  # another module's fixed phrase, said by its own table, not a template
 

@@ -135,7 +135,7 @@ FACT_PHRASES: List[Tuple[str, str]] = [
     (r"holds no PEM certificate \((.*)\)", r"不含 PEM 证书（\1）"),
     (r"OpenSSL cannot load it \((.*)\)", r"OpenSSL 无法加载它（\1）"),
 ]
-_JOIN_ZH = {"; ": "；", " and ": " 和 "}  # a joined list's separator, in Chinese punctuation
+_JOIN_ZH = {"; ": "；", " and ": " 和 ", "; then ": "；然后 "}  # a joined list's separator, in Chinese punctuation
 
 FACT_PHRASE_ID = "facts.bundle_problem"
 _FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]

@@ -142,6 +142,15 @@ MESSAGES: Dict[str, str] = {
     "undo.removed": "  已删除 {0}（它由 tlsdoctor 创建）",
     "undo.conflict": "  {0}：{1}",
     "undo.could_not_complete": "无法完成：{0}",
+    # ---- fix/tool_fix.py: fix --tool's own lines (--lang zh)
+    "toolfix.tool_step": "{0}：{1}",
+    "toolfix.no_automatic": "{0}：{1} 没有自动修复办法",
+    "toolfix.this_failure": "这个失败",
+    "toolfix.instead": "{0}，改用：{1}",
+    "toolfix.could_not_tell": "无法判断：{0}",
+    "toolfix.nothing_to_fix": "每个工具都能连接：没有需要修复的",
+    "toolfix.no_tool": "没有找到这样的工具",
+    "toolfix.not_found": "未找到 {0}（在 PATH 中，或用 --python 指定的解释器中）",
     # ---- fix/command.py: a server-side step, as a message for the index's administrators
     "fix.admin_message": "致 {0} 的管理员：{1}（{2}）{3}",
     "fix.the_index": "索引",
