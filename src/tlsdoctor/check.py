@@ -32,7 +32,7 @@ from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
 from tlsdoctor import exitcodes
-from tlsdoctor.messages import M
+from tlsdoctor.messages import J, M
 
 # What --timeout cannot go below: tlsdoctor's own start-up (~0.1 s) and
 # writing its report. Measured on the 2-CPU development machine:
@@ -386,8 +386,9 @@ def judge(target: Target, runs: Runs, env: Dict[str, str], t0: float, timeout: f
     except Exception as exc:  # validate() passed, yet a value has a shape Facts cannot read
         return Report(status=Status.INCOMPLETE, python=target.python, how=target.how, elapsed=elapsed,
                       deadline=timeout, error=Incomplete(IncompleteKind.PROBE_OUTPUT,
-                                                        "the probe's answer could not be read (%s: %s)"
-                                                        % (type(exc).__name__, exc)))
+                                                        M("check.answer_unreadable",
+                                                          "the probe's answer could not be read (%s: %s)",
+                                                          type(exc).__name__, exc)))
     outcome = rules.run(facts)
     diagnoses = tuple(outcome.diagnoses)
     items = _pip_items(facts, target.python, main) + _host_items(facts, diagnoses, timeout, outcome.undecided)
@@ -475,14 +476,14 @@ _RUN_KINDS = {
 
 def _failed(target: Target, main, env: Dict[str, str], elapsed: float, timeout: float) -> Report:
     if main is None:  # Defensive: run_probe keeps the deadline itself
-        item = Incomplete(IncompleteKind.DEADLINE, "the probe did not finish by the %g s deadline%s"
-                          % (timeout, _blocking_files_hint(env)))
+        item = Incomplete(IncompleteKind.DEADLINE, M("check.probe_deadline", "the probe did not finish by the %g s "
+                                                     "deadline%s", timeout, _blocking_files_hint(env)))
     else:
         kind = _RUN_KINDS.get(main.kind, IncompleteKind.PROBE_BUG)
         detail = main.message if kind != IncompleteKind.PROBE_BUG else "%s: %s" % (main.kind.replace("_", " "),
                                                                                   main.message)
         if kind == IncompleteKind.DEADLINE:
-            detail = "%s (--timeout %g)%s" % (detail, timeout, _blocking_files_hint(env))
+            detail = M("check.probe_timeout", "%s (--timeout %g)%s", detail, timeout, _blocking_files_hint(env))
         if main.kind == "interpreter_missing" and target.how == "--python":
             return Report(status=Status.USAGE, python=target.python, how=target.how, error=Incomplete(kind, detail),
                           elapsed=elapsed, deadline=timeout)
@@ -506,9 +507,11 @@ def _blocking_files_hint(env: Dict[str, str]) -> str:
         except OSError:
             continue
         if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
-            what = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) else "a socket"
-            notes.append("%s=%s is %s, not a file: reading it may never end" % (name, value, what))
-    return ("; " + "; ".join(notes)) if notes else ""
+            what = M("check.a_fifo", "a FIFO") if stat.S_ISFIFO(mode) else M("check.a_device", "a device") \
+                if stat.S_ISCHR(mode) else M("check.a_socket", "a socket")
+            notes.append(M("check.blocking_file", "%s=%s is %s, not a file: reading it may never end", name, value,
+                           what))
+    return M("check.blocking_hint", "; %s", J("; ", notes)) if notes else ""
 
 
 class _ProgressCounter:

@@ -28,7 +28,14 @@ from tlsdoctor.render.zh_messages import MESSAGES  # noqa: E402
 SRC = os.path.dirname(os.path.abspath(tlsdoctor.__file__))
 RULE_FILES = sorted(glob.glob(os.path.join(SRC, "rules", "*.py")))
 # check.py's own lines about what it could not conclude (check.Incomplete) carry a rule's text too.
-MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "fix", "command.py")]
+# check --tool's verdicts, the tools' warnings and the tool remedies' explanations (tests/tools/test_zh_tools.py
+# renders them).
+TOOL_FILES = [os.path.join(SRC, "tools", m + ".py") for m in (
+    "judge", "checktool", "uv", "poetry", "requests_lib", "httpx_lib", "conda", "remedies")]
+MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "fix", "command.py"),
+                              os.path.join(SRC, "probe", "__init__.py"), os.path.join(SRC, "fix", "plan.py"),
+                              os.path.join(SRC, "fix", "edits.py"), os.path.join(SRC, "fix", "journal.py"),
+                              os.path.join(SRC, "fix", "cli.py"), os.path.join(SRC, "fix", "tool_fix.py")] + TOOL_FILES
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 SPECIAL = set(zh.PHRASE_IDS)  # another module's fixed phrase, said by its own table, not a template
 

@@ -205,7 +205,7 @@ def test_could_not_tell_is_chinese(marked_values):
 
 def _sample(spec):
     # A value of the kind the conversion takes, marked as data where it is printed.
-    return {"d": 443, "i": 443, "f": 3.0, "r": "x"}.get(spec[-1], "v")
+    return {"d": 443, "i": 443, "f": 3.0, "g": 3.0, "r": "x"}.get(spec[-1], "v")
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from tlsdoctor.messages import M
+
 
 class EditError(Exception):
     """The edit cannot be made safely; the message says what to do by hand."""
@@ -375,17 +377,17 @@ def find_exports(data: bytes, var: str, kind: str) -> List[ShellLine]:
         if m:
             why = ""
             if m.group(1) or prev_cont:
-                why = "indented or continued: it may be inside an if/function block"
+                why = M("edits.indented", "indented or continued: it may be inside an if/function block")
             elif text.rstrip().endswith("\\"):
-                why = "continues on the next line"
+                why = M("edits.continues", "continues on the next line")
             else:
                 end = _sh_value_end(text, m.end())
                 rest = text[end:] if end is not None else None
                 tail = re.compile(r"^\s*(;\s*export\s+%s\s*;?\s*)?(#.*)?$" % re.escape(var))
                 if rest is None:
-                    why = "its value uses quoting or substitutions tlsdoctor does not parse"
+                    why = M("edits.quoting", "its value uses quoting or substitutions tlsdoctor does not parse")
                 elif not tail.match(rest):
-                    why = "it does more than set %s on that line" % var
+                    why = M("edits.does_more", "it does more than set %s on that line", var)
             found.append(ShellLine(i, text, not why, why))
             continue
         if kind == "fish":
@@ -396,9 +398,10 @@ def find_exports(data: bytes, var: str, kind: str) -> List[ShellLine]:
                     continue  # not exported
                 why = ""
                 if re.search(r"(^|\s)(-[A-Za-z]*U[A-Za-z]*|--universal)\b", flags):
-                    why = "a universal variable lives in fish_variables; erase it with: set -eU %s" % var
+                    why = M("edits.fish_universal", "a universal variable lives in fish_variables; erase it with: %s",
+                            "set -eU %s" % var)
                 elif m.group(1) or prev_cont or text.rstrip().endswith("\\"):
-                    why = "indented or continued: it may be inside a block"
+                    why = M("edits.indented_fish", "indented or continued: it may be inside a block")
                 found.append(ShellLine(i, text, not why, why))
     return found
 

@@ -46,6 +46,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 from tlsdoctor.fix import fsutil
 from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.messages import M
 
 try:
     import fcntl
@@ -292,8 +293,8 @@ class Journal:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
-                    raise JournalError("another tlsdoctor fix or undo is running (journal %s is locked)"
-                                       % self.directory)
+                    raise JournalError(M("journal.locked", "another tlsdoctor fix or undo is running (journal %s is "
+                                                           "locked)", self.directory))
             self._lock_depth = 1
             yield
         finally:
@@ -329,13 +330,13 @@ class Journal:
 
     def load(self, tid: str) -> dict:
         if os.sep in tid or tid.startswith(".") or (os.altsep and os.altsep in tid):
-            raise JournalError("not a transaction id: %r" % tid)
+            raise JournalError(M("journal.not_an_id", "not a transaction id: %r", tid))
         path = os.path.join(self.directory, tid, "transaction.json")
         try:
             with open(path, "rb") as fh:
                 return json.loads(fh.read().decode("utf-8"))
         except FileNotFoundError:
-            raise JournalError("no transaction %s in %s" % (tid, self.directory))
+            raise JournalError(M("journal.no_transaction", "no transaction %s in %s", tid, self.directory))
 
     def resolve(self, which: str = "last") -> Optional[str]:
         """A transaction id from ``ID`` or ``last`` (the most recent one with files, whatever
@@ -352,8 +353,8 @@ class Journal:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise JournalError("%r matches several transactions: %s" % (which, ", ".join(matches)))
-        raise JournalError("no transaction %s in %s" % (which, self.directory))
+            raise JournalError(M("journal.several", "%r matches several transactions: %s", which, ", ".join(matches)))
+        raise JournalError(M("journal.no_transaction", "no transaction %s in %s", which, self.directory))
 
     def list_transactions(self) -> List[dict]:
         out = []
@@ -376,8 +377,8 @@ class Journal:
         with open(os.path.join(self.directory, tid, rel), "rb") as fh:
             data = fh.read()
         if sha_key and fsutil.sha256(data) != entry[sha_key]:
-            raise JournalError("the backup %s of %s does not match its recorded hash; refusing to restore"
-                               % (rel, entry["path"]))
+            raise JournalError(M("journal.bad_backup", "the backup %s of %s does not match its recorded hash; refusing "
+                                                       "to restore", rel, entry["path"]))
         return data
 
     def _undo_actions(self, tid: str, rec: dict, force: bool,
@@ -420,23 +421,24 @@ class Journal:
         with self.lock():
             tid = self.resolve(which)
             if tid is None:
-                return UndoResult("", "nothing_to_undo", message="no fix has been applied (journal %s)"
-                                  % self.directory)
+                return UndoResult("", "nothing_to_undo", message=M("journal.nothing_applied", "no fix has been "
+                                                                   "applied (journal %s)", self.directory))
             rec = self.load(tid)
             tx = Transaction(self, tid, rec)
             if rec["status"] in (UNDONE, ROLLED_BACK) and not force:
                 return UndoResult(tid, "already_undone",
                                   unchanged=[e["path"] for e in rec["files"]],
-                                  message="transaction %s was already %s" % (
-                                      tid, "rolled back" if rec["status"] == ROLLED_BACK else "undone"))
+                                  message=M("journal.already", "transaction %s was already %s", tid,
+                                            M("journal.rolled_back", "rolled back") if rec["status"] == ROLLED_BACK
+                                            else M("journal.undone", "undone")))
             result = UndoResult(tid, "undone")
             actions = self._undo_actions(tid, rec, force, result)
             if result.conflicts:
                 result.status = "refused"
-                result.message = (
-                    "not undone: %d file(s) changed since tlsdoctor wrote them; nothing was restored. "
-                    "Re-run with --force to restore the old bytes anyway (the later edits are lost)."
-                    % len(result.conflicts))
+                result.message = M(
+                    "journal.refused", "not undone: %d file(s) changed since tlsdoctor wrote them; nothing was "
+                    "restored. Re-run with --force to restore the old bytes anyway (the later edits are lost).",
+                    len(result.conflicts))
                 return result
             self._carry_out(tid, actions, result)
             _remove_created_dirs(rec)
@@ -444,9 +446,10 @@ class Journal:
             tx._event(("rolled back: " + _reason) if _final_status == ROLLED_BACK else
                       ("undone (forced)" if force else "undone"))
             tx._save()
-            result.message = "%s %s: %d restored, %d removed, %d already as before" % (
-                "rolled back" if _final_status == ROLLED_BACK else "undid", tid,
-                len(result.restored), len(result.removed), len(result.unchanged))
+            result.message = M("journal.undid", "%s %s: %d restored, %d removed, %d already as before",
+                               M("journal.rolled_back", "rolled back") if _final_status == ROLLED_BACK else
+                               M("journal.undid_word", "undid"), tid,
+                               len(result.restored), len(result.removed), len(result.unchanged))
             return result
 
 
@@ -461,14 +464,14 @@ def _undo_action(entry: dict, current: Optional[bytes], cur_mode: Optional[int],
             return "unchanged", ""
         if cur_sha in written or force:
             return "remove", ""
-        return None, "created by tlsdoctor and changed since"
+        return None, M("journal.created_changed", "created by tlsdoctor and changed since")
     if cur_sha == entry["sha256_before"] and cur_mode == entry["mode_before"]:
         return "unchanged", ""  # never written (interrupted), or undone before
     if cur_sha in written or cur_sha == entry["sha256_before"] or force:
         return "restore", ""
     if current is None:
-        return None, "deleted since tlsdoctor changed it"
-    return None, "changed since tlsdoctor changed it"
+        return None, M("journal.deleted", "deleted since tlsdoctor changed it")
+    return None, M("journal.changed", "changed since tlsdoctor changed it")
 
 
 def _remove_created_dirs(rec: dict) -> None:

@@ -23,6 +23,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.messages import M, Msg
 
 # Steps (``tlsdoctor.remedies.Step``) are read by attribute and their kind by *value*
 # ("set_config", ...), so a step whose value the front end replaced (``_Replaced``,
@@ -80,25 +81,28 @@ class Change:
             raise edits.EditError("no content for %s" % self.path)
         return self.content
 
-    def summary(self) -> str:
-        """One line, redacted: what changes where."""
+    def summary(self, lang: str = "en") -> str:
+        """One line, redacted: what changes where (``lang`` "zh": in Chinese, the path and values as they are)."""
         where = self.path
         if self.kind == PIP_CONFIG:
-            what = ("set %s = %s" % (self.key, self.value)) if self.value is not None else ("remove %s" % self.key)
+            what = M("plan.set", "set %s = %s", self.key, self.value) if self.value is not None else \
+                M("plan.remove", "remove %s", self.key)
         elif self.kind == SHELL:
-            what = ("set %s=%s (the line that sets it is kept, commented out)" % (self.key, self.value)
-                    if self.value is not None else "comment out the line(s) that set %s" % self.key)
+            what = (M("plan.set_shell", "set %s=%s (the line that sets it is kept, commented out)", self.key,
+                      self.value) if self.value is not None else
+                    M("plan.comment_out", "comment out the line(s) that set %s", self.key))
         elif self.kind == TOOL_CONFIG:
             from tlsdoctor.fix.toml_edit import literal
 
-            what = ("set %s = %s" % (self.key, literal(self.value))) if self.value is not None else \
-                ("remove %s" % self.key)
+            what = M("plan.set", "set %s = %s", self.key, literal(self.value)) if self.value is not None else \
+                M("plan.remove", "remove %s", self.key)
         elif self.kind == CA_BUNDLE:
             n = len(edits.pem_certificates(self.content or b""))
-            what = "write the tlsdoctor CA bundle (%d certificates: the usual public roots + the confirmed CA)" % n
+            what = M("plan.write_bundle", "write the tlsdoctor CA bundle (%d certificates: the usual public roots + "
+                                          "the confirmed CA)", n)
         else:
-            what = "record the bundle's inputs (sha256) to notice when it goes stale"
-        return redact_text("%s: %s" % (where, what))
+            what = M("plan.record_inputs", "record the bundle's inputs (sha256) to notice when it goes stale")
+        return redact_text(_say(M("plan.summary", "%s: %s", where, what), lang))
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "path": self.path, "scope": self.scope, "key": self.key,
@@ -106,24 +110,50 @@ class Change:
                 "why": redact_text(self.why), "summary": self.summary()}
 
 
+def _say(text: object, lang: str) -> str:
+    """A message in ``lang`` ("zh": by its id, ``render.zh``); English and plain strings as they are."""
+    if lang == "zh" and isinstance(text, Msg):
+        from tlsdoctor.render import zh
+
+        return zh.tr(text)
+    return text  # type: ignore[return-value]
+
+
+def _redacted(text: object) -> object:
+    """``redact_text`` that keeps a message's id: its values are redacted one by one."""
+    if isinstance(text, Msg):
+        return Msg(text.id, text.template, *[_redacted(a) if isinstance(a, str) else a for a in text.args])
+    return redact_text(text)  # type: ignore[arg-type]
+
+
+# The plan's own words (``render``): English, and Chinese for ``fix --lang zh``.
+LABELS = {
+    "en": {"interpreter": "this interpreter", "user": "this user", "system": "system", "why": "   why: %s",
+           "nothing": "nothing to change automatically", "manual": "manual: %s", "refused": "refused: %s"},
+    "zh": {"interpreter": "这个解释器", "user": "这个用户", "system": "系统", "why": "   原因：%s",
+           "nothing": "没有可以自动更改的内容", "manual": "手动：%s", "refused": "已拒绝：%s"},
+}
+
+
 @dataclass
 class Plan:
     changes: List[Change] = field(default_factory=list)
     manual: List[str] = field(default_factory=list)  # steps a person must do (redacted text)
     refused: List[str] = field(default_factory=list)  # steps refused as unsafe, with why
+    lang: str = "en"  # the language render() speaks (PlanContext.lang); to_json is always English
 
     def render(self) -> str:
+        t = LABELS.get(self.lang, LABELS["en"])
         lines = []
         for n, ch in enumerate(self.changes, 1):
-            lines.append("%d. [%s] %s" % (n, {"interpreter": "this interpreter", "user": "this user",
-                                              "system": "system"}.get(ch.scope, ch.scope), ch.summary()))
-            lines.append("   why: %s" % redact_text(ch.why))
+            lines.append("%d. [%s] %s" % (n, t.get(ch.scope, ch.scope), ch.summary(self.lang)))
+            lines.append(t["why"] % redact_text(_say(ch.why, self.lang)))
         if not self.changes:
-            lines.append("nothing to change automatically")
+            lines.append(t["nothing"])
         for m in self.manual:
-            lines.append("manual: %s" % redact_text(m))
+            lines.append(t["manual"] % redact_text(_say(m, self.lang)))
         for r in self.refused:
-            lines.append("refused: %s" % redact_text(r))
+            lines.append(t["refused"] % redact_text(_say(r, self.lang)))
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -163,14 +193,15 @@ def _setting_refusal(name: str, value: Optional[str], plan: Plan, label: str) ->
         return None  # removing a setting never weakens verification by itself
     v = value.strip().lower()
     if name == "trusted-host":
-        return "%s: trusted-host switches certificate verification off for that host" % label
+        return M("plan.trusted_host", "%s: trusted-host switches certificate verification off for that host", label)
     if "verify" in name or "insecure" in name:
-        return "%s: a verification switch is never written" % label
+        return M("plan.verify_switch", "%s: a verification switch is never written", label)
     if name in URL_KEYS and any(tok.lower().startswith("http://") for tok in value.split()):
-        return "%s: a plain-HTTP package source can be read and forged by anyone on the path" % label
+        return M("plan.plain_http", "%s: a plain-HTTP package source can be read and forged by anyone on the path",
+                 label)
     if name == "cert":
         if v in FALSY:
-            return "%s: cert = %s would not point at a CA bundle" % (label, value)
+            return M("plan.cert_falsy", "%s: cert = %s would not point at a CA bundle", label, value)
         return _bundle_refusal(value, plan, label)
     return None
 
@@ -178,11 +209,11 @@ def _setting_refusal(name: str, value: Optional[str], plan: Plan, label: str) ->
 def _bundle_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     data = _bundle_bytes(path, plan)
     if data is None:
-        return "%s: %s is not a readable CA bundle file" % (label, path)
+        return M("plan.unreadable_bundle", "%s: %s is not a readable CA bundle file", label, path)
     n = len(edits.pem_certificates(data))
     if n < 2:
-        return ("%s: %s holds %d certificate(s); it would replace every public root and break all "
-                "other hosts" % (label, path, n))
+        return M("plan.too_few_certs", "%s: %s holds %d certificate(s); it would replace every public root and break "
+                                       "all other hosts", label, path, n)
     return None
 
 
@@ -191,7 +222,7 @@ def _config_file_refusal(path: str, plan: Plan, label: str) -> Optional[str]:
     try:
         data, _ = fsutil.read_state(path)
     except OSError as exc:
-        return "%s: cannot read %s (%s)" % (label, path, exc.strerror)
+        return M("plan.cannot_read", "%s: cannot read %s (%s)", label, path, exc.strerror)
     if data is None:
         return None  # pip ignores a missing PIP_CONFIG_FILE
     try:
@@ -215,13 +246,14 @@ def _file_kind_refusal(ch: Change) -> Optional[str]:
     not append an export block to ~/.ssh/authorized_keys)."""
     name = os.path.basename(ch.path)
     if ch.kind == SHELL and name not in SHELL_FILE_NAMES:
-        return "%s is not a shell start-up file (%s)" % (ch.path, ", ".join(SHELL_FILE_NAMES))
+        return M("plan.not_shell_file", "%s is not a shell start-up file (%s)", ch.path, ", ".join(SHELL_FILE_NAMES))
     if ch.kind == TOOL_CONFIG and name not in TOOL_CONFIG_NAMES:
-        return "%s is not a tool configuration file tlsdoctor edits (%s)" % (ch.path, ", ".join(TOOL_CONFIG_NAMES))
+        return M("plan.not_tool_file", "%s is not a tool configuration file tlsdoctor edits (%s)", ch.path,
+                 ", ".join(TOOL_CONFIG_NAMES))
     if ch.kind == PIP_CONFIG and name not in ("pip.conf", "pip.ini"):
         named = os.environ.get("PIP_CONFIG_FILE")
         if not named or fsutil.real_path(named) != fsutil.real_path(ch.path):
-            return "%s is neither pip.conf/pip.ini nor the file PIP_CONFIG_FILE names" % ch.path
+            return M("plan.not_pip_file", "%s is neither pip.conf/pip.ini nor the file PIP_CONFIG_FILE names", ch.path)
     return None
 
 
@@ -231,9 +263,9 @@ def _shell_refusal(ch: Change, plan: Plan) -> Optional[str]:
     if ch.value is None:
         return None
     if var == "PYTHONHTTPSVERIFY" and ch.value.strip() != "1":
-        return "%s: PYTHONHTTPSVERIFY=%s switches verification off" % (label, ch.value)
+        return M("plan.pythonhttpsverify", "%s: PYTHONHTTPSVERIFY=%s switches verification off", label, ch.value)
     if "VERIFY" in var or "INSECURE" in var:
-        return "%s: a verification switch is never written" % label
+        return M("plan.verify_switch", "%s: a verification switch is never written", label)
     if var == "PIP_CONFIG_FILE":
         return _config_file_refusal(ch.value, plan, label)
     pip = _env_as_pip(var)
@@ -252,7 +284,7 @@ def _pip_config_refusal(ch: Change, plan: Plan) -> Optional[str]:
 def _ca_bundle_refusal(ch: Change, plan: Plan) -> Optional[str]:
     n = len(edits.pem_certificates(ch.content or b""))
     if n < 2:
-        return "%s: a bundle with %d certificate(s) would trust only that CA" % (ch.path, n)
+        return M("plan.only_that_ca", "%s: a bundle with %d certificate(s) would trust only that CA", ch.path, n)
     return None
 
 
@@ -264,13 +296,14 @@ def _tool_config_refusal(ch: Change, plan: Plan) -> Optional[str]:
     if ch.value is None:
         return None
     if "insecure" in name or "verify" in name or name in ("trusted-host", "no-verify"):
-        return "%s: a verification switch is never written" % label
+        return M("plan.verify_switch", "%s: a verification switch is never written", label)
     if name in ("cert", "ca-cert", "cafile", "ca-bundle", "ssl-cert-file"):
         if ch.value.strip().lower() in FALSY:
-            return "%s: %s = %s switches verification off" % (label, name, ch.value)
+            return M("plan.switches_off", "%s: %s = %s switches verification off", label, name, ch.value)
         return _bundle_refusal(ch.value, plan, label)
     if name in URL_KEYS and ch.value.lower().startswith("http://"):
-        return "%s: a plain-HTTP package source can be read and forged by anyone on the path" % label
+        return M("plan.plain_http", "%s: a plain-HTTP package source can be read and forged by anyone on the path",
+                 label)
     return None
 
 
@@ -287,9 +320,10 @@ def change_refusal(ch: Change, plan: Plan, allow_system: bool = False) -> Option
     if ch.value is not None and "***" in ch.value:
         # A value rebuilt from a redacted one (the probe masks credentials): writing it
         # would replace the user's real credentials with the mask.
-        return "%s (%s): the new value holds a redaction mask (***), not the real credentials" % (ch.path, ch.key)
+        return M("plan.redaction_mask", "%s (%s): the new value holds a redaction mask (***), not the real "
+                                        "credentials", ch.path, ch.key)
     if ch.scope == "system" and not allow_system:
-        return "%s: a system-wide file, changed only with root and --scope system" % ch.path
+        return M("plan.system_file", "%s: a system-wide file, changed only with root and --scope system", ch.path)
     why = _file_kind_refusal(ch)
     if why:
         return why
@@ -347,6 +381,7 @@ class PlanContext:
     ca_subjects: Dict[str, str] = field(default_factory=dict)
     base_bundle: Optional[str] = None  # the bundle pip would otherwise use (certifi's cacert.pem)
     bundle_path: str = field(default_factory=edits.bundle_path)
+    lang: str = "en"  # the language of the plan's text (``fix --lang zh``; never for --json)
 
     def expand(self, path: str) -> str:
         if path.startswith("~"):
@@ -391,17 +426,18 @@ def _env_changes(step, ctx: PlanContext, plan: Plan) -> None:
             return
         bad = [f for f in found if not f.safe]
         if bad:
-            plan.manual.append("%s line %d sets %s and %s; change it by hand" % (path, bad[0].index + 1, var,
-                                                                                 bad[0].why))
+            plan.manual.append(M("plan.by_hand", "%s line %d sets %s and %s; change it by hand", path,
+                                 bad[0].index + 1, var, bad[0].why))
             return
         if found:
             setting.append(path)
     if value is None:
         if not setting:
-            plan.manual.append(
-                "%s is not set in any start-up file tlsdoctor can edit (%s); unset it where it is set "
-                "(CI or IDE settings, /etc/environment, a wrapper script)%s" % (
-                    var, ", ".join(SEARCHED_SHELL_FILES), " — it comes from %s" % step.source if step.source else ""))
+            plan.manual.append(M(
+                "plan.not_in_startup_file", "%s is not set in any start-up file tlsdoctor can edit (%s); unset it "
+                "where it is set (CI or IDE settings, /etc/environment, a wrapper script)%s", var,
+                ", ".join(SEARCHED_SHELL_FILES), M("plan.comes_from", " — it comes from %s", step.source)
+                if step.source else ""))
             return
         for path in setting:
             plan.changes.append(Change(SHELL, path, scope, step.explanation, var, None))
@@ -434,7 +470,7 @@ def ca_candidates(steps: Iterable[object]) -> List[object]:
         want = normalize_fingerprint(getattr(step, "ca_sha256", None) or "")
         data, _ = fsutil.read_state(path) if path else (None, None)
         if data is None:
-            out.append((step, "the CA file %s does not exist" % path))
+            out.append((step, M("plan.ca_file_missing", "the CA file %s does not exist", path)))
             continue
         try:
             certs = load_certificates(data)
@@ -444,7 +480,7 @@ def ca_candidates(steps: Iterable[object]) -> List[object]:
         if want:
             certs = [c for c in certs if c.sha256 == want]
             if not certs:
-                out.append((step, "%s holds no certificate with SHA-256 %s" % (path, want)))
+                out.append((step, M("plan.no_such_certificate", "%s holds no certificate with SHA-256 %s", path, want)))
                 continue
         for c in certs:
             out.append((step, c))
@@ -460,6 +496,11 @@ class _Bundles:
 
 
 def _step_text(step: object) -> str:
+    """``Step.text()`` ("command   (why)"), kept a message so the plan can say it in Chinese."""
+    command = getattr(step, "command", None)
+    if callable(command):
+        cmd, why = command(), getattr(step, "explanation", "")
+        return (M("plan.step", "%s   (%s)", cmd, why) if why else cmd) if cmd else why
     return step.text() if hasattr(step, "text") else str(getattr(step, "explanation", ""))
 
 
@@ -485,7 +526,7 @@ def _plan_add_cas(steps: Iterable[object], ctx: PlanContext, plan: Plan,
     for step in steps:
         text = _step_text(step)
         if getattr(step, "weakens_security", False) and not ctx.allow_weaker:
-            plan.refused.append("%s (weakens security: only with --allow-weaker)" % text)
+            plan.refused.append(M("plan.weakens", "%s (weakens security: only with --allow-weaker)", text))
             if _kind(step) == ADD_CA and getattr(step, "file", None):
                 bundles.failed.add(ctx.expand(step.file))
         elif _kind(step) == ADD_CA:
@@ -504,7 +545,7 @@ def _repoint_at_bundle(step: object, text: str, ctx: PlanContext, plan: Plan,
         return step
     full = ctx.expand(value) if value.startswith(("~", "/")) else value
     if full in bundles.failed:
-        plan.refused.append("%s (its CA bundle was not built)" % text)
+        plan.refused.append(M("plan.bundle_not_built", "%s (its CA bundle was not built)", text))
         return None
     if full in bundles.built:
         bundles.pointed.add(bundles.built[full])
@@ -529,7 +570,7 @@ def _plan_step(step: object, text: str, ctx: PlanContext, plan: Plan, bundles: _
     if not getattr(step, "automatic", False) or kind in (RUN, SERVER, MANUAL):
         plan.manual.append(text)
     elif (getattr(step, "needs_root", False) or _scope(step.scope) == "system") and not ctx.allow_system:
-        plan.manual.append("%s (system-wide: needs root and --scope system)" % text)
+        plan.manual.append(M("plan.needs_root", "%s (system-wide: needs root and --scope system)", text))
     elif kind in (SET_CONFIG, UNSET_CONFIG):
         _plan_config_change(step, ctx, plan)
     elif kind in (SET_ENV, UNSET_ENV):
@@ -551,19 +592,22 @@ def build_plan(steps: Iterable[object], ctx: Optional[PlanContext] = None) -> Pl
     ``global.cert`` in the pip config file that wins.
     """
     ctx = ctx or PlanContext()
-    plan = Plan()
+    plan = Plan(lang=ctx.lang)
     bundles = _Bundles()
     for step, text in _plan_add_cas(list(steps), ctx, plan, bundles):
         _plan_step(step, text, ctx, plan, bundles)
     if any(ch.kind == CA_BUNDLE for ch in plan.changes) and ctx.bundle_path not in bundles.pointed:
         config = ctx.expand(ctx.cert_config or ctx.user_config)
         plan.changes.append(Change(PIP_CONFIG, config, "user",
-                                   "pip's cert= replaces its roots with this bundle (public roots + the confirmed CA)",
+                                   M("plan.cert_replaces", "pip's cert= replaces its roots with this bundle (public "
+                                                           "roots + the confirmed CA)"),
                                    "global.cert", ctx.bundle_path))
     # Unsafe changes leave the plan (reported under "refused"); the safe ones stay, and
     # verification decides whether they were enough (if not, they are rolled back).
-    for why in refusals(plan, ctx.allow_system):
-        plan.refused.append(why)
+    for ch in plan.changes:  # (refusals(), keeping each reason's message id for render)
+        why = change_refusal(ch, plan, ctx.allow_system)
+        if why:
+            plan.refused.append(_redacted(why))
     plan.changes = [c for c in plan.changes if not change_refusal(c, plan, ctx.allow_system)]
     return plan
 
@@ -599,8 +643,9 @@ def _ca_changes(step, ctx: PlanContext, plan: Plan) -> bool:
         except CertError:
             pass
     if der is None:
-        plan.refused.append("add CA %s: not confirmed (type its first 8 hex digits on a terminal, or pass "
-                            "--trust-ca-sha256 with the whole fingerprint)" % (sha or getattr(step, "value", "?")))
+        plan.refused.append(M("plan.not_confirmed", "add CA %s: not confirmed (type its first 8 hex digits on a "
+                                                    "terminal, or pass --trust-ca-sha256 with the whole fingerprint)",
+                              sha or getattr(step, "value", "?")))
         return False
     argv = tuple(getattr(step, "argv", ()) or ())
     if ctx.base_bundle:
@@ -608,22 +653,24 @@ def _ca_changes(step, ctx: PlanContext, plan: Plan) -> bool:
     elif len(argv) >= 3 and argv[0] == "cat":
         inputs = list(argv[1:-1])  # the rules' "cat <what pip trusts now> <public roots> <new CA>"
     else:
-        plan.manual.append("add CA %s: no base bundle known (certifi's cacert.pem) to build on" % sha)
+        plan.manual.append(M("plan.no_base_bundle", "add CA %s: no base bundle known (certifi's cacert.pem) to build "
+                                                    "on", sha))
         return False
     try:
         base = edits.read_inputs(inputs)
         bundle, sidecar, added = edits.build_bundle(base, inputs, [(der, ctx.ca_subjects.get(sha, ""))])
     except OSError as exc:
-        plan.refused.append("add CA %s: cannot read the base bundle: %s" % (sha, exc))
+        plan.refused.append(M("plan.base_unreadable", "add CA %s: cannot read the base bundle: %s", sha, exc))
         return False
     except edits.EditError as exc:
-        plan.refused.append("add CA %s: %s" % (sha, exc))
+        plan.refused.append(M("plan.add_ca_error", "add CA %s: %s", sha, exc))
         return False
     if not added:
-        plan.manual.append("CA %s is already in %s; adding it again cannot help" % (sha, ", ".join(inputs)))
+        plan.manual.append(M("plan.already_in", "CA %s is already in %s; adding it again cannot help", sha,
+                             ", ".join(inputs)))
         return False
     scope = _scope(step.scope)
     plan.changes.append(Change(CA_BUNDLE, ctx.bundle_path, scope, step.explanation, content=bundle))
     plan.changes.append(Change(SIDECAR, edits.sidecar_path(ctx.bundle_path), scope,
-                               "lets check say when the bundle is stale", content=sidecar))
+                               M("plan.sidecar_why", "lets check say when the bundle is stale"), content=sidecar))
     return True

@@ -39,8 +39,9 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
-from tlsdoctor.fix.plan import Plan, PlanContext
+from tlsdoctor.fix.plan import Plan, PlanContext, _step_text
 from tlsdoctor.fix.run import FixOptions, run_fix
+from tlsdoctor.messages import J, M, Msg
 
 FIX_TOOLS = ("uv", "poetry", "requests", "httpx")
 
@@ -91,13 +92,15 @@ def plan_steps(checks: Sequence[ToolCheck]) -> Tuple[List[object], List[str], Li
         groups = tool_remedies.groups(c.causes, c.resolved, c.facts)
         chosen = tool_remedies.first_automatic(groups)
         if not chosen:
-            manual.extend("%s: %s" % (c.tool, s.text()) for g in groups for s in g)
+            manual.extend(M("toolfix.tool_step", "%s: %s", c.tool, _step_text(s)) for g in groups for s in g)
             if not groups:
-                manual.append("%s: no automatic fix for %s" % (c.tool, ", ".join(c.causes) or "this failure"))
+                manual.append(M("toolfix.no_automatic", "%s: no automatic fix for %s", c.tool,
+                                ", ".join(c.causes) or M("toolfix.this_failure", "this failure")))
             continue
         for g in groups:
             if g is not chosen:
-                alternatives.append("%s, instead: %s" % (c.tool, "; then ".join(s.text() for s in g)))
+                alternatives.append(M("toolfix.instead", "%s, instead: %s", c.tool,
+                                      J("; then ", [_step_text(s) for s in g])))
         for s in chosen:
             k = _step_key(s)
             if k not in seen:
@@ -200,8 +203,9 @@ def real_verify_request(check: ToolCheck, env: Mapping[str, str], deadline: floa
 def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: Mapping[str, str],
                  verify_request: Callable[[ToolCheck, Mapping[str, str], float, str], object] = real_verify_request,
                  deadline: float, workdir: str, journal=None, ctx: Optional[PlanContext] = None,
-                 interactive: bool = False, ask=None, out=None) -> ToolFixResult:
-    """Plan, confirm, apply and verify over ``checks`` (already made); the fix JSON plus ``tools``."""
+                 interactive: bool = False, ask=None, out=None, lang: str = "en") -> ToolFixResult:
+    """Plan, confirm, apply and verify over ``checks`` (already made); the fix JSON plus ``tools``.
+    ``lang`` "zh": the text (plan, steps, manual notes) in Chinese; ``--json`` stays English."""
     out = out or sys.stdout
     tools_json = [{"tool": c.tool, "version": getattr(getattr(c.resolved, "found", None), "version", None),
                    "before": c.status, "causes": list(c.causes), "summary": redact_text(c.summary)} for c in checks]
@@ -209,13 +213,15 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
     failing = [c for c in checks if c.status == "failed"]
     if not failing:
         status = "failed" if undecided else "nothing_to_fix"
-        msg = ("could not tell: %s" % ", ".join("%s %s" % (c.tool, c.status) for c in undecided) if undecided
-               else "every tool connects: nothing to fix" if checks else "no such tool found")
+        msg = (M("toolfix.could_not_tell", "could not tell: %s", ", ".join("%s %s" % (c.tool, c.status)
+                                                                        for c in undecided)) if undecided
+               else M("toolfix.nothing_to_fix", "every tool connects: nothing to fix") if checks
+               else M("toolfix.no_tool", "no such tool found"))
         code = exitcodes.INCOMPLETE if undecided else exitcodes.OK if checks else exitcodes.PROBLEM
         data = {"status": status, "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
                 "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
                 "message": msg, "tools": tools_json, "exit_code": code}
-        _say(options, out, data, msg)
+        _say(options, out, data, msg, lang)
         return ToolFixResult(code, data)
     steps, alternatives, manual = plan_steps(failing)
     if not options.json:
@@ -223,6 +229,11 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
             out.write(redact_text("%s %s: %s%s\n" % (t["tool"], t["version"] or "", t["before"], (
                 " (" + ", ".join(t["causes"]) + ")") if t["causes"] else "")))
     ctx = ctx or PlanContext()
+    if lang == "zh" and not options.json:  # the steps' explanations and the plan's words (fix.plan) in Chinese
+        from tlsdoctor.render import zh
+
+        steps = zh.translated_steps(steps)
+        ctx.lang = "zh"
     verified_tools = failing
 
     def plan_verify(plan: Plan):
@@ -258,18 +269,32 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
     if options.json:
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
+        words = _WORDS.get(lang, _WORDS["en"])
         for a in alternatives:
-            out.write("alternative (not applied): %s\n" % redact_text(a))
+            out.write(words["alternative"] % redact_text(_in(a, lang)))
         for m in manual:
-            out.write("manual: %s\n" % redact_text(m))
+            out.write(words["manual"] % redact_text(_in(m, lang)))
     return ToolFixResult(code, data)
 
 
-def _say(options: FixOptions, out, data: dict, msg: str) -> None:
+_WORDS = {"en": {"alternative": "alternative (not applied): %s\n", "manual": "manual: %s\n"},
+          "zh": {"alternative": "备选方案（未应用）：%s\n", "manual": "手动：%s\n"}}
+
+
+def _in(text: str, lang: str) -> str:
+    """A message in ``lang`` (by its id, ``render.zh``); English and plain strings as they are."""
+    if lang == "zh" and isinstance(text, Msg):
+        from tlsdoctor.render import zh
+
+        return zh.tr(text)
+    return text
+
+
+def _say(options: FixOptions, out, data: dict, msg: str, lang: str = "en") -> None:
     if options.json:
         out.write(json.dumps(data, sort_keys=True) + "\n")
     else:
-        out.write(redact_text(msg) + "\n")
+        out.write(redact_text(_in(msg, lang)) + "\n")
 
 
 def run(args) -> int:
@@ -287,12 +312,14 @@ def run(args) -> int:
         checks = check_tools(names, os.environ, args.python, os.getcwd(), started + args.timeout / 2, workdir,
                              ca_file=os.path.abspath(args.ca_file) if args.ca_file else None)
         if args.tool != "all" and not checks:
-            msg = "%s was not found (PATH, or the interpreter given with --python)" % args.tool
-            _say(options, sys.stdout, {"status": "failed", "message": msg, "exit_code": exitcodes.PROBLEM}, msg)
+            msg = M("toolfix.not_found", "%s was not found (PATH, or the interpreter given with --python)", args.tool)
+            _say(options, sys.stdout, {"status": "failed", "message": msg, "exit_code": exitcodes.PROBLEM}, msg,
+                 getattr(args, "lang", "en"))
             return exitcodes.PROBLEM
         interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
         return run_tool_fix(checks, options=options, environ=os.environ, deadline=clock.deadline, workdir=workdir,
-                            interactive=interactive, ask=clock.asker(sys.stdout)).exit_code
+                            interactive=interactive, ask=clock.asker(sys.stdout),
+                            lang=getattr(args, "lang", "en") or "en").exit_code
     finally:
         import shutil
 

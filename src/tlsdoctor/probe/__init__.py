@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from tlsdoctor.messages import J, M
+
 TARGET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target.py")
 
 # What the checker keeps of a target's output. The real probe prints about
@@ -249,28 +251,29 @@ def find_target(env: Optional[Dict[str, str]] = None, timeout: float = 5.0,
         if not _is_regular(pip):
             # A FIFO or a device (/dev/zero) named pip: reading its #! line or
             # running it would never end. Say so and look further.
-            note = "%s is not a regular file; " % pip
+            note = M("probe.not_regular", "%s is not a regular file; ", pip)
         else:
             note = ""
             py = _shebang_python(pip, env)
             if py:
-                return TargetChoice(py, "the interpreter of %s (its #! line)" % pip)
+                return TargetChoice(py, M("probe.shebang", "the interpreter of %s (its #! line)", pip))
             # A shim (pyenv, asdf) or a wrapper: ask pip where it lives.
             res = run_bounded([pip, "--version"], env, min(deadline, time.monotonic() + timeout))
             py = _python_from_pip_version(res.out.decode("utf-8", "replace"))
             if py:
-                return TargetChoice(py, "the interpreter of %s (from `pip --version`)" % pip)
+                return TargetChoice(py, M("probe.pip_version", "the interpreter of %s (from `pip --version`)", pip))
             if res.timed_out:
-                note = "`%s --version` did not answer in time; " % pip
+                note = M("probe.pip_slow", "`%s --version` did not answer in time; ", pip)
             elif res.start_error:
-                note = "%s cannot be run (%s); " % (pip, res.start_error)
+                note = M("probe.pip_cannot_run", "%s cannot be run (%s); ", pip, res.start_error)
     else:
         note = ""
     for name in ("python3", "python"):
         py = shutil.which(name, path=path)
         if py:
-            return TargetChoice(py, "%sno usable `pip` on PATH: %s on PATH" % (note, name))
-    return TargetChoice(sys.executable, "%sno pip or python on PATH: tlsdoctor's own interpreter" % note)
+            return TargetChoice(py, M("probe.no_usable_pip", "%sno usable `pip` on PATH: %s on PATH", note, name))
+    return TargetChoice(sys.executable, M("probe.no_pip_no_python", "%sno pip or python on PATH: tlsdoctor's own "
+                                                                    "interpreter", note))
 
 
 def _is_regular(path: str) -> bool:
@@ -396,7 +399,7 @@ def run_probe(python: str, request: Dict[str, Any], timeout: float,
     t0 = time.monotonic()
     deadline = t0 + timeout if deadline is None else deadline
     if not python or not (os.path.isfile(python) or shutil.which(python, path=env.get("PATH"))):
-        return ProbeRun(python, None, "interpreter_missing", "no interpreter at %s" % python)
+        return ProbeRun(python, None, "interpreter_missing", M("probe.no_interpreter", "no interpreter at %s", python))
     workdir = make_workdir()
     try:
         script = os.path.join(workdir, "target.py")
@@ -419,9 +422,13 @@ def _rerun_isolated(python, script, request, workdir, env, deadline, first: Prob
     if not iso.ok:
         return first  # it does not start isolated either: the first failure is the finding
     culprits = ["%s=%s" % (k, env[k]) for k in _startup_culprits(python, env, deadline)]
-    why = (" and ".join(culprits) + (" stops" if len(culprits) == 1 else " stop")) if culprits else \
-        "something in the environment pip runs in (the user site, a sitecustomize) stops"
-    broken = "%s this interpreter from starting (%s): pip cannot run at all" % (why, first.message)
+    if culprits:  # "A=1 stops", "A=1 and B=2 stop"
+        why = M("probe.culprit_stops", "%s stops", culprits[0]) if len(culprits) == 1 else \
+            M("probe.culprits_stop", "%s stop", J(" and ", culprits))
+    else:
+        why = M("probe.something_stops", "something in the environment pip runs in (the user site, a sitecustomize) "
+                                         "stops")
+    broken = M("probe.broken_env", "%s this interpreter from starting (%s): pip cannot run at all", why, first.message)
     return ProbeRun(python, iso.data, iso.kind, iso.message, iso.elapsed, first.noise, broken_env=broken,
                     last_progress=iso.last_progress)
 
@@ -471,21 +478,26 @@ def _run_once(python: str, cmd: List[str], request: Dict[str, Any], workdir: str
     elapsed = time.monotonic() - t0
     errtext = res.err.decode("utf-8", "replace").strip()
     if res.start_error:
-        return ProbeRun(python, None, "interpreter_missing", "cannot start %s: %s" % (python, res.start_error))
+        return ProbeRun(python, None, "interpreter_missing", M("probe.cannot_start", "cannot start %s: %s", python,
+                                                               res.start_error))
     if res.overflow:
         return ProbeRun(python, None, "too_much_output",
-                        "the interpreter printed more than %d MiB on stdout" % (STDOUT_CAP // (1024 * 1024)),
+                        M("probe.too_much_output", "the interpreter printed more than %d MiB on stdout",
+                          STDOUT_CAP // (1024 * 1024)),
                         elapsed)
     if res.timed_out:
-        what = (" (the last measurement that finished: %s)" % last["done"]) if last["done"] else \
-            " (no measurement had finished)"
-        return ProbeRun(python, None, "timeout", "the probe did not answer by the deadline%s" % what, elapsed,
+        what = M("probe.last_finished", " (the last measurement that finished: %s)", last["done"]) if last["done"] \
+            else M("probe.none_finished", " (no measurement had finished)")
+        return ProbeRun(python, None, "timeout", M("probe.no_answer", "the probe did not answer by the deadline%s",
+                                                   what), elapsed,
                         last_progress=last["done"])
     data, noise = parse_output(res.out)
     if data is None:
-        last_err = errtext.splitlines()[-1] if errtext else ("no output" if not noise else "printed: " + noise)
+        # (what the interpreter printed is data; only tlsdoctor's own words are messages)
+        last_err = _clip(errtext.splitlines()[-1], 300) if errtext else (
+            M("probe.no_output", "no output") if not noise else M("probe.printed", "printed: %s", _clip(noise, 291)))
         kind = "interpreter_failed" if res.returncode else "bad_output"
-        return ProbeRun(python, None, kind, "%s exited %s: %s" % (python, res.returncode, _clip(last_err, 300)),
+        return ProbeRun(python, None, kind, M("probe.exited", "%s exited %s: %s", python, res.returncode, last_err),
                         elapsed, noise)
     if data.get("result") == "error":
         kind = data.get("kind") if isinstance(data.get("kind"), str) else "probe_error"
@@ -493,7 +505,8 @@ def _run_once(python: str, cmd: List[str], request: Dict[str, Any], workdir: str
         return ProbeRun(python, None, kind, _clip(message, 2000), elapsed, noise)
     problem = validate(data)
     if problem:
-        return ProbeRun(python, None, "bad_output", "the probe's answer is not of the expected shape: %s" % problem,
+        return ProbeRun(python, None, "bad_output", M("probe.bad_shape", "the probe's answer is not of the expected "
+                                                      "shape: %s", problem),
                         elapsed, noise)
     return ProbeRun(python, data, "probe", "", elapsed, noise, last_progress=last["done"])
 

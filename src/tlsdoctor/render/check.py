@@ -260,7 +260,8 @@ def text(report, lang: str = "en") -> str:
     t = L10N[lang]
     f = report.facts
     who = "Python %s, pip %s" % (f.python_version, f.pip_version or "-") if f else ""
-    lines = ["%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?", who or report.how), ""]
+    lines = ["%s %s — %s %s (%s)" % (t["title"], __version__, t["target"], report.python or "?",
+                                     who or _rule_text(lang)[0](report.how)), ""]
     mark = {"ok": OK, "problem": BAD, "incomplete": WARN}.get(report.status, WARN)
     lines.append("%s %s" % (mark, headline(report, lang)))
     lines += _diagnosis_lines(report.diagnoses, t, lang)

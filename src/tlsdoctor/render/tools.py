@@ -29,7 +29,7 @@ LABELS = {
         "cause": "cause", "candidates": "could not tell apart", "evidence": "evidence", "steps": "what to do",
         "overridden": "overridden", "ignored": "not read", "skipped": "not checked", "none": "(none)", "status": "status",
         "ok": "ok", "problem": "fails", "incomplete": "could not tell", "exit": "exit",
-        "pip_details": "pip's own details: run `tlsdoctor check` (without --tool)",
+        "pip_details": "pip's own details: run `tlsdoctor check` (without --tool)", "paren": "%s (%s)",
     },
     "zh": {
         "title": "tlsdoctor check --tool %s", "tool": "工具", "verdict": "结论", "index": "索引",
@@ -38,7 +38,10 @@ LABELS = {
         "cause": "原因", "candidates": "无法区分", "evidence": "证据", "steps": "解决步骤",
         "overridden": "已被覆盖", "ignored": "不读取", "skipped": "未检查", "none": "（无）", "status": "状态",
         "ok": "正常", "problem": "失败", "incomplete": "无法判断", "exit": "退出码",
-        "pip_details": "pip 的详细信息：运行 `tlsdoctor check`（不带 --tool）",
+        "pip_details": "pip 的详细信息：运行 `tlsdoctor check`（不带 --tool）", "paren": "%s（%s）",
+        # the report's and the request's status words (English keeps the values as they are)
+        "states": {"ok": "正常", "problem": "有问题", "incomplete": "无法判断", "usage": "用法错误",
+                   "failed": "失败", "could_not_run": "无法运行", "deadline": "超时"},
     },
 }
 
@@ -71,9 +74,28 @@ def _step_json(step) -> Dict[str, Any]:
     return {"text": str(step)}
 
 
-def _step_text(step) -> str:
+def _step_text(step, lang: str = "en") -> str:
+    if lang == "zh" and callable(getattr(step, "command", None)):
+        from tlsdoctor.render import zh
+
+        return zh.step_text(step)
     t = getattr(step, "text", None)
-    return t() if callable(t) else str(step)
+    return t() if callable(t) else _say(lang)(step) if lang == "zh" else str(step)
+
+
+def _say(lang: str):
+    """How a sentence of the verdicts is printed in ``lang``: in Chinese, a message (``tlsdoctor.messages.M``)
+    by its id; what is not a message (a tool's own output, a path) stays as it is. English: unchanged."""
+    if lang != "zh":
+        return lambda x: x
+    from tlsdoctor.messages import Msg
+    from tlsdoctor.render import zh
+
+    return lambda x: zh.tr(x) if isinstance(x, Msg) else x
+
+
+def _word(L, status) -> str:
+    return L.get("states", {}).get(str(status), status)
 
 
 def verdict_json(v) -> Dict[str, Any]:
@@ -134,9 +156,10 @@ def _tail(output: str, n: int = OUTPUT_LINES) -> List[str]:
     return [truncate(ln, 240) or "" for ln in lines[-n:]]
 
 
-def table_lines(report, L) -> List[str]:
-    rows = [(v.tool, v.summary) for v in report.verdicts] + [(t, "%s (%s)" % (L["skipped"], why))
-                                                              for t, why in report.skipped]
+def table_lines(report, L, lang: str = "en") -> List[str]:
+    say = _say(lang)
+    rows = [(v.tool, say(v.summary)) for v in report.verdicts] + [(t, L["paren"] % (L["skipped"], say(why)))
+                                                                   for t, why in report.skipped]
     width = max([len(L["tool"])] + [len(t) for t, _ in rows])
     out = ["%-*s  %s" % (width, L["tool"], L["verdict"]), "%s  %s" % ("-" * width, "-" * 7)]
     out += ["%-*s  %s" % (width, t, s) for t, s in rows]
@@ -145,6 +168,7 @@ def table_lines(report, L) -> List[str]:
 
 def tool_lines(v, L, lang: str) -> List[str]:
     out: List[str] = []
+    say = _say(lang)
     r, q = v.resolved, v.request
     found = r.found if r is not None else None
     head = v.tool if found is None else "%s %s (%s)" % (v.tool, found.version or "?", found.path)
@@ -154,66 +178,69 @@ def tool_lines(v, L, lang: str) -> List[str]:
         out.append("  %s:" % L["settings"])
         for s in r.settings:
             mark = "" if s.effective else "  [%s]" % (L["ignored"] if "ignore" in s.source else L["overridden"])
-            out.append("    %s = %s   (%s)%s" % (s.name, s.value, s.source, mark))
+            out.append("    %s = %s   (%s)%s" % (s.name, s.value, say(s.source), mark))
         from tlsdoctor.tools.judge import trust_text
 
-        out.append("  %s: %s" % (L["trust"], trust_text(r.trust)))
+        out.append("  %s: %s" % (L["trust"], say(trust_text(r.trust))))
         if r.proxy:
             out.append("  %s: %s" % (L["proxy"], redact_url(r.proxy)))
         if r.client_cert:
             out.append("  %s: %s" % (L["client_cert"], r.client_cert))
         for w in r.warnings:
-            out.append("  ! %s" % w)
+            out.append("  ! %s" % say(w))
     if q is not None:
         code = "" if q.exit_code is None else ", %s %s" % (L["exit"], q.exit_code)
-        out.append("  %s: %s → %s%s (%.1f s)" % (L["request"], " ".join(q.argv) or "-", q.status, code, q.elapsed))
+        out.append("  %s: %s → %s%s (%.1f s)" % (L["request"], " ".join(q.argv) or "-", _word(L, q.status), code,
+                                                 q.elapsed))
         if q.detail:
-            out.append("    %s" % q.detail)
+            out.append("    %s" % say(q.detail))
         tail = _tail(q.output)
         if tail and v.status != "ok":
             out.append("  %s:" % L["output"])
             out += ["    | %s" % ln for ln in tail]
-    out.append("  %s: %s" % (L["verdict"], v.summary))
+    out.append("  %s: %s" % (L["verdict"], say(v.summary)))
     for c in v.causes:
         out.append("  %s: %s — %s" % (L["cause"], c, describe(c, lang)))
     if v.candidates:
         out.append("  %s: %s" % (L["candidates"], " / ".join(v.candidates)))
     for e in v.evidence:
-        out.append("  %s: %s" % (L["evidence"], e))
+        out.append("  %s: %s" % (L["evidence"], say(e)))
     if v.steps:
         out.append("  %s:" % L["steps"])
         for i, s in enumerate(v.steps, 1):
-            out.append("    %d. %s" % (i, _step_text(s)))
+            out.append("    %d. %s" % (i, _step_text(s, lang)))
     return out
 
 
 def text(report, lang: str = "en") -> str:
     L = LABELS.get(lang, LABELS["en"])
-    out = ["%s: %s (%s %d)" % (L["title"] % report.asked, report.status, L["exit"], report.exit_code), ""]
+    say = _say(lang)
+    out = ["%s: %s (%s %d)" % (L["title"] % report.asked, _word(L, report.status), L["exit"], report.exit_code), ""]
     if report.asked == "all":
         # The one line to paste ("pip ok; uv fails: uv does not use the OS store, which trusts …").
-        out += ["; ".join(v.summary for v in report.verdicts), ""]
-        out += table_lines(report, L) + [""]
+        out += ["; ".join(say(v.summary) for v in report.verdicts), ""]
+        out += table_lines(report, L, lang) + [""]
     for v in report.verdicts:
         if v.tool == "pip":
-            out += ["pip — %s" % _state(v, L), "  %s: %s" % (L["verdict"], v.summary)]
+            out += ["pip — %s" % _state(v, L), "  %s: %s" % (L["verdict"], say(v.summary))]
             out += ["  %s: %s — %s" % (L["cause"], c, describe(c, lang)) for c in v.causes]
             out += ["  %s" % L["pip_details"], ""]
             continue
         out += tool_lines(v, L, lang) + [""]
     if report.asked != "all":
-        out += ["%s: %s (%s)" % (L["skipped"], t, why) for t, why in report.skipped]
+        out += ["%s: %s" % (L["skipped"], L["paren"] % (t, say(why))) for t, why in report.skipped]
     return "\n".join(out).rstrip() + "\n"
 
 
 def markdown(report, lang: str = "en") -> str:
     L = LABELS.get(lang, LABELS["en"])
-    out = ["## %s: %s" % (L["title"] % report.asked, report.status), ""]
+    say = _say(lang)
+    out = ["## %s: %s" % (L["title"] % report.asked, _word(L, report.status)), ""]
     out += ["| %s | %s | %s |" % (L["tool"], L["status"], L["verdict"]), "|---|---|---|"]
     for v in report.verdicts:
-        out.append("| %s | %s | %s |" % (v.tool, v.status, v.summary.replace("|", "\\|")))
+        out.append("| %s | %s | %s |" % (v.tool, _word(L, v.status), say(v.summary).replace("|", "\\|")))
     for t, why in report.skipped:
-        out.append("| %s | %s | %s |" % (t, L["skipped"], why))
+        out.append("| %s | %s | %s |" % (t, L["skipped"], say(why)))
     out.append("")
     for v in report.verdicts:
         if v.tool == "pip":

@@ -144,7 +144,7 @@ FACT_PHRASES: List[Tuple[str, str]] = [
     (r"holds no PEM certificate \((.*)\)", r"不含 PEM 证书（\1）"),
     (r"OpenSSL cannot load it \((.*)\)", r"OpenSSL 无法加载它（\1）"),
 ]
-_JOIN_ZH = {"; ": "；"}  # a joined list's separator, in Chinese punctuation
+_JOIN_ZH = {"; ": "；", " and ": " 和 ", "; then ": "；然后 "}  # a joined list's separator, in Chinese punctuation
 
 FACT_PHRASE_ID = "facts.bundle_problem"
 _FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
@@ -183,8 +183,22 @@ def _root_list(text: str) -> str:
     return "%s，%s 个根证书，生成于 %s" % ("；".join(sources), m.group(2), m.group(3))
 
 
+# ``causes.describe(cause)``, which the tool judge passes on as ``M("causes.describe", "%s", d)``: said by
+# the cause's own Chinese description (``causes.describe(cause, "zh")``), found by the English one.
+CAUSE_DESCRIPTION_ID = "causes.describe"
+
+
+def _cause_description(text: str) -> str:
+    from tlsdoctor import causes
+
+    for cause, english in causes.ALL_CAUSES.items():
+        if english == text:
+            return causes.describe(cause, "zh") or text
+    return text  # not a cause's description: stays as it is
+
+
 # Ids whose one value is a fixed English phrase of another module, said in Chinese by its own table.
-PHRASE_IDS = {FACT_PHRASE_ID: _fact_phrase, ROOT_LIST_ID: _root_list}
+PHRASE_IDS = {FACT_PHRASE_ID: _fact_phrase, ROOT_LIST_ID: _root_list, CAUSE_DESCRIPTION_ID: _cause_description}
 
 
 def tr(text: Any) -> str:

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from tlsdoctor import exitcodes
+from tlsdoctor.messages import M
 from tlsdoctor.tools import MODULES, TOOL_NAMES, Found, Request, RequestStatus, Resolved, ToolVerdict, module
 
-NOT_SUPPORTED = "not supported in this build"
+NOT_SUPPORTED = M("checktool.not_supported", "not supported in this build")
+NOT_FOUND = M("checktool.not_found", "not found")
 
 
 @dataclass
@@ -74,12 +76,14 @@ def pip_verdict(report) -> ToolVerdict:
     status = str(report.status)
     diags = tuple(getattr(report, "diagnoses", ()) or ())
     if status == "ok":
-        summary = "pip ok"
+        summary = M("checktool.pip_ok", "pip ok")
     elif diags:
-        summary = "pip fails: %s" % diags[0].verdict
+        summary = M("checktool.pip_fails", "pip fails: %s", diags[0].verdict)
     else:
         first = (list(report.incomplete or ()) + ([report.error] if report.error else []))
-        summary = "pip: could not tell (%s)" % (str(first[0]) if first else "the check did not complete")
+        # (the detail itself, not str(): a message keeps its id)
+        summary = M("checktool.pip_could_not_tell", "pip: could not tell (%s)", getattr(first[0], "detail", first[0])
+                    if first else M("checktool.did_not_complete", "the check did not complete"))
     cands: Tuple[str, ...] = tuple(c for i in (report.incomplete or ()) for c in (getattr(i, "candidates", ()) or ()))
     version = None
     if getattr(report, "facts", None) is not None:
@@ -103,7 +107,8 @@ def _resolve(mod, found: Found, env: Mapping[str, str], cwd: str, deadline: floa
             return mod.resolve(found, env, cwd, deadline, index_url=index_url)
         resolved = mod.resolve(found, env, cwd, deadline)
         return dataclasses.replace(resolved, index_url=index_url,
-                                   warnings=resolved.warnings + ("--index-url replaces the tool's own index",))
+                                   warnings=resolved.warnings + (M("checktool.index_url_replaces", "--index-url "
+                                                                   "replaces the tool's own index"),))
     return mod.resolve(found, env, cwd, deadline)
 
 
@@ -168,12 +173,13 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
             found = mod.find(env, python, work_deadline)
             if found is None:
                 with lock:
-                    out.skipped.append((name, "not found"))
+                    out.skipped.append((name, NOT_FOUND))
                 return
             resolved = _resolve(mod, found, env, cwd, work_deadline, index_url)
             slot = probe_for(resolved.index_url)
             if time.monotonic() >= work_deadline:
-                request = Request(RequestStatus.DEADLINE, detail="no time left for %s's request" % name)
+                request = Request(RequestStatus.DEADLINE, detail=M("checktool.no_time_left", "no time left for %s's "
+                                                                   "request", name))
             else:
                 request = mod.request(resolved, env, work_deadline, cwd)
             th = slot["thread"]
@@ -183,15 +189,16 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
             verdict = judge.judge(resolved, request, slot.get("report"))
             results[name] = verdict
         except Exception as exc:  # a bug in a tool module: report it as could-not-tell, never crash
-            results[name] = ToolVerdict(name, "incomplete", "%s: could not tell (tlsdoctor bug: %s: %s)"
-                                        % (name, type(exc).__name__, exc))
+            results[name] = ToolVerdict(name, "incomplete", M("checktool.bug", "%s: could not tell (tlsdoctor bug: "
+                                                              "%s: %s)", name, type(exc).__name__, exc))
 
     for name in names:
         try:
             mod = _module(name)
         except Exception as exc:  # the module is there but broken (a bug): say so, never crash check
-            results[name] = ToolVerdict(name, "incomplete", "%s: could not tell (tlsdoctor bug: its module does "
-                                        "not load: %s: %s)" % (name, type(exc).__name__, exc))
+            results[name] = ToolVerdict(name, "incomplete", M("checktool.module_bug", "%s: could not tell (tlsdoctor "
+                                                              "bug: its module does not load: %s: %s)", name,
+                                                              type(exc).__name__, exc))
             continue
         if mod is None:
             out.skipped.append((name, NOT_SUPPORTED))
@@ -206,22 +213,25 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
             continue
         if any(s == name for s, _ in out.skipped):
             continue
-        results[name] = ToolVerdict(name, "incomplete", "%s: could not tell (it did not finish by the deadline)" % name)
+        results[name] = ToolVerdict(name, "incomplete", M("checktool.did_not_finish", "%s: could not tell (it did "
+                                                          "not finish by the deadline)", name))
     if tool == "all":
         report = pip_slot.get("report")
         if report is not None:
             out.pip_report = report
             out.verdicts.append(pip_verdict(report))
         else:
-            out.verdicts.append(ToolVerdict("pip", "incomplete", "pip: could not tell (%s)" % pip_slot.get(
-                "error", "the check did not finish by the deadline")))
+            out.verdicts.append(ToolVerdict("pip", "incomplete", M("checktool.pip_could_not_tell",
+                                                                   "pip: could not tell (%s)", pip_slot.get(
+                "error", M("checktool.pip_deadline", "the check did not finish by the deadline")))))
     out.verdicts += [results[n] for n in names if n in results]
     out.probes = {url: s.get("report") for url, s in probes.items()}
     if tool != "all" and not out.verdicts and out.skipped:
         name, why = out.skipped[0]
-        out.usage_error = ("%s is %s" % (name, why) if why == NOT_SUPPORTED else
-                           "%s was not found (%s)" % (name, "not on PATH" if name in ("uv", "poetry", "conda")
-                                                      else "not importable in the target interpreter"))
+        out.usage_error = (M("checktool.usage_is", "%s is %s", name, why) if why == NOT_SUPPORTED else
+                           M("checktool.usage_not_found", "%s was not found (%s)", name,
+                             M("checktool.not_on_path", "not on PATH") if name in ("uv", "poetry", "conda")
+                             else M("checktool.not_importable", "not importable in the target interpreter")))
     out.elapsed = time.monotonic() - t0
     return out
 
@@ -240,7 +250,12 @@ def run(args) -> int:
         probe.cleanup()
         check._restore_signal_handlers(previous)
     if report.usage_error:
-        check.usage_error("check", report.usage_error, fmt == "json")
+        error = report.usage_error
+        if args.lang == "zh" and fmt != "json":  # --json stays English
+            from tlsdoctor.render import zh
+
+            error = zh.tr(error)
+        check.usage_error("check", error, fmt == "json")
         return exitcodes.USAGE
     text = render.render(report, fmt=fmt, lang=args.lang)
     check._write(text if text.endswith("\n") else text + "\n")

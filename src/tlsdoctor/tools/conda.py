@@ -52,12 +52,13 @@ import sys
 import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text, redact_url
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.requests_lib import _child_env, bundle_trust, env_proxy, run, which
 
 NAME = "conda"
-DETAIL = "could not confirm with conda itself"
+DETAIL = M("conda.detail", "could not confirm with conda itself")
 DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"
 DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main", "https://repo.anaconda.com/pkgs/r")
 _READ_CAP = 1 << 20
@@ -351,14 +352,14 @@ def find(env: Mapping[str, str], python: Optional[str], deadline: float) -> Opti
 
 def _read(path: str, deadline: float) -> Tuple[Optional[str], Optional[str]]:
     if time.monotonic() >= deadline:
-        return None, "%s not read: deadline" % path
+        return None, M("conda.deadline", "%s not read: deadline", path)
     try:
         with open(path, "rb") as f:
             data = f.read(_READ_CAP + 1)
     except OSError as exc:
-        return None, "%s could not be read: %s" % (path, exc.strerror or exc)
+        return None, M("tools.could_not_be_read", "%s could not be read: %s", path, exc.strerror or exc)
     if len(data) > _READ_CAP:
-        return None, "%s is larger than 1 MB: not read" % path
+        return None, M("tools.larger_than", "%s is larger than 1 MB: not read", path)
     return data.decode("utf-8", "replace"), None
 
 
@@ -384,7 +385,7 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             continue
         data, problems = load_condarc(text or "")
         for p in problems[:3]:
-            warnings.append("%s: tlsdoctor's YAML reader did not understand %s" % (path, redact_text(p)))
+            warnings.append(M("conda.yaml", "%s: tlsdoctor's YAML reader did not understand %s", path, redact_text(p)))
         sources.append((path, data))
     env_values = _env_sources(env)
     if env_values:
@@ -427,16 +428,17 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         if verify == "truststore":
             trust.append(Trust(TrustKind.OS, None, name))
         settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
-        t, warning = bundle_trust(bundle_env, env[bundle_env])
+        t, warning = bundle_trust(bundle_env, env[bundle_env], "conda")
         trust.append(t)
         if warning:
-            warnings.append(warning.replace("requests fails", "conda fails"))
+            warnings.append(warning)
         if raw is not None:
-            warnings.append("%s overrides ssl_verify for conda's requests session (inferred from requests' "
-                            "merge_environment_settings; not confirmed with conda)" % bundle_env)
+            warnings.append(M("conda.bundle_overrides", "%s overrides ssl_verify for conda's requests session "
+                              "(inferred from requests' merge_environment_settings; not confirmed with conda)",
+                              bundle_env))
     elif verify is False:
         trust.append(Trust(TrustKind.OFF, None, name))
-        warnings.append("ssl_verify is false: conda verifies no certificate (%s)" % src)
+        warnings.append(M("conda.verify_false", "ssl_verify is false: conda verifies no certificate (%s)", src))
     elif verify is True:
         trust.append(Trust(TrustKind.CERTIFI, None, "default"))
     elif verify == "truststore":
@@ -445,8 +447,9 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         t, warning = bundle_trust(name, verify)
         trust.append(t)
         if warning:
-            warnings.append("ssl_verify names %s, which does not exist: conda rejects the setting "
-                            "('must be a boolean, a path to a certificate bundle file, …')" % redact_text(verify))
+            warnings.append(M("conda.verify_missing", "ssl_verify names %s, which does not exist: conda rejects the "
+                              "setting ('%s')", redact_text(verify),
+                              "must be a boolean, a path to a certificate bundle file, …"))
     for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(var):
             # truststore on Linux verifies with OpenSSL's default paths
@@ -455,8 +458,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             used = verify == "truststore" and sys.platform.startswith("linux")
             settings.append(Setting(var, redact_text(env[var]), "environment", used))
             if used:
-                warnings.append("with ssl_verify: truststore, %s replaces the OS store's default location for "
-                                "OpenSSL (inferred; not confirmed with conda)" % var)
+                warnings.append(M("conda.truststore_cert_file", "with ssl_verify: truststore, %s replaces the OS "
+                                  "store's default location for OpenSSL (inferred; not confirmed with conda)", var))
 
     # client certificate
     client_cert, _ = primitive("client_ssl_cert")
@@ -477,8 +480,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         channels = ["defaults"]
         settings.append(Setting("channels", "defaults", "default"))
     index_url = channel_url(str(channels[0]), str(alias), default_channels)
-    settings.insert(0, Setting("index", redact_url(index_url) or "", "the first channel (%s)" % redact_url(
-        str(channels[0]))))
+    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
+                                                                       redact_url(str(channels[0])))))
 
     # proxies: proxy_servers (map), overridden by *_proxy variables (request-level in requests)
     proxy_ms = matches("proxy_servers")

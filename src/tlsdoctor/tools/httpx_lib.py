@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from typing import List, Mapping, Optional
 
+from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text
 from tlsdoctor.tools import Found, Request, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.requests_lib import env_index_url, env_proxy, find_library, library_request, python_value
@@ -44,10 +45,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     if cert_file:
         trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
         if not os.path.exists(cert_file):
-            warnings.append("SSL_CERT_FILE names %s, which does not exist: every httpx request raises "
-                            "FileNotFoundError before it connects" % redact_text(cert_file))
+            warnings.append(M("httpx.cert_file_missing", "SSL_CERT_FILE names %s, which does not exist: every httpx "
+                              "request raises FileNotFoundError before it connects", redact_text(cert_file)))
         if cert_dir:
-            warnings.append("httpx ignores SSL_CERT_DIR while SSL_CERT_FILE is set")
+            warnings.append(M("httpx.ignores_dir", "httpx ignores SSL_CERT_DIR while SSL_CERT_FILE is set"))
     elif cert_dir:
         trust.append(Trust(TrustKind.DIR, cert_dir, "SSL_CERT_DIR"))
     else:
@@ -57,7 +58,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if env.get(name):
             settings.append(Setting(name, redact_text(env[name]), "environment", False))
-            warnings.append("httpx ignores %s (it reads SSL_CERT_FILE or SSL_CERT_DIR, else certifi)" % name)
+            warnings.append(M("httpx.ignores", "httpx ignores %s (it reads SSL_CERT_FILE or SSL_CERT_DIR, else "
+                              "certifi)", name))
     proxy, proxy_settings = env_proxy(env, index_url)
     settings.extend(proxy_settings)
     return Resolved(found, index_url, tuple(settings), tuple(trust), proxy, None, tuple(warnings))

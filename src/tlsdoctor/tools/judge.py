@@ -37,6 +37,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from tlsdoctor.causes import describe
+from tlsdoctor.messages import J, M
 from tlsdoctor.redact import redact_text, redact_url, truncate
 from tlsdoctor.tools import Request, RequestStatus, Resolved, ToolVerdict, Trust, TrustKind
 
@@ -82,8 +83,10 @@ _PIP_ONLY = {"ca-bundle-env-overrides-cert", "truststore-ip-address", "ssl-modul
 
 # Settings other clients read for their CA bundle, as the probe names its stores.
 _OTHER_SETTINGS = ("pip_cert", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "effective")
-_STORE_LABEL = {"system": "the OS store", "certifi": "certifi", "pip_cert": "pip's cert (PIP_CERT / pip.conf cert=)",
-                "effective": "the bundle pip uses", "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
+_STORE_LABEL = {"system": M("judge.the_os_store", "the OS store"), "certifi": "certifi",
+                "pip_cert": M("judge.pip_cert_label", "pip's cert (PIP_CERT / pip.conf cert=)"),
+                "effective": M("judge.bundle_pip_uses", "the bundle pip uses"),
+                "REQUESTS_CA_BUNDLE": "REQUESTS_CA_BUNDLE",
                 "CURL_CA_BUNDLE": "CURL_CA_BUNDLE", "SSL_CERT_FILE": "SSL_CERT_FILE"}
 
 
@@ -242,11 +245,12 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
     excerpt = error_line(request.output)
 
     if request.status == RequestStatus.OK:
-        return _finish(ToolVerdict(tool, "ok", "%s ok" % tool, resolved, request,
+        return _finish(ToolVerdict(tool, "ok", M("judge.ok", "%s ok", tool), resolved, request,
                                    evidence=tuple(e for e in [request.detail] if e)), report)
     if request.status == RequestStatus.DEADLINE:
-        return _finish(ToolVerdict(tool, "incomplete", "%s: could not tell (its request did not finish by the deadline)"
-                                   % tool, resolved, request, evidence=("%s did not finish by the deadline" % tool,)),
+        return _finish(ToolVerdict(tool, "incomplete", M("judge.deadline", "%s: could not tell (its request did not "
+                                                         "finish by the deadline)", tool), resolved, request,
+                                   evidence=(M("judge.deadline_evidence", "%s did not finish by the deadline", tool),)),
                        report)
     verifies = _tool_verifies(resolved.trust, results, paths)
     if request.status == RequestStatus.COULD_NOT_RUN:
@@ -254,18 +258,19 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
         predicted: Tuple[str, ...] = ()
         if verifies is False:
             predicted = _trust_causes(resolved, results, paths, report, url, [])[0]
-        return _finish(ToolVerdict(tool, "incomplete", "%s: could not confirm with %s itself (%s)"
-                                   % (tool, tool, request.detail or "its request could not be made"),
+        return _finish(ToolVerdict(tool, "incomplete", M("judge.could_not_confirm", "%s: could not confirm with %s "
+                                                         "itself (%s)", tool, tool, request.detail or
+                                                         M("judge.request_not_made", "its request could not be made")),
                                    resolved, request, candidates=predicted,
                                    evidence=tuple(x for x in [request.detail] if x)), report)
 
     kind = classify(request.output)
     if excerpt:
-        evidence.append("%s says: %s" % (tool, excerpt))
+        evidence.append(M("judge.says", "%s says: %s", tool, excerpt))
     if kind is None and verifies is False:
         kind = TRUST
-        evidence.append("%s's output does not say why, but its trust anchors (%s) do not verify the index's chain"
-                        % (tool, trust_text(resolved.trust)))
+        evidence.append(M("judge.silent_output", "%s's output does not say why, but its trust anchors (%s) do not "
+                          "verify the index's chain", tool, trust_text(resolved.trust)))
     causes: Tuple[str, ...] = ()
     candidates: Tuple[str, ...] = ()
     if kind in (TRUST, BUNDLE):
@@ -276,7 +281,7 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
         ds = [d for d in _diagnoses(report, url) if d.cause in _KIND_CAUSES[kind]]
         if ds:
             causes = tuple(dict.fromkeys(d.cause for d in ds))
-            evidence.append("the probe of the same index: %s" % ds[0].verdict)
+            evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
         else:
             candidates = tuple(c for c in _undecided(report) if c in _KIND_CAUSES[kind]) or _KIND_CAUSES[kind][:2]
     else:
@@ -289,15 +294,16 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
         ds = [d for d in ds if d.cause not in ruled_out]
         if len(ds) == 1:
             causes = (ds[0].cause,)
-            evidence.append("the probe of the same index: %s" % ds[0].verdict)
+            evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
         else:
             candidates = tuple(dict.fromkeys(d.cause for d in ds)) or _undecided(report)
     if causes:
-        summary = "%s fails: %s" % (tool, _why(tool, causes[0], resolved, results))
+        summary = M("judge.fails", "%s fails: %s", tool, _why(tool, causes[0], resolved, results))
         v = ToolVerdict(tool, "problem", summary, resolved, request, causes=causes, evidence=tuple(evidence))
     else:
-        what = ("could not tell %s apart" % " / ".join(candidates)) if candidates else "no rule recognises why"
-        v = ToolVerdict(tool, "incomplete", "%s fails: %s" % (tool, what), resolved, request,
+        what = (M("judge.could_not_tell_apart", "could not tell %s apart", " / ".join(candidates)) if candidates
+                else M("judge.no_rule", "no rule recognises why"))
+        v = ToolVerdict(tool, "incomplete", M("judge.fails", "%s fails: %s", tool, what), resolved, request,
                         evidence=tuple(evidence), candidates=candidates)
     return _finish(v, report)
 
@@ -308,17 +314,18 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
     kinds = [t.kind for t in resolved.trust]
     tool = resolved.found.tool
     if TrustKind.NOTHING in kinds:
-        evidence.append("%s trusts no CA at all: %s" % (tool, "; ".join(resolved.warnings) or "its CA setting loads "
-                                                                                              "nothing"))
+        evidence.append(M("judge.trusts_nothing", "%s trusts no CA at all: %s", tool, J("; ", resolved.warnings) or
+                          M("judge.loads_nothing", "its CA setting loads nothing")))
         return ("ca-bundle-path-invalid",), ()
     verified = [s for s, ok in results.items() if ok]
     if verified:
-        evidence.append("verified by: %s; not by: %s" % (
-            ", ".join(_STORE_LABEL.get(s, s) for s in verified),
-            ", ".join(_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False) or "-"))
+        evidence.append(M("judge.verified_by", "verified by: %s; not by: %s",
+                          J(", ", (_STORE_LABEL.get(s, s) for s in verified)),
+                          J(", ", (_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False)) or "-"))
     mine = set(tool_stores(resolved.trust, paths))
     if results.get("system") and TrustKind.OS not in kinds and "system" not in mine:
-        evidence.append("%s verifies against %s, not the OS store" % (tool, trust_text(resolved.trust)))
+        evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
+                          trust_text(resolved.trust)))
         return ("tool-ignores-os-store",), ()
     others = [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
               and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
@@ -326,16 +333,16 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
     if others and unknown:
         # The tool reads a file the probe did not verify with (Poetry's certificates.<source>.cert…):
         # it may hold the same CA, so "does not read that setting" would be a guess.
-        evidence.append("%s verifies the index's chain; what %s holds was not measured" % (
-            _STORE_LABEL.get(others[0], others[0]), ", ".join(t.path or t.source for t in unknown)))
+        evidence.append(M("judge.not_measured", "%s verifies the index's chain; what %s holds was not measured",
+                          _STORE_LABEL.get(others[0], others[0]), ", ".join(t.path or t.source for t in unknown)))
         return (), ("tool-ignores-ca-setting", "untrusted-private-ca")
     if others:
-        evidence.append("%s verifies the index's chain, and %s does not read it" % (
-            _STORE_LABEL.get(others[0], others[0]), tool))
+        evidence.append(M("judge.does_not_read_it", "%s verifies the index's chain, and %s does not read it",
+                          _STORE_LABEL.get(others[0], others[0]), tool))
         return ("tool-ignores-ca-setting",), ()
     ds = [d for d in _diagnoses(report, url) if d.cause in _KIND_CAUSES[TRUST] + _KIND_CAUSES[BUNDLE]]
     if ds:
-        evidence.append("the probe of the same index: %s" % ds[0].verdict)
+        evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
         return tuple(dict.fromkeys(d.cause for d in ds)), ()
     und = tuple(c for c in _undecided(report) if c in _KIND_CAUSES[TRUST])
     return (), und or ("untrusted-private-ca", "tls-interception")
@@ -343,29 +350,33 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
 
 def _why(tool: str, cause: str, resolved: Resolved, results) -> str:
     if cause == "tool-ignores-os-store":
-        return "%s does not use the OS store, which trusts the index's CA (%s)" % (tool, trust_text(resolved.trust))
+        return M("judge.ignores_os_store", "%s does not use the OS store, which trusts the index's CA (%s)", tool,
+                 trust_text(resolved.trust))
     if cause == "tool-ignores-ca-setting":
         names = [_STORE_LABEL.get(s, s) for s in _OTHER_SETTINGS if results.get(s)]
-        return "%s does not read %s, which trusts the index's CA" % (tool, names[0] if names else "that setting")
-    return describe(cause) or cause
+        return M("judge.ignores_ca_setting", "%s does not read %s, which trusts the index's CA", tool,
+                 names[0] if names else M("judge.that_setting", "that setting"))
+    # The cause's description, said in Chinese by the cause table (render.zh: CAUSE_DESCRIPTION_ID).
+    return M("causes.describe", "%s", describe(cause)) if describe(cause) else cause
 
 
 def trust_text(trust: Sequence[Trust]) -> str:
     words = []
     for t in trust:
         if t.kind == TrustKind.BUNDLED:
-            words.append("its bundled roots")
+            words.append(M("judge.bundled_roots", "its bundled roots"))
         elif t.kind == TrustKind.CERTIFI:
             words.append("certifi")
         elif t.kind == TrustKind.OS:
-            words.append("the OS store")
+            words.append(M("judge.the_os_store", "the OS store"))
         elif t.kind in (TrustKind.FILE, TrustKind.DIR):
-            words.append("%s %s (%s)" % ("file" if t.kind == TrustKind.FILE else "directory", t.path, t.source))
+            words.append(M("judge.trust_file", "file %s (%s)", t.path, t.source) if t.kind == TrustKind.FILE
+                         else M("judge.trust_dir", "directory %s (%s)", t.path, t.source))
         elif t.kind == TrustKind.NOTHING:
-            words.append("nothing")
+            words.append(M("judge.nothing", "nothing"))
         elif t.kind == TrustKind.OFF:
-            words.append("no verification for this host (%s)" % t.source)
-    return ", ".join(words) or "unknown"
+            words.append(M("judge.no_verification", "no verification for this host (%s)", t.source))
+    return J(", ", words) or M("judge.unknown", "unknown")
 
 
 def _finish(v: ToolVerdict, report) -> ToolVerdict:

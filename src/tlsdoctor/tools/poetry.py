@@ -45,6 +45,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
+from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text, redact_url
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.requests_lib import (
@@ -181,16 +182,16 @@ def _mini_toml(text: str) -> Dict[str, Any]:
 def _read_toml(path: str, deadline: float) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
     """(data, None) or (None, why not). Local files: bounded by size, not time."""
     if time.monotonic() >= deadline:
-        return None, "not read: deadline"
+        return None, M("poetry.deadline", "not read: deadline")
     try:
         with open(path, "rb") as f:
             data = f.read(_READ_CAP + 1)
     except FileNotFoundError:
         return None, None
     except OSError as exc:
-        return None, "%s could not be read: %s" % (path, exc.strerror or exc)
+        return None, M("tools.could_not_be_read", "%s could not be read: %s", path, exc.strerror or exc)
     if len(data) > _READ_CAP:
-        return None, "%s is larger than 1 MB: not read" % path
+        return None, M("tools.larger_than", "%s is larger than 1 MB: not read", path)
     return toml_loads(data.decode("utf-8", "replace")), None
 
 
@@ -387,10 +388,10 @@ def _choose_index(sources: List[Dict[str, Any]], major: int) -> Tuple[Optional[s
     pick = default or primary
     if pick:
         if pick[0].lower() == "pypi":
-            return None, PYPI_URL, "the source named pypi in pyproject.toml"
+            return None, PYPI_URL, M("poetry.source_named_pypi", "the source named pypi in pyproject.toml")
         return pick[0], pick[1], "pyproject.toml [[tool.poetry.source]] %s (%s)" % (
             pick[0], "default" if pick is default else "primary")
-    why = "PyPI (no primary source in pyproject.toml)" if not explicit_pypi else "PyPI"
+    why = M("poetry.no_primary", "PyPI (no primary source in pyproject.toml)") if not explicit_pypi else "PyPI"
     return None, PYPI_URL, why
 
 
@@ -405,7 +406,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     if why_not:
         warnings.append(why_not)
     if pyproject:
-        settings.append(Setting("pyproject.toml", redact_text(pyproject), "the current directory or a parent"))
+        settings.append(Setting("pyproject.toml", redact_text(pyproject), M("poetry.cwd_or_parent",
+                                                                            "the current directory or a parent")))
     sources = _dig(project, ["tool", "poetry", "source"]) or []
     if not isinstance(sources, list):
         sources = []
@@ -443,14 +445,15 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         repos[name] = index_url
     cert_name = match_repository(project_url(index_url), list(repos.items()), major)
     if cert_name is not None and name is not None and cert_name != name:
-        warnings.append("Poetry matches the index URL to the repository %r (same host), so its certificates apply, "
-                        "not those of source %r" % (cert_name, name))
+        warnings.append(M("poetry.matches_repository", "Poetry matches the index URL to the repository %r (same "
+                          "host), so its certificates apply, not those of source %r", cert_name, name))
     if name is not None:
         # What request() adds as Poetry's repository, and the name whose
         # certificates.<name>.* apply (what `poetry config certificates.<name>.cert` must name).
         settings.insert(1, Setting(SOURCE_SETTING, name, pyproject or ""))
     if cert_name is not None:
-        settings.insert(2 if name is not None else 1, Setting(CERTIFICATES_SETTING, cert_name, "matched by URL"))
+        settings.insert(2 if name is not None else 1, Setting(CERTIFICATES_SETTING, cert_name,
+                                                              M("poetry.matched_by_url", "matched by URL")))
 
     verify: Any = True
     cert_source = None
@@ -468,26 +471,26 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
                 if isinstance(value, str) and source and source.startswith("environment") and \
                         value.strip().lower() in ("false", "true"):
                     # Config._get_normalizer converts only known boolean keys (verified in the lab).
-                    warnings.append("%s=%s is read by Poetry as a path named %r, not as a boolean" % (
-                        _env_key(["certificates", cert_name, key]), value, value))
+                    warnings.append(M("poetry.read_as_path", "%s=%s is read by Poetry as a path named %r, not as a "
+                                      "boolean", _env_key(["certificates", cert_name, key]), value, value))
         value, source, seen = cfg.get(["certificates", cert_name, "client-cert"])
         for i, (src, v) in enumerate(seen):
             settings.append(Setting("certificates.%s.client-cert" % cert_name, redact_text(str(v)), src, i == 0))
         if value:
             client_cert = str(value)
             if not os.path.isfile(client_cert):
-                warnings.append("certificates.%s.client-cert names %s, which does not exist" % (
-                    cert_name, redact_text(client_cert)))
+                warnings.append(M("poetry.client_cert_missing", "certificates.%s.client-cert names %s, which does "
+                                  "not exist", cert_name, redact_text(client_cert)))
 
     source_cert_name = "certificates.%s.cert" % cert_name
     if verify is False:
         trust.append(Trust(TrustKind.OFF, None, source_cert_name))
     elif isinstance(verify, str) and verify:
         # requests: a directory becomes ca_cert_dir, a missing path an OSError.
-        t, warning = bundle_trust(source_cert_name, verify)
+        t, warning = bundle_trust(source_cert_name, verify, "Poetry")
         trust.append(t)
         if warning:
-            warnings.append(warning.replace("requests fails", "Poetry fails"))
+            warnings.append(warning)
     else:
         chosen = None
         for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
@@ -498,10 +501,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             settings.append(Setting(var, redact_text(value), "environment", effective))
             if effective:
                 chosen = var
-                t, warning = bundle_trust(var, value)
+                t, warning = bundle_trust(var, value, "Poetry")
                 trust.append(t)
                 if warning:
-                    warnings.append(warning.replace("requests fails", "Poetry fails"))
+                    warnings.append(warning)
         if chosen is None:
             where = None
             if found.python:
@@ -511,12 +514,13 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
         for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
             if env.get(var):
                 settings.append(Setting(var, redact_text(env[var]), "environment", False))
-                warnings.append("%s is not used for this index: %s wins (requests applies the variable "
-                                "only when Poetry passes verify=True)" % (var, source_cert_name))
+                warnings.append(M("poetry.variable_not_used", "%s is not used for this index: %s wins (requests "
+                                  "applies the variable only when Poetry passes verify=True)", var, source_cert_name))
     for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(var):
             settings.append(Setting(var, redact_text(env[var]), "environment", False))
-            warnings.append("Poetry ignores %s (requests reads REQUESTS_CA_BUNDLE, else certifi)" % var)
+            warnings.append(M("poetry.ignores", "Poetry ignores %s (requests reads REQUESTS_CA_BUNDLE, else certifi)",
+                              var))
     settings.append(Setting("config-dir", redact_text(cdir), cdir_source))
 
     proxy, proxy_settings = env_proxy(env, index_url)
@@ -577,8 +581,8 @@ def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir
     python = resolved.found.python
     if not python:
         return Request(RequestStatus.COULD_NOT_RUN,
-                       detail="could not tell which interpreter runs %s (no Python shebang), so Poetry's own "
-                              "code could not be called" % (resolved.found.path or "poetry"))
+                       detail=M("poetry.no_interpreter", "could not tell which interpreter runs %s (no Python "
+                                "shebang), so Poetry's own code could not be called", resolved.found.path or "poetry"))
     url = project_url(resolved.index_url)
     name, source_url = _source_of(resolved)
     project_dir = ""

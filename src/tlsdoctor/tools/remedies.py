@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from tlsdoctor import remedies
+from tlsdoctor.messages import M
 from tlsdoctor.remedies import Step
 
 # Causes about the index's CA not being trusted by the tool (toolcheck may add more
@@ -46,8 +47,10 @@ TRUST_CAUSES = ("untrusted-private-ca", "tls-interception", "outdated-ca-bundle"
                 "trust-store-missing-root", "tool-ignores-os-store", "tool-ignores-ca-setting")
 STALE_BUNDLE_CAUSES = ("ca-bundle-path-invalid", "no-default-ca-store")
 
-SSL_CERT_FILE_RADIUS = ("SSL_CERT_FILE is read by every OpenSSL-based client of this user: uv (it replaces "
-                        "uv's roots), httpx, curl, git over https, Python's ssl.create_default_context()")
+SSL_CERT_FILE_CLIENTS = M("toolrem.ssl_cert_file_clients", "uv (it replaces uv's roots), httpx, curl, git over https, "
+                          "Python's ssl.create_default_context()")
+SSL_CERT_FILE_RADIUS = M("toolrem.ssl_cert_file_radius", "SSL_CERT_FILE is read by every OpenSSL-based client of this "
+                         "user: %s", SSL_CERT_FILE_CLIENTS)
 
 
 @dataclass(frozen=True)
@@ -172,8 +175,9 @@ def _full_bundle(f: ToolFacts, why: str) -> Optional[Step]:
 
 
 def _manual_bundle_text(tool: str) -> str:
-    return ("confirm the CA first (tlsdoctor fix --tool %s --ca-file PEM, or --trust-ca-sha256 with the fingerprint "
-            "IT publishes): the fix builds a bundle of the public roots plus that CA" % tool)
+    return M("toolrem.confirm_ca", "confirm the CA first (%s, or --trust-ca-sha256 with the fingerprint IT "
+             "publishes): the fix builds a bundle of the public roots plus that CA",
+             "tlsdoctor fix --tool %s --ca-file PEM" % tool)
 
 
 # ------------------------------------------------------------------------- uv
@@ -190,18 +194,19 @@ def _uv(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, 
     if stale:
         unset = (remedies.unset_env(
             "SSL_CERT_FILE",
-            "SSL_CERT_FILE names a file with no certificate: uv >= 0.12 then trusts nothing (\"No default "
-            "certificates will be trusted\") and 0.10's OS-store loader finds nothing. Removing it also changes "
-            + SSL_CERT_FILE_RADIUS.split(": ", 1)[1] + " (they go back to their default roots)",
+            M("toolrem.uv_unset_cert_file", "SSL_CERT_FILE names a file with no certificate: uv >= 0.12 then trusts "
+              "nothing (\"%s\") and 0.10's OS-store loader finds nothing. Removing it also changes %s (they go back "
+              "to their default roots)", "No default certificates will be trusted", SSL_CERT_FILE_CLIENTS),
             source=_where(resolved, "SSL_CERT_FILE")),)
     if f.os_store_trusts:
         out.append(unset + (remedies.set_tool_config(
             "uv", path, key, "true",
-            "%s = true in your uv.toml: uv verifies with the OS store, which trusts the index's CA. Reaches only "
-            "uv (every uv command of this user; a project's uv.toml or [tool.uv] can still override it)" % key),))
+            M("toolrem.uv_switch", "%s = true in your uv.toml: uv verifies with the OS store, which trusts the "
+              "index's CA. Reaches only uv (every uv command of this user; a project's uv.toml or [tool.uv] can still "
+              "override it)", key)),))
         out.append(unset + (remedies.set_env(
-            env_key, "1", "the same switch as an environment variable in your shell start-up file: reaches only uv "
-                          "(in shells started after the change)"),))
+            env_key, "1", M("toolrem.uv_env_switch", "the same switch as an environment variable in your shell "
+                            "start-up file: reaches only uv (in shells started after the change)")),))
     elif stale and not any(c in TRUST_CAUSES for c in causes):
         out.append(unset)
     if any(c in TRUST_CAUSES for c in causes) or (stale and not f.os_store_trusts):
@@ -209,17 +214,18 @@ def _uv(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, 
         # and `--cert` (0.12) has no environment spelling, so the SSL_CERT_FILE-free path is
         # the OS store itself (root), then the uv.toml switch.
         if not f.os_store_trusts:
-            out.append((remedies.manual(
-                "add the CA to the OS store (as root: copy it to /usr/local/share/ca-certificates/ and run "
-                "update-ca-certificates), then set %s = true in %s: reaches every program that uses the OS store, "
-                "and uv only through the switch; no global SSL_CERT_FILE" % (key, path)),))
-        bundle = _full_bundle(f, "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA"
-                              % (f.base_bundle or "certifi"))
+            out.append((remedies.manual(M(
+                "toolrem.uv_os_store", "add the CA to the OS store (as root: copy it to %s and run %s), then set %s = "
+                "true in %s: reaches every program that uses the OS store, and uv only through the switch; no global "
+                "SSL_CERT_FILE", "/usr/local/share/ca-certificates/", "update-ca-certificates", key, path)),))
+        bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
+                                            "confirmed CA", f.base_bundle or "certifi"))
         if bundle is not None:
             out.append((bundle, remedies.set_env(
                 "SSL_CERT_FILE", f.bundle or "",
-                "uv replaces its roots with this full bundle (public roots + the CA, so other hosts keep working). "
-                "Blast radius: " + SSL_CERT_FILE_RADIUS + " all get this bundle instead of their defaults"),))
+                M("toolrem.uv_bundle", "uv replaces its roots with this full bundle (public roots + the CA, so other "
+                  "hosts keep working). Blast radius: %s all get this bundle instead of their defaults",
+                  SSL_CERT_FILE_RADIUS)),))
         elif not f.os_store_trusts:
             out.append((remedies.manual(_manual_bundle_text("uv")),))
     return out
@@ -263,13 +269,14 @@ def _client_cert(tool: str, resolved: Any, f: ToolFacts) -> Tuple[Step, ...]:
 
         source = poetry_source(resolved, f) or "<source>"
         key = format_path(("certificates", source, "client-cert"))
-        return (remedies.manual("poetry config %s <PEM with your key and certificate>: Poetry sends it to that "
-                                "source only" % key),)
+        return (remedies.manual(M("toolrem.poetry_client_cert", "%s <PEM with your key and certificate>: Poetry sends "
+                                  "it to that source only", "poetry config %s" % key)),)
     if tool == "uv":
-        return (remedies.manual("export SSL_CLIENT_CERT=<PEM with your key and certificate> in your shell start-up "
-                                "file: uv sends it to every host it connects to"),)
-    return (remedies.manual("%s has no setting for a client certificate: the script must pass cert=(CERT, KEY) "
-                            "itself" % tool),)
+        return (remedies.manual(M("toolrem.uv_client_cert", "%s<PEM with your key and certificate> in your shell "
+                                  "start-up file: uv sends it to every host it connects to",
+                                  "export SSL_CLIENT_CERT=")),)
+    return (remedies.manual(M("toolrem.lib_client_cert", "%s has no setting for a client certificate: the script must "
+                              "pass %s itself", tool, "cert=(CERT, KEY)")),)
 
 
 def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, str]) -> List[Tuple[Step, ...]]:
@@ -277,25 +284,26 @@ def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[s
         return []
     source = poetry_source(resolved, f)
     if not source:
-        return [(remedies.manual(
-            "poetry config certificates.<source>.cert <a bundle of the public roots plus the CA>, for the source whose "
-            "URL is the index (tlsdoctor could not tell its name)"),)]
+        return [(remedies.manual(M(
+            "toolrem.poetry_no_source", "%s <a bundle of the public roots plus the CA>, for the source whose URL is "
+            "the index (tlsdoctor could not tell its name)", "poetry config certificates.<source>.cert")),)]
     from tlsdoctor.fix.toml_edit import format_path
 
     key = format_path(("certificates", source, "cert"))  # a name with a dot is quoted, as poetry config does
-    bundle = _full_bundle(f, "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA"
-                          % (f.base_bundle or "certifi"))
+    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
+                                        "confirmed CA", f.base_bundle or "certifi"))
     if bundle is None:
         return [(remedies.manual(_manual_bundle_text("poetry")),)]
     group: Tuple[Step, ...] = ()
     env_name = "POETRY_CERTIFICATES_%s_CERT" % re.sub(r"[^A-Za-z0-9]", "_", source).upper()
     if env.get(env_name):
-        group += (remedies.unset_env(env_name, "%s beats config.toml; remove it so the source's certificate below "
-                                     "is used" % env_name, source=_where(resolved, env_name)),)
+        group += (remedies.unset_env(env_name, M("toolrem.poetry_env_beats", "%s beats config.toml; remove it so the "
+                                                 "source's certificate below is used", env_name),
+                                     source=_where(resolved, env_name)),)
     group += (bundle, remedies.set_tool_config(
         "poetry", poetry_config(env, f), key, f.bundle or "",
-        "Poetry verifies source %r with this full bundle (public roots + the CA). Reaches only Poetry, only for that "
-        "source; REQUESTS_CA_BUNDLE, pip and other tools are unchanged" % source,
+        M("toolrem.poetry_cert", "Poetry verifies source %r with this full bundle (public roots + the CA). Reaches "
+          "only Poetry, only for that source; REQUESTS_CA_BUNDLE, pip and other tools are unchanged", source),
         argv=("poetry", "config", key, f.bundle or "")))
     return [group]
 
@@ -306,20 +314,21 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     out: List[Tuple[Step, ...]] = []
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if _stale(env, name) and not any(c in TRUST_CAUSES for c in causes):
-            out.append((remedies.unset_env(name, "%s names a file with no certificate; without it requests uses "
-                                           "certifi. Also reaches pip and Poetry (they read it too)" % name,
+            out.append((remedies.unset_env(name, M("toolrem.requests_unset", "%s names a file with no certificate; "
+                                                   "without it requests uses certifi. Also reaches pip and Poetry "
+                                                   "(they read it too)", name),
                                            source=_where(resolved, name)),))
     if any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts:
-        bundle = _full_bundle(f, "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA"
-                              % (f.base_bundle or "certifi"))
+        bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
+                                            "confirmed CA", f.base_bundle or "certifi"))
         if bundle is None:
             out.append((remedies.manual(_manual_bundle_text("requests")),))
         else:
             out.append((bundle, remedies.set_env(
                 "REQUESTS_CA_BUNDLE", f.bundle or "",
-                "requests verifies with this full bundle (public roots + the CA). Blast radius: every requests-based "
-                "program of this user, pip too (it then uses this bundle instead of the OS store) and Poetry sources "
-                "without their own certificate; not uv, httpx or curl",
+                M("toolrem.requests_bundle", "requests verifies with this full bundle (public roots + the CA). Blast "
+                  "radius: every requests-based program of this user, pip too (it then uses this bundle instead of "
+                  "the OS store) and Poetry sources without their own certificate; not uv, httpx or curl"),
                 source=_where(resolved, "REQUESTS_CA_BUNDLE")),))
     return out
 
@@ -327,12 +336,13 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
 def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     out: List[Tuple[Step, ...]] = []
     trust_problem = any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
-    bundle = _full_bundle(f, "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA"
-                          % (f.base_bundle or "certifi")) if trust_problem else None
+    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
+                                        "confirmed CA", f.base_bundle or "certifi")) if trust_problem else None
     if _stale(env, "SSL_CERT_FILE") and bundle is None:
         out.append((remedies.unset_env(
-            "SSL_CERT_FILE", "SSL_CERT_FILE names a missing or empty file: httpx fails with FileNotFoundError before "
-            "connecting. Removing it also reaches " + SSL_CERT_FILE_RADIUS.split(": ", 1)[1],
+            "SSL_CERT_FILE", M("toolrem.httpx_unset", "SSL_CERT_FILE names a missing or empty file: httpx fails with "
+                               "FileNotFoundError before connecting. Removing it also reaches %s",
+                               SSL_CERT_FILE_CLIENTS),
             source=_where(resolved, "SSL_CERT_FILE")),))
     if trust_problem:
         if bundle is None:
@@ -340,8 +350,9 @@ def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
         else:
             out.append((bundle, remedies.set_env(
                 "SSL_CERT_FILE", f.bundle or "",
-                "httpx verifies with this full bundle (public roots + the CA). Blast radius: " + SSL_CERT_FILE_RADIUS
-                + " all get this bundle instead of their defaults", source=_where(resolved, "SSL_CERT_FILE")),))
+                M("toolrem.httpx_bundle", "httpx verifies with this full bundle (public roots + the CA). Blast "
+                  "radius: %s all get this bundle instead of their defaults", SSL_CERT_FILE_RADIUS),
+                source=_where(resolved, "SSL_CERT_FILE")),))
     return out
 
 

@@ -26,6 +26,7 @@ import time
 from typing import Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
+from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text, redact_url
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.run import run  # own process group, killed at the deadline, output redacted
@@ -180,7 +181,8 @@ def library_request(resolved: Resolved, library: str, env: Mapping[str, str], de
                     workdir: str) -> Request:
     python = resolved.found.python or resolved.found.path
     if not python:
-        return Request(RequestStatus.COULD_NOT_RUN, detail="no interpreter that imports %s" % library)
+        return Request(RequestStatus.COULD_NOT_RUN,
+                       detail=M("requests.no_interpreter", "no interpreter that imports %s", library))
     url = project_url(resolved.index_url)
     # The library's own timeout inside check's deadline, so a hang ends as the
     # library's ReadTimeout (a reason) rather than as our kill, where possible.
@@ -193,14 +195,16 @@ def library_request(resolved: Resolved, library: str, env: Mapping[str, str], de
                    "" if status != RequestStatus.COULD_NOT_RUN.value else out.strip()[:500])
 
 
-def bundle_trust(name: str, value: str) -> Tuple[Trust, Optional[str]]:
-    """A ``*_CA_BUNDLE`` path as requests loads it, and a warning if it cannot."""
+def bundle_trust(name: str, value: str, client: str = "requests") -> Tuple[Trust, Optional[str]]:
+    """A ``*_CA_BUNDLE`` path as requests loads it, and a warning if it cannot (``client``: the program
+    that fails, Poetry and conda use requests' loading)."""
     if os.path.isdir(value):
         return Trust(TrustKind.DIR, value, name), None
     if not os.path.isfile(value):
-        return Trust(TrustKind.FILE, value, name), (
-            "%s names %s, which does not exist: requests fails every HTTPS request with "
-            "'Could not find a suitable TLS CA certificate bundle, invalid path'" % (name, redact_text(value)))
+        return Trust(TrustKind.FILE, value, name), M(
+            "requests.bundle_missing", "%s names %s, which does not exist: %s fails every HTTPS request with "
+            "'%s'", name, redact_text(value), client,
+            "Could not find a suitable TLS CA certificate bundle, invalid path")
     return Trust(TrustKind.FILE, value, name), None
 
 
@@ -237,7 +241,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(name):
             settings.append(Setting(name, redact_text(env[name]), "environment", False))
-            warnings.append("requests ignores %s (it reads REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi)" % name)
+            warnings.append(M("requests.ignores", "requests ignores %s (it reads REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, "
+                              "else certifi)", name))
     proxy, proxy_settings = env_proxy(env, index_url)
     settings.extend(proxy_settings)
     return Resolved(found, index_url, tuple(settings), tuple(trust), proxy, None, tuple(warnings))

@@ -50,6 +50,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
+from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text, redact_url, redact_value
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.run import run
@@ -320,10 +321,10 @@ def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str
     """[(path, which)] from the highest precedence down, and notes."""
     notes: List[str] = []
     if (env.get("UV_NO_CONFIG") or "").strip().lower() in _TRUE:
-        return [], ["UV_NO_CONFIG is set: uv reads no configuration file"]
+        return [], [M("uv.no_config", "UV_NO_CONFIG is set: uv reads no configuration file")]
     if env.get("UV_CONFIG_FILE"):
         return [(env["UV_CONFIG_FILE"], "UV_CONFIG_FILE")], \
-            ["UV_CONFIG_FILE is set: uv reads that file and no project, user or system file"]
+            [M("uv.config_file", "UV_CONFIG_FILE is set: uv reads that file and no project, user or system file")]
     files: List[Tuple[str, str]] = []
     d = os.path.abspath(cwd or ".")
     while True:
@@ -332,7 +333,7 @@ def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str
         if os.path.isfile(uv_toml):
             files.append((uv_toml, "project"))
             if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-                notes.append("%s is ignored: uv.toml in the same directory wins" % pyproject)
+                notes.append(M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins", pyproject))
             break
         if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
             files.append((pyproject, "project"))
@@ -408,7 +409,7 @@ def _loadable(path: str) -> Tuple[bool, str]:
     except FileNotFoundError:
         return False, "Path does not exist"
     except OSError as exc:
-        return False, "cannot be read (%s)" % exc.strerror
+        return False, M("uv.cannot_be_read", "cannot be read (%s)", exc.strerror)
     if b"-----BEGIN CERTIFICATE-----" not in data:
         return False, "No valid certificates found"
     return True, ""
@@ -473,17 +474,17 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     files: List[Tuple[str, str, Dict[str, Any]]] = []
     for path, which in paths:
         if time.monotonic() >= deadline:
-            warnings.append("the deadline came before %s was read" % path)
+            warnings.append(M("uv.deadline", "the deadline came before %s was read", path))
             break
         try:
             files.append((path, which, _settings_of(path)))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             if isinstance(exc, FallbackTomlError):
-                warnings.append("tlsdoctor's own TOML reader (Python < 3.11 has no tomllib) cannot read %s: %s; "
-                                "its settings are not shown" % (path, redact_text(str(exc))))
+                warnings.append(M("uv.fallback_toml", "tlsdoctor's own TOML reader (Python < 3.11 has no tomllib) "
+                                  "cannot read %s: %s; its settings are not shown", path, redact_text(str(exc))))
             else:
-                warnings.append("uv cannot read %s: %s (uv itself stops with an error)"
-                                % (path, redact_text(str(exc))))
+                warnings.append(M("uv.cannot_read", "uv cannot read %s: %s (uv itself stops with an error)",
+                                  path, redact_text(str(exc))))
 
     def from_files(key: str) -> List[Tuple[Any, str]]:
         return [(data[key], path) for path, _, data in files if key in data]
@@ -509,7 +510,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     for name in ("UV_SYSTEM_CERTS", "UV_NATIVE_TLS"):
         if name == "UV_SYSTEM_CERTS" and not new_name:
             if name in env:
-                warnings.append("UV_SYSTEM_CERTS is unknown to uv %s (it has UV_NATIVE_TLS)" % found.version)
+                warnings.append(M("uv.unknown_env", "UV_SYSTEM_CERTS is unknown to uv %s (it has UV_NATIVE_TLS)",
+                                  found.version))
             continue
         b = _bool_env(env, name)
         if b is not None:
@@ -519,7 +521,8 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     for key in ("system-certs", "native-tls"):
         if key == "system-certs" and not new_name:
             if from_files(key):
-                warnings.append("system-certs is unknown to uv %s (it has native-tls)" % found.version)
+                warnings.append(M("uv.unknown_key", "system-certs is unknown to uv %s (it has native-tls)",
+                                  found.version))
             continue
         for value, path in from_files(key):
             if isinstance(value, bool):
@@ -542,16 +545,17 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
             replaced = True
         elif v[:2] >= (0, 12):
-            warnings.append("Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default certificate then "
-                            "(\"No default certificates will be trusted\")" % (why, found.version))
+            warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
+                              "certificate then (\"%s\")", why, found.version,
+                              "No default certificates will be trusted"))
             replaced = nothing = True
         else:
-            warnings.append("uv %s ignores this SSL_CERT_FILE (\"Ignoring invalid `SSL_CERT_FILE`\": %s)"
-                            % (found.version, why))
+            warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
+                              "Ignoring invalid `SSL_CERT_FILE`", why))
             if os_store and (0, 9) <= v[:2] < (0, 12):
                 # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
-                warnings.append("uv %s's OS-store loader reads the same SSL_CERT_FILE and loads no certificate"
-                                % found.version)
+                warnings.append(M("uv.native_loader", "uv %s's OS-store loader reads the same SSL_CERT_FILE and loads "
+                                  "no certificate", found.version))
                 os_store = False
                 nothing = True
     if cert_dir:
@@ -564,19 +568,21 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
                     trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
             replaced = True
         else:
-            warnings.append("uv %s does not read SSL_CERT_DIR (since 0.9.10)" % found.version)
+            warnings.append(M("uv.no_cert_dir", "uv %s does not read SSL_CERT_DIR (since 0.9.10)", found.version))
     if not replaced and not nothing:
         if os_store:
             trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
         else:
             trust.append(Trust(TrustKind.BUNDLED, None, "default"))
     elif replaced and os_store:
-        warnings.append("%s is on, but SSL_CERT_FILE/SSL_CERT_DIR replace the OS store too" % system[1])
+        warnings.append(M("uv.replaced_os_store", "%s is on, but SSL_CERT_FILE/SSL_CERT_DIR replace the OS store too",
+                          system[1]))
     if nothing and not trust:
         trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT"):
         if env.get(name):
-            settings.append(Setting(name, redact_value(name, env[name]) or "", "environment (uv ignores it)",
+            settings.append(Setting(name, redact_value(name, env[name]) or "", M("uv.env_ignored",
+                                                                                 "environment (uv ignores it)"),
                                     effective=False))
 
     # -- verification off for the index host
@@ -611,15 +617,16 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             bypass = _no_proxy(env[name], host.lower())
             settings.append(Setting(name, redact_text(env[name]), "environment", effective=bypass))
             if bypass and proxy:
-                warnings.append("%s matches %s: uv goes direct, not through the proxy" % (name, host))
+                warnings.append(M("uv.no_proxy", "%s matches %s: uv goes direct, not through the proxy", name, host))
                 proxy = None
             break
     client_cert = env.get("SSL_CLIENT_CERT") or None
     if client_cert:
         settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
     knows_retries = v[:2] >= (0, 10)
-    settings.append(Setting("UV_HTTP_RETRIES", "0", "set by tlsdoctor for its request" if knows_retries
-                            else "set by tlsdoctor (uv %s does not read it: it retries 3 times)" % found.version,
+    settings.append(Setting("UV_HTTP_RETRIES", "0", M("uv.retries_set", "set by tlsdoctor for its request")
+                            if knows_retries else M("uv.retries_unread", "set by tlsdoctor (uv %s does not read it: it "
+                                                    "retries 3 times)", found.version),
                             effective=knows_retries))
     return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
                     client_cert=client_cert, warnings=tuple(warnings))
@@ -642,7 +649,7 @@ def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir
     writes nothing there."""
     found = resolved.found
     if not found.path:
-        return Request(RequestStatus.COULD_NOT_RUN, detail="uv was not found")
+        return Request(RequestStatus.COULD_NOT_RUN, detail=M("uv.not_found", "uv was not found"))
     argv = [found.path, "pip", "compile", "-", "--no-deps", "--no-header", "--no-cache", "--index-url",
             resolved.index_url, "--python-version", "3.12"]
     e = _base_env(env)
@@ -657,7 +664,7 @@ def request(resolved: Resolved, env: Mapping[str, str], deadline: float, workdir
     detail = ""
     if status == RequestStatus.FAILED.value and _RESOLVED.search(out or "") and not _NETWORK.search(out or ""):
         status = RequestStatus.OK.value
-        detail = "uv reached the index (it answered that %s is not there)" % PROJECT
+        detail = M("uv.reached_index", "uv reached the index (it answered that %s is not there)", PROJECT)
     elif status == RequestStatus.DEADLINE.value:
-        detail = "uv did not finish by the deadline"
+        detail = M("uv.did_not_finish", "uv did not finish by the deadline")
     return Request(RequestStatus(status), argv=shown, exit_code=code, output=out, elapsed=elapsed, detail=detail)
