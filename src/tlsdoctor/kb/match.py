@@ -51,6 +51,17 @@ from tlsdoctor.redact import redact_text as redact
 PREFILTER_TOKENS: Tuple[bytes, ...] = (
     b"SSL", b"ssl", b"roxy", b"ertificate", b"server_hostname", b"onnection",
     b"SOCKS support", b"alert protocol version", b"TLSv1.2+ is required",
+    # uv (rustls, hyper-util) names a handshake alert, a plaintext answer and a
+    # refused CONNECT in its own words, on "Caused by:" / "cause:" lines that
+    # hold none of the tokens above (lab: uv 0.4.30 / 0.10.12 / 0.13.9 on
+    # tls10-only, weak-dh, no-secure-renegotiation, client-cert-required,
+    # plain-http-index, proxy-upstream-unreachable); Poetry 2 without -v prints
+    # only "All attempts to connect to HOST:PORT failed." (poetry/all-attempts-failed
+    # tells the reader to run it again with -v). Each is the narrowest text
+    # those lines share: a token makes a line a candidate (its regexes and
+    # clues run), so a broad one ("tunnel", "fatal") would read unrelated lines.
+    b"received fatal alert", b"tls handshake eof", b"received corrupt message",
+    b"tunnel error", b"unsuccessful tunnel", b"All attempts to connect to",
 )
 # Lines that carry clues only: `pip --version` output ("pip X from ... (python Y)"),
 # traceback frames in pip's vendored truststore (pip >= 24.2 on Python >= 3.10),
@@ -59,6 +70,7 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 # (npm's error code lines, Poetry's crash-trace frames, uv's retry summary).
 CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes",
                                   b"npm ERR!", b"npm error", b"pypoetry", b"Request failed after",
+                                  b"run your poetry command with -v",
                                   b"Python.framework", b"C:\\", b"/usr/lib/python")
 
 class _Lazy:
@@ -167,8 +179,22 @@ INF = (999, 0)
 _CLIENT_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("conda", ("CondaSSLError", "CondaHTTPError", "conda/gateways/", "conda\\gateways\\",
                "Conda cannot proceed")),
-    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.")),
-    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after")),
+    # Poetry 2 (console/exceptions.py, PoetryConnectionError / PoetryRuntimeError) prints its own
+    # summary and -v hint above or instead of the urllib3 message (lab: Poetry 2.5.1).
+    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.",
+                "All attempts to connect to", "You can also run your poetry command with -v")),
+    # uv 0.10+ names the failed request on "cause:" lines: a proxy's refusal ("tunnel error: ") and the
+    # UnknownIssuer hint of 0.13 come without "invalid peer certificate" (lab: uv 0.10.12, 0.13.9).
+    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after",
+            "tunnel error: ", "hint: Consider enabling use of system TLS certificates",
+            # rustls's and tokio-rustls's own words (rustls Error::AlertReceived / InvalidMessage,
+            # "tls handshake eof"): of the clients known here only uv speaks TLS through rustls;
+            # OpenSSL-based ones say "tlsv13 alert certificate required", "wrong version number".
+            "received fatal alert: ", "received corrupt message of type ", "tls handshake eof")),
+    # httpx re-raises httpcore's exceptions under its own names (httpx/_transports/default.py,
+    # map_httpcore_exceptions): httpcore.X then httpx.X, and frames in site-packages/httpx.
+    ("httpx", ("httpx.ConnectError", "httpx.ProxyError", "httpx.ReadError", "/site-packages/httpx/",
+               "\\site-packages\\httpx\\", "httpcore.")),
     ("npm", ("npm ERR! ", "npm error ", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")),
     ("git", ("fatal: unable to access '",)),
     ("curl", ("curl: (",)),
