@@ -110,7 +110,14 @@ GATE_AFTER = 32  # analyses before the literal gates are built (see Engine)
 # fraction of its bytes: 720 errors in the 100 MB benchmark log); past that,
 # only lines already in the memo count, the rest are counted as not analysed
 # and the report says so. This keeps any input at tens of MB/s.
-BUDGET_FREE = 4 << 20
+# BUDGET_FREE is the constant part of explain's cost on crafted input (~0.1 s
+# per MB of analysed text when every line holds many KB literals), so it is
+# sized from real text, not from what is affordable: the largest of the lab's
+# 1,637 recordings (pip's and the other tools') analyses 27 KB, and a log of
+# 2,000 distinct pip errors (600 KB) 1.7 MB, both analysed whole
+# (tests/hostile/test_explain_crafted.py). 2 MB (4 MB before) halves the
+# constant and leaves every real log's result as it was.
+BUDGET_FREE = 2 << 20
 BUDGET_SHARE = 16
 LONG_HALF = 1536
 LONG_WINDOWS = 8
@@ -523,6 +530,10 @@ class Engine:
         self._recent: Dict[str, frozenset] = {}
         self._by_bigram: Dict[str, List[Tuple[str, Tuple[int, ...]]]] = {}
         self._maxlit = 0
+        # Per entry, where a match can start at the earliest: (literal, the
+        # widest its branch's text before the literal can be) per top-level
+        # alternative, or None (``literal_starts``). Built with the gates.
+        self._starts: List[Optional[Tuple[Tuple[str, int], ...]]] = [None] * len(self.entries)
         # The reference path (tests only, tests/hostile/test_explain_crafted.py):
         # every regex on every text, no literal gates, no shortcuts in the
         # prefilter. The fast path must give exactly its results.
@@ -544,7 +555,36 @@ class Engine:
             for bg in {lit[k:k + 2] for k in range(len(lit) - 1)}:
                 self._by_bigram.setdefault(bg, []).append((lit, idxs))
         self._maxlit = max((len(lit) for lit, _ in self._lits), default=0)
+        self._starts = [literal_starts(e["regex"]) for e in self.entries]
         self._recent.clear()
+
+    def _search(self, i: int, text: str):
+        """``regexes[i].search(text)``, the same match, started where a match can begin at the earliest.
+
+        Python's ``re`` has a fast scan only for a literal *prefix*: an alternation,
+        or a pattern that starts with a group, is tried at every position, ~30 µs
+        per KB of text for each such entry (most of explain's work on lines
+        holding many KB literals). Every match of alternative k holds its literal
+        L_k, preceded by at most W_k characters of that alternative, so no match
+        starts before ``min(text.find(L_k) - W_k)``; and ``search(text, pos)``
+        returns the leftmost match starting at ``pos`` or later, with ``^``, ``\b``
+        and lookbehinds still seeing the text before ``pos`` (CPython's sre keeps
+        the real start of the string), so it is the match ``search(text)``
+        finds. No alternative's literal present: no match.
+        """
+        starts = self._starts[i]
+        if starts is None or self.exhaustive:
+            return self.regexes[i].search(text)
+        pos = -1
+        for lit, width in starts:
+            k = text.find(lit)
+            if k >= 0:
+                k = k - width if k > width else 0
+                if pos < 0 or k < pos:
+                    pos = k
+        if pos < 0:
+            return None
+        return self.regexes[i].search(text, pos)
 
     def _gate(self, text: str) -> frozenset:
         """The entries whose required literals ``text`` holds (all entries before the gates exist)."""
@@ -649,15 +689,15 @@ class Engine:
     def _without(self, text: str, cand: Iterable[int], alone: frozenset) -> Tuple[Tuple[int, frozenset], ...]:
         """The entries of ``cand`` (a superset of the true matches) that match ``text``, less ``alone``,
         each dropped when an entry of its ``not_with`` matches too (``alone`` included)."""
-        regexes = self.regexes
-        found = [i for i in sorted(cand) if i not in alone and regexes[i].search(text)]
+        search = self._search
+        found = [i for i in sorted(cand) if i not in alone and search(i, text)]
         if not found:
             return ()
         fs = set(found)
         out = []
         for i in found:
             nw = self.not_with[i]
-            if nw and (nw & fs or any(regexes[j].search(text) for j in sorted(nw & alone) if j in cand)):
+            if nw and (nw & fs or any(search(j, text) for j in sorted(nw & alone) if j in cand)):
                 continue
             out.append((i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text))))
         return tuple(out)
@@ -721,6 +761,51 @@ def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
             return None
         lits.append(best.lower() if fold else best)
     return (tuple(lits), fold)
+
+
+def literal_starts(pattern: str) -> Optional[Tuple[Tuple[str, int], ...]]:
+    """Per top-level alternative of ``pattern``: its longest top-level literal run
+    (the one ``required_literals`` gates on) and the greatest width of what comes
+    before it in that alternative; None when some alternative has no run of 3
+    characters or an unbounded part before its run, and for ``(?i)`` patterns
+    (lowering can change a text's length, so positions would not carry over)."""
+    try:
+        try:
+            from re import _parser as sre_parse  # Python >= 3.11
+        except ImportError:  # pragma: no cover - Python 3.9/3.10
+            import sre_parse  # type: ignore[no-redef]
+        tree = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
+    if len(items) == 1 and str(items[0][0]) == "BRANCH":
+        branches = [list(b) for b in items[0][1][1]]
+    else:
+        branches = [items]
+    out: List[Tuple[str, int]] = []
+    for branch in branches:
+        best, best_at, run, run_at = "", 0, "", 0
+        for k, (op, av) in enumerate(branch):
+            if str(op) == "LITERAL":
+                if not run:
+                    run_at = k
+                run += chr(av)
+                if len(run) > len(best):
+                    best, best_at = run, run_at
+            else:
+                run = ""
+        if len(best) < 3:
+            return None
+        try:
+            width = sre_parse.SubPattern(tree.state, branch[:best_at]).getwidth()[1] if best_at else 0
+        except Exception:
+            return None
+        if width > 1 << 16:  # unbounded (MAXREPEAT / MAXWIDTH) or too wide to help
+            return None
+        out.append((best, width))
+    return tuple(out)
 
 
 def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
