@@ -296,3 +296,23 @@ def test_every_recording_is_analysed_far_within_the_budget():
         assert sc.not_analysed == 0
         worst = max(worst, eng.analyzed_bytes)
     assert 0 < worst * 16 <= match.BUDGET_FREE, worst
+
+
+def test_long_tokens_are_found_where_the_regex_finds_them():
+    """The prefilter's long tokens use ``bytes.find`` (faster on noise): the same first start as the
+    escaped regex for every start and end offset. Negative control: a window too short for the token."""
+    import re
+
+    from tlsdoctor.kb.match import CLUE_TOKENS, LONG_TOKEN, PREFILTER_TOKENS, _Find, _token_finder
+
+    long_tokens = [t for t in PREFILTER_TOKENS + CLUE_TOKENS if len(t) >= LONG_TOKEN]
+    assert long_tokens and all(isinstance(_token_finder(t), _Find) for t in long_tokens)
+    assert not isinstance(_token_finder(b"SSL"), _Find)
+    for tok in long_tokens:
+        buf = b"x" * 5 + tok + b"\n" + tok[:-1] + b" " + tok + tok
+        rx, fd = re.compile(re.escape(tok)), _Find(tok)
+        for pos in range(0, len(buf), 3):
+            for end in range(pos, len(buf) + 1, 5):
+                want, got = rx.search(buf, pos, end), fd.search(buf, pos, end)
+                assert (want and want.start()) == (got and got.start()), (tok, pos, end)
+        assert fd.search(buf, 5, 5 + len(tok) - 1) is None and fd.search(buf, 5, 5 + len(tok)).start() == 5
