@@ -252,3 +252,67 @@ def test_version_clues_are_found_where_finditer_finds_them():
             assert got == want, text[:200]
             n += len(want)
     assert n > 100  # the recordings do hold versions (the comparison is not empty)
+
+
+def test_started_search_gives_the_same_match():
+    """``Engine._search`` starts each regex where a match can begin at the earliest (its alternatives'
+    literals, less the widest text before them): the same match (span and groups) as a search of the
+    whole text, on every line of the recordings, on lines holding every literal, and where a literal
+    sits closer to the start than the width before it. Negative control: a width of 0 misses matches."""
+    from tlsdoctor.kb import load_entries, match
+
+    eng = Engine(load_entries())
+    eng._build_gates()
+    assert sum(s is not None for s in eng._starts) > 0.8 * len(eng.entries)
+    lits = sorted({lit for e in load_entries() for lit in (match.required_literals(e["regex"]) or ((), 0))[0]})
+    lines = {ln for text in _recorded_outputs() for ln in text.splitlines() if len(ln) < 20000}
+    lines.update(" ".join(lits[k:] + lits[:k]) for k in range(0, len(lits), 5))
+    lines.update(["Caused by: proxy authentication required", "cause: proxy authentication required x",
+                  "x: proxy authentication required then cause: proxy authentication required",
+                  "HTTPSConnectionPool(host='a', port=1)", "x\n    | HTTPSConnectionPool(host=", "SSLV3_ALERT_HANDSHAKE_FAILURE"])
+    n = 0
+    for i, rx in enumerate(eng.regexes):
+        for ln in lines:
+            want = rx.search(ln)
+            got = eng._search(i, ln)
+            assert (want and (want.span(), want.groups())) == (got and (got.span(), got.groups())), (eng.entries[i]["id"], ln[:200])
+            n += bool(want)
+    assert n > 1000
+    k = next(i for i, e in enumerate(eng.entries) if e["id"] == "uv/proxy-authorization-required")
+    eng._starts[k] = tuple((lit, 0) for lit, _ in eng._starts[k])
+    assert eng._search(k, "Caused by: proxy authentication required") is None
+
+
+def test_every_recording_is_analysed_far_within_the_budget():
+    """Why BUDGET_FREE (kb/match.py) changes no real result: the lab's recordings, pip's and the other
+    tools', analyse at most a small fraction of it, so none has a line left unanalysed."""
+    from tlsdoctor.kb import load_entries, match
+
+    entries = load_entries()
+    worst = 0
+    for text in _recorded_outputs():
+        eng = Engine(entries)
+        sc = match.scan_text(text, eng)
+        assert sc.not_analysed == 0
+        worst = max(worst, eng.analyzed_bytes)
+    assert 0 < worst * 16 <= match.BUDGET_FREE, worst
+
+
+def test_long_tokens_are_found_where_the_regex_finds_them():
+    """The prefilter's long tokens use ``bytes.find`` (faster on noise): the same first start as the
+    escaped regex for every start and end offset. Negative control: a window too short for the token."""
+    import re
+
+    from tlsdoctor.kb.match import CLUE_TOKENS, LONG_TOKEN, PREFILTER_TOKENS, _Find, _token_finder
+
+    long_tokens = [t for t in PREFILTER_TOKENS + CLUE_TOKENS if len(t) >= LONG_TOKEN]
+    assert long_tokens and all(isinstance(_token_finder(t), _Find) for t in long_tokens)
+    assert not isinstance(_token_finder(b"SSL"), _Find)
+    for tok in long_tokens:
+        buf = b"x" * 5 + tok + b"\n" + tok[:-1] + b" " + tok + tok
+        rx, fd = re.compile(re.escape(tok)), _Find(tok)
+        for pos in range(0, len(buf), 3):
+            for end in range(pos, len(buf) + 1, 5):
+                want, got = rx.search(buf, pos, end), fd.search(buf, pos, end)
+                assert (want and want.start()) == (got and got.start()), (tok, pos, end)
+        assert fd.search(buf, 5, 5 + len(tok) - 1) is None and fd.search(buf, 5, 5 + len(tok)).start() == 5

@@ -132,15 +132,17 @@ def test_verify_reads_tool_recordings(tmp_path, capsys):
     _tool_rec(tool, "expired-cert/uv0.4.30")            # "invalid peer certificate: Expired"
     _tool_rec(tool, "healthy-direct/uv0.13.9")          # uv succeeded: nothing may match
     _tool_rec(tool, "tls10-only/uv0.13.9")              # "received fatal alert: ProtocolVersion"
+    _tool_rec(tool, "healthy-direct/git")               # TLS fine, then a 404 from the simple index: no reason
     code = main(["kb", "verify", "--recordings", str(pip), "--tool-recordings", str(tool), "--dry-run", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == exitcodes.PROBLEM  # the KB's other reproduced entries have no recording in this tiny set
     assert "uv/invalid-peer-certificate-expired" in out["reproduced"]
+    assert "uv/received-fatal-alert-protocol-version" in out["reproduced"]
     assert "uv/invalid-peer-certificate" not in out["reproduced"]  # negative control: UnknownIssuer is not Expired
     # a tool failure nothing matches is listed, not a problem; the successful run matched nothing
-    assert out["unexplained"] == ["tls10-only/uv0.13.9"]
-    assert not [p for p in out["problems"] if "uv0" in p]
-    assert out["recordings"] == 4
+    assert out["unexplained"] == ["healthy-direct/git"]
+    assert not [p for p in out["problems"] if "uv0" in p or "/git" in p]
+    assert out["recordings"] == 5
 
 
 def test_verify_flags_a_tool_success_that_matches(tmp_path, capsys):

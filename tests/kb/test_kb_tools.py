@@ -77,8 +77,9 @@ FIRST = [
     # a garbage CA bundle: the same OpenSSL words from requests / Poetry as from pip
     ("untrusted-ca/poetry1.8.5-py3.11.requests-ca-bundle-garbage", "pip/ssl-ca-bundle-not-pem",
      ["pip/ca-bundle-invalid-path"]),
-    # a bundle holding the issuing CA without its root: OpenSSL's error 2, not 20 (Python 3.11; 3.13 accepts it)
-    ("missing-intermediate/httpx0.28.1-py3.11.bundle-intermediate-only", "pip/ssl-cert-verify-unable-to-get-issuer",
+    # a bundle holding the issuing CA without its root: OpenSSL's error 2, not 20 (Python 3.11; 3.13 accepts
+    # it). httpx's own entry leads (test_intermediate_only_bundle_reason checks the reason behind it)
+    ("missing-intermediate/httpx0.28.1-py3.11.bundle-intermediate-only", "httpx/connect-error",
      ["pip/ssl-cert-verify-unable-to-get-local-issuer"]),
     # a system-wide OpenSSL security level 3 against an RSA-2048 leaf (curl; CPython keeps its own level 2)
     ("healthy-direct/curl.openssl-seclevel-3", "curl/ssl-certificate-problem", ["pip/ssl-cert-verify-failed"]),
@@ -99,6 +100,13 @@ def test_explain_names_the_tools_entry_first(rel, first, neighbours):
     assert report["matches"][0]["id"] == first, [m["id"] for m in report["matches"]]
     # negative control: the neighbours' regexes do not fire on this real output
     assert not set(neighbours) & set(_matched(report))
+
+
+def test_intermediate_only_bundle_reason():
+    report = explain_text(_output("missing-intermediate/httpx0.28.1-py3.11.bundle-intermediate-only"))
+    ids = [m["id"] for m in report["matches"]]
+    assert ids[:2] == ["httpx/connect-error", "pip/ssl-cert-verify-unable-to-get-issuer"], ids
+    assert report["candidate_causes"][0]["id"] == get_entry("pip/ssl-cert-verify-unable-to-get-issuer")["causes"][0]
 
 
 def test_a_proxy_5xx_means_the_index_is_unreachable_behind_it():
@@ -145,29 +153,67 @@ def test_uv_advice_is_uvs_own():
 
 
 def test_poetry_texts():
-    # Poetry 1.8 and Poetry 2 with -v print the urllib3 message: the reason is found, and
-    # Poetry's own entry matched too (set aside as a wrapper: explain cannot tell Poetry
-    # from the text alone yet, see the report to the integrator).
-    for rel in ("untrusted-ca/poetry1.8.5-py3.11", "untrusted-ca/poetry2.5.1-py3.13.verbose"):
-        report = explain_text(_output(rel))
-        assert report["matches"][0]["id"] == "pip/ssl-cert-verify-unable-to-get-local-issuer"
-        assert "poetry/connection-pool-error" in _matched(report)
-    # Poetry 2 without -v: "All attempts to connect to HOST:PORT failed." carries no reason and no
-    # token of explain's prefilter; nothing may be claimed from it (poetry/connection-pool-error
-    # tells the reader to run again with -v). This flips when the prefilter learns Poetry 2's line.
+    # Poetry 1.8 prints the bare urllib3 message, which a requests script prints too: explain
+    # cannot tell Poetry from it, so the OpenSSL reason leads and Poetry's wrapper is set aside.
+    report = explain_text(_output("untrusted-ca/poetry1.8.5-py3.11"))
+    assert report["client"] is None
+    assert report["matches"][0]["id"] == "pip/ssl-cert-verify-unable-to-get-local-issuer"
+    assert "poetry/connection-pool-error" in _matched(report)
+    # Poetry 2 with -v: its own "All attempts to connect to" line names Poetry, so Poetry's entry
+    # (with its certificates.<source>.cert advice) leads; the urllib3 reason follows without pip's advice.
+    report = explain_text(_output("untrusted-ca/poetry2.5.1-py3.13.verbose"))
+    ids = [m["id"] for m in report["matches"]]
+    assert report["client"] == "poetry" and ids[0] == "poetry/connection-pool-error", ids
+    assert "pip/ssl-cert-verify-unable-to-get-local-issuer" in ids and "poetry/all-attempts-failed" in ids
+    # the -v output holds the reason: "run it again with -v" comes after the entry that reads it
+    assert ids.index("poetry/all-attempts-failed") > ids.index("poetry/connection-pool-error")
+    # Poetry 2 without -v: "All attempts to connect to HOST:PORT failed." carries no reason; the
+    # entry says so (run again with -v) and claims no single cause.
     plain = _output("untrusted-ca/poetry2.5.1-py3.13")
-    assert "All attempts to connect to" in plain
-    assert explain_text(plain)["matches"] == []
+    report = explain_text(plain)
+    assert [m["id"] for m in report["matches"]] == ["poetry/all-attempts-failed"]
+    assert report["client"] == "poetry"
+    assert "-v" in report["matches"][0]["workarounds"][0]["action"]
+    assert len(report["matches"][0]["causes"]) >= 10  # every failing lab scenario printed it
+    # negative control: the line's neighbours in Poetry's output match nothing
+    rest = "\n".join(ln for ln in plain.splitlines() if "All attempts to connect to" not in ln)
+    assert explain_text(rest)["matches"] == []
 
 
-def test_uv_alerts_are_a_known_gap():
-    # uv's handshake alerts ("received fatal alert: ProtocolVersion", "…HandshakeFailure",
-    # "…BadRecordMac") sit on lines holding no prefilter token: kb/match.py must learn
-    # b"fatal alert" before the entries in notes3/toolkb.md can be added. A tripwire, not a goal.
-    for rel in ("tls10-only/uv0.13.9", "weak-dh/uv0.13.9", "no-secure-renegotiation/uv0.4.30"):
-        out = _output(rel)
-        assert re.search(r"received fatal alert: (ProtocolVersion|HandshakeFailure|BadRecordMac)", out)
-        assert explain_text(out)["matches"] == []
+UV_ALERTS = [
+    ("tls10-only/uv0.13.9", "uv/received-fatal-alert-protocol-version"),
+    ("tls10-only/uv0.4.30", "uv/received-fatal-alert-protocol-version"),
+    ("weak-dh/uv0.13.9", "uv/received-fatal-alert-handshake-failure"),
+    ("legacy-ciphers/uv0.4.30", "uv/received-fatal-alert-handshake-failure"),
+    ("no-secure-renegotiation/uv0.4.30", "uv/received-fatal-alert-bad-record-mac"),
+    ("client-cert-tls13/uv0.13.9", "uv/received-fatal-alert-certificate-required"),
+    ("drop-after-hello/uv0.10.12", "uv/tls-handshake-eof"),
+    ("plain-http-port/uv0.4.30", "uv/corrupt-message-invalid-content-type"),
+    # behind an https:// proxy URL for a plain-HTTP proxy, the corrupt message is the reason
+    # uv's "failed to create underlying connection" wraps (that entry follows it)
+    ("proxy-https-scheme/uv0.13.9", "uv/corrupt-message-invalid-content-type"),
+    ("proxy-403/uv0.4.30", "uv/proxy-tunnel-unsuccessful"),
+    ("healthy-proxy/uv0.13.9.proxy-upstream-unreachable", "uv/proxy-tunnel-unsuccessful"),
+]
+_UV_ALERT_IDS = sorted({e for _, e in UV_ALERTS})
+
+
+@pytest.mark.parametrize("rel, first", UV_ALERTS, ids=[r for r, _ in UV_ALERTS])
+def test_uv_handshake_and_tunnel_words_are_named(rel, first):
+    # uv's handshake alerts, a plaintext answer and a refused CONNECT sit on lines that hold
+    # none of pip's words: the prefilter reads them (kb/match.py PREFILTER_TOKENS) and the
+    # entry of the reason uv printed comes first, as uv's.
+    report = explain_text(_output(rel))
+    assert report["client"] == "uv"
+    assert report["matches"][0]["id"] == first and report["matches"][0]["own_tool"]
+    # negative control: no sibling entry matches the same output
+    assert not (set(_UV_ALERT_IDS) - {first}) & set(_matched(report)), _matched(report)
+
+
+def test_uv_alert_entries_do_not_match_pip_or_other_tools():
+    # Where pip, requests or curl meet the same server, they print OpenSSL's words: the uv entries stay out.
+    for rel in ("tls10-only/requests2.34.2-py3.13", "client-cert-tls13/curl", "no-secure-renegotiation/httpx0.28.1-py3.13"):
+        assert not set(_UV_ALERT_IDS) & set(_matched(explain_text(_output(rel)))), rel
 
 
 # --- kb verify's tiers: the floor and the provenance ----------------------------------------
@@ -187,6 +233,58 @@ def test_at_least_80_percent_of_the_kb_is_reproduced():
 def test_an_entry_not_reproduced_says_why(entry):
     assert entry.get("not_reproduced") and not entry["lab_evidence"]
 
+
+
+def _pip_recording(rel: str) -> str:
+    with open(os.path.join(os.path.dirname(REC), "recordings", rel + ".json"), encoding="utf-8") as f:
+        return json.load(f)["output"]
+
+
+def test_httpx_advice_is_httpxs_own():
+    # httpx re-raises httpcore's error as httpx.ConnectError: explain names httpx, its entry leads
+    # (SSL_CERT_FILE, not REQUESTS_CA_BUNDLE or pip's settings), pip's advice is left out.
+    report = explain_text(_output("untrusted-ca/httpx0.28.1-py3.13"))
+    assert report["client"] == "httpx"
+    top = report["matches"][0]
+    assert top["id"] == "httpx/connect-error" and top["own_tool"]
+    advice = " ".join(w["action"] for w in top["workarounds"])
+    assert "SSL_CERT_FILE" in advice and "PIP_CERT" not in advice and "--cert" not in advice
+    reason = next(m for m in report["matches"] if m["id"] == "pip/ssl-cert-verify-unable-to-get-local-issuer")
+    assert reason["advice_omitted"] == "pip" and reason["workarounds"] == []
+    # negative control: pip's own recording of the same scenario keeps pip's entry and advice
+    pip = explain_text(_pip_recording("untrusted-ca/py3.13-pip25.3"))
+    assert pip["client"] is None and pip["matches"][0]["id"].startswith("pip/")
+    assert pip["matches"][0]["workarounds"] and "advice_omitted" not in pip["matches"][0]
+    assert "httpx/connect-error" not in _matched(pip)
+
+
+def test_poetry_advice_is_poetrys_own():
+    report = explain_text(_output("expired-cert/poetry2.5.1-py3.13.verbose"))
+    assert report["client"] == "poetry"
+    top = report["matches"][0]
+    assert top["id"] == "poetry/connection-pool-error"
+    assert "poetry config certificates" in " ".join(w["action"] for w in top["workarounds"])
+    assert all(m.get("advice_omitted") == "pip" for m in report["matches"] if m["domain"] == "pip")
+    # negative control: the same urllib3 message from pip (its recording) keeps pip's advice
+    pip = explain_text(_pip_recording("expired-cert/py3.13-pip25.3"))
+    assert pip["client"] is None and not any(m["domain"] == "poetry" for m in pip["matches"])
+    assert all("advice_omitted" not in m for m in pip["matches"])
+
+
+def test_uv_is_named_from_its_cause_lines_alone():
+    # A paste of uv 0.10+'s "cause:" lines without "invalid peer certificate" or the
+    # "Request failed after" line (cut from the real output): uv's tunnel words name it.
+    out = _output("proxy-403/uv0.13.9")
+    causes = "\n".join(ln for ln in out.splitlines() if ln.lstrip().startswith("cause:"))
+    assert "Request failed after" not in causes and "tunnel error: " in causes
+    report = explain_text(causes)
+    assert report["client"] == "uv" and report["matches"][0]["id"] == "uv/proxy-tunnel-unsuccessful"
+    # uv 0.13's UnknownIssuer hint names uv by itself too
+    hint = next(ln for ln in _output("untrusted-ca/uv0.13.9").splitlines() if ln.startswith("hint: "))
+    assert explain_text(hint)["client"] == "uv"
+    # negative control: the proxy's refusal in pip's words is pip's
+    pip = explain_text(_pip_recording("proxy-403/py3.13-pip25.3"))
+    assert pip["client"] is None and not any(m["domain"] == "uv" for m in pip["matches"])
 
 def _tool_items(entry: dict) -> list:
     return [ev for ev in entry["lab_evidence"] if "tools" in ev]

@@ -37,6 +37,7 @@ error mechanisms pip, urllib3 and CPython print.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -51,6 +52,17 @@ from tlsdoctor.redact import redact_text as redact
 PREFILTER_TOKENS: Tuple[bytes, ...] = (
     b"SSL", b"ssl", b"roxy", b"ertificate", b"server_hostname", b"onnection",
     b"SOCKS support", b"alert protocol version", b"TLSv1.2+ is required",
+    # uv (rustls, hyper-util) names a handshake alert, a plaintext answer and a
+    # refused CONNECT in its own words, on "Caused by:" / "cause:" lines that
+    # hold none of the tokens above (lab: uv 0.4.30 / 0.10.12 / 0.13.9 on
+    # tls10-only, weak-dh, no-secure-renegotiation, client-cert-required,
+    # plain-http-index, proxy-upstream-unreachable); Poetry 2 without -v prints
+    # only "All attempts to connect to HOST:PORT failed." (poetry/all-attempts-failed
+    # tells the reader to run it again with -v). Each is the narrowest text
+    # those lines share: a token makes a line a candidate (its regexes and
+    # clues run), so a broad one ("tunnel", "fatal") would read unrelated lines.
+    b"received fatal alert", b"tls handshake eof", b"received corrupt message",
+    b"tunnel error", b"unsuccessful tunnel", b"All attempts to connect to",
 )
 # Lines that carry clues only: `pip --version` output ("pip X from ... (python Y)"),
 # traceback frames in pip's vendored truststore (pip >= 24.2 on Python >= 3.10),
@@ -59,6 +71,7 @@ PREFILTER_TOKENS: Tuple[bytes, ...] = (
 # (npm's error code lines, Poetry's crash-trace frames, uv's retry summary).
 CLUE_TOKENS: Tuple[bytes, ...] = (b"pip (python ", b"truststore", b"_PROXY", b"Looking in indexes",
                                   b"npm ERR!", b"npm error", b"pypoetry", b"Request failed after",
+                                  b"run your poetry command with -v",
                                   b"Python.framework", b"C:\\", b"/usr/lib/python")
 
 class _Lazy:
@@ -98,7 +111,14 @@ GATE_AFTER = 32  # analyses before the literal gates are built (see Engine)
 # fraction of its bytes: 720 errors in the 100 MB benchmark log); past that,
 # only lines already in the memo count, the rest are counted as not analysed
 # and the report says so. This keeps any input at tens of MB/s.
-BUDGET_FREE = 4 << 20
+# BUDGET_FREE is the constant part of explain's cost on crafted input (~0.1 s
+# per MB of analysed text when every line holds many KB literals), so it is
+# sized from real text, not from what is affordable: the largest of the lab's
+# 1,637 recordings (pip's and the other tools') analyses 27 KB, and a log of
+# 2,000 distinct pip errors (600 KB) 1.7 MB, both analysed whole
+# (tests/hostile/test_explain_crafted.py). 2 MB (4 MB before) halves the
+# constant and leaves every real log's result as it was.
+BUDGET_FREE = 2 << 20
 BUDGET_SHARE = 16
 LONG_HALF = 1536
 LONG_WINDOWS = 8
@@ -167,8 +187,22 @@ INF = (999, 0)
 _CLIENT_MARKERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("conda", ("CondaSSLError", "CondaHTTPError", "conda/gateways/", "conda\\gateways\\",
                "Conda cannot proceed")),
-    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.")),
-    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after")),
+    # Poetry 2 (console/exceptions.py, PoetryConnectionError / PoetryRuntimeError) prints its own
+    # summary and -v hint above or instead of the urllib3 message (lab: Poetry 2.5.1).
+    ("poetry", ("pypoetry", "poetry/repositories/", "poetry/utils/authenticator", "poetry.repositories.",
+                "All attempts to connect to", "You can also run your poetry command with -v")),
+    # uv 0.10+ names the failed request on "cause:" lines: a proxy's refusal ("tunnel error: ") and the
+    # UnknownIssuer hint of 0.13 come without "invalid peer certificate" (lab: uv 0.10.12, 0.13.9).
+    ("uv", ("invalid peer certificate: ", "error: Request failed after", "Caused by: Request failed after",
+            "tunnel error: ", "hint: Consider enabling use of system TLS certificates",
+            # rustls's and tokio-rustls's own words (rustls Error::AlertReceived / InvalidMessage,
+            # "tls handshake eof"): of the clients known here only uv speaks TLS through rustls;
+            # OpenSSL-based ones say "tlsv13 alert certificate required", "wrong version number".
+            "received fatal alert: ", "received corrupt message of type ", "tls handshake eof")),
+    # httpx re-raises httpcore's exceptions under its own names (httpx/_transports/default.py,
+    # map_httpcore_exceptions): httpcore.X then httpx.X, and frames in site-packages/httpx.
+    ("httpx", ("httpx.ConnectError", "httpx.ProxyError", "httpx.ReadError", "/site-packages/httpx/",
+               "\\site-packages\\httpx\\", "httpcore.")),
     ("npm", ("npm ERR! ", "npm error ", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")),
     ("git", ("fatal: unable to access '",)),
     ("curl", ("curl: (",)),
@@ -497,6 +531,10 @@ class Engine:
         self._recent: Dict[str, frozenset] = {}
         self._by_bigram: Dict[str, List[Tuple[str, Tuple[int, ...]]]] = {}
         self._maxlit = 0
+        # Per entry, where a match can start at the earliest: (literal, the
+        # widest its branch's text before the literal can be) per top-level
+        # alternative, or None (``literal_starts``). Built with the gates.
+        self._starts: List[Optional[Tuple[Tuple[str, int], ...]]] = [None] * len(self.entries)
         # The reference path (tests only, tests/hostile/test_explain_crafted.py):
         # every regex on every text, no literal gates, no shortcuts in the
         # prefilter. The fast path must give exactly its results.
@@ -518,7 +556,36 @@ class Engine:
             for bg in {lit[k:k + 2] for k in range(len(lit) - 1)}:
                 self._by_bigram.setdefault(bg, []).append((lit, idxs))
         self._maxlit = max((len(lit) for lit, _ in self._lits), default=0)
+        self._starts = [literal_starts(e["regex"]) for e in self.entries]
         self._recent.clear()
+
+    def _search(self, i: int, text: str):
+        """``regexes[i].search(text)``, the same match, started where a match can begin at the earliest.
+
+        Python's ``re`` has a fast scan only for a literal *prefix*: an alternation,
+        or a pattern that starts with a group, is tried at every position, ~30 µs
+        per KB of text for each such entry (most of explain's work on lines
+        holding many KB literals). Every match of alternative k holds its literal
+        L_k, preceded by at most W_k characters of that alternative, so no match
+        starts before ``min(text.find(L_k) - W_k)``; and ``search(text, pos)``
+        returns the leftmost match starting at ``pos`` or later, with ``^``, ``\b``
+        and lookbehinds still seeing the text before ``pos`` (CPython's sre keeps
+        the real start of the string), so it is the match ``search(text)``
+        finds. No alternative's literal present: no match.
+        """
+        starts = self._starts[i]
+        if starts is None or self.exhaustive:
+            return self.regexes[i].search(text)
+        pos = -1
+        for lit, width in starts:
+            k = text.find(lit)
+            if k >= 0:
+                k = k - width if k > width else 0
+                if pos < 0 or k < pos:
+                    pos = k
+        if pos < 0:
+            return None
+        return self.regexes[i].search(text, pos)
 
     def _gate(self, text: str) -> frozenset:
         """The entries whose required literals ``text`` holds (all entries before the gates exist)."""
@@ -530,14 +597,10 @@ class Engine:
         # Which required literals are present (one C-speed substring search
         # each), hence which entries can match; only those run their regex.
         cand = set(self._ungated)
-        for lit, idxs in self._lits:
-            if lit in text:
-                cand.update(idxs)
+        cand.update(*[idxs for lit, idxs in self._lits if lit in text])
         if self._lits_fold:
             lower = text.lower()
-            for lit, idxs in self._lits_fold:
-                if lit in lower:
-                    cand.update(idxs)
+            cand.update(*[idxs for lit, idxs in self._lits_fold if lit in lower])
         got = frozenset(cand)
         if len(self._recent) >= 16:
             del self._recent[next(iter(self._recent))]
@@ -623,15 +686,15 @@ class Engine:
     def _without(self, text: str, cand: Iterable[int], alone: frozenset) -> Tuple[Tuple[int, frozenset], ...]:
         """The entries of ``cand`` (a superset of the true matches) that match ``text``, less ``alone``,
         each dropped when an entry of its ``not_with`` matches too (``alone`` included)."""
-        regexes = self.regexes
-        found = [i for i in sorted(cand) if i not in alone and regexes[i].search(text)]
+        search = self._search
+        found = [i for i in sorted(cand) if i not in alone and search(i, text)]
         if not found:
             return ()
         fs = set(found)
         out = []
         for i in found:
             nw = self.not_with[i]
-            if nw and (nw & fs or any(regexes[j].search(text) for j in sorted(nw & alone) if j in cand)):
+            if nw and (nw & fs or any(search(j, text) for j in sorted(nw & alone) if j in cand)):
                 continue
             out.append((i, frozenset(k for k, rx in self.line_hints[i] if rx.search(text))))
         return tuple(out)
@@ -654,6 +717,20 @@ class _Partial:
         self.by_alone: Dict[frozenset, Tuple[Tuple[int, frozenset], ...]] = {}
 
 
+@functools.lru_cache(maxsize=512)
+def _parse(pattern: str):
+    """``pattern``'s parse tree (``re``'s own parser), or None; the gates and the
+    match starts both read it, and parsing the KB costs more than most pastes."""
+    try:
+        try:
+            from re import _parser as sre_parse  # Python >= 3.11
+        except ImportError:  # pragma: no cover - Python 3.9/3.10
+            import sre_parse  # type: ignore[no-redef]
+        return sre_parse.parse(pattern)
+    except Exception:
+        return None
+
+
 def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
     """Literals one of which every match of ``pattern`` must contain, or None.
 
@@ -667,13 +744,8 @@ def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
     ~2 MB/s for the whole KB), while ``str.__contains__`` runs at GB/s, so this
     gate is what bounds explain's work per candidate line (issue 9).
     """
-    try:
-        try:
-            from re import _parser as sre_parse  # Python >= 3.11
-        except ImportError:  # pragma: no cover - Python 3.9/3.10
-            import sre_parse  # type: ignore[no-redef]
-        tree = sre_parse.parse(pattern)
-    except Exception:
+    tree = _parse(pattern)
+    if tree is None:
         return None
     fold = bool(tree.state.flags & re.IGNORECASE)
     items = list(tree)
@@ -695,6 +767,44 @@ def required_literals(pattern: str) -> Optional[Tuple[Tuple[str, ...], bool]]:
             return None
         lits.append(best.lower() if fold else best)
     return (tuple(lits), fold)
+
+
+def literal_starts(pattern: str) -> Optional[Tuple[Tuple[str, int], ...]]:
+    """Per top-level alternative of ``pattern``: its longest top-level literal run
+    (the one ``required_literals`` gates on) and the greatest width of what comes
+    before it in that alternative; None when some alternative has no run of 3
+    characters or an unbounded part before its run, and for ``(?i)`` patterns
+    (lowering can change a text's length, so positions would not carry over)."""
+    tree = _parse(pattern)
+    if tree is None or tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
+    if len(items) == 1 and str(items[0][0]) == "BRANCH":
+        branches = [list(b) for b in items[0][1][1]]
+    else:
+        branches = [items]
+    out: List[Tuple[str, int]] = []
+    for branch in branches:
+        best, best_at, run, run_at = "", 0, "", 0
+        for k, (op, av) in enumerate(branch):
+            if str(op) == "LITERAL":
+                if not run:
+                    run_at = k
+                run += chr(av)
+                if len(run) > len(best):
+                    best, best_at = run, run_at
+            else:
+                run = ""
+        if len(best) < 3:
+            return None
+        try:
+            width = type(tree)(tree.state, branch[:best_at]).getwidth()[1] if best_at else 0
+        except Exception:
+            return None
+        if width > 1 << 16:  # unbounded (MAXREPEAT / MAXWIDTH) or too wide to help
+            return None
+        out.append((best, width))
+    return tuple(out)
 
 
 def _excerpt(text: str, entry_rx: "re.Pattern[str]") -> str:
@@ -722,6 +832,44 @@ def _windows(starts: List[int], end: int, width: int) -> List[Tuple[int, int]]:
         else:
             out.append((lo, hi))
     return out
+
+
+class _At:
+    """Where ``_Find`` found its needle (the one part of a match object the scan reads)."""
+
+    __slots__ = ("_start",)
+
+    def __init__(self, start: int) -> None:
+        self._start = start
+
+    def start(self) -> int:
+        return self._start
+
+
+class _Find:
+    """``re.compile(re.escape(needle)).search`` by ``bytes.find``: for a needle of
+    LONG_TOKEN bytes or more CPython's fastsearch skips ahead by the needle's
+    length and scans noise ~1.5x faster than sre's literal-prefix loop (measured:
+    3.4-4.2 ms vs 5.7-7.9 ms per 20 MB of build log). Same result: the first
+    occurrence starting at ``pos`` or later and ending by ``endpos``."""
+
+    __slots__ = ("needle",)
+
+    def __init__(self, needle: bytes) -> None:
+        self.needle = needle
+
+    def search(self, buf: bytes, pos: int = 0, endpos: Optional[int] = None) -> Optional[_At]:
+        i = buf.find(self.needle, pos, len(buf) if endpos is None else endpos)
+        return None if i < 0 else _At(i)
+
+
+LONG_TOKEN = 17
+
+
+def _token_finder(token: bytes):
+    """The fastest exact search for one prefilter token (see ``_Find``); short tokens keep sre's,
+    which beats ``bytes.find`` for them ("SSL", "roxy": 5.7 vs 12.9 ms per 20 MB)."""
+    return _Find(token) if len(token) >= LONG_TOKEN else re.compile(re.escape(token))
 
 
 def _find_lines(rx: "re.Pattern[bytes]", buf: bytes, end: int, starts: set, begin: int = 0,
@@ -779,8 +927,8 @@ class Scan:
     def __init__(self, engine: Engine, tokens: Iterable[bytes] = PREFILTER_TOKENS + CLUE_TOKENS) -> None:
         self.engine = engine
         self.tokens = tuple(tokens)
-        self._token_rx = [re.compile(re.escape(t)) for t in self.tokens if t not in CLUE_TOKENS]
-        self._clue_rx = [re.compile(re.escape(t)) for t in self.tokens if t in CLUE_TOKENS]
+        self._token_rx = [_token_finder(t) for t in self.tokens if t not in CLUE_TOKENS]
+        self._clue_rx = [_token_finder(t) for t in self.tokens if t in CLUE_TOKENS]
         self._regions = 0  # regions processed in the current input
         self.hits: Dict[int, Hit] = {}
         self.clues = Clues()
