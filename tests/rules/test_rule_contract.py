@@ -48,7 +48,8 @@ LOOKALIKES = {
     # 407, a proxy scheme): nothing measured shows them, so their rules stay
     # silent. A probe that learns to look past the first fault drops these.
     "tls-interception": ("untrusted-ca", "missing-intermediate", "self-signed-leaf", "proxy-407-interception"),
-    "truststore-ip-address": ("healthy-direct", "wrong-host", "untrusted-ca"),
+    # pip 21 (no truststore) meets the same ValueError from urllib3 1.26's https:// proxy by IP.
+    "truststore-ip-address": ("healthy-direct", "wrong-host", "untrusted-ca", "proxy-https-scheme"),
     "untrusted-private-ca": ("expired-cert", "clock-behind", "wrong-host", "strict-ca", "trust-store-missing-root",
                              "env-bundle-overrides-cert", "missing-intermediate-aia", "proxy-https-scheme-private-ca"),
     "weak-dh-key": ("legacy-ciphers", "client-cert-tls12", "tls10-only"),

@@ -48,6 +48,12 @@ def diagnose(f: Facts, h: Host):
     if not (ip_index or ip_proxy):
         return None
     truststore = bool(h.session and h.session.uses_truststore) or f.truststore_expected
+    if not truststore:
+        # pip <= 24.1 (or Python < 3.10, or legacy-certs) verifies with urllib3's own
+        # context: the same ValueError there comes from urllib3 1.26's
+        # _connect_tls_proxy to an https:// proxy given by IP (proxy-scheme-mismatch
+        # when that proxy speaks plain HTTP), not from truststore.
+        return None
     what = M("truststore_ip_address.index", "index %s",
              h.url) if ip_index else M("truststore_ip_address.https_proxy", "https:// proxy %s", h.proxy)
     return Diagnosis(
