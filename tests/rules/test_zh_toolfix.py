@@ -78,7 +78,7 @@ def test_the_tool_fix_speaks_chinese(home):
     text = "".join(_fix(home, checks, "zh")[1] for checks in _sets(home))
     for words in ("1. [这个用户] ", "   原因：SSL_CERT_FILE 指向一个不含证书的文件", "备选方案（未应用）：uv，改用：",
                   "；然后 export UV_SYSTEM_CERTS=1", "手动：uv：把 CA 加入操作系统信任库", "没有可以自动更改的内容",
-                  "手动：requests：先确认 CA", "无法判断：uv deadline", "每个工具都能连接：没有需要修复的"):
+                  "手动：requests：先确认 CA", "无法判断：uv 超时", "每个工具都能连接：没有需要修复的"):
         assert words in text, words
     assert _english(text) == [], _english(text)
 
