@@ -181,7 +181,8 @@ def _confirm_cas(steps: Sequence[object], ctx: PlanContext, options: FixOptions,
         d = confirm(info, trust_sha256=options.trust_ca_sha256, ask=ask)
         decisions.append({"sha256": info.sha256, "subject": info.subject_text, "accepted": d.accepted,
                           "reason": d.reason})
-        say(M("fix.ca_trusted", "  -> trusted: %s", d.reason) if d.accepted else M("fix.ca_decision", "  -> %s", d.reason))
+        say(M("fix.ca_trusted", "  -> trusted: %s", d.reason) if d.accepted
+            else M("fix.ca_decision", "  -> %s", d.reason))
         if d.accepted:
             ctx.confirmed_cas[info.sha256] = info.der
             ctx.ca_subjects[info.sha256] = info.subject_text
