@@ -36,6 +36,8 @@ MESSAGE_FILES = RULE_FILES + [os.path.join(SRC, "check.py"), os.path.join(SRC, "
                               os.path.join(SRC, "probe", "__init__.py"), os.path.join(SRC, "fix", "plan.py"),
                               os.path.join(SRC, "fix", "edits.py"), os.path.join(SRC, "fix", "journal.py"),
                               os.path.join(SRC, "fix", "cli.py"), os.path.join(SRC, "fix", "tool_fix.py")] + TOOL_FILES
+# fix's conversation, its results, the CA confirmation and what comes next (tests/rules/test_zh_fixrun.py runs them).
+MESSAGE_FILES += [os.path.join(SRC, "fix", m + ".py") for m in ("run", "apply", "trust", "whatnext")]
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 SPECIAL = set(zh.PHRASE_IDS)  # another module's fixed phrase, said by its own table, not a template
 

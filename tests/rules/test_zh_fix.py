@@ -3,8 +3,8 @@ the explanation of every step (``why:``, ``manual:``, ``refused:``) and the mess
 index's administrators. The plan changes nothing else: the same kinds, argv, files and values.
 
 Run on recorded reports with ``--dry-run`` (the plan is built and printed, nothing is written).
-fix's own frame words (``manual:``, ``refused: … not confirmed``) are the fix engine's, not a
-rule's, and are not covered here.
+The plan's own words (``refused:``, the scopes) are Chinese too (``PlanContext.lang``, set by
+``fix.command``); fix's other lines are covered by ``test_zh_fixrun.py``.
 """
 
 from __future__ import annotations
@@ -93,3 +93,15 @@ def test_a_masked_setting_becomes_a_chinese_manual_step():
     step = command.unmask_steps([remedies.set_env("PIP_PROXY", masked, why, source="PIP_PROXY")], {})[0]
     assert str(step.explanation).startswith("set PIP_PROXY to ")  # English (and --json) unchanged
     assert zh.tr(step.explanation) == "自己把 PIP_PROXY 设为 %s，带上它的凭据（tlsdoctor 从不接触凭据）：它设置了 pip 的 proxy 选项" % masked
+
+
+def test_the_plan_words_are_chinese(capsys, tmp_path, monkeypatch):
+    # fix.command sets PlanContext.lang for --lang zh: the plan's own words (refused:, the scopes) are Chinese.
+    _, text = _fix(_rec("untrusted-private-ca"), "zh", capsys, tmp_path, monkeypatch)
+    assert "已拒绝：添加 CA " in text and "refused: " not in text
+
+
+def test_the_plan_words_in_english(capsys, tmp_path, monkeypatch):
+    # Control: without --lang zh the same plan says "refused: add CA".
+    _, text = _fix(_rec("untrusted-private-ca"), "en", capsys, tmp_path, monkeypatch)
+    assert "refused: add CA " in text and "已拒绝" not in text

@@ -20,7 +20,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 from tlsdoctor.fix import edits, fsutil
 from tlsdoctor.fix._redact import redact_text
 from tlsdoctor.fix.journal import Journal, JournalError, UndoResult
-from tlsdoctor.fix.plan import SHELL, Plan, refusals
+from tlsdoctor.fix.plan import SHELL, Plan, _redacted, refusals
+from tlsdoctor.messages import J, M, Msg
 
 # verify() -> True/False, or (ok, detail) where detail says what still fails.
 VerifyResult = Union[bool, Tuple[bool, str]]
@@ -32,6 +33,9 @@ class ApplyResult:
     transaction: Optional[str] = None
     changed: List[str] = field(default_factory=list)
     verified: Optional[bool] = None
+    # A message with an id (``fix --lang zh`` says it in Chinese), its values redacted one by one (a
+    # redact_text of the whole would drop the id); whoever prints or stores it redacts it again as a whole
+    # (``run_fix``'s say, ``to_json``), so what is printed is what it was before it had an id.
     message: str = ""
     rollback: Optional[UndoResult] = None
 
@@ -50,14 +54,14 @@ def apply(plan: Plan, journal: Journal, *, verify: Optional[Callable[[], VerifyR
     """Run ``plan``; see the module docstring for the guarantees."""
     unsafe = refusals(plan, allow_system)
     if unsafe:
-        return ApplyResult("refused", message="nothing changed; refused: " + "; ".join(unsafe))
+        return ApplyResult("refused", message=M("apply.refused", "nothing changed; refused: %s", J("; ", unsafe)))
     if not plan.changes:
-        return ApplyResult("nothing_to_do", message="nothing to fix")
+        return ApplyResult("nothing_to_do", message=M("apply.nothing_to_fix", "nothing to fix"))
     try:
         with journal.lock():
             return _apply_locked(plan, journal, verify, description)
     except JournalError as exc:
-        return ApplyResult("failed", message=str(exc))
+        return ApplyResult("failed", message=_said(exc))
 
 
 def _apply_locked(plan: Plan, journal: Journal, verify, description: str) -> ApplyResult:
@@ -69,33 +73,45 @@ def _apply_locked(plan: Plan, journal: Journal, verify, description: str) -> App
             tx.write(ch.path, new, note=ch.summary())
     except edits.EditError as exc:
         rb = tx.rollback("edit refused: %s" % exc)
-        return ApplyResult("failed", tx.id, message="nothing changed: %s" % redact_text(str(exc)), rollback=rb)
+        return ApplyResult("failed", tx.id, message=M("apply.edit_refused", "nothing changed: %s", _said(exc)),
+                           rollback=rb)
     except BaseException as exc:  # Ctrl-C, OSError, a bug: leave the machine as it was
         tx.rollback("interrupted: %s" % type(exc).__name__)
         raise
     tx.commit()
     changed = [e["path"] for e in tx.files]
     if not changed:
-        return ApplyResult("nothing_to_do", tx.id, message="nothing to fix: every change is already in place")
+        return ApplyResult("nothing_to_do", tx.id, message=M("apply.already_in_place",
+                                                             "nothing to fix: every change is already in place"))
     if verify is None:
-        return ApplyResult("applied", tx.id, changed, None, "applied %d change(s) (not verified)" % len(changed))
+        return ApplyResult("applied", tx.id, changed, None,
+                           M("apply.not_verified_applied", "applied %d change(s) (not verified)", len(changed)))
     try:
         outcome = verify()
     except BaseException as exc:
         tx.rollback("verification raised %s" % type(exc).__name__)
         if isinstance(exc, Exception):
             return ApplyResult("rolled_back", tx.id, changed, False,
-                               "verification could not run (%s); rolled back" % redact_text(str(exc)))
+                               M("apply.verify_crashed", "verification could not run (%s); rolled back", _said(exc)))
         raise
     ok, detail = outcome if isinstance(outcome, tuple) else (bool(outcome), "")
     if ok:
         return ApplyResult("verified", tx.id, changed, True,
-                           "fixed and verified: %d file(s) changed; undo with: tlsdoctor undo %s" % (len(changed), tx.id))
+                           M("apply.verified", "fixed and verified: %d file(s) changed; undo with: tlsdoctor undo %s",
+                             len(changed), tx.id))
     rb = tx.rollback("verification failed: %s" % detail)
-    msg = "not verified%s; every change of this run was rolled back" % (": " + detail if detail else "")
+    msg = (M("apply.not_verified_because", "not verified: %s; every change of this run was rolled back", detail)
+           if detail else M("apply.not_verified", "not verified; every change of this run was rolled back"))
     if not rb.ok:
-        msg += " — but the rollback was refused: %s" % rb.message
-    return ApplyResult("rolled_back", tx.id, changed, False, redact_text(msg), rb)
+        msg = M("apply.rollback_refused", "%s — but the rollback was refused: %s", msg, rb.message)
+    return ApplyResult("rolled_back", tx.id, changed, False, _redacted(msg), rb)
+
+
+def _said(exc: BaseException) -> str:
+    """An exception's text, redacted; a message with an id (``EditError(M(...))``) stays one."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Msg):
+        return _redacted(exc.args[0])
+    return redact_text(str(exc))
 
 
 def environment_after(plan: Plan, environ: Mapping[str, str]) -> Dict[str, str]:

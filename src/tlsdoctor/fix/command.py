@@ -40,7 +40,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from tlsdoctor import exitcodes
 from tlsdoctor.fix import whatnext
 from tlsdoctor.fix._redact import redact_text
-from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix
+from tlsdoctor.fix.run import FixOptions, configure_fix, run_fix, said_in
 from tlsdoctor.messages import J, M
 
 FIX_TIMEOUT = 20.0
@@ -332,13 +332,20 @@ class _Clock:
 
 
 def _verdict(report: object) -> str:
-    causes = ["%s (%s)" % (d.cause, d.verdict) for d in getattr(report, "diagnoses", ())]
+    """What the verification's check says, a message with an id (the rules' verdicts and check's
+    own lines are messages too: ``fix --lang zh`` says it all in Chinese)."""
+    causes = [M("fix.cause_verdict", "%s (%s)", d.cause, d.verdict) for d in getattr(report, "diagnoses", ())]
     if causes:
-        return "check still finds: " + "; ".join(causes)
+        return M("fix.still_finds", "check still finds: %s", J("; ", causes))
+    return M("fix.not_confirmed", "check could not confirm it works: %s", _unconfirmed(report))
+
+
+def _unconfirmed(report: object) -> str:
+    """Why check could not conclude (str() of an Incomplete is its detail: a message when check made one)."""
     items = [str(i) for i in getattr(report, "incomplete", ()) or ()]
     if getattr(report, "error", None) is not None:
         items.insert(0, str(report.error))
-    return "check could not confirm it works: " + ("; ".join(items) if items else str(report.status))
+    return J("; ", items) if items else str(report.status)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -351,11 +358,14 @@ def run(args: argparse.Namespace) -> int:
     started = getattr(args, "_started", None) or time.monotonic()
     fmt = args.format or "text"
     as_json = fmt == "json"
+    lang = "en" if as_json else getattr(args, "lang", "en") or "en"  # --json's error is English
     if args.scope == "system" and (not hasattr(os, "geteuid") or os.geteuid() != 0):
-        check.usage_error("fix", "--scope system changes system-wide files: run it as root", as_json)
+        check.usage_error("fix", said_in(M("fix.scope_needs_root", "--scope system changes system-wide files: "
+                                           "run it as root"), lang), as_json)
         return exitcodes.USAGE
     if args.ca_file and not os.path.isfile(args.ca_file):
-        check.usage_error("fix", "--ca-file %s: no such file" % args.ca_file, as_json)
+        check.usage_error("fix", said_in(M("fix.no_ca_file", "--ca-file %s: no such file", args.ca_file), lang),
+                          as_json)
         return exitcodes.USAGE
     clock = _Clock(started, args.timeout)
     previous = check._install_signal_handlers()
@@ -402,16 +412,18 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
     from tlsdoctor.check import Status
 
     as_json = fmt == "json"
+    lang = "en" if as_json else getattr(args, "lang", "en") or "en"  # the text's language; --json is English
     out = sys.stdout
     summary = {"status": str(report.status), "causes": [d.cause for d in report.diagnoses]}
     if report.status == Status.USAGE:
         check.usage_error("fix", str(report.error), as_json)
         return exitcodes.USAGE
     if report.status == Status.INCOMPLETE and not report.diagnoses:
-        msg = "could not complete: " + _verdict(report).split(": ", 1)[1]
+        msg = M("fix.could_not_complete", "could not complete: %s", _unconfirmed(report))
         _emit(as_json, {"status": "failed", "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
                         "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
-                        "message": redact_text(msg), "check": summary}, "tlsdoctor fix: nothing changed; " + msg)
+                        "message": redact_text(msg), "check": summary},
+              said_in(M("fix.nothing_changed_because", "tlsdoctor fix: nothing changed; %s", msg), lang))
         return exitcodes.INCOMPLETE
     if not as_json and report.status != Status.OK:
         from tlsdoctor.render import check as render
@@ -426,13 +438,14 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
     steps = place_config_steps(steps, report.facts, target)
     ctx = plan_context(report.facts, target, steps)
     if report.status == Status.OK and not as_json:
-        out.write("pip connects (check: ok): nothing to fix.\n")
+        out.write(said_in(M("fix.healthy", "pip connects (check: ok): nothing to fix."), lang) + "\n")
         return exitcodes.OK
     if getattr(args, "lang", "en") == "zh" and not as_json:
         # The rules' explanations in Chinese in the plan it prints (why:, manual:); --json stays English.
         from tlsdoctor.render import zh
 
         steps = zh.translated_steps(steps)
+        ctx.lang = "zh"  # fix.plan and fix.run: the plan's words, the questions and the result in Chinese
     options = FixOptions(dry_run=args.dry_run, yes=args.yes, trust_ca_sha256=args.trust_ca_sha256,
                          allow_weaker=args.allow_weaker, scope_system=args.scope == "system", json=as_json)
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
@@ -445,7 +458,7 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
         def verify():
             left = clock.left() - MARGIN
             if left < 0.5:
-                return False, "no time left to verify within --timeout %g" % args.timeout
+                return False, M("fix.no_time_left", "no time left to verify within --timeout %g", args.timeout)
             again = check.collect(python=report.python, index_url=args.index_url, timeout=left,
                                   env=environment_after(plan, os.environ), second_host=args.second_host)
             found["causes"] = [d.cause for d in again.diagnoses]
@@ -478,7 +491,7 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
             out.write(redact_text(n) + "\n")
         if verified is not None:
             for line in whatnext.lines([n for n in coming if n["met"] is not None], verified):
-                out.write(redact_text(line) + "\n")
+                out.write(redact_text(said_in(line, lang)) + "\n")
     return outcome.exit_code
 
 

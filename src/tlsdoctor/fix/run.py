@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, TextIO
 
 from tlsdoctor import exitcodes
 from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.messages import M, Msg
 
 if TYPE_CHECKING:  # the engine is imported when it is used (ENGINE): `tlsdoctor fix` warms it up during its check
     from tlsdoctor.fix.apply import ApplyResult, VerifyResult
@@ -108,7 +109,10 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
                   allow_system=options.scope_system or ctx.allow_system,
                   confirmed_cas=dict(ctx.confirmed_cas), ca_subjects=dict(ctx.ca_subjects))
     journal = journal or Journal()
-    say = (lambda text: None) if options.json else (lambda text: out.write(redact_text(text) + "\n"))
+    lang = ctx.lang  # the language of the text said here (``fix --lang zh``); --json is English whatever it is
+    say = (lambda text: None) if options.json else (lambda text: out.write(redact_text(said_in(text, lang)) + "\n"))
+    if ask is not None and lang != "en":
+        ask = _asking_in(ask, lang)  # the questions (trust.confirm's too) in the user's language; answers stay y/N
     may_ask = interactive and ask is not None and not options.yes and not options.dry_run
 
     # 1. Which CA would be trusted, shown in full, confirmed (or not) — before the plan.
@@ -119,7 +123,8 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
     remaining = list(plan.manual) + list(plan.refused)
     outcome = FixOutcome(exitcodes.OK, "planned", plan.to_json(), None, remaining, decisions)
     if plan.changes:
-        say("Plan (%d change%s):" % (len(plan.changes), _plural(plan.changes)))
+        n = len(plan.changes)
+        say(M("fix.plan_one", "Plan (%d change):", n) if n == 1 else M("fix.plan_many", "Plan (%d changes):", n))
     say(plan.render())
     for line in after_plan:
         say(line)
@@ -140,8 +145,17 @@ def run_fix(steps: Sequence[object], *, options: FixOptions, ctx: Optional[PlanC
     return _finish(outcome, options, out)
 
 
-def _plural(items: Sequence[object]) -> str:
-    return "" if len(items) == 1 else "s"
+def said_in(text: object, lang: str) -> str:
+    """A message in ``lang`` ("zh": by its id, ``render.zh``); English and plain strings as they are."""
+    if lang == "zh" and isinstance(text, Msg):
+        from tlsdoctor.render import zh
+
+        return zh.tr(text)
+    return str(text)
+
+
+def _asking_in(ask: Callable[[str], str], lang: str) -> Callable[[str], str]:
+    return lambda prompt: ask(said_in(prompt, lang))
 
 
 def _confirm_cas(steps: Sequence[object], ctx: PlanContext, options: FixOptions,
@@ -161,13 +175,14 @@ def _confirm_cas(steps: Sequence[object], ctx: PlanContext, options: FixOptions,
         if info.sha256 in seen:
             continue  # two diagnoses (e.g. interception and a private CA) name the same CA: one question
         seen.add(info.sha256)
-        say("The fix would trust this CA certificate:")
+        say(M("fix.would_trust", "The fix would trust this CA certificate:"))
         for line in info.describe():
-            say("  " + line)
+            say(M("fix.indented", "  %s", line))
         d = confirm(info, trust_sha256=options.trust_ca_sha256, ask=ask)
         decisions.append({"sha256": info.sha256, "subject": info.subject_text, "accepted": d.accepted,
                           "reason": d.reason})
-        say("  -> %s" % ("trusted: " + d.reason if d.accepted else d.reason))
+        say(M("fix.ca_trusted", "  -> trusted: %s", d.reason) if d.accepted
+            else M("fix.ca_decision", "  -> %s", d.reason))
         if d.accepted:
             ctx.confirmed_cas[info.sha256] = info.der
             ctx.ca_subjects[info.sha256] = info.subject_text
@@ -185,11 +200,14 @@ def _stop_before_apply(plan: Plan, options: FixOptions, may_ask: bool,
     if options.yes:
         return None
     if not may_ask:
-        say("No terminal to ask on: nothing changed. Re-run with --yes to apply this plan.")
+        say(M("fix.no_terminal", "No terminal to ask on: nothing changed. Re-run with --yes to apply this plan."))
         return "needs_yes"
-    answer = (ask("Apply %d change%s? [y/N] " % (len(plan.changes), _plural(plan.changes))) or "").strip().lower()
+    n = len(plan.changes)
+    # The answer stays y/N in every language (the prompt says so in its own words).
+    answer = (ask(M("fix.apply_one", "Apply %d change? [y/N] ", n) if n == 1
+                  else M("fix.apply_many", "Apply %d changes? [y/N] ", n)) or "").strip().lower()
     if answer not in ("y", "yes"):
-        say("Nothing changed.")
+        say(M("fix.nothing_changed", "Nothing changed."))
         return "declined"
     return None
 

@@ -213,8 +213,9 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
     failing = [c for c in checks if c.status == "failed"]
     if not failing:
         status = "failed" if undecided else "nothing_to_fix"
-        msg = (M("toolfix.could_not_tell", "could not tell: %s", ", ".join("%s %s" % (c.tool, c.status)
-                                                                        for c in undecided)) if undecided
+        msg = (M("toolfix.could_not_tell", "could not tell: %s", J(", ", [
+                   M("toolfix.tool_status", "%s %s", c.tool, _status_word(c.status)) for c in undecided]))
+               if undecided
                else M("toolfix.nothing_to_fix", "every tool connects: nothing to fix") if checks
                else M("toolfix.no_tool", "no such tool found"))
         code = exitcodes.INCOMPLETE if undecided else exitcodes.OK if checks else exitcodes.PROBLEM
@@ -226,8 +227,9 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
     steps, alternatives, manual = plan_steps(failing)
     if not options.json:
         for t in tools_json:
-            out.write(redact_text("%s %s: %s%s\n" % (t["tool"], t["version"] or "", t["before"], (
-                " (" + ", ".join(t["causes"]) + ")") if t["causes"] else "")))
+            line = M("toolfix.tool_line", "%s %s: %s%s", t["tool"], t["version"] or "", _status_word(t["before"]),
+                     M("toolfix.causes", " (%s)", ", ".join(t["causes"])) if t["causes"] else "")
+            out.write(redact_text(_in(line, lang)) + "\n")
     ctx = ctx or PlanContext()
     if lang == "zh" and not options.json:  # the steps' explanations and the plan's words (fix.plan) in Chinese
         from tlsdoctor.render import zh
@@ -244,13 +246,15 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
             bad = []
             for c in verified_tools:
                 if time.monotonic() >= deadline:
-                    return False, "no time left to verify within --timeout"
+                    return False, M("toolfix.no_time_left", "no time left to verify within --timeout")
                 req = verify_request(c, env, deadline, workdir)
                 st = str(getattr(getattr(req, "status", None), "value", getattr(req, "status", "")))
                 if st != "ok":
+                    # the tool's own last line is a value: quoted as it printed it
                     tail = (getattr(req, "output", "") or "").strip().splitlines()[-1:] or [""]
-                    bad.append("%s still %s%s" % (c.tool, st, (": " + tail[0][:200]) if tail[0] else ""))
-            return (not bad), "; ".join(bad)
+                    bad.append(M("toolfix.still_output", "%s still %s: %s", c.tool, _status_word(st), tail[0][:200])
+                               if tail[0] else M("toolfix.still", "%s still %s", c.tool, _status_word(st)))
+            return (not bad), J("; ", bad)
         return verify
 
     buf = io.StringIO()
@@ -275,6 +279,16 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
         for m in manual:
             out.write(words["manual"] % redact_text(_in(m, lang)))
     return ToolFixResult(code, data)
+
+
+# A tool's request status as fix --tool's text says it (tools.RequestStatus values; --json keeps the value).
+_STATUS_WORDS = {"ok": M("toolfix.status_ok", "ok"), "failed": M("toolfix.status_failed", "failed"),
+                 "deadline": M("toolfix.status_deadline", "deadline"),
+                 "could_not_run": M("toolfix.status_could_not_run", "could_not_run")}
+
+
+def _status_word(status: str) -> str:
+    return _STATUS_WORDS.get(status, status)
 
 
 _WORDS = {"en": {"alternative": "alternative (not applied): %s\n", "manual": "manual: %s\n"},

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 from tlsdoctor.fix.edits import pem_certificates
+from tlsdoctor.messages import M
 
 
 class CertError(ValueError):
@@ -168,18 +169,21 @@ class CertInfo:
         return self._dn(self.issuer)
 
     def describe(self) -> List[str]:
-        ku = "absent (any use, as OpenSSL treats it)" if self.key_usage is None else (
-            ", ".join(k for k in KEY_USAGE_BITS if k in self.key_usage) or "(none)")
-        bc = "absent" if self.is_ca is None else ("CA:TRUE" if self.is_ca else "CA:FALSE")
+        """The lines shown before the question; messages with ids (``fix --lang zh``): the names,
+        dates, extension values and the fingerprint are values, as OpenSSL prints them."""
+        ku = M("trust.ku_absent", "absent (any use, as OpenSSL treats it)") if self.key_usage is None else (
+            ", ".join(k for k in KEY_USAGE_BITS if k in self.key_usage) or M("trust.ku_none", "(none)"))
+        bc = M("trust.bc_absent", "absent") if self.is_ca is None else ("CA:TRUE" if self.is_ca else "CA:FALSE")
         if self.is_ca and self.path_len is not None:
             bc += ", pathlen:%d" % self.path_len
         return [
-            "subject:     %s" % self.subject_text,
-            "issuer:      %s%s" % (self.issuer_text, " (self-signed root)" if self.self_issued else ""),
-            "valid:       %s .. %s" % (self.not_before.strftime("%Y-%m-%d %H:%M:%SZ"),
-                                       self.not_after.strftime("%Y-%m-%d %H:%M:%SZ")),
-            "SHA-256:     %s" % self.fingerprint,
-            "basicConstraints: %s; keyUsage: %s" % (bc, ku),
+            M("trust.subject", "subject:     %s", self.subject_text),
+            M("trust.issuer", "issuer:      %s%s", self.issuer_text,
+              M("trust.self_signed", " (self-signed root)") if self.self_issued else ""),
+            M("trust.valid", "valid:       %s .. %s", self.not_before.strftime("%Y-%m-%d %H:%M:%SZ"),
+              self.not_after.strftime("%Y-%m-%d %H:%M:%SZ")),
+            M("trust.sha256", "SHA-256:     %s", self.fingerprint),
+            M("trust.extensions", "basicConstraints: %s; keyUsage: %s", bc, ku),
         ]
 
 
@@ -295,17 +299,20 @@ def refusal(info: CertInfo, now: Optional[datetime.datetime] = None) -> Optional
     """Why this certificate must never be trusted as a CA, or None."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if info.version < 3:
-        return ("an X.509 v%d certificate cannot state that it is a CA (no basicConstraints); "
-                "tlsdoctor does not trust it automatically — add it by hand only if IT confirms it" % info.version)
+        return M("trust.v1", "an X.509 v%d certificate cannot state that it is a CA (no basicConstraints); "
+                 "tlsdoctor does not trust it automatically — add it by hand only if IT confirms it", info.version)
     if info.is_ca is not True:
-        return ("not a CA certificate (basicConstraints %s): trusting a server's own certificate "
-                "would pin one key and hide the real problem" % ("absent" if info.is_ca is None else "CA:FALSE"))
+        return M("trust.not_ca", "not a CA certificate (basicConstraints %s): trusting a server's own certificate "
+                 "would pin one key and hide the real problem",
+                 M("trust.bc_absent", "absent") if info.is_ca is None else "CA:FALSE")
     if info.key_usage is not None and "keyCertSign" not in info.key_usage:
-        return "a CA whose keyUsage lacks keyCertSign cannot sign certificates (OpenSSL rejects chains through it)"
+        return M("trust.no_cert_sign", "a CA whose keyUsage lacks keyCertSign cannot sign certificates "
+                 "(OpenSSL rejects chains through it)")
     if now < info.not_before:
-        return "not valid before %s (or this machine's clock is behind)" % info.not_before.strftime("%Y-%m-%d")
+        return M("trust.not_yet_valid", "not valid before %s (or this machine's clock is behind)",
+                 info.not_before.strftime("%Y-%m-%d"))
     if now > info.not_after:
-        return "expired on %s" % info.not_after.strftime("%Y-%m-%d")
+        return M("trust.expired", "expired on %s", info.not_after.strftime("%Y-%m-%d"))
     return None
 
 
@@ -325,23 +332,27 @@ def confirm(info: CertInfo, *, trust_sha256: Optional[str] = None,
     only way without a terminal, and when given it also binds an interactive run.
     ``ask`` (a terminal prompt) gets the first 8 hex digits typed back.
     """
+    # The reasons and the question are messages with ids (``fix --lang zh``: ``run_fix`` says them in Chinese).
     why = refusal(info, now)
     if why:
-        return Decision(False, "refused: " + why, info.sha256)
+        return Decision(False, M("trust.refused", "refused: %s", why), info.sha256)
     if trust_sha256 is not None:
         want = normalize_fingerprint(trust_sha256)
         if not re.match(r"^[0-9a-f]{64}$", want):
-            return Decision(False, "refused: --trust-ca-sha256 must be the whole SHA-256 fingerprint "
-                                   "(64 hex digits)", info.sha256)
+            return Decision(False, M("trust.whole_fingerprint", "refused: --trust-ca-sha256 must be the whole "
+                                     "SHA-256 fingerprint (64 hex digits)"), info.sha256)
         if want != info.sha256:
-            return Decision(False, "refused: the presented CA's SHA-256 is %s, not the one given with "
-                                   "--trust-ca-sha256; nothing was changed" % info.fingerprint, info.sha256)
-        return Decision(True, "matches --trust-ca-sha256", info.sha256)
+            return Decision(False, M("trust.other_fingerprint", "refused: the presented CA's SHA-256 is %s, not the "
+                                     "one given with --trust-ca-sha256; nothing was changed", info.fingerprint),
+                            info.sha256)
+        return Decision(True, M("trust.matches", "matches --trust-ca-sha256"), info.sha256)
     if ask is None:
-        return Decision(False, "not confirmed: re-run with --trust-ca-sha256 %s after comparing it with the "
-                               "fingerprint your IT department publishes" % info.sha256, info.sha256)
-    typed = normalize_fingerprint(ask("Compare the fingerprint with the one your IT department publishes.\n"
-                                      "To trust this CA, type the first 8 hex digits of its SHA-256: "))
+        return Decision(False, M("trust.not_confirmed", "not confirmed: re-run with --trust-ca-sha256 %s after "
+                                 "comparing it with the fingerprint your IT department publishes", info.sha256),
+                        info.sha256)
+    typed = normalize_fingerprint(ask(M("trust.question", "Compare the fingerprint with the one your IT department "
+                                        "publishes.\nTo trust this CA, type the first 8 hex digits of its SHA-256: ")))
     if len(typed) >= 8 and info.sha256.startswith(typed):
-        return Decision(True, "confirmed by typing its fingerprint", info.sha256)
-    return Decision(False, "not confirmed: the typed digits do not match; nothing was changed", info.sha256)
+        return Decision(True, M("trust.typed", "confirmed by typing its fingerprint"), info.sha256)
+    return Decision(False, M("trust.typed_mismatch", "not confirmed: the typed digits do not match; nothing was "
+                             "changed"), info.sha256)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional, Sequence
 
+from tlsdoctor.messages import M
+
 
 def _entries() -> List[dict]:
     try:
@@ -73,26 +75,31 @@ def mark_met(items: Iterable[dict], found: Optional[Sequence[str]]) -> None:
 
 
 def provenance(n: dict) -> str:
+    # Messages with ids (``fix --lang zh``); the KB's words (the signature pip prints, the scenarios, the
+    # steps applied in the lab) are values, quoted as the KB has them.
     if n["basis"] != "lab":
-        return "editorial, not yet measured in the lab"
-    return "seen in %d lab run%s (%s; pip %s) after: %s" % (
-        n["lab_runs"], "" if n["lab_runs"] == 1 else "s", ", ".join(n["scenarios"]),
-        ", ".join(n["pip"]) or "?", "; ".join(n["after"]))
+        return M("whatnext.editorial", "editorial, not yet measured in the lab")
+    args = (n["lab_runs"], ", ".join(n["scenarios"]), ", ".join(n["pip"]) or "?", "; ".join(n["after"]))
+    if n["lab_runs"] == 1:
+        return M("whatnext.seen_once", "seen in %d lab run (%s; pip %s) after: %s", *args)
+    return M("whatnext.seen", "seen in %d lab runs (%s; pip %s) after: %s", *args)
 
 
 def lines(items: Sequence[dict], verified: Optional[bool] = None) -> List[str]:
-    """The text lines: one per prediction, worded by what verification showed."""
+    """The text lines: one per prediction, worded by what verification showed (messages with ids)."""
     out: List[str] = []
     for n in items[:3]:
-        head = "%s (%s; likely cause: %s)" % (n["signature"], n["id"], ", ".join(n["causes"][:2]) or "?")
+        head = M("whatnext.head", "%s (%s; likely cause: %s)", n["signature"], n["id"],
+                 ", ".join(n["causes"][:2]) or "?")
         if n["met"]:
-            out.append("The verification met what comes next after %s, as the knowledge base expects: %s — %s. "
-                       "Fix that too, then run fix again." % (n["cause"], head, provenance(n)))
+            out.append(M("whatnext.met", "The verification met what comes next after %s, as the knowledge base "
+                         "expects: %s — %s. Fix that too, then run fix again.", n["cause"], head, provenance(n)))
         elif n["met"] is False and verified:
-            out.append("Not met here (pip connects now), though people often meet next after %s: %s — %s."
-                       % (n["cause"], head, provenance(n)))
+            out.append(M("whatnext.not_met", "Not met here (pip connects now), though people often meet next after "
+                         "%s: %s — %s.", n["cause"], head, provenance(n)))
         elif n["met"] is None:
-            out.append("Once %s is fixed, you will most likely meet next: %s — %s." % (n["cause"], head, provenance(n)))
+            out.append(M("whatnext.once_fixed", "Once %s is fixed, you will most likely meet next: %s — %s.",
+                         n["cause"], head, provenance(n)))
     return out
 
 
