@@ -117,8 +117,12 @@ def manual(explanation: str, scope: Scope = Scope.USER) -> Step:
     return Step(StepKind.MANUAL, explanation, scope)
 
 
-def set_env(name: str, value: str, explanation: str = "", source: Optional[str] = None) -> Step:
-    return Step(StepKind.SET_ENV, explanation, Scope.USER, key=name, value=value, source=source, automatic=True)
+def set_env(name: str, value: str, explanation: str = "", source: Optional[str] = None,
+            automatic: bool = True) -> Step:
+    """``export name=value``; ``automatic=False`` for a value only the user knows (a
+    placeholder such as ``http://PROXY:PORT``): shown as the command, never written by fix."""
+    return Step(StepKind.SET_ENV, explanation, Scope.USER, key=name, value=value, source=source,
+                automatic=automatic)
 
 
 def unset_env(name: str, explanation: str = "", source: Optional[str] = None) -> Step:

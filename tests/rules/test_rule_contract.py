@@ -10,6 +10,7 @@ real failures of other scenarios with the same symptoms (negative controls).
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from recorded_facts import by_scenario, facts_of, healthy, positives
@@ -124,3 +125,24 @@ def test_silent_on_lookalike_failures(cause, rec):
 def test_every_cause_has_lookalikes_unless_said_otherwise():
     """A new cause gets a row (its negative controls) here; until then it is named, not silently skipped."""
     assert WITHOUT_ROW == [], "add these causes to LOOKALIKES: %s" % WITHOUT_ROW
+
+
+# A value in capitals with a colon (``http://PROXY:PORT``, ``USER:PASSWORD``) is a placeholder
+# for what only the user knows: a rule may show it, never hand it to fix as automatic.
+_PLACEHOLDER = re.compile(r"\b[A-Z]{3,}:[A-Z]{3,}\b")
+
+
+@pytest.mark.parametrize("cause, rec", POSITIVES)
+def test_no_placeholder_is_an_automatic_value(cause, rec):
+    d = rule_of(cause).diagnose(facts_of(rec))
+    for step in d.fix:
+        if step.automatic:
+            assert not _PLACEHOLDER.search(step.value or ""), (cause, step)
+
+
+def test_the_placeholder_check_can_fail():
+    """Negative control: the old index-unreachable step (automatic) is caught."""
+    from tlsdoctor import remedies
+
+    step = remedies.set_env("https_proxy", "http://PROXY:PORT", "if you need a proxy")
+    assert step.automatic and _PLACEHOLDER.search(step.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -182,8 +183,16 @@ def config_origin(f: Facts, key: str) -> Tuple[Optional[str], Optional[str]]:
     return p.source.split(" [", 1)[0], p.source
 
 
-def proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[Step]:
-    """Set the proxy pip really uses to ``new_value``, where it is set (pip's option, else the variables)."""
+def proxy_vars_fix(f: Facts, h: Host, new_value: str, automatic: bool = True) -> List[Step]:
+    """Set the proxy pip really uses to ``new_value``, where it is set (pip's option, else the variables).
+
+    ``automatic=False`` when ``new_value`` holds a placeholder only the user can fill
+    (``USER:PASSWORD``): the steps are shown, fix never writes them."""
+    steps = _proxy_vars_fix(f, h, new_value)
+    return steps if automatic else [dataclasses.replace(s, automatic=False) for s in steps]
+
+
+def _proxy_vars_fix(f: Facts, h: Host, new_value: str) -> List[Step]:
     if f.pip_options.get("proxy"):
         path, source = config_origin(f, "proxy")
         if source and source.startswith("PIP_"):

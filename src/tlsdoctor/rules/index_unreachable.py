@@ -44,8 +44,10 @@ def diagnose(f: Facts, h: Host):
         fix=(
             remedies.manual(M("index_unreachable.check_index_url",
                               "check the index URL (pip config list; PIP_INDEX_URL) and that the host/port is right")),
+            # PROXY:PORT is a placeholder: only the user knows their proxy, so fix shows the
+            # command and never writes it (it would only trade one failure for another).
             remedies.set_env("https_proxy", "http://PROXY:PORT",
-                             M("index_unreachable.if_you_need", "if you need a proxy to reach it")),
+                             M("index_unreachable.if_you_need", "if you need a proxy to reach it"), automatic=False),
             remedies.manual(M("index_unreachable.if_index_vpn", "if the index is on a VPN, connect it first")),
         ),
         dead_ends=(M("index_unreachable.trusted_host_cert", "--trusted-host / --cert / certifi: no TLS happened"),

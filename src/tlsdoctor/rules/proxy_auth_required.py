@@ -35,7 +35,7 @@ def diagnose(f: Facts, h: Host):
     base = h.proxy.split("://", 1)
     new = "%s://USER:PASSWORD@%s" % (base[0],
                                      base[-1].split("@")[-1]) if len(base) == 2 else "http://USER:PASSWORD@proxy:port"
-    fix += proxy_vars_fix(f, h, new)
+    fix += proxy_vars_fix(f, h, new, automatic=False)  # USER:PASSWORD: only the user knows them
     fix.append(remedies.manual(M("proxy_auth_required.percent_encode_special",
                                  "percent-encode special characters in the password (@ -> %40, : -> %3A, # -> %23)")))
     return Diagnosis(
