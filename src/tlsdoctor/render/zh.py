@@ -149,6 +149,27 @@ _JOIN_ZH = {"; ": "；", " and ": " 和 ", "; then ": "；然后 "}  # a joined 
 FACT_PHRASE_ID = "facts.bundle_problem"
 _FACT_PHRASES = [(re.compile(p + r"\Z"), r) for p, r in FACT_PHRASES]
 
+
+_BEATS_NOTE = re.compile(r" \(beats pip's cert=.*\)\Z")
+
+
+def _env_bundle_problem(m: "re.Match") -> str:
+    """The checklist's ``NAME=PATH: <Bundle.problem>`` line (render.check._ca_env_checks): the
+    variable and its path as they are, the phrase by the same table the rules' messages use; the
+    note that may follow ("(beats pip's cert=...)") is left to its own row below. A text after
+    ``: `` that is no known phrase is left as it is."""
+    rest = m.group("rest")
+    note = _BEATS_NOTE.search(rest)
+    phrase = rest[:note.start()] if note else rest
+    said = _fact_phrase(phrase)
+    if said == phrase:
+        return m.group(0)
+    return "%s：%s%s" % (m.group("var"), said, note.group(0) if note else "")
+
+
+_COMPILED.insert(0, (re.compile(r"\b(?P<var>[A-Z][A-Z0-9_]*=\S.*?): (?P<rest>(?:%s).*)$"
+                                % "|".join(p for p, _ in FACT_PHRASES)), _env_bundle_problem))
+
 # ``public_roots.RootList.describe()``, which a rule passes on as ``M("public_roots.describe", "%s", d)``:
 # "certifi 2026.10.23 (vendored in pip 26.3), 145 roots, generated 2026-11-29". The names, versions and
 # dates in it stay as they are; only its few words change.
