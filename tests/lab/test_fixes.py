@@ -45,8 +45,19 @@ def _evidence_of(cause: str) -> str:
     return next(s.evidence for s in scenarios.all() if s.causes == (cause,))
 
 
+# Scenarios whose later causes are present at once, not hidden behind the first fault: one
+# fix removes them all, so no fix "uncovers" them (declared here with the reason).
+CO_PRESENT = {
+    # pip fails for the private root (first); the empty default store is what urllib and
+    # ssl.create_default_context() meet in the same run, and check's warning, not a later fault.
+    "no-default-ca-store": ("untrusted-private-ca", "no-default-ca-store"),
+}
+
+
 def test_stacked_scenarios_name_what_their_first_fix_uncovers():
-    stacked = [s for s in scenarios.all() if len(s.causes) > 1]
+    for name, causes in CO_PRESENT.items():  # the exemption names what the scenario declares
+        assert scenarios.get(name).causes == causes, name
+    stacked = [s for s in scenarios.all() if len(s.causes) > 1 and s.name not in CO_PRESENT]
     assert {s.name for s in stacked} >= {"proxy-https-scheme-private-ca", "proxy-407-interception"}
     for sc in stacked:
         with sc.start() as running:
