@@ -49,10 +49,13 @@ _CLASSES: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
     (BUNDLE, re.compile(r"Invalid `?SSL_CERT_FILE|No valid certificates found in `?SSL_CERT_FILE|"
                         r"No default certificates will be trusted|Could not find a suitable TLS CA certificate bundle|"
                         r"FileNotFoundError: \[Errno 2\]", re.I)),
-    (PROXY, re.compile(r"proxy auth|407|tunnel error|Tunnel connection failed|ProxyError|Unable to connect to proxy|"
-                       r"proxy authorization required", re.I)),
+    # 407 as a status only: a bare "407" also matches inside a port ("https://localhost:34079/").
+    (PROXY, re.compile(r"proxy auth|(?<![\d:.])407(?!\d)|tunnel error|Tunnel connection failed|ProxyError|"
+                       r"Unable to connect to proxy|proxy authorization required", re.I)),
     (EXPIRED, re.compile(r"invalid peer certificate: (Expired|certificate expired)|certificate has expired|"
-                         r"certificate is not yet valid|NotValidYet", re.I)),
+                         r"certificate is not yet valid|NotValidYet|"
+                         # uv 0.13 (rustls-platform-verifier): "certificate not valid yet: verification time …"
+                         r"certificate not valid yet", re.I)),
     (NAME, re.compile(r"NotValidForName|certificate not valid for name|Hostname mismatch|doesn't match|"
                       r"IP address mismatch", re.I)),
     (TRUST, re.compile(r"UnknownIssuer|CERTIFICATE_VERIFY_FAILED|unable to get local issuer|self[- ]signed certificate|"
