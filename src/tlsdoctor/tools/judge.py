@@ -326,7 +326,11 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
                           J(", ", (_STORE_LABEL.get(s, s) for s in verified)),
                           J(", ", (_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False)) or "-"))
     mine = set(tool_stores(resolved.trust, paths))
-    if results.get("system") and TrustKind.OS not in kinds and "system" not in mine:
+    # The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
+    # verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
+    # index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" below is the true cause.
+    if (results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
+            and "system" not in mine):
         evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
                           trust_text(resolved.trust)))
         return ("tool-ignores-os-store",), ()
