@@ -50,6 +50,7 @@ DOES_NOT_APPLY = {
     ("uv", "strict-ca"): "VERIFY_X509_STRICT is Python 3.13's default context; webpki does not require the AKI",
     ("uv", "trust-store-missing-root"): "the index CA is in SSL_CERT_FILE, which uv reads",
     ("uv", "bundle-path-missing"): "REQUESTS_CA_BUNDLE names the missing file; uv does not read it",
+    ("uv", "transparent-interception"): "the lab's OS store is SSL_CERT_FILE, which uv reads",
     ("poetry", "bundle-path-missing"): "Poetry's source certificate (translated PIP_CERT) beats REQUESTS_CA_BUNDLE",
 }
 
@@ -61,6 +62,10 @@ ALSO_TRUE = {
     # SSL_CERT_FILE holds the index CA (Python's ssl reads it); Poetry and requests never read SSL_CERT_FILE.
     ("poetry", "trust-store-missing-root"): [_IGNORES_SETTING],
     ("requests", "trust-store-missing-root"): [_IGNORES_SETTING],
+    # The scenario stands for the OS store by SSL_CERT_FILE (uv reads it and works): for Poetry and requests
+    # "does not read SSL_CERT_FILE" is what the lab's mechanism is (on a real machine: tool-ignores-os-store).
+    ("poetry", "transparent-interception"): [_IGNORES_SETTING],
+    ("requests", "transparent-interception"): [_IGNORES_SETTING],
     # pip.conf's cert= trusts the index, REQUESTS_CA_BUNDLE overrides it for pip; no other tool reads pip.conf.
     ("uv", "env-bundle-overrides-cert"): [_IGNORES_SETTING],
     ("poetry", "env-bundle-overrides-cert"): [_IGNORES_SETTING],
