@@ -285,7 +285,16 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
                           "verify the index's chain", tool, trust_text(resolved.trust)))
     causes: Tuple[str, ...] = ()
     candidates: Tuple[str, ...] = ()
-    if kind in (TRUST, BUNDLE):
+    missing = [t for t in resolved.trust if t.kind in (TrustKind.FILE, TrustKind.DIR) and t.path
+               and not os.path.exists(t.path)]
+    if kind == BUNDLE and missing:
+        # The tool's own text says its CA setting cannot be loaded, and the path it names is not there
+        # (requests: "Could not find a suitable TLS CA certificate bundle, invalid path"; httpx:
+        # FileNotFoundError): which store would verify the chain is beside the point.
+        causes = ("ca-bundle-path-invalid",)
+        evidence.append(M("judge.anchor_missing", "%s's CA setting names a path that does not exist: %s (%s)", tool,
+                          missing[0].path, missing[0].source))
+    elif kind in (TRUST, BUNDLE):
         causes, more = _trust_causes(resolved, results, paths, report, url, evidence)
         if not causes:
             candidates = more
