@@ -57,10 +57,17 @@ TRUST_FIXES = {
     "intercepting-proxy": _inspection_root,
     "env-bundle-overrides-cert": _index_ca,  # pip.conf's cert= holds it; no other tool reads pip.conf
     "trust-store-missing-root": _index_ca,  # SSL_CERT_FILE holds it; Poetry and requests never read it
+    "private-ca-aia-root": _index_ca,  # the tool's CA setting is an OS-like bundle without it
+    "intercepting-proxy-only-route": _inspection_root,
+    "transparent-interception": lambda running: os.path.join(running.workdir, "pki", "os-store.pem"),
+    "bundle-path-missing": _index_ca,  # REQUESTS_CA_BUNDLE names a deleted file
 }
 # Cells where the tool already works in the scenario (nothing to fix), with the reason.
 NOTHING_TO_FIX = {
     ("uv", "trust-store-missing-root"): "uv reads SSL_CERT_FILE, which holds the index CA",
+    ("uv", "transparent-interception"): "the lab's OS store is SSL_CERT_FILE, which uv reads",
+    ("uv", "bundle-path-missing"): "uv does not read REQUESTS_CA_BUNDLE; PIP_CERT (SSL_CERT_FILE) trusts the index",
+    ("poetry", "bundle-path-missing"): "Poetry's source certificate (translated PIP_CERT) beats REQUESTS_CA_BUNDLE",
 }
 # Cells where the tool's own setting that beats the fix is exported by the current environment, not a
 # start-up file tlsdoctor can edit: the fix must say so (a manual step) and roll back (exit 3).
@@ -68,6 +75,9 @@ BEATEN_BY_THE_ENVIRONMENT = {
     # PIP_CERT (the index CA) is Poetry's POETRY_CERTIFICATES_LAB_CERT here, which beats config.toml's
     # certificates.lab.cert; through the inspecting proxy only the inspection root helps.
     ("poetry", "intercepting-proxy"): "POETRY_CERTIFICATES_LAB_CERT",
+    ("poetry", "intercepting-proxy-only-route"): "POETRY_CERTIFICATES_LAB_CERT",
+    # PIP_CERT is an OS-like bundle without the index CA: the same variable, the same limit.
+    ("poetry", "private-ca-aia-root"): "POETRY_CERTIFICATES_LAB_CERT",
 }
 
 

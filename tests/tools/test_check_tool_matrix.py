@@ -59,6 +59,10 @@ DOES_NOT_APPLY = {
 _IGNORES_SETTING = ("tool-ignores-ca-setting", "a CA file set for another client trusts the index; the tool "
                     "does not read it")
 ALSO_TRUE = {
+    # SSL_CERT_FILE / SSL_CERT_DIR name missing paths (the interpreter's OPENSSLDIR): uv >= 0.12 then trusts
+    # nothing ("No default certificates will be trusted"); 0.4.30 ignores them and meets the private CA.
+    ("uv", "no-default-ca-store"): [("ca-bundle-path-invalid", "uv >= 0.12 trusts nothing with an unloadable "
+                                     "SSL_CERT_DIR / SSL_CERT_FILE")],
     # SSL_CERT_FILE holds the index CA (Python's ssl reads it); Poetry and requests never read SSL_CERT_FILE.
     ("poetry", "trust-store-missing-root"): [_IGNORES_SETTING],
     ("requests", "trust-store-missing-root"): [_IGNORES_SETTING],
