@@ -345,7 +345,9 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
 
 def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     out: List[Tuple[Step, ...]] = []
-    trust_problem = any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
+    # A stale SSL_CERT_FILE with a CA the user confirmed: the full bundle replaces it (as for requests).
+    trust_problem = (any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
+                     or bool(_stale(env, "SSL_CERT_FILE") and f.ca_file))
     bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
                                         "confirmed CA", f.base_bundle or "certifi")) if trust_problem else None
     if _stale(env, "SSL_CERT_FILE") and bundle is None:
