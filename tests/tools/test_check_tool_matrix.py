@@ -20,7 +20,9 @@ CI runs (everything else is marked ``matrix``; run it all with
 ``-m "matrix or not matrix" -n 2``):
 
 - every tool on ``untrusted-ca`` (trust) and ``proxy-407`` (proxy),
-- so 8 cells; ``tests/tools/test_check_tool_lab.py`` adds uv's handshake/expiry cells.
+- so 8 cells; ``tests/tools/test_check_tool_lab.py`` adds uv's handshake/expiry cells;
+- and ``test_judge_reads_the_texts_the_matrix_found`` (no lab): the real tool texts behind the
+  judge's fixes this matrix found, with controls.
 
 Set ``TLSDOCTOR_MATRIX_LOG=<file>`` to append one JSON line per cell (what the
 real tool did and what check said), for the matrix table in the notes.
@@ -156,3 +158,30 @@ def test_check_tool_agrees_with_the_real_tool(tlsdoctor_check, name, tid, tmp_pa
         assert rc == 3 and want & set(row.get("candidates") or ()), row
         return
     assert (rc, row["status"]) == (1, "problem") and causes[:1] and causes[0] in want, (want, row, output[-1500:])
+
+
+# The tool texts behind the judge's fixes, held without the lab (the port is random in the matrix, so a
+# "407" inside it showed up only now and then). Each comes from a real run (tool_recordings / the matrix).
+_TEXTS = [
+    # drop-after-hello x uv 0.4.30, on a port that contains 407
+    ("handshake", "error: Failed to fetch: `https://localhost:34079/simple/tlsdoctor-lab-pkg/`\n"
+                  "  Caused by: client error (Connect)\n  Caused by: tls handshake eof"),
+    # clock-behind x uv 0.13.9
+    ("expired", "  cause: invalid peer certificate: certificate not valid yet: verification time 1761434300 (UNIX), "
+                "but certificate is not yet valid before 1795821500"),
+    # strict-ca x requests 2.34.2 (Python 3.13)
+    ("strict", "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+               "Missing Authority Key Identifier (_ssl.c:1020)"),
+    # no-ssl-module x requests / Poetry's request
+    ("sslmod", "ImportError: Can't connect to HTTPS URL because the SSL module is not available."),
+    # controls: a real 407 and an untrusted CA stay what they were
+    ("proxy", "OSError: Tunnel connection failed: 407 Proxy Authentication Required"),
+    ("trust", "  cause: invalid peer certificate: UnknownIssuer"),
+]
+
+
+@pytest.mark.parametrize("kind,text", _TEXTS, ids=[k for k, _ in _TEXTS])
+def test_judge_reads_the_texts_the_matrix_found(kind, text):
+    from tlsdoctor.tools import judge
+
+    assert judge.classify(text) == kind
