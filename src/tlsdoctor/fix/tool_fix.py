@@ -141,7 +141,10 @@ def base_bundle(resolveds: Sequence[object]) -> Optional[str]:
                 return t.path
     import ssl
 
-    for p in (ssl.get_default_verify_paths().cafile, "/etc/ssl/certs/ca-certificates.crt"):
+    # openssl_cafile, not cafile: cafile is SSL_CERT_FILE when that is set -- the user's own CA setting (one
+    # private CA, say), not the public roots (intercepting-proxy x uv with SSL_CERT_FILE = the index CA: the
+    # bundle was refused as "would trust only the added CA").
+    for p in (ssl.get_default_verify_paths().openssl_cafile, "/etc/ssl/certs/ca-certificates.crt"):
         if p and os.path.isfile(p):
             return p
     return None

@@ -604,6 +604,7 @@ MESSAGES: Dict[str, str] = {
     "judge.could_not_tell_apart": "无法区分 {0}",
     "judge.no_rule": "没有规则能识别原因",
     "judge.trusts_nothing": "{0} 完全不信任任何 CA：{1}",
+    "judge.anchor_missing": "{0} 的 CA 设置指向一个不存在的路径：{1}（{2}）",
     "judge.verified_by": "验证通过：{0}；未通过：{1}",
     "judge.not_os_store": "{0} 用 {1} 验证，而不是操作系统信任库",
     "judge.not_measured": "{0} 能验证索引的证书链；{1} 里有什么没有测量",

@@ -41,29 +41,39 @@ from tlsdoctor.messages import J, M
 from tlsdoctor.redact import redact_text, redact_url, truncate
 from tlsdoctor.tools import Request, RequestStatus, Resolved, ToolVerdict, Trust, TrustKind
 
-TRUST, EXPIRED, NAME, HANDSHAKE, PROXY, CONNECT, BUNDLE = (
-    "trust", "expired", "name", "handshake", "proxy", "connect", "bundle")
+TRUST, EXPIRED, NAME, HANDSHAKE, PROXY, CONNECT, BUNDLE, STRICT, SSLMOD = (
+    "trust", "expired", "name", "handshake", "proxy", "connect", "bundle", "strict", "sslmod")
 
 # The tool's error text -> the kind of failure (first match wins; checked on the whole output).
 _CLASSES: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
     (BUNDLE, re.compile(r"Invalid `?SSL_CERT_FILE|No valid certificates found in `?SSL_CERT_FILE|"
                         r"No default certificates will be trusted|Could not find a suitable TLS CA certificate bundle|"
                         r"FileNotFoundError: \[Errno 2\]", re.I)),
-    (PROXY, re.compile(r"proxy auth|407|tunnel error|Tunnel connection failed|ProxyError|Unable to connect to proxy|"
-                       r"proxy authorization required", re.I)),
+    # 407 as a status only: a bare "407" also matches inside a port ("https://localhost:34079/").
+    (PROXY, re.compile(r"proxy auth|(?<![\d:.])407(?!\d)|tunnel error|Tunnel connection failed|ProxyError|"
+                       r"Unable to connect to proxy|proxy authorization required", re.I)),
     (EXPIRED, re.compile(r"invalid peer certificate: (Expired|certificate expired)|certificate has expired|"
-                         r"certificate is not yet valid|NotValidYet", re.I)),
+                         r"certificate is not yet valid|NotValidYet|"
+                         # uv 0.13 (rustls-platform-verifier): "certificate not valid yet: verification time …"
+                         r"certificate not valid yet", re.I)),
     (NAME, re.compile(r"NotValidForName|certificate not valid for name|Hostname mismatch|doesn't match|"
                       r"IP address mismatch", re.I)),
+    # OpenSSL reports these only under X509_V_FLAG_X509_STRICT (Python 3.13's VERIFY_X509_STRICT default,
+    # x509_vfy.c check_extensions): the tool's own verification is strict and the chain fails only that.
+    (STRICT, re.compile(r"Missing Authority Key Identifier|Missing Subject Key Identifier|"
+                        r"Basic Constraints of CA cert not marked critical|CA cert does not include key usage "
+                        r"extension|Authority Key Identifier marked critical", re.I)),
     (TRUST, re.compile(r"UnknownIssuer|CERTIFICATE_VERIFY_FAILED|unable to get local issuer|self[- ]signed certificate|"
-                       r"invalid peer certificate|unable to get issuer certificate|BadSignature|"
-                       r"Missing Authority Key Identifier", re.I)),
+                       r"invalid peer certificate|unable to get issuer certificate|BadSignature", re.I)),
     (HANDSHAKE, re.compile(r"received fatal alert|tls handshake eof|TLSV1_ALERT|SSLV3_ALERT|UNSUPPORTED_PROTOCOL|"
                            r"WRONG_VERSION_NUMBER|NO_CIPHERS|handshake failure|BadRecordMac|"
                            r"UNSAFE_LEGACY_RENEGOTIATION|DH_KEY_TOO_SMALL|EOF occurred in violation|"
                            r"ConnectionResetError|Connection reset", re.I)),
     (CONNECT, re.compile(r"tcp connect error|Connection refused|dns error|Name or service not known|"
                          r"failed to lookup address|timed out|NewConnectionError|ConnectError|ConnectTimeout", re.I)),
+    # A Python tool whose interpreter cannot import ssl (requests/urllib3: "Can't connect to HTTPS URL because
+    # the SSL module is not available"); a uv binary never says this.
+    (SSLMOD, re.compile(r"SSL module is not available|No module named '?_?ssl\b|ImportError: libssl", re.I)),
 )
 
 # Which rules' causes can explain each kind of tool failure (tool-independent causes).
@@ -77,6 +87,8 @@ _KIND_CAUSES: Dict[str, Tuple[str, ...]] = {
     PROXY: ("proxy-auth-required", "proxy-forbidden", "proxy-unreachable", "proxy-scheme-mismatch"),
     CONNECT: ("index-unreachable", "proxy-unreachable", "https-on-http-port", "tls-connection-dropped"),
     BUNDLE: ("ca-bundle-path-invalid",),
+    STRICT: ("strict-x509-rejects-ca",),
+    SSLMOD: ("ssl-module-missing",),
 }
 # pip-only mechanisms a rule may name that say nothing about another tool's request.
 _PIP_ONLY = {"ca-bundle-env-overrides-cert", "truststore-ip-address", "ssl-module-missing"}
@@ -215,10 +227,10 @@ def _tool_verifies(trust: Sequence[Trust], results: Dict[str, Optional[bool]],
 # ----------------------------------------------------------------------------- the verdict
 
 
-def _diagnoses(report, url: str) -> list:
+def _diagnoses(report, url: str, keep: Tuple[str, ...] = ()) -> list:
     out = []
     for d in getattr(report, "diagnoses", ()) or ():
-        if d.cause in _PIP_ONLY:
+        if d.cause in _PIP_ONLY and d.cause not in keep:
             continue
         if d.host is None or d.covers(url) or d.covers(url.rstrip("/") + "/") or d.covers(url.rstrip("/")):
             out.append(d)
@@ -273,15 +285,26 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
                           "verify the index's chain", tool, trust_text(resolved.trust)))
     causes: Tuple[str, ...] = ()
     candidates: Tuple[str, ...] = ()
-    if kind in (TRUST, BUNDLE):
+    missing = [t for t in resolved.trust if t.kind in (TrustKind.FILE, TrustKind.DIR) and t.path
+               and not os.path.exists(t.path)]
+    if kind == BUNDLE and missing:
+        # The tool's own text says its CA setting cannot be loaded, and the path it names is not there
+        # (requests: "Could not find a suitable TLS CA certificate bundle, invalid path"; httpx:
+        # FileNotFoundError): which store would verify the chain is beside the point.
+        causes = ("ca-bundle-path-invalid",)
+        evidence.append(M("judge.anchor_missing", "%s's CA setting names a path that does not exist: %s (%s)", tool,
+                          missing[0].path, missing[0].source))
+    elif kind in (TRUST, BUNDLE):
         causes, more = _trust_causes(resolved, results, paths, report, url, evidence)
         if not causes:
             candidates = more
     elif kind is not None:
-        ds = [d for d in _diagnoses(report, url) if d.cause in _KIND_CAUSES[kind]]
+        ds = [d for d in _diagnoses(report, url, _KIND_CAUSES[kind]) if d.cause in _KIND_CAUSES[kind]]
         if ds:
             causes = tuple(dict.fromkeys(d.cause for d in ds))
             evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
+        elif kind == STRICT:  # the tool's own text is decisive: only strict verification reports it
+            causes = _KIND_CAUSES[STRICT]
         else:
             candidates = tuple(c for c in _undecided(report) if c in _KIND_CAUSES[kind]) or _KIND_CAUSES[kind][:2]
     else:
@@ -323,7 +346,11 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
                           J(", ", (_STORE_LABEL.get(s, s) for s in verified)),
                           J(", ", (_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False)) or "-"))
     mine = set(tool_stores(resolved.trust, paths))
-    if results.get("system") and TrustKind.OS not in kinds and "system" not in mine:
+    # The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
+    # verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
+    # index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" below is the true cause.
+    if (results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
+            and "system" not in mine):
         evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
                           trust_text(resolved.trust)))
         return ("tool-ignores-os-store",), ()

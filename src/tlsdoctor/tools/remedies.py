@@ -312,13 +312,21 @@ def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[s
 
 def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     out: List[Tuple[Step, ...]] = []
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        if _stale(env, name) and not any(c in TRUST_CAUSES for c in causes):
-            out.append((remedies.unset_env(name, M("toolrem.requests_unset", "%s names a file with no certificate; "
+    unsets: List[Tuple[Step, ...]] = []
+    stale = [name for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if _stale(env, name)]
+    for name in stale:
+        if not any(c in TRUST_CAUSES for c in causes):
+            unsets.append((remedies.unset_env(name, M("toolrem.requests_unset", "%s names a file with no certificate; "
                                                    "without it requests uses certifi. Also reaches pip and Poetry "
                                                    "(they read it too)", name),
                                            source=_where(resolved, name)),))
-    if any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts:
+    # A stale bundle with a CA the user confirmed (--ca-file / --trust-ca-sha256): without the variable
+    # requests falls back to certifi, which does not hold that CA (bundle-path-missing: a private index),
+    # so pointing it at the full bundle comes first; with no CA confirmed, unsetting it is all there is.
+    confirmed = bool(stale and f.ca_file)
+    if not confirmed:
+        out += unsets
+    if any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts or confirmed:
         bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
                                             "confirmed CA", f.base_bundle or "certifi"))
         if bundle is None:
@@ -330,12 +338,16 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
                   "radius: every requests-based program of this user, pip too (it then uses this bundle instead of "
                   "the OS store) and Poetry sources without their own certificate; not uv, httpx or curl"),
                 source=_where(resolved, "REQUESTS_CA_BUNDLE")),))
+    if confirmed:
+        out += unsets
     return out
 
 
 def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     out: List[Tuple[Step, ...]] = []
-    trust_problem = any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
+    # A stale SSL_CERT_FILE with a CA the user confirmed: the full bundle replaces it (as for requests).
+    trust_problem = (any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
+                     or bool(_stale(env, "SSL_CERT_FILE") and f.ca_file))
     bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
                                         "confirmed CA", f.base_bundle or "certifi")) if trust_problem else None
     if _stale(env, "SSL_CERT_FILE") and bundle is None:
