@@ -54,6 +54,9 @@ PLACEHOLDER = "USER:PASSWORD"
 _AUTHORITY = re.compile(r"[^\s/?#'\"<>\\`]*")
 # Words: split on whitespace and quotes only (a password may hold , ( ) ;).
 _WORD = re.compile(r"[^\s'\"`]+")
+# What a word needs to need a per-word rule (``_word``), and the way back to its start.
+_SPECIAL_CHAR = re.compile(r"[@?/]")
+_TO_LAST_SEP = re.compile(r".*[\s'\"`]", re.S)
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]*")
 _JWT_RUN = re.compile(r"[A-Za-z0-9_.-]*")
 _QUERY_PART = re.compile(r"[^&;]*")
@@ -126,18 +129,44 @@ def _url_userinfo(text: str, spans: List[Tuple[int, int, str]]) -> None:
 
 
 def _word_rules(text: str, spans: List[Tuple[int, int, str]], as_url: bool) -> None:
-    prev = ""
-    for m in _WORD.finditer(text):
-        w0, word = m.start(), m.group()
-        _word(word, w0, spans, prev, as_url)
-        prev = word.lower()
+    """The per-word rules, run only on the words that can need them.
+
+    A word needs a rule only when it holds ``@`` (userinfo), ``?`` (a query) or
+    ``/`` (a path; ``scheme://`` holds one too): a C-speed search finds those
+    characters, and only their words are cut out and looked at. Walking every
+    word in Python cost ~1.5 s per MB of prose (explain's excerpts of crafted
+    lines full of words, issue 9's throughput goal); this is the same result
+    (tests/hostile/test_redact_words.py holds it to the word-by-word walk).
+    Linear: each search starts where the previous word ended, and
+    ``_TO_LAST_SEP`` only scans back to there.
+    """
+    done = 0  # end of the last word looked at: nothing before it is scanned again
+    special = _SPECIAL_CHAR.search(text)
+    while special is not None:
+        p = special.start()
+        back = _TO_LAST_SEP.match(text, done, p)
+        w0 = back.end() if back else done
+        w1 = _WORD.match(text, w0).end()
+        word = text[w0:w1]
+        after_proxy = False
+        if "@" in word:
+            # The previous word (explain's "--proxy user@host"): does it end with "proxy"?
+            # "proxy" holds no separator, so five letters before the separators
+            # that precede this word are that word's last five.
+            k = w0
+            while k > 0 and (text[k - 1].isspace() or text[k - 1] in "'\"`"):  # _WORD's separators
+                k -= 1
+            after_proxy = text[max(0, k - 5):k].lower() == "proxy"
+        _word(word, w0, spans, after_proxy, as_url)
+        done = w1
+        special = _SPECIAL_CHAR.search(text, w1)
 
 
-def _word(word: str, w0: int, spans: List[Tuple[int, int, str]], prev: str, as_url: bool) -> None:
+def _word(word: str, w0: int, spans: List[Tuple[int, int, str]], after_proxy: bool, as_url: bool) -> None:
     """The rules that look at one whitespace-delimited word (``w0``: its offset)."""
     scheme = word.find("://")
     if scheme < 0:
-        _schemeless_userinfo(word, w0, spans, prev, as_url)
+        _schemeless_userinfo(word, w0, spans, after_proxy, as_url)
     q = word.find("?")
     if q >= 0:
         _query_values(word, w0, q, spans)
@@ -145,7 +174,8 @@ def _word(word: str, w0: int, spans: List[Tuple[int, int, str]], prev: str, as_u
         _path_segments(word, w0, scheme, q, spans)
 
 
-def _schemeless_userinfo(word: str, w0: int, spans: List[Tuple[int, int, str]], prev: str, as_url: bool) -> None:
+def _schemeless_userinfo(word: str, w0: int, spans: List[Tuple[int, int, str]], prev_proxy: bool,
+                         as_url: bool) -> None:
     """user:pass@host, KEY=user:pass@host, --proxy x@host (``git@host:repo`` stays)."""
     slash = word.find("/")
     at = word.rfind("@", 0, slash if slash >= 0 else len(word))
@@ -159,7 +189,7 @@ def _schemeless_userinfo(word: str, w0: int, spans: List[Tuple[int, int, str]], 
     while start < at and word[start] in "([{<,":
         start += 1
     userinfo = word[start:at]
-    after_proxy = prev.endswith("proxy") or "proxy" in word[:start].lower()
+    after_proxy = prev_proxy or "proxy" in word[:start].lower()
     if userinfo and userinfo != PLACEHOLDER and (":" in userinfo or after_proxy or as_url):
         spans.append((w0 + start, w0 + at, _userinfo_mask(userinfo)))
 
