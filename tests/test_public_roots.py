@@ -377,7 +377,7 @@ def _unrelated_ca():
     ("two certs", "exactly one certificate"),
     ("not a root", "not a root"),
     ("missing", "cannot read"),
-    ("garbage DER", "cannot use it"),
+    ("garbage DER", "its certificate cannot be read"),
     ("OPENSSL_CONF fifo", "OPENSSL_CONF is not a regular file"),
 ])
 def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how, why):
@@ -413,7 +413,7 @@ def test_lab_switch_refuses_what_the_lab_did_not_make(tmp_path, monkeypatch, how
     elif how == "OPENSSL_CONF fifo":  # hashing would load OpenSSL, which would block reading it
         os.mkfifo(str(tmp_path / "openssl.cnf"))
         monkeypatch.setenv("OPENSSL_CONF", str(tmp_path / "openssl.cnf"))
-    elif how == "garbage DER":  # PEM armour around bytes the strict DER reader rejects: refused, no traceback
+    elif how == "garbage DER":  # PEM armour around bytes the strict DER reader rejects: refused, said why
         (tmp_path / "lab.pem").write_bytes(pr.lab_file_text(
             os.getpid(), b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", ca.private_key_pem.bytes()))
     monkeypatch.setenv(pr.LAB_ENV, path)

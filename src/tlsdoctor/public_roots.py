@@ -14,8 +14,9 @@ Subject Key Identifier and its subject in the probe's own ``k=v, k=v`` form.
 
 Nothing here runs at import: the JSON is read on the first question
 (``load()`` is cached), so ``explain`` and ``check`` start-up never pay for it.
-Stdlib only; the small DER reader below is shared with the refresh tool so
-that both compute fingerprints the same way.
+Stdlib only; certificates are read by ``tlsdoctor.x509`` (``cert_facts``), the
+reader the refresh tool and ``fix`` use too, so that all compute fingerprints the
+same way.
 """
 
 from __future__ import annotations
@@ -257,7 +258,7 @@ def lab_switch(environ: Optional[Dict[str, str]] = None) -> Optional[LabSwitch]:
         return LabSwitch(value, refused="cannot read it: %s" % (getattr(exc, "strerror", None) or exc))
     try:
         return _lab_roots(value, st.st_mtime_ns, st.st_size, st.st_mode, st.st_uid, dst.st_mode, dst.st_uid)
-    except Exception as exc:  # a crafted file is refused, never a traceback (the DER reader is strict, not total)
+    except Exception as exc:  # a crafted file is refused, never a traceback, whatever goes wrong
         return LabSwitch(value, refused="cannot use it: %s" % type(exc).__name__)
 
 
@@ -378,7 +379,7 @@ def _sha256_of(cert: CertLike) -> str:
     """A DER certificate, a hex SHA-256 (colons allowed), or anything with a
     ``sha256`` attribute (``facts.Cert``: the probe hashes the DER, target.py cert_info)."""
     if isinstance(cert, (bytes, bytearray)):
-        import hashlib  # here, not at import: see cert_facts
+        import hashlib  # here, not at import: see tlsdoctor.x509 (OPENSSL_CONF)
 
         return hashlib.sha256(bytes(cert)).hexdigest()
     if isinstance(cert, str):
@@ -484,104 +485,7 @@ def anchor_of(chain: Sequence[Any], roots: Optional[RootList] = None) -> Optiona
     return Anchor(r, "issuer-name", i) if r else None
 
 
-# --- a minimal DER reader (certificates only) -------------------------------------------------
-#
-# The stdlib has no X.509 parser that gives the SubjectPublicKeyInfo or the key
-# identifiers (ssl._ssl._test_decode_cert returns names, dates and SANs only),
-# so walk the few fields needed. RFC 5280 section 4.1 is the layout.
-
-# OpenSSL's long names (crypto/objects/objects.txt), which CPython's _ssl puts
-# in getpeercert()/_test_decode_cert names, so our subjects read like the probe's.
-_ATTR_NAMES = {
-    "2.5.4.3": "commonName", "2.5.4.4": "surname", "2.5.4.5": "serialNumber", "2.5.4.6": "countryName",
-    "2.5.4.7": "localityName", "2.5.4.8": "stateOrProvinceName", "2.5.4.9": "streetAddress",
-    "2.5.4.10": "organizationName", "2.5.4.11": "organizationalUnitName", "2.5.4.12": "title",
-    "2.5.4.15": "businessCategory", "2.5.4.17": "postalCode", "2.5.4.42": "givenName",
-    "2.5.4.43": "initials", "2.5.4.46": "dnQualifier", "2.5.4.65": "pseudonym",
-    "2.5.4.97": "organizationIdentifier", "1.2.840.113549.1.9.1": "emailAddress",
-    "0.9.2342.19200300.100.1.1": "userId", "0.9.2342.19200300.100.1.25": "domainComponent",
-    "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionLocalityName",
-    "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionStateOrProvinceName",
-    "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
-}
-_OID_SKI = "2.5.29.14"
-_OID_AKI = "2.5.29.35"
-
-
-def _tlv(buf: bytes, pos: int) -> Tuple[int, int, int]:
-    """(tag, start of content, end of content) of the element at pos."""
-    if pos + 2 > len(buf):
-        raise ValueError("DER: truncated at %d" % pos)
-    tag = buf[pos]
-    if tag & 0x1F == 0x1F:
-        raise ValueError("DER: high tag numbers are not used in certificates")
-    n = buf[pos + 1]
-    pos += 2
-    if n & 0x80:
-        k = n & 0x7F
-        if k == 0 or k > 4 or pos + k > len(buf):
-            raise ValueError("DER: bad length")
-        n = int.from_bytes(buf[pos:pos + k], "big")
-        pos += k
-    if pos + n > len(buf):
-        raise ValueError("DER: element runs past the end")
-    return tag, pos, pos + n
-
-
-def _children(buf: bytes, start: int, end: int) -> List[Tuple[int, int, int, int]]:
-    """(tag, element start, content start, content end) of each element in [start, end)."""
-    out = []
-    pos = start
-    while pos < end:
-        tag, cs, ce = _tlv(buf, pos)
-        out.append((tag, pos, cs, ce))
-        pos = ce
-    if pos != end:
-        raise ValueError("DER: elements overrun their container")
-    return out
-
-
-def _oid(b: bytes) -> str:
-    if not b:
-        raise ValueError("DER: empty OID")
-    parts: List[int] = []
-    v = 0
-    for byte in b:
-        v = (v << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            parts.append(v)
-            v = 0
-    first = min(parts[0] // 40, 2)
-    return ".".join(str(x) for x in [first, parts[0] - 40 * first] + parts[1:])
-
-
-def _string(tag: int, b: bytes) -> str:
-    # As OpenSSL's ASN1_STRING_to_UTF8: T61String is read as Latin-1.
-    if tag == 0x1E:  # BMPString
-        return b.decode("utf-16-be", "replace")
-    if tag == 0x1C:  # UniversalString
-        return b.decode("utf-32-be", "replace")
-    if tag == 0x0C:  # UTF8String
-        return b.decode("utf-8", "replace")
-    return b.decode("latin-1")
-
-
-def _name(buf: bytes, cs: int, ce: int) -> str:
-    parts = []
-    for _, _, scs, sce in _children(buf, cs, ce):  # RelativeDistinguishedName (SET)
-        for _, _, acs, ace in _children(buf, scs, sce):  # AttributeTypeAndValue
-            (t1, _, ocs, oce), (t2, _, vcs, vce) = _children(buf, acs, ace)[:2]
-            oid = _oid(buf[ocs:oce])
-            parts.append("%s=%s" % (_ATTR_NAMES.get(oid, oid), _string(t2, buf[vcs:vce])))
-    return ", ".join(parts)
-
-
-def _time(tag: int, b: bytes) -> str:
-    s = b.decode("ascii")
-    if tag == 0x17:  # UTCTime YYMMDDHHMMSSZ: RFC 5280 4.1.2.5.1, 50-99 are 19xx
-        yy = int(s[:2])
-        s = ("19" if yy >= 50 else "20") + s
-    return "%s-%s-%sT%s:%s:%sZ" % (s[0:4], s[4:6], s[6:8], s[8:10], s[10:12], s[12:14])
+# --- one certificate's facts ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -590,62 +494,30 @@ class CertFacts:
 
     sha256: str
     spki_sha256: str
-    subject: str
+    subject: str  # "commonName=…, organizationName=…", as the probe prints names
     issuer: str
     ski: str
     authority_key_id: str
-    not_after: str
+    not_after: str  # ISO 8601 UTC
 
 
 def cert_facts(der: bytes) -> CertFacts:
-    """Read a DER X.509 certificate; ValueError when it is not one."""
-    # hashlib is imported here, not with the module: importing it loads OpenSSL,
-    # which reads OPENSSL_CONF, and check's own process must not block on a
-    # FIFO there (tests/hostile/test_deadlines.py::test_openssl_conf_fifo).
-    import hashlib
+    """Read a DER X.509 certificate; ValueError (``x509.CertError``) when it is not one.
 
-    der = bytes(der)
-    tag, cs, ce = _tlv(der, 0)
-    if tag != 0x30 or ce != len(der):
-        raise ValueError("not a DER certificate")
-    tbs_tag, _, tcs, tce = _children(der, cs, ce)[0]
-    if tbs_tag != 0x30:
-        raise ValueError("not a DER certificate")
-    fields = _children(der, tcs, tce)
-    if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
-        fields = fields[1:]
-    # serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, [1], [2], [3]
-    if len(fields) < 6:
-        raise ValueError("DER: short TBSCertificate")
-    _, _, ics, ice = fields[2]
-    _, _, vcs, vce = fields[3]
-    _, _, scs, sce = fields[4]
-    _, spos, _, kce = fields[5]
-    validity = _children(der, vcs, vce)
-    ski = aki = ""
-    for ftag, _, fcs, fce in fields[6:]:
-        if ftag != 0xA3:  # [3] EXPLICIT Extensions
-            continue
-        (_, _, ecs, ece), = _children(der, fcs, fce)[:1]
-        for _, _, xcs, xce in _children(der, ecs, ece):
-            parts = _children(der, xcs, xce)
-            oid = _oid(der[parts[0][2]:parts[0][3]])
-            _, _, ocs, oce = parts[-1]  # extnValue OCTET STRING (critical BOOLEAN may precede it)
-            if oid == _OID_SKI:
-                t, kcs, kce2 = _tlv(der, ocs)
-                if t == 0x04:
-                    ski = der[kcs:kce2].hex()
-            elif oid == _OID_AKI:
-                t, acs, ace = _tlv(der, ocs)
-                for t2, _, kcs, kce2 in _children(der, acs, ace) if t == 0x30 else ():
-                    if t2 == 0x80:  # [0] IMPLICIT keyIdentifier
-                        aki = der[kcs:kce2].hex()
+    The reader is ``tlsdoctor.x509``, shared with ``fix.trust`` and the refresh tool, so that
+    all of them compute fingerprints and names the same way. Imported here, not with the module:
+    check asks this module about chains the probe already read and reads a certificate itself
+    only for the lab switch, so the reader is not loaded until then.
+    """
+    from tlsdoctor import x509
+
+    c = x509.parse_der(der)
     return CertFacts(
-        sha256=hashlib.sha256(der).hexdigest(),
-        spki_sha256=hashlib.sha256(der[spos:kce]).hexdigest(),
-        subject=_name(der, scs, sce),
-        issuer=_name(der, ics, ice),
-        ski=ski,
-        authority_key_id=aki,
-        not_after=_time(validity[1][0], der[validity[1][2]:validity[1][3]]),
+        sha256=c.sha256,
+        spki_sha256=c.spki_sha256,
+        subject=x509.dn_text(c.subject),
+        issuer=x509.dn_text(c.issuer),
+        ski=c.ski,
+        authority_key_id=c.authority_key_id,
+        not_after=x509.utc_text(c.not_after),
     )

@@ -1,9 +1,9 @@
 """Decide, safely, whether a certificate may be added to the trust tlsdoctor builds.
 
-Parsing is stdlib-only and does not need ``import ssl``: a small DER reader walks the
-X.509 structure (RFC 5280 §4.1) for what the decision needs — subject, issuer,
-validity, and the two extensions that make a certificate a CA in OpenSSL's eyes
-(``X509_check_ca``): basicConstraints ``CA:TRUE`` and, when keyUsage is present,
+Parsing is stdlib-only and does not need ``import ssl``: ``tlsdoctor.x509`` (the DER reader
+shared with ``public_roots``) walks the X.509 structure (RFC 5280 §4.1) for what the decision
+needs — subject, issuer, validity, and the two extensions that make a certificate a CA in
+OpenSSL's eyes (``X509_check_ca``): basicConstraints ``CA:TRUE`` and, when keyUsage is present,
 ``keyCertSign``. The tests cross-check the reader against OpenSSL's own decoder
 (``ssl._ssl._test_decode_cert``).
 
@@ -16,122 +16,18 @@ publishes), or non-interactively by an exact ``--trust-ca-sha256`` match.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Optional, Tuple
 
+from tlsdoctor import x509
 from tlsdoctor.fix.edits import pem_certificates
 from tlsdoctor.messages import M
 
-
-class CertError(ValueError):
-    """Not a certificate this reader understands (malformed DER, wrong structure)."""
-
-
-# ------------------------------------------------------------------ DER reader
-
-def _tlv(data: bytes, pos: int, end: int) -> Tuple[int, int, int]:
-    """``(tag, content_start, content_end)`` of the element at ``pos``; strict DER lengths."""
-    if pos + 2 > end:
-        raise CertError("truncated element at offset %d" % pos)
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise CertError("multi-byte tags do not occur in X.509 certificates")
-    first = data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4:
-            raise CertError("indefinite or oversized length at offset %d" % (pos - 1))
-        if pos + n > end:
-            raise CertError("truncated length at offset %d" % pos)
-        length = int.from_bytes(data[pos:pos + n], "big")
-        if length < 0x80 or data[pos] == 0:
-            raise CertError("non-minimal DER length at offset %d" % pos)
-        pos += n
-    if pos + length > end:
-        raise CertError("element at offset %d runs past its container" % pos)
-    return tag, pos, pos + length
-
-
-def _children(data: bytes, start: int, end: int) -> List[Tuple[int, int, int]]:
-    out = []
-    pos = start
-    while pos < end:
-        tag, s, e = _tlv(data, pos, end)
-        out.append((tag, s, e))
-        pos = e
-    return out
-
-
-def _expect(el: Tuple[int, int, int], tag: int, what: str) -> Tuple[int, int, int]:
-    if el[0] != tag:
-        raise CertError("%s: expected tag 0x%02x, found 0x%02x" % (what, tag, el[0]))
-    return el
-
-
-def _oid(raw: bytes) -> str:
-    if not raw:
-        raise CertError("empty OID")
-    parts = []
-    value = 0
-    for b in raw:
-        value = (value << 7) | (b & 0x7F)
-        if not b & 0x80:
-            parts.append(value)
-            value = 0
-    first = parts[0]
-    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
-    return ".".join(str(p) for p in head + parts[1:])
-
-
-_STRINGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x1E: "utf-16-be",
-            0x1C: "utf-32-be", 0x12: "ascii", 0x1A: "ascii"}
-
-_ATTR = {"2.5.4.3": "CN", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O",
-         "2.5.4.11": "OU", "2.5.4.5": "serialNumber", "1.2.840.113549.1.9.1": "emailAddress",
-         "0.9.2342.19200300.100.1.25": "DC"}
-
-
-def _name(data: bytes, s: int, e: int) -> Tuple[Tuple[str, str], ...]:
-    out = []
-    for rdn in _children(data, s, e):
-        _expect(rdn, 0x31, "RDN")
-        for atv in _children(data, rdn[1], rdn[2]):
-            _expect(atv, 0x30, "AttributeTypeAndValue")
-            kids = _children(data, atv[1], atv[2])
-            if len(kids) != 2:
-                raise CertError("AttributeTypeAndValue with %d parts" % len(kids))
-            oid = _oid(data[kids[0][1]:kids[0][2]])
-            tag, vs, ve = kids[1]
-            enc = _STRINGS.get(tag, "latin-1")
-            value = data[vs:ve].decode(enc, "replace")
-            out.append((_ATTR.get(oid, oid), value))
-    return tuple(out)
-
-
-def _time(data: bytes, el: Tuple[int, int, int]) -> datetime.datetime:
-    tag, s, e = el
-    text = data[s:e].decode("ascii", "replace")
-    try:
-        if tag == 0x17:  # UTCTime: YYMMDDHHMMSSZ, 50-99 -> 19xx (RFC 5280 4.1.2.5.1)
-            t = datetime.datetime.strptime(text, "%y%m%d%H%M%SZ")
-            if t.year >= 2050:
-                t = t.replace(year=t.year - 100)
-        elif tag == 0x18:
-            t = datetime.datetime.strptime(text, "%Y%m%d%H%M%SZ")
-        else:
-            raise CertError("validity time with tag 0x%02x" % tag)
-    except ValueError:
-        raise CertError("bad time %r" % text)
-    return t.replace(tzinfo=datetime.timezone.utc)
-
-
-KEY_USAGE_BITS = ("digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment",
-                  "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly")
+# The DER reader is tlsdoctor.x509 (shared with public_roots); these names stay importable from
+# here, where fix/plan.py and the tests have always found them.
+from tlsdoctor.x509 import KEY_USAGE_BITS, CertError  # noqa: F401
+from tlsdoctor.x509 import tlv as _tlv  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -189,92 +85,10 @@ class CertInfo:
 
 def parse_der(der: bytes) -> CertInfo:
     """Decode one DER certificate; any malformation is a ``CertError``, never another exception."""
-    try:
-        return _parse_der(der)
-    except CertError:
-        raise
-    except (IndexError, ValueError, OverflowError) as exc:  # Defensive: hostile input
-        raise CertError("malformed certificate: %s" % exc)
-
-
-def _parse_der(der: bytes) -> CertInfo:
-    cert = _expect(_tlv(der, 0, len(der)), 0x30, "Certificate")
-    if cert[2] != len(der):
-        raise CertError("trailing bytes after the certificate")
-    parts = _children(der, cert[1], cert[2])
-    if len(parts) != 3:
-        raise CertError("Certificate has %d parts, not 3" % len(parts))
-    tbs = _children(der, *_expect(parts[0], 0x30, "tbsCertificate")[1:])
-    i = 0
-    version = 1
-    if tbs and tbs[0][0] == 0xA0:
-        v = _children(der, tbs[0][1], tbs[0][2])
-        _expect(v[0], 0x02, "version")
-        version = int.from_bytes(der[v[0][1]:v[0][2]], "big") + 1
-        i = 1
-    if len(tbs) < i + 6:
-        raise CertError("tbsCertificate too short")
-    _expect(tbs[i], 0x02, "serialNumber")
-    issuer = _name(der, *_expect(tbs[i + 2], 0x30, "issuer")[1:])
-    validity = _children(der, *_expect(tbs[i + 3], 0x30, "validity")[1:])
-    if len(validity) != 2:
-        raise CertError("validity has %d times" % len(validity))
-    subject = _name(der, *_expect(tbs[i + 4], 0x30, "subject")[1:])
-    is_ca: Optional[bool] = None
-    path_len: Optional[int] = None
-    key_usage: Optional[FrozenSet[str]] = None
-    for oid, val in _extensions(der, tbs[i + 6:]):
-        if oid == "2.5.29.19":  # basicConstraints
-            is_ca, path_len = _basic_constraints(der, val)
-        elif oid == "2.5.29.15":  # keyUsage BIT STRING
-            key_usage = _key_usage(der, val)
-    return CertInfo(der, hashlib.sha256(der).hexdigest(), version, subject, issuer,
-                    _time(der, validity[0]), _time(der, validity[1]), is_ca, path_len, key_usage)
-
-
-def _extensions(der: bytes, tail: Sequence[Tuple[int, int, int]]) -> Iterator[Tuple[str, Tuple[int, int, int]]]:
-    """``(oid, extnValue)`` of each extension after subjectPublicKeyInfo, in order (lazily, so
-    a malformed extension is reported before a later duplicate)."""
-    seen = set()
-    for el in tail:
-        if el[0] != 0xA3:
-            continue  # [1]/[2] unique identifiers
-        exts = _children(der, el[1], el[2])
-        if len(exts) != 1:
-            raise CertError("extensions wrapper")
-        for ext in _children(der, *_expect(exts[0], 0x30, "Extensions")[1:]):
-            kids = _children(der, *_expect(ext, 0x30, "Extension")[1:])
-            oid = _oid(der[kids[0][1]:kids[0][2]])
-            if oid in seen:
-                # RFC 5280 4.2: "MUST NOT include more than one instance of a particular extension"
-                raise CertError("duplicate extension %s" % oid)
-            seen.add(oid)
-            yield oid, _expect(kids[-1], 0x04, "extnValue")
-
-
-def _basic_constraints(der: bytes, val: Tuple[int, int, int]) -> Tuple[bool, Optional[int]]:
-    bc = _expect(_tlv(der, val[1], val[2]), 0x30, "BasicConstraints")
-    is_ca = False
-    path_len: Optional[int] = None
-    for tag, s, e in _children(der, bc[1], bc[2]):
-        if tag == 0x01:
-            is_ca = der[s:e] != b"\x00"
-        elif tag == 0x02:
-            path_len = int.from_bytes(der[s:e], "big")
-    return is_ca, path_len
-
-
-def _key_usage(der: bytes, val: Tuple[int, int, int]) -> FrozenSet[str]:
-    tag, s, e = _expect(_tlv(der, val[1], val[2]), 0x03, "KeyUsage")
-    if e - s < 1:
-        raise CertError("empty keyUsage")
-    bits = der[s + 1:e]
-    names = set()
-    for n, name in enumerate(KEY_USAGE_BITS):
-        byte, bit = divmod(n, 8)
-        if byte < len(bits) and bits[byte] & (0x80 >> bit):
-            names.add(name)
-    return frozenset(names)
+    c = x509.parse_der(der)
+    return CertInfo(c.der, c.sha256, c.version, x509.named(c.subject, x509.SHORT_NAMES),
+                    x509.named(c.issuer, x509.SHORT_NAMES), c.not_before, c.not_after, c.is_ca, c.path_len,
+                    c.key_usage)
 
 
 def load_certificates(data: bytes) -> List[CertInfo]:
