@@ -24,6 +24,8 @@ import pytest
 pytestmark = pytest.mark.lab
 
 lab = pytest.importorskip("tlsdoctor.lab.scenarios")
+from lab_support import lab_client, started  # noqa: E402
+
 from tlsdoctor import public_roots  # noqa: E402
 from tlsdoctor.lab import clients, scenarios  # noqa: E402
 
@@ -42,13 +44,6 @@ CLIENTS = [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3"),
 # the lab cannot serve (it has no such key): outdated-ca-bundle needs that proof (issue 8 item 1).
 # The scenario declares its own root public with the lab's test switch (public_roots.LAB_ENV).
 NEEDS_A_PUBLIC_ROOT = {"trust-store-missing-root"}
-
-
-def _client(py, pip):
-    try:
-        return clients.ensure(py, pip)
-    except clients.ClientUnavailable as exc:  # no such interpreter here (a build failure fails)
-        pytest.skip("client %s/pip %s unavailable: %s" % (py, pip, exc))
 
 
 def run_check(client, env, extra=(), wrap=()):
@@ -73,16 +68,11 @@ def run_check(client, env, extra=(), wrap=()):
 @pytest.mark.parametrize("name", [s.name for s in scenarios.all()])
 def test_check_names_the_scenario_cause(name, py, pip, tmp_path):
     sc = scenarios.get(name)
-    client = _client(py, pip)
+    client = lab_client(py, pip)
     expect = sc.expect(client)
     if expect is None:
         pytest.skip("scenario %s does not apply to %s" % (name, client.id))
-    try:
-        ctx = sc.start(str(tmp_path / "lab"))
-        running = ctx.__enter__()
-    except scenarios.ScenarioUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
+    with started(sc, str(tmp_path / "lab")) as running:
         env = clients.client_environ(client, running.env)
         # The control: real pip (no retries, short timeout: the failure is the
         # same, only faster).
@@ -99,8 +89,6 @@ def test_check_names_the_scenario_cause(name, py, pip, tmp_path):
             # not call it an old bundle; from one host it cannot tell interception from a private CA.
             bare = {k: v for k, v in env.items() if k != public_roots.LAB_ENV}
             rc0, data0 = run_check(client, bare)
-    finally:
-        ctx.__exit__(None, None, None)
     causes = [d["cause"] for d in data["diagnoses"]]
     if name in NEEDS_A_PUBLIC_ROOT:
         assert public_roots.LAB_ENV in env
@@ -133,7 +121,7 @@ def test_trust_precedence_claim_matches_real_pip(py, pip, adds, tmp_path):
     Python >= 3.10) REQUESTS_CA_BUNDLE is *added* to the OS store; before, it *replaces* the trust."""
     import trustme
 
-    client = _client(py, pip)
+    client = lab_client(py, pip)
     with scenarios.get("healthy-direct").start(str(tmp_path / "lab")) as running:
         env = clients.client_environ(client, running.env)
         ca = env.pop("PIP_CERT")
@@ -156,7 +144,7 @@ def test_an_empty_default_store_is_a_warning_where_truststore_falls_back(name, t
     root missing from that file (untrusted-private-ca), and the empty default store is a warning in
     --json (it is what urllib / ssl.create_default_context() see). Negative control: healthy-direct,
     whose default store exists, has no such warning."""
-    client = _client("3.13", "26.3")
+    client = lab_client("3.13", "26.3")
     with scenarios.get(name).start(str(tmp_path / "lab")) as running:
         env = clients.client_environ(client, running.env)
         rc, data = run_check(client, env)
@@ -201,7 +189,7 @@ def test_no_default_ca_store_is_pips_cause_where_truststore_finds_no_file(holds_
     (another CA) is a private CA, and the rule stays silent."""
     import trustme
 
-    client = _client("3.13", "26.3")
+    client = lab_client("3.13", "26.3")
     with scenarios.get("no-default-ca-store").start(str(tmp_path / "lab")) as running:
         root = os.path.join(running.workdir, "pki", "index-ca.pem")
         if not holds_root:

@@ -11,7 +11,8 @@ must still name tls-interception, and must not without the second host
 from __future__ import annotations
 
 import pytest
-from test_check_lab import _client, run_check
+from lab_support import lab_client
+from test_check_lab import run_check
 
 from tlsdoctor.lab import clients, scenarios
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.lab
 
 @pytest.mark.parametrize("py,pip", [("3.11", "23.2.1"), ("3.13", "26.3"), ("2.7", "19.2.3")])
 def test_second_host_through_the_same_proxy_names_interception(py, pip):
-    client = _client(py, pip)
+    client = lab_client(py, pip)
     with scenarios.get("intercepting-proxy-only-route").start() as running:
         env = clients.client_environ(client, running.env)
         code, data = run_check(client, env)

@@ -27,9 +27,10 @@ import subprocess
 import sys
 
 import pytest
+from lab_support import lab_tool, matrix_cells
 
 from tlsdoctor.fix.edits import der_to_pem, pem_certificates
-from tlsdoctor.lab import clients, scenarios, tools
+from tlsdoctor.lab import scenarios, tools
 
 pytestmark = pytest.mark.lab
 
@@ -99,13 +100,6 @@ def _snapshot(home):
     return out
 
 
-def _tool(tid):
-    try:
-        return tools.get(tid)
-    except clients.ClientUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 class Cell:
     def __init__(self, running, tool):
         self.running, self.tool = running, tool
@@ -152,18 +146,9 @@ class Cell:
         return self.cli(args)
 
 
-def _cells():
-    out = []
-    for name in TRUST_FIXES:
-        for tid in TOOLS:
-            marks = [] if name in CI_SCENARIOS else [pytest.mark.matrix]
-            out.append(pytest.param(name, tid, marks=marks, id="%s-%s" % (name, tid)))
-    return out
-
-
-@pytest.mark.parametrize("name,tid", _cells())
+@pytest.mark.parametrize("name,tid", matrix_cells(TRUST_FIXES, TOOLS, CI_SCENARIOS))
 def test_fix_tool_makes_the_real_tool_work_and_undo_restores(name, tid, tmp_path):
-    tool = _tool(tid)
+    tool = lab_tool(tid)
     with scenarios.get(name).start(str(tmp_path / "lab")) as running:
         cell = Cell(running, tool)
         code, output = cell.real()
@@ -195,7 +180,7 @@ def test_fix_tool_with_an_unrelated_ca_is_rolled_back(tid, tmp_path):
     """Negative control: the CA confirmed does not sign the index's chain, so no bundle with it can help."""
     import trustme
 
-    tool = _tool(tid)
+    tool = lab_tool(tid)
     with scenarios.get("untrusted-ca").start(str(tmp_path / "lab")) as running:
         cell = Cell(running, tool)
         unrelated = os.path.join(running.workdir, "unrelated-ca.pem")

@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 import pytest
+from lab_support import started
 from pyz_helpers import ROOT, pyenv_python, run_pyz
 
 pytestmark = pytest.mark.lab
@@ -55,12 +56,7 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
     expect = sc.expect(client)
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
-    try:
-        ctx = sc.start(str(tmp_path / "lab"))
-        running = ctx.__enter__()
-    except scenarios.ScenarioUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
+    with started(sc, str(tmp_path / "lab")) as running:
         env = clients.client_environ(client, running.env)
         ref_code, ref = installed_check(client, env, str(private_tmp))
         # The installed tool leaves nothing either (the probe's throwaway client certificate did).
@@ -68,8 +64,6 @@ def test_pyz_check_matches_installed(pyz, name, version, tmp_path):
         assert left == [], "check left files behind: %s" % left
         code, out, err = run_pyz(python, pyz, ["check", "--python", client.python, "--json"], env=env,
                                  tmpdir=str(private_tmp))
-    finally:
-        ctx.__exit__(None, None, None)
     try:
         data = json.loads(out)
     except ValueError:

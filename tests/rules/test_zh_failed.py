@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from zh_detector import english_runs  # noqa: E402
+from zh_support import english_lines  # noqa: E402
 
 from tlsdoctor import check  # noqa: E402
 from tlsdoctor.messages import Msg  # noqa: E402
@@ -61,14 +61,8 @@ def _detail(report):
 
 
 def _english_lines(text):
-    left = []
-    for ln in text.splitlines():
-        for s in PRINTED:
-            ln = ln.replace(s, "⟦⟧")
-        runs = english_runs(ln)
-        if runs:
-            left.append((ln, runs))
-    return left
+    """The English left in ``text`` once what the interpreters printed (data) is masked."""
+    return english_lines(text, PRINTED)
 
 
 def test_the_failures_are_what_they_should_be(failed_reports):

@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from recorded_facts import facts_of, recordings  # noqa: E402
 from test_zh_rules import _measured  # noqa: E402
 from zh_detector import english_runs  # noqa: E402
+from zh_support import english_lines, mark_values, private_home  # noqa: E402
 
 from tlsdoctor import check, rules  # noqa: E402
 from tlsdoctor.check import Report  # noqa: E402
@@ -38,7 +39,6 @@ from tlsdoctor.fix import command, whatnext  # noqa: E402
 from tlsdoctor.fix._redact import redact_text  # noqa: E402
 from tlsdoctor.fix.journal import Journal  # noqa: E402
 from tlsdoctor.fix.run import FixOptions, run_fix  # noqa: E402
-from tlsdoctor.messages import Msg  # noqa: E402
 from tlsdoctor.render import zh  # noqa: E402
 from tlsdoctor.render.zh_messages import MESSAGES  # noqa: E402
 
@@ -54,26 +54,14 @@ def _rec(cause):
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    (h / ".config").mkdir(parents=True)
     # a variable set in a start-up file: ca-bundle-path-invalid's remedy then has a change to apply
-    (h / ".bashrc").write_text("export REQUESTS_CA_BUNDLE=/nonexistent/ca-bundle.pem\n")
-    monkeypatch.setenv("HOME", str(h))
-    monkeypatch.setenv("SHELL", "/bin/bash")
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    return h
+    return private_home(tmp_path, monkeypatch, "export REQUESTS_CA_BUNDLE=/nonexistent/ca-bundle.pem\n")
 
 
 @pytest.fixture
 def marked(monkeypatch):
     """The one-word values a Chinese template inserts are marked as data (``⟦value⟧``), as in test_zh_rules."""
-    original = zh._value
-
-    def mark(v, spec):
-        text = original(v, spec)
-        return text if isinstance(v, Msg) or " " in text else "⟦%s⟧" % text
-
-    monkeypatch.setattr(zh, "_value", mark)
+    mark_values(monkeypatch)
 
 
 def _report(rec, status="problem"):
@@ -119,16 +107,6 @@ def _values(report):
 
 def _plain(text):
     return text.replace("⟦", "").replace("⟧", "")
-
-
-def _english(text, values):
-    left = []
-    for ln in text.splitlines():
-        for v in values:
-            ln = ln.replace(v, "⟦⟧")
-        if english_runs(ln):
-            left.append((ln, english_runs(ln)))
-    return left
 
 
 def _sha(report):
@@ -183,7 +161,7 @@ def test_fix_speaks_chinese(name, home, tmp_path, monkeypatch, capsys, marked):
     part = _fix_part(text)
     for w in words:
         assert w in _plain(text), (w, part)
-    assert _english(part, _values(report)) == [], _english(part, _values(report))
+    assert english_lines(part, _values(report)) == [], english_lines(part, _values(report))
 
 
 @pytest.mark.parametrize("name", [r[0] for r in RUNS])
@@ -193,7 +171,7 @@ def test_english_is_english(name, home, tmp_path, monkeypatch, capsys):
     report, code, text = _run(name, "en", home, tmp_path, monkeypatch, capsys)
     assert code == next(r[4] for r in RUNS if r[0] == name)
     part = _fix_part(text)
-    assert _english(part, _values(report)), part
+    assert english_lines(part, _values(report)), part
     assert not CJK.search(text)
 
 
@@ -227,7 +205,7 @@ def test_a_message_without_chinese_is_caught(home, tmp_path, monkeypatch, capsys
     # (render.zh.tr) and the detector finds it.
     monkeypatch.delitem(MESSAGES, "fix.no_terminal")
     report, _, text = _run("needs-yes", "zh", home, tmp_path, monkeypatch, capsys)
-    assert [ln for ln, _ in _english(_fix_part(text), _values(report))] == [
+    assert [ln for ln, _ in english_lines(_fix_part(text), _values(report))] == [
         "No terminal to ask on: nothing changed. Re-run with --yes to apply this plan."]
 
 
@@ -290,7 +268,7 @@ def test_the_questions_are_chinese_and_the_answer_stays_y(home):
     info = _sha(_report(_rec("tls-interception")))
     outcome, text = _conversation("tls-interception", "zh", [info[:8], "n"], home)
     assert "  -> 已信任：已通过输入指纹确认" in text and "应用 3 项更改？[y/N] " in text and outcome.status == "declined"
-    assert _english(text, [SCRIPTED]) == [], _english(text, [SCRIPTED])
+    assert english_lines(text, [SCRIPTED]) == [], english_lines(text, [SCRIPTED])
 
 
 def test_the_questions_in_english(home):

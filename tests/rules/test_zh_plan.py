@@ -18,11 +18,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from recorded_facts import facts_of, recordings  # noqa: E402
-from zh_detector import english_runs  # noqa: E402
+from zh_support import english_lines, mark_values, private_home  # noqa: E402
 
 from tlsdoctor import rules  # noqa: E402
 from tlsdoctor.fix.plan import PlanContext, build_plan  # noqa: E402
-from tlsdoctor.messages import Msg  # noqa: E402
 from tlsdoctor.remedies import Scope, Step, StepKind  # noqa: E402
 from tlsdoctor.render import zh  # noqa: E402
 
@@ -33,25 +32,13 @@ CAUSES = ("cert-expired", "untrusted-private-ca", "tls-interception", "ca-bundle
 @pytest.fixture
 def marked_values(monkeypatch):
     """One-word values a Chinese template inserts are data (``⟦v⟧``); see test_zh_rules.py."""
-    original = zh._value
-
-    def mark(v, spec):
-        text = original(v, spec)
-        return text if isinstance(v, Msg) or " " in text else "⟦%s⟧" % text
-
-    monkeypatch.setattr(zh, "_value", mark)
+    mark_values(monkeypatch)
 
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    (h / ".config" / "pip").mkdir(parents=True)
-    (h / ".bashrc").write_text("export REQUESTS_CA_BUNDLE=/old/corp.pem\nexport SSL_CERT_FILE=$(cat /x)\n")
-    monkeypatch.setenv("HOME", str(h))
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.delenv("PIP_CONFIG_FILE", raising=False)
-    monkeypatch.setenv("SHELL", "/bin/bash")
-    return h
+    bashrc = "export REQUESTS_CA_BUNDLE=/old/corp.pem\nexport SSL_CERT_FILE=$(cat /x)\n"
+    return private_home(tmp_path, monkeypatch, bashrc, config=".config/pip", unset=("XDG_CONFIG_HOME", "PIP_CONFIG_FILE"))
 
 
 def rule_steps():
@@ -95,15 +82,8 @@ def gate_steps(home):
 
 
 def _english_lines(text, steps):
-    data = sorted({s.command() for s in steps if s.command()}, key=len, reverse=True)
-    left = []
-    for ln in text.splitlines():
-        for d in data:
-            ln = ln.replace(d, "⟦⟧")
-        runs = english_runs(ln)
-        if runs:
-            left.append((ln, runs))
-    return left
+    """The English left in ``text`` once the steps' commands (data) are masked."""
+    return english_lines(text, sorted({s.command() for s in steps if s.command()}, key=len, reverse=True))
 
 
 def _plans(home, lang):

@@ -22,11 +22,11 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from recorded_facts import facts_of, ids, recordings  # noqa: E402
-from zh_detector import english_runs  # noqa: E402
+from zh_support import english_lines, mark_values, msg_ids  # noqa: E402
 
 from tlsdoctor import check, rules  # noqa: E402
 from tlsdoctor.check import Report  # noqa: E402
-from tlsdoctor.messages import JOIN, M, Msg  # noqa: E402
+from tlsdoctor.messages import M  # noqa: E402
 from tlsdoctor.render import check as render  # noqa: E402
 from tlsdoctor.render import zh  # noqa: E402
 
@@ -40,13 +40,7 @@ def marked_values(monkeypatch):
     version, a cause id). A value with spaces is left unmarked: it passes only if the probe measured it (an
     error text, a certificate name: ``_measured``), so English prose that tlsdoctor itself passes as a value
     is caught."""
-    original = zh._value
-
-    def mark(v, spec):
-        text = original(v, spec)
-        return text if isinstance(v, Msg) or " " in text else "⟦%s⟧" % text
-
-    monkeypatch.setattr(zh, "_value", mark)
+    mark_values(monkeypatch)
 
 
 def _strings(obj):
@@ -74,18 +68,6 @@ def _measured(report):
     return sorted(out, key=len, reverse=True)
 
 
-def _english_lines(text, measured):
-    left = []
-    for ln in text.splitlines():
-        for s in measured:
-            if s in ln:
-                ln = ln.replace(s, "⟦⟧")
-        runs = english_runs(ln)
-        if runs:
-            left.append((ln, runs))
-    return left
-
-
 def _report(facts, diagnoses, incomplete=()):
     status = "problem" if diagnoses else "incomplete" if incomplete else "ok"
     return Report(status=status, python=facts.executable, how="--python", facts=facts, diagnoses=tuple(diagnoses),
@@ -104,20 +86,12 @@ def _each_diagnosis_first(facts):
         yield None, _report(facts, [], items)
 
 
-def _ids(obj, seen):
-    if isinstance(obj, Msg):
-        if obj.id != JOIN:
-            seen.add(obj.id)
-        for a in obj.args:
-            _ids(a, seen)
-
-
 def reached_ids():
     seen = set()
     for rec in FAILING:
         for d in rules.run(facts_of(rec)).diagnoses:
             for x in (d.verdict,) + d.evidence + d.dead_ends + tuple(s.explanation for s in d.fix):
-                _ids(x, seen)
+                msg_ids(x, seen)
     return seen
 
 
@@ -128,14 +102,14 @@ def test_every_diagnosis_is_chinese(rec, marked_values):
         measured = _measured(report)
         for fmt in ("text", "markdown"):
             text = render.render(report, fmt=fmt, lang="zh")
-            assert _english_lines(text, measured) == [], (d and d.cause, fmt)
+            assert english_lines(text, measured) == [], (d and d.cause, fmt)
 
 
 def test_the_english_render_is_caught(marked_values):
     # Negative control: the same detector over the English render of a diagnosis finds its sentences.
     rec = next(r for r in FAILING if r.first_cause == "untrusted-private-ca")
     d, report = next(_each_diagnosis_first(facts_of(rec)))
-    left = _english_lines(render.render(report, fmt="text", lang="en"), _measured(report))
+    left = english_lines(render.render(report, fmt="text", lang="en"), _measured(report))
     assert any("presents" in ln for ln, _ in left) and len(left) >= 5
 
 
@@ -145,7 +119,7 @@ def test_one_untranslated_message_is_caught(marked_values):
     d, report = next(_each_diagnosis_first(facts_of(rec)))
     stray = M("test.no_such_id", "the index %s answered with something unexpected", "pypi.org")
     report = dataclasses.replace(report, diagnoses=(dataclasses.replace(d, evidence=d.evidence + (stray,)),))
-    left = _english_lines(render.render(report, fmt="text", lang="zh"), _measured(report))
+    left = english_lines(render.render(report, fmt="text", lang="zh"), _measured(report))
     assert [runs for _, runs in left] == [["answered with something unexpected"]]
 
 
@@ -158,7 +132,7 @@ def test_a_plain_string_in_a_rule_is_caught(marked_values):
     step = remedies.manual("ask the operator to renew it soon")
     report = dataclasses.replace(report, diagnoses=(dataclasses.replace(d, fix=d.fix + (step,)),))
     for fmt in ("text", "markdown"):
-        left = _english_lines(render.render(report, fmt=fmt, lang="zh"), _measured(report))
+        left = english_lines(render.render(report, fmt=fmt, lang="zh"), _measured(report))
         assert left and {r for _, runs in left for r in runs} == {"ask the operator to renew it soon"}, fmt
 
 
@@ -198,9 +172,9 @@ def test_could_not_tell_is_chinese(marked_values):
     for fmt in ("text", "markdown"):
         text = render.render(report, fmt=fmt, lang="zh")
         assert "：无法区分 tls-interception / untrusted-private-ca：⟦direct⟧ 测量（⟦direct⟧）没有完成" in text
-        assert _english_lines(text, _measured(report)) == [], fmt
+        assert english_lines(text, _measured(report)) == [], fmt
     # control: the English report says the same in English, and is caught
-    assert _english_lines(render.render(report, fmt="text", lang="en"), _measured(report))
+    assert english_lines(render.render(report, fmt="text", lang="en"), _measured(report))
 
 
 def _sample(spec):
@@ -229,7 +203,7 @@ def test_every_message_renders_in_chinese(base_report, marked_values):
         m = M(mid, template, *values)
         one = dc.replace(d, evidence=(m,), fix=(remedies.manual(m),), dead_ends=(m,))
         text = render.render(dc.replace(report, diagnoses=(one,)), fmt="text", lang="zh")
-        left = _english_lines(text, _measured(report))
+        left = english_lines(text, _measured(report))
         if left:
             bad.append((where, mid, left))
     assert bad == []

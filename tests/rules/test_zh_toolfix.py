@@ -19,6 +19,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from zh_detector import english_runs  # noqa: E402
+from zh_support import private_home  # noqa: E402
 
 from tlsdoctor.fix import tool_fix  # noqa: E402
 from tlsdoctor.fix.journal import Journal  # noqa: E402
@@ -32,13 +33,7 @@ QUOTED = "No default certificates will be trusted"  # uv's own words, quoted as 
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    (h / ".config").mkdir(parents=True)
-    (h / ".bashrc").write_text("export SSL_CERT_FILE=/nonexistent.pem\n")
-    monkeypatch.setenv("HOME", str(h))
-    monkeypatch.setenv("SHELL", "/bin/bash")
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    return h
+    return private_home(tmp_path, monkeypatch, "export SSL_CERT_FILE=/nonexistent.pem\n")
 
 
 def _check(home, tool, version, causes, os_trusts, status=RequestStatus.FAILED):

@@ -24,10 +24,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from recorded_facts import by_scenario, facts_of  # noqa: E402
-from zh_detector import english_runs  # noqa: E402
+from zh_support import english_lines, mark_values, msg_ids  # noqa: E402
 
 from tlsdoctor import rules  # noqa: E402
-from tlsdoctor.messages import JOIN, M, Msg  # noqa: E402
+from tlsdoctor.messages import M, Msg  # noqa: E402
 from tlsdoctor.render import tools as render  # noqa: E402
 from tlsdoctor.render import zh  # noqa: E402
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, ToolVerdict, Trust, TrustKind  # noqa: E402
@@ -49,13 +49,7 @@ CERTIFI = Trust(TrustKind.CERTIFI, None, "default")
 def marked_values(monkeypatch):
     """The one-word values a Chinese template inserts are marked as data (``⟦v⟧``); a value with spaces
     must be measured or quoted (test_zh_rules.py does the same), so English prose passed as a value is caught."""
-    original = zh._value
-
-    def mark(v, spec):
-        text = original(v, spec)
-        return text if isinstance(v, Msg) or " " in text else "⟦%s⟧" % text
-
-    monkeypatch.setattr(zh, "_value", mark)
+    mark_values(monkeypatch)
 
 
 def report_of(scenario):
@@ -195,26 +189,6 @@ def _measured(verdicts):
     return sorted((s for s in out if s and len(s) >= 6), key=len, reverse=True)
 
 
-def _english_lines(text, measured):
-    left = []
-    for ln in text.splitlines():
-        for s in measured:
-            if s in ln:
-                ln = ln.replace(s, "⟦⟧")
-        runs = english_runs(ln)
-        if runs:
-            left.append((ln, runs))
-    return left
-
-
-def _ids(obj, seen):
-    if isinstance(obj, Msg):
-        if obj.id != JOIN:
-            seen.add(obj.id)
-        for a in obj.args:
-            _ids(a, seen)
-
-
 def test_every_tool_verdict_is_chinese(verdicts, marked_values):
     measured = _measured(verdicts)
     for asked in ("all", "uv"):
@@ -222,7 +196,7 @@ def test_every_tool_verdict_is_chinese(verdicts, marked_values):
         for fmt in ("text", "markdown"):
             text = render.render(report, fmt=fmt, lang="zh")
             assert "证据" in text and "解决步骤" in text
-            assert _english_lines(text, measured) == [], (asked, fmt)
+            assert english_lines(text, measured) == [], (asked, fmt)
 
 
 def test_the_verdicts_reach_the_tool_messages(verdicts):
@@ -232,7 +206,7 @@ def test_the_verdicts_reach_the_tool_messages(verdicts):
     for v in verdicts:
         for x in (v.summary,) + tuple(v.evidence) + tuple(s.explanation for s in v.steps) + (
                 tuple(v.resolved.warnings) + tuple(s.source for s in v.resolved.settings) if v.resolved else ()):
-            _ids(x, seen)
+            msg_ids(x, seen)
     prefixes = ("judge.", "checktool.", "uv.", "requests.", "httpx.", "conda.", "toolrem.")
     assert len([i for i in seen if i.startswith(prefixes)]) >= 60, sorted(seen)
 
@@ -240,7 +214,7 @@ def test_the_verdicts_reach_the_tool_messages(verdicts):
 def test_the_english_render_is_caught(verdicts, marked_values):
     # Negative control: the same detector over the English render finds its sentences, and English is unchanged
     # by the messages (the summary is exactly the old %-formatted string).
-    left = _english_lines(render.render(the_report(verdicts), fmt="text", lang="en"), _measured(verdicts))
+    left = english_lines(render.render(the_report(verdicts), fmt="text", lang="en"), _measured(verdicts))
     assert len(left) >= 50 and any("does not read" in ln for ln, _ in left)
     v = next(v for v in verdicts if v.causes == ("tool-ignores-ca-setting",))
     assert v.summary == "uv fails: uv does not read pip's cert (PIP_CERT / pip.conf cert=), which trusts the index's CA"
@@ -254,7 +228,7 @@ def test_one_untranslated_message_and_one_bare_string_are_caught(verdicts, marke
     v = dataclasses.replace(v, evidence=v.evidence + (stray,),
                             resolved=dataclasses.replace(v.resolved, warnings=v.resolved.warnings + (bare,)))
     for fmt in ("text", "markdown"):
-        left = _english_lines(render.render(the_report([v], "uv"), fmt=fmt, lang="zh"), _measured([v]))
+        left = english_lines(render.render(the_report([v], "uv"), fmt=fmt, lang="zh"), _measured([v]))
         assert sorted(r for _, runs in left for r in runs) == [
             "the tool uv answered with something unexpected", "uv reads this setting from somewhere else"], fmt
 

@@ -23,7 +23,9 @@ import pytest
 
 pytestmark = pytest.mark.lab
 
-from tlsdoctor.lab import clients, scenarios, tools  # noqa: E402
+from lab_support import TOOLS_PIP, lab_client, lab_tool  # noqa: E402
+
+from tlsdoctor.lab import scenarios, tools  # noqa: E402
 
 UVS = ["uv0.13.9", "uv0.4.30"]
 CASES = [
@@ -36,20 +38,6 @@ CASES = [
     ("expired-cert", True, "cert-expired"),
     ("proxy-407", True, "proxy-auth-required"),
 ]
-
-
-def _tool(tid):
-    try:
-        return tools.get(tid)
-    except clients.ClientUnavailable as exc:
-        pytest.skip(str(exc))
-
-
-def _pip():
-    try:
-        return clients.ensure("3.13", "26.3")
-    except clients.ClientUnavailable as exc:
-        pytest.skip(str(exc))
 
 
 def uv_env(tool, running, translate=True, delta=None):
@@ -85,7 +73,7 @@ def the_uv(data):
 @pytest.mark.parametrize("name,translate,expect", CASES,
                          ids=["%s%s" % (c[0], "" if c[1] else "-untranslated") for c in CASES])
 def test_check_tool_uv_names_the_cause(tlsdoctor_check, name, translate, expect, tid, tmp_path):
-    tool, pip = _tool(tid), _pip()
+    tool, pip = lab_tool(tid), lab_client(*TOOLS_PIP)
     with scenarios.get(name).start(str(tmp_path / "lab")) as running:
         env = uv_env(tool, running, translate)
         code, output = real_uv(tool, running, env)
@@ -119,7 +107,7 @@ def test_corporate_case_pip_ok_uv_ignores_the_os_store(tlsdoctor_check, tid, tmp
     Real uv under the same emulated store is the control of each run."""
     if not _os_store_works():
         pytest.skip("no private mount namespace here (needs root and unshare)")
-    tool, pip = _tool(tid), _pip()
+    tool, pip = lab_tool(tid), lab_client(*TOOLS_PIP)
     switch = "UV_SYSTEM_CERTS" if tool.version_tuple[:2] >= (0, 11) else "UV_NATIVE_TLS"
     with scenarios.get("intercepting-proxy").start(str(tmp_path / "lab")) as running:
         store = tools.make_os_store(os.path.join(running.workdir, "os-store"),

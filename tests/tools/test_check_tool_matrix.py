@@ -35,8 +35,9 @@ import os
 import subprocess
 
 import pytest
+from lab_support import TOOLS_PIP, lab_client, lab_tool, matrix_cells
 
-from tlsdoctor.lab import clients, scenarios, tools
+from tlsdoctor.lab import scenarios, tools
 
 pytestmark = pytest.mark.lab
 
@@ -79,29 +80,6 @@ ALSO_TRUE = {
 }
 
 
-def _cells():
-    out = []
-    for s in scenarios.all():
-        for tid in TOOLS:
-            marks = [] if s.name in CI_SCENARIOS else [pytest.mark.matrix]
-            out.append(pytest.param(s.name, tid, marks=marks, id="%s-%s" % (s.name, tid)))
-    return out
-
-
-def _tool(tid):
-    try:
-        return tools.get(tid)
-    except clients.ClientUnavailable as exc:
-        pytest.skip(str(exc))
-
-
-def _pip():
-    try:
-        return clients.ensure("3.13", "26.3")
-    except clients.ClientUnavailable as exc:
-        pytest.skip(str(exc))
-
-
 def _recorded(name, tid):
     path = os.path.join(tools.TOOL_RECORDINGS_DIR, name, tid + ".json")
     if not os.path.exists(path):
@@ -125,9 +103,9 @@ def cell_env(tool, running):
     return env, url
 
 
-@pytest.mark.parametrize("name,tid", _cells())
+@pytest.mark.parametrize("name,tid", matrix_cells([s.name for s in scenarios.all()], TOOLS, CI_SCENARIOS))
 def test_check_tool_agrees_with_the_real_tool(tlsdoctor_check, name, tid, tmp_path):
-    tool, pip = _tool(tid), _pip()
+    tool, pip = lab_tool(tid), lab_client(*TOOLS_PIP)
     with scenarios.get(name).start(str(tmp_path / "lab")) as running:
         env, url = cell_env(tool, running)
         argv, cwd = tools.prepare(tool, running.workdir, url)  # Poetry: cwd holds the project's pyproject.toml
