@@ -244,6 +244,8 @@ _PYTHON_SSL_TOOLS = ("requests", "httpx", "poetry", "conda")
 
 
 def _same_interpreter(a: Optional[str], b: Optional[str]) -> bool:
+    # Two venvs of one base Python resolve to the same binary: the same CPython and OpenSSL, which is
+    # all the strict handshake pair depends on (the tool's library decides whether it sets the flag).
     if not a or not b:
         return False
     if os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b)):
@@ -279,6 +281,19 @@ def strict_measured(resolved: Resolved, report, host) -> List[str]:
           truncate(on.verify_message or on.error or "", 200) or "-"),
         M("strict_x509_rejects_ca.same_bundle_without", "same bundle, without VERIFY_X509_STRICT: %s",
           M("strict_x509_rejects_ca.verifies", "verifies")))))]
+
+
+def _strict_kind(kind: Optional[str], resolved: Resolved, report, host, evidence: List[str]) -> Optional[str]:
+    """STRICT when the text says nothing else and the probe measured a strict-only rejection (adds its lines)."""
+    if kind not in (None, TRUST, STRICT):
+        return kind
+    strict = strict_measured(resolved, report, host)
+    if not strict:
+        return kind
+    # The tool's anchors chain the certificate and only the strict checks reject it (measured in the tool's
+    # interpreter): no store lacks a CA, so untrusted-private-ca / interception would be false.
+    evidence.extend(strict)
+    return STRICT
 
 
 def _diagnoses(report, url: str, keep: Tuple[str, ...] = ()) -> list:
@@ -333,12 +348,7 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
     kind = classify(request.output)
     if excerpt:
         evidence.append(M("judge.says", "%s says: %s", tool, excerpt))
-    strict = strict_measured(resolved, report, host)
-    if strict and kind in (None, TRUST, STRICT):
-        # The tool's anchors chain the certificate and only the strict checks reject it (measured in the
-        # tool's interpreter): no store holds a "missing" CA, so untrusted-private-ca / interception are false.
-        kind = STRICT
-        evidence.extend(strict)
+    kind = _strict_kind(kind, resolved, report, host, evidence)
     if kind is None and verifies is False:
         kind = TRUST
         evidence.append(M("judge.silent_output", "%s's output does not say why, but its trust anchors (%s) do not "
