@@ -23,6 +23,16 @@ this machine verify it, and the rules' diagnoses for pip).
    trust cause for the index (private CA, interception, missing intermediate…).
 4. Every other kind (expired, host name, handshake, proxy, connection) is
    tool-independent: the rules' diagnosis of that kind for the index names it.
+5. Strict X.509 (``strict-x509-rejects-ca``) is decided for the tool itself, not
+   through pip's rule: that rule is gated on *pip's* request failing, and pip
+   with truststore (>= 24.2) or a vendored urllib3 1.26 never sets
+   ``VERIFY_X509_STRICT``, so pip can connect while requests/httpx/Poetry on
+   the same Python 3.13 fail. The probe measures the mechanism in the target
+   interpreter (``verify_strict`` / ``verify_nostrict``: one handshake with and
+   one without the flag, same bundle); when that bundle is the tool's own
+   anchor, the interpreter is the tool's and >= 3.13, it decides strictness
+   even when the tool's text gives no reason, and it stands beside the text
+   when the text does.
 
 Store names are the probe's (``facts.HostAttempts.verify``): ``system`` is
 OpenSSL's default paths (the OS store on Linux), ``certifi`` the certifi bundle
@@ -227,6 +237,65 @@ def _tool_verifies(trust: Sequence[Trust], results: Dict[str, Optional[bool]],
 # ----------------------------------------------------------------------------- the verdict
 
 
+# Tools whose verification is CPython's ssl module (OpenSSL), the only place VERIFY_X509_STRICT exists:
+# requests and Poetry through urllib3 (>= 2.4 sets the flag on Python >= 3.13), httpx through
+# ssl.create_default_context (which sets it on 3.13, python/cpython#107361). uv is rustls/webpki.
+_PYTHON_SSL_TOOLS = ("requests", "httpx", "poetry", "conda")
+
+
+def _same_interpreter(a: Optional[str], b: Optional[str]) -> bool:
+    # Two venvs of one base Python resolve to the same binary: the same CPython and OpenSSL, which is
+    # all the strict handshake pair depends on (the tool's library decides whether it sets the flag).
+    if not a or not b:
+        return False
+    if os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b)):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def strict_measured(resolved: Resolved, report, host) -> List[str]:
+    """The probe's evidence that strict X.509 checks alone reject the chain for this tool's anchors ([] if not).
+
+    All of: the tool verifies with CPython's ssl in the interpreter the probe ran in, that interpreter is
+    >= 3.13 (where urllib3 and create_default_context turn VERIFY_X509_STRICT on; before, nothing the tool
+    does by default is strict), the probe's bundle is one of the tool's anchors, and with that bundle the
+    handshake fails with the flag and verifies without it (``verify_strict`` / ``verify_nostrict``).
+    """
+    facts = getattr(report, "facts", None)
+    if host is None or facts is None or resolved.found.tool not in _PYTHON_SSL_TOOLS:
+        return []
+    if tuple(facts.python_version_info[:2]) < (3, 13) or not _same_interpreter(
+            facts.executable, resolved.found.python):
+        return []
+    on, off = host.attempts.verify_strict, host.attempts.verify_nostrict
+    if not (on.failed and off.ok and on.cafile and on.cafile == off.cafile):
+        return []
+    if "strict" not in tool_stores(resolved.trust, {"strict": on.cafile}):
+        return []
+    # The strict rule's own sentences (one catalogue entry each, already in Chinese).
+    return [M("judge.probe_of_index", "the probe of the same index: %s", J("; ", (
+        M("strict_x509_rejects_ca.verify_x_strict", "with VERIFY_X509_STRICT: %s",
+          truncate(on.verify_message or on.error or "", 200) or "-"),
+        M("strict_x509_rejects_ca.same_bundle_without", "same bundle, without VERIFY_X509_STRICT: %s",
+          M("strict_x509_rejects_ca.verifies", "verifies")))))]
+
+
+def _strict_kind(kind: Optional[str], resolved: Resolved, report, host, evidence: List[str]) -> Optional[str]:
+    """STRICT when the text says nothing else and the probe measured a strict-only rejection (adds its lines)."""
+    if kind not in (None, TRUST, STRICT):
+        return kind
+    strict = strict_measured(resolved, report, host)
+    if not strict:
+        return kind
+    # The tool's anchors chain the certificate and only the strict checks reject it (measured in the tool's
+    # interpreter): no store lacks a CA, so untrusted-private-ca / interception would be false.
+    evidence.extend(strict)
+    return STRICT
+
+
 def _diagnoses(report, url: str, keep: Tuple[str, ...] = ()) -> list:
     out = []
     for d in getattr(report, "diagnoses", ()) or ():
@@ -279,6 +348,7 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
     kind = classify(request.output)
     if excerpt:
         evidence.append(M("judge.says", "%s says: %s", tool, excerpt))
+    kind = _strict_kind(kind, resolved, report, host, evidence)
     if kind is None and verifies is False:
         kind = TRUST
         evidence.append(M("judge.silent_output", "%s's output does not say why, but its trust anchors (%s) do not "
