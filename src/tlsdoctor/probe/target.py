@@ -990,6 +990,37 @@ def pip_facts(index_override):
         import pip._internal  # noqa: F401
     except Exception as exc:
         out["internal_import_error"] = err_text(exc)
+    vendored_facts(out)
+    unsafe = unsafe_config_files()
+    if unsafe:
+        # pip's parser (configparser) reads a config file whole and at once:
+        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
+        # Not handed to pip; reported as the config fact and as pip's error.
+        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
+                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
+        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
+                                "block or exhaust memory there)" % out["config"]["error"])
+        return out, None
+    out["config"] = pip_config_files()
+    try:
+        command = _make_install_command()
+        options = _parse_install_options(command, index_override)
+        out["options"] = options_facts(options)
+        out["bundles"] = {}
+        for key in ("cert", "client_cert"):
+            if getattr(options, key, None):
+                out["bundles"][key] = bundle_info(getattr(options, key))
+        return out, (command, options)
+    except SystemExit as exc:
+        out["options_error"] = "pip rejected its configuration (exit %s)" % (exc.code,)
+    except Exception as exc:
+        out["options_error"] = err_text(exc)
+    return out, None
+
+
+def vendored_facts(out):
+    """Into ``out``: the versions of pip's vendored urllib3/requests/certifi/truststore (or each
+    one's import error), certifi's bundle, and what the vendored truststore would load."""
     for mod, key in (("pip._vendor.urllib3", "urllib3"), ("pip._vendor.requests", "requests"),
                      ("pip._vendor.certifi", "certifi"), ("pip._vendor.truststore", "truststore")):
         try:
@@ -1005,54 +1036,40 @@ def pip_facts(index_override):
             out["truststore"] = truststore_facts()
         except Exception as exc:  # our code reading pip's: a fact about the probe, never fatal
             out["truststore"] = {"error": err_text(exc)}
-    unsafe = unsafe_config_files()
-    if unsafe:
-        # pip's parser (configparser) reads a config file whole and at once:
-        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
-        # Not handed to pip; reported as the config fact and as pip's error.
-        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
-                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
-        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
-                                "block or exhaust memory there)" % out["config"]["error"])
-        return out, None
-    out["config"] = pip_config_files()
-    command = None
-    try:
-        command = _make_install_command()
-        args = ["--retries", "0"]
-        if index_override:
-            args += ["--index-url", index_override]
-        options, _ = command.parse_args(args)
-        # Never prompt (stdin is our request), never call keyring, and leave
-        # pip's HTTP cache alone (a check must not change the machine; the
-        # network path is the same without it).
-        options.no_input = True
-        if hasattr(options, "cache_dir"):
-            options.cache_dir = None
-        if hasattr(options, "keyring_provider"):
-            options.keyring_provider = "disabled"
-        out["options"] = {
-            "index_url": redact_url(getattr(options, "index_url", None)),
-            "extra_index_urls": [redact_url(u) for u in (getattr(options, "extra_index_urls", None) or [])],
-            "no_index": getattr(options, "no_index", None),
-            "cert": getattr(options, "cert", None),
-            "client_cert": getattr(options, "client_cert", None),
-            "trusted_hosts": list(getattr(options, "trusted_hosts", None) or []),
-            "proxy": redact_url(getattr(options, "proxy", None)),
-            "timeout": getattr(options, "timeout", None),
-            "deprecated_features_enabled": list(getattr(options, "deprecated_features_enabled", None) or []),
-            "features_enabled": list(getattr(options, "features_enabled", None) or []),
-        }
-        out["bundles"] = {}
-        for key in ("cert", "client_cert"):
-            if getattr(options, key, None):
-                out["bundles"][key] = bundle_info(getattr(options, key))
-        return out, (command, options)
-    except SystemExit as exc:
-        out["options_error"] = "pip rejected its configuration (exit %s)" % (exc.code,)
-    except Exception as exc:
-        out["options_error"] = err_text(exc)
-    return out, None
+
+
+def _parse_install_options(command, index_override):
+    """``pip install``'s options as pip resolves them (its config files, PIP_* variables), made safe
+    for a check. Raises SystemExit where pip rejects its configuration."""
+    args = ["--retries", "0"]
+    if index_override:
+        args += ["--index-url", index_override]
+    options, _ = command.parse_args(args)
+    # Never prompt (stdin is our request), never call keyring, and leave
+    # pip's HTTP cache alone (a check must not change the machine; the
+    # network path is the same without it).
+    options.no_input = True
+    if hasattr(options, "cache_dir"):
+        options.cache_dir = None
+    if hasattr(options, "keyring_provider"):
+        options.keyring_provider = "disabled"
+    return options
+
+
+def options_facts(options):
+    """The options that decide pip's connection (index, trust, proxy, timeout), URLs redacted."""
+    return {
+        "index_url": redact_url(getattr(options, "index_url", None)),
+        "extra_index_urls": [redact_url(u) for u in (getattr(options, "extra_index_urls", None) or [])],
+        "no_index": getattr(options, "no_index", None),
+        "cert": getattr(options, "cert", None),
+        "client_cert": getattr(options, "client_cert", None),
+        "trusted_hosts": list(getattr(options, "trusted_hosts", None) or []),
+        "proxy": redact_url(getattr(options, "proxy", None)),
+        "timeout": getattr(options, "timeout", None),
+        "deprecated_features_enabled": list(getattr(options, "deprecated_features_enabled", None) or []),
+        "features_enabled": list(getattr(options, "features_enabled", None) or []),
+    }
 
 
 # truststore's own test for a usable capath (pip/_vendor/truststore/_openssl.py, all versions pip vendors).
