@@ -1103,26 +1103,39 @@ def truststore_facts():
     cands = getattr(mod, "_CA_FILE_CANDIDATES", None)
     out["candidates"] = [c for c in cands if isinstance(c, str)] if isinstance(cands, (list, tuple)) else None
     pattern = getattr(getattr(mod, "_HASHED_CERT_FILENAME_RE", None), "pattern", None) or _HASHED_CERT_NAME
-    d = ssl.get_default_verify_paths()
-    usable = bool(d.cafile)
-    if not usable and d.capath and os.path.isdir(d.capath):
-        try:
-            usable = any(re.match(pattern, n) for n in os.listdir(d.capath))
-        except OSError:
-            usable = False
+    usable = _default_store_usable(pattern)
     out["default_store_usable"] = usable
     out["fallback_file"] = None
     if usable:
         out["loads"] = "default_verify_paths"
         return out
-    for cafile in out["candidates"] or ():
-        if os.path.isfile(cafile):
-            out["fallback_file"] = cafile
-            break
+    out["fallback_file"] = _first_file(out["candidates"] or ())
     out["loads"] = "fallback" if out["fallback_file"] else "nothing"
     if out["loads"] == "nothing":
         out["os_bundles_elsewhere"] = [p for p in _os_bundles_elsewhere() if os.path.isfile(p)]
     return out
+
+
+def _default_store_usable(pattern):
+    """truststore's own test of OpenSSL's default paths: a cafile is named, or the capath is a
+    directory holding a name that matches ``pattern`` (a hashed ``NNNNNNNN.N`` certificate)."""
+    d = ssl.get_default_verify_paths()
+    if d.cafile:
+        return True
+    if not (d.capath and os.path.isdir(d.capath)):
+        return False
+    try:
+        return any(re.match(pattern, n) for n in os.listdir(d.capath))
+    except OSError:
+        return False
+
+
+def _first_file(paths):
+    """The first of ``paths`` that is an existing file (truststore's fallback order), else None."""
+    for path in paths:
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def _os_bundles_elsewhere():
