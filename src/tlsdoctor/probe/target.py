@@ -2381,34 +2381,40 @@ def _unlink(path):
 
 def trust_stores(pip_info, session):
     """The CA files worth verifying against: the one pip uses, certifi, the OS default, the env ones."""
-    stores = []
-    eff = (session or {}).get("effective_verify")
-    if isinstance(eff, text_type) or (PY2 and isinstance(eff, str)):
-        stores.append(("effective", eff))
-    else:
-        stores.append(("effective", pip_info.get("certifi_where")))
+    session = session or {}
+    stores = [("effective", _effective_verify(pip_info, session))]
     if pip_info.get("certifi_where"):
         stores.append(("certifi", pip_info["certifi_where"]))
     stores.append(("system", None))  # OpenSSL default paths (SSL_CERT_FILE / SSL_CERT_DIR honoured)
-    ts = pip_info.get("truststore") or {}
-    if (session or {}).get("uses_truststore") and ts.get("loads") == "fallback":
-        # What pip's truststore really loads when OpenSSL's default store is empty (truststore_facts).
-        stores.append(("truststore_fallback", ts.get("fallback_file")))
-    elif (session or {}).get("uses_truststore") and ts.get("loads") == "nothing" and ts.get("os_bundles_elsewhere"):
-        # truststore sees no roots at all: is the root in an OS bundle it does not read?
-        stores.append(("os_bundle", ts["os_bundles_elsewhere"][0]))
+    stores.extend(_truststore_stores(pip_info.get("truststore") or {}, session))
     opts = pip_info.get("options") or {}
     if opts.get("cert"):
         stores.append(("pip_cert", opts["cert"]))
     for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         if os.environ.get(var):
             stores.append((var, os.environ[var]))
-    good = []
-    for name, path in stores:
-        if path is not None and not os.path.isfile(path):
-            continue
-        good.append((name, path))
-    return good
+    return [(name, path) for name, path in stores if path is None or os.path.isfile(path)]
+
+
+def _effective_verify(pip_info, session):
+    """The CA file pip's session verifies with (a path; True/False/None: certifi's, as pip's default)."""
+    eff = session.get("effective_verify")
+    if isinstance(eff, text_type) or (PY2 and isinstance(eff, str)):
+        return eff
+    return pip_info.get("certifi_where")
+
+
+def _truststore_stores(ts, session):
+    """Where pip uses truststore: the file it really loads when OpenSSL's default store is empty
+    (truststore_facts' fallback), or -- it loads nothing -- an OS bundle it does not read."""
+    if not session.get("uses_truststore"):
+        return []
+    if ts.get("loads") == "fallback":
+        return [("truststore_fallback", ts.get("fallback_file"))]
+    if ts.get("loads") == "nothing" and ts.get("os_bundles_elsewhere"):
+        # truststore sees no roots at all: is the root in an OS bundle it does not read?
+        return [("os_bundle", ts["os_bundles_elsewhere"][0])]
+    return []
 
 
 # ---------------------------------------------------------------- main steps
