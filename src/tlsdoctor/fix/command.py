@@ -408,35 +408,19 @@ def _warm_up() -> None:
 
 
 def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
-    from tlsdoctor import check
     from tlsdoctor.check import Status
 
     as_json = fmt == "json"
     lang = "en" if as_json else getattr(args, "lang", "en") or "en"  # the text's language; --json is English
     out = sys.stdout
     summary = {"status": str(report.status), "causes": [d.cause for d in report.diagnoses]}
-    if report.status == Status.USAGE:
-        check.usage_error("fix", str(report.error), as_json)
-        return exitcodes.USAGE
-    if report.status == Status.INCOMPLETE and not report.diagnoses:
-        msg = M("fix.could_not_complete", "could not complete: %s", _unconfirmed(report))
-        _emit(as_json, {"status": "failed", "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
-                        "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
-                        "message": redact_text(msg), "check": summary},
-              said_in(M("fix.nothing_changed_because", "tlsdoctor fix: nothing changed; %s", msg), lang))
-        return exitcodes.INCOMPLETE
+    stopped = _stop_before_plan(args, report, as_json, lang, summary)
+    if stopped is not None:
+        return stopped
     if not as_json and report.status != Status.OK:
-        from tlsdoctor.render import check as render
-
-        text = render.render(report, fmt=fmt, lang=args.lang)
-        check._write(text if text.endswith("\n") else text + "\n")
-        out.write("\n")
+        _write_check(report, fmt, args.lang, out)
     steps, notes = collect_steps(report.diagnoses)
-    steps = resolve_ca(steps, report.facts, args.ca_file, tmpdir)
-    steps = unmask_steps(steps, os.environ)
-    target = config_target(report.facts)
-    steps = place_config_steps(steps, report.facts, target)
-    ctx = plan_context(report.facts, target, steps)
+    steps, ctx = _placed_steps(steps, report.facts, args.ca_file, tmpdir)
     if report.status == Status.OK and not as_json:
         out.write(said_in(M("fix.healthy", "pip connects (check: ok): nothing to fix."), lang) + "\n")
         return exitcodes.OK
@@ -451,6 +435,68 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
 
     found: Dict[str, List[str]] = {}  # the verification's causes, for what comes next
+    # What the user most likely meets once this is fixed (the KB's lab-measured edges).
+    coming = whatnext.what_next(whatnext.causes_of(report.diagnoses))
+    buf = io.StringIO()
+    outcome = run_fix(steps, options=options, ctx=ctx, interactive=interactive, ask=clock.asker(out),
+                      out=buf if as_json else out, plan_verify=_plan_verifier(args, report, clock, found),
+                      after_plan=whatnext.lines(coming))
+    verified = outcome.result.verified if outcome.result else None
+    if verified is not None and "causes" in found:
+        whatnext.mark_met(coming, found["causes"])
+    if as_json:
+        _write_json_result(outcome, notes, summary, coming, out)
+    else:
+        _write_text_tail(args, notes, coming, verified, lang, out)
+    return outcome.exit_code
+
+
+def _stop_before_plan(args, report, as_json: bool, lang: str, summary: dict) -> Optional[int]:
+    """The exit code when the first check leaves nothing to plan from (a usage error; could
+    not complete without a single diagnosis), said in the chosen format; None: go on."""
+    from tlsdoctor import check
+    from tlsdoctor.check import Status
+
+    if report.status == Status.USAGE:
+        check.usage_error("fix", str(report.error), as_json)
+        return exitcodes.USAGE
+    if report.status == Status.INCOMPLETE and not report.diagnoses:
+        msg = M("fix.could_not_complete", "could not complete: %s", _unconfirmed(report))
+        _emit(as_json, {"status": "failed", "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
+                        "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
+                        "message": redact_text(msg), "check": summary},
+              said_in(M("fix.nothing_changed_because", "tlsdoctor fix: nothing changed; %s", msg), lang))
+        return exitcodes.INCOMPLETE
+    return None
+
+
+def _write_check(report, fmt: str, lang: str, out) -> None:
+    """The check's own report first (text), a blank line after it: the plan that follows answers it."""
+    from tlsdoctor import check
+    from tlsdoctor.render import check as render
+
+    text = render.render(report, fmt=fmt, lang=lang)
+    check._write(text if text.endswith("\n") else text + "\n")
+    out.write("\n")
+
+
+def _placed_steps(steps, facts, ca_file: Optional[str], tmpdir: str):
+    """The steps made concrete for this machine -- the CA to trust resolved, masked values
+    unmasked from the environment, config steps put in the file pip reads -- and the plan
+    context that goes with them: (steps, ctx)."""
+    steps = resolve_ca(steps, facts, ca_file, tmpdir)
+    steps = unmask_steps(steps, os.environ)
+    target = config_target(facts)
+    steps = place_config_steps(steps, facts, target)
+    return steps, plan_context(facts, target, steps)
+
+
+def _plan_verifier(args, report, clock: _Clock, found: Dict[str, List[str]]):
+    """run_fix's ``plan_verify``: for an applied plan, a check again in the environment a new
+    shell would have, with what is left of --timeout (less MARGIN); ok is verified, otherwise
+    the new verdict. The causes it finds go to ``found["causes"]`` (what comes next)."""
+    from tlsdoctor import check
+    from tlsdoctor.check import Status
 
     def plan_verify(plan):
         from tlsdoctor.fix.apply import environment_after
@@ -466,33 +512,32 @@ def _after_check(args, report, clock: _Clock, tmpdir: str, fmt: str) -> int:
                 return True
             return False, _verdict(again)
         return verify
+    return plan_verify
 
-    # What the user most likely meets once this is fixed (the KB's lab-measured edges).
-    coming = whatnext.what_next(whatnext.causes_of(report.diagnoses))
-    buf = io.StringIO()
-    outcome = run_fix(steps, options=options, ctx=ctx, interactive=interactive, ask=clock.asker(out),
-                      out=buf if as_json else out, plan_verify=plan_verify, after_plan=whatnext.lines(coming))
-    verified = outcome.result.verified if outcome.result else None
-    if verified is not None and "causes" in found:
-        whatnext.mark_met(coming, found["causes"])
-    if as_json:
-        data = outcome.to_json()
-        data["remaining"] = data["remaining"] + [redact_text(n) for n in notes]
-        data["check"] = summary
-        data["next"] = coming
-        data["exit_code"] = outcome.exit_code
-        out.write(json.dumps(data, sort_keys=True) + "\n")
-    else:
-        if getattr(args, "lang", "en") == "zh":
-            from tlsdoctor.render import zh
 
-            notes = [zh.tr(n) for n in notes]
-        for n in notes:
-            out.write(redact_text(n) + "\n")
-        if verified is not None:
-            for line in whatnext.lines([n for n in coming if n["met"] is not None], verified):
-                out.write(redact_text(said_in(line, lang)) + "\n")
-    return outcome.exit_code
+def _write_json_result(outcome, notes: Sequence[str], summary: dict, coming, out) -> None:
+    """--json: run_fix's result with the notes left for a person, the first check's summary,
+    what comes next and the exit code: one object on one line."""
+    data = outcome.to_json()
+    data["remaining"] = data["remaining"] + [redact_text(n) for n in notes]
+    data["check"] = summary
+    data["next"] = coming
+    data["exit_code"] = outcome.exit_code
+    out.write(json.dumps(data, sort_keys=True) + "\n")
+
+
+def _write_text_tail(args, notes: Sequence[str], coming, verified: Optional[bool], lang: str, out) -> None:
+    """Text: the notes left for a person (in Chinese with --lang zh), then -- once a verification
+    ran -- what the user meets next and whether the verification met it."""
+    if getattr(args, "lang", "en") == "zh":
+        from tlsdoctor.render import zh
+
+        notes = [zh.tr(n) for n in notes]
+    for n in notes:
+        out.write(redact_text(n) + "\n")
+    if verified is not None:
+        for line in whatnext.lines([n for n in coming if n["met"] is not None], verified):
+            out.write(redact_text(said_in(line, lang)) + "\n")
 
 
 def _emit(as_json: bool, data: dict, text: str) -> None:

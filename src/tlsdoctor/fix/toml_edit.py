@@ -302,38 +302,60 @@ def edit_toml(data: Optional[bytes], key: str, value: Optional[str]) -> bytes:
     lines, texts = _decode(old)
     scanned = _scan(texts)
     _parses(old)
-    table, name = path[:-1], path[-1]
-    hits = [ln for ln in scanned if ln.kind == "key" and ln.path == path]
-    if len(hits) > 1:
-        raise EditError("cannot edit this TOML safely: %s is set twice" % format_path(path))
-    if any(ln.kind == "key" and (ln.path[:len(path)] == path and len(ln.path) > len(path)
-                                 or path[:len(ln.path)] == ln.path and len(ln.path) < len(path))
-           for ln in scanned):
-        raise EditError("cannot edit this TOML safely: %s is a table or inside an inline table" % format_path(path))
-    if any(ln.kind == "array_table" and ln.table[1:] == table[:len(ln.table) - 1] for ln in scanned):
-        raise EditError("cannot edit this TOML safely: %s is inside an array of tables" % format_path(path))
+    hit = _target_line(scanned, path)
     eol = _dominant_eol(lines)
-    new_lines = list(lines)
-    if hits:
-        ln = hits[0]
-        text = texts[ln.index]
-        if value is None:
-            del new_lines[ln.index]
-        else:
-            new_text = text[:ln.value_start] + literal(value) + text[ln.value_end:]
-            new_lines[ln.index] = (new_text.encode("utf-8"), lines[ln.index][1])
+    if hit is not None:
+        new_lines = _replaced(lines, texts, hit, value)
     elif value is None:
         return old
     else:
-        line = ("%s = %s" % (format_path((name,)), literal(value))).encode("utf-8")
-        new_lines = _insert(lines, scanned, table, line, eol)
+        line = ("%s = %s" % (format_path((path[-1],)), literal(value))).encode("utf-8")
+        new_lines = _insert(lines, scanned, path[:-1], line, eol)
     new = _join(new_lines)
     _verify(old, new, path, value)
-    rescanned = _scan(_decode(new)[1])
-    got = [ln for ln in rescanned if ln.kind == "key" and ln.path == path]
+    _came_out_as_planned(new, path, value)
+    return new
+
+
+def _target_line(scanned: Sequence[_Line], path: Tuple[str, ...]) -> Optional[_Line]:
+    """The one line that sets ``path`` (None: not set), after refusing every target a line
+    edit cannot change safely: a key set twice, a key that is a table or lies inside an
+    inline table / dotted key, a key inside an array of tables."""
+    hits = [ln for ln in scanned if ln.kind == "key" and ln.path == path]
+    if len(hits) > 1:
+        raise EditError("cannot edit this TOML safely: %s is set twice" % format_path(path))
+    if any(ln.kind == "key" and _nested(ln.path, path) for ln in scanned):
+        raise EditError("cannot edit this TOML safely: %s is a table or inside an inline table" % format_path(path))
+    table = path[:-1]
+    if any(ln.kind == "array_table" and ln.table[1:] == table[:len(ln.table) - 1] for ln in scanned):
+        raise EditError("cannot edit this TOML safely: %s is inside an array of tables" % format_path(path))
+    return hits[0] if hits else None
+
+
+def _nested(a: Tuple[str, ...], b: Tuple[str, ...]) -> bool:
+    """True when one key path lies strictly inside the other (``a.b`` and ``a.b.c``)."""
+    return (a[:len(b)] == b and len(a) > len(b)) or (b[:len(a)] == a and len(a) < len(b))
+
+
+def _replaced(lines: List[Tuple[bytes, bytes]], texts: Sequence[str], hit: _Line,
+              value: Optional[str]) -> List[Tuple[bytes, bytes]]:
+    """``lines`` with the key's own line rewritten to ``value`` (None: the line removed);
+    the bytes before and after the value (key, spacing, comment, line ending) are kept."""
+    new_lines = list(lines)
+    if value is None:
+        del new_lines[hit.index]
+    else:
+        text = texts[hit.index]
+        new_text = text[:hit.value_start] + literal(value) + text[hit.value_end:]
+        new_lines[hit.index] = (new_text.encode("utf-8"), lines[hit.index][1])
+    return new_lines
+
+
+def _came_out_as_planned(new: bytes, path: Tuple[str, ...], value: Optional[str]) -> None:
+    """Scan the result again: the key is gone (unset) or set on exactly one line."""
+    got = [ln for ln in _scan(_decode(new)[1]) if ln.kind == "key" and ln.path == path]
     if (value is None and got) or (value is not None and len(got) != 1):
         raise EditError("the edit did not come out as planned; refused")
-    return new
 
 
 def _parses(data: bytes) -> None:
@@ -349,37 +371,55 @@ def _parses(data: bytes) -> None:
 
 def _insert(lines: List[Tuple[bytes, bytes]], scanned: Sequence[_Line], table: Tuple[str, ...], line: bytes,
             eol: bytes) -> List[Tuple[bytes, bytes]]:
-    out = list(lines)
+    """``lines`` with the new key ``line`` added to ``table`` (() : the top level)."""
     if table:
-        headers = [ln for ln in scanned if ln.kind == "table" and ln.table == table]
-        if len(headers) > 1:
-            raise EditError("cannot edit this TOML safely: [%s] appears twice" % format_path(table))
-        if headers:
-            section = [ln for ln in scanned if ln.table == table and ln.kind == "key"]
-            after = section[-1].index if section else headers[0].index
-            return _insert_after(out, after, line, eol)
-        if _tables_defined_by_keys(scanned, table):
-            raise EditError("cannot edit this TOML safely: [%s] is already defined by a dotted key or an inline "
-                            "table" % format_path(table))
-        if out and out[-1][1] == b"":
-            out[-1] = (out[-1][0], eol)  # the file had no final newline: the new table goes on its own line
-        if out and any(c.strip() for c, _ in out):
-            out.append((b"", eol))
-        out.append((("[%s]" % format_path(table)).encode("utf-8"), eol))
-        out.append((line, eol))
-        return out
+        return _insert_in_table(list(lines), scanned, table, line, eol)
+    return _insert_top_level(list(lines), scanned, line, eol)
+
+
+def _insert_in_table(out: List[Tuple[bytes, bytes]], scanned: Sequence[_Line], table: Tuple[str, ...], line: bytes,
+                     eol: bytes) -> List[Tuple[bytes, bytes]]:
+    """After the table's last key (or its header); no header yet: a new ``[table]`` at the end
+    of the file, after a blank line -- unless keys already define the table (invalid TOML)."""
+    headers = [ln for ln in scanned if ln.kind == "table" and ln.table == table]
+    if len(headers) > 1:
+        raise EditError("cannot edit this TOML safely: [%s] appears twice" % format_path(table))
+    if headers:
+        section = [ln for ln in scanned if ln.table == table and ln.kind == "key"]
+        after = section[-1].index if section else headers[0].index
+        return _insert_after(out, after, line, eol)
+    if _tables_defined_by_keys(scanned, table):
+        raise EditError("cannot edit this TOML safely: [%s] is already defined by a dotted key or an inline "
+                        "table" % format_path(table))
+    _end_last_line(out, eol)  # the file had no final newline: the new table goes on its own line
+    if out and any(c.strip() for c, _ in out):
+        out.append((b"", eol))
+    out.append((("[%s]" % format_path(table)).encode("utf-8"), eol))
+    out.append((line, eol))
+    return out
+
+
+def _insert_top_level(out: List[Tuple[bytes, bytes]], scanned: Sequence[_Line], line: bytes,
+                      eol: bytes) -> List[Tuple[bytes, bytes]]:
+    """After the last top-level key; none: before the first table header (a blank line
+    between), or at the end of a file without tables."""
     top = [ln for ln in scanned if ln.kind == "key" and ln.table == ()]
     if top:
         return _insert_after(out, top[-1].index, line, eol)
     first = next((ln.index for ln in scanned if ln.kind in ("table", "array_table")), None)
     if first is None:
-        if out and out[-1][1] == b"":
-            out[-1] = (out[-1][0], eol)
+        _end_last_line(out, eol)
         out.append((line, eol))
         return out
     out.insert(first, (line, eol))
     out.insert(first + 1, (b"", eol))
     return out
+
+
+def _end_last_line(out: List[Tuple[bytes, bytes]], eol: bytes) -> None:
+    """Give a last line without a newline the file's line ending, so a line can follow it."""
+    if out and out[-1][1] == b"":
+        out[-1] = (out[-1][0], eol)
 
 
 def _insert_after(out: List[Tuple[bytes, bytes]], index: int, line: bytes, eol: bytes) -> List[Tuple[bytes, bytes]]:

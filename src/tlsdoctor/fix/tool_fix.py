@@ -210,68 +210,29 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
     """Plan, confirm, apply and verify over ``checks`` (already made); the fix JSON plus ``tools``.
     ``lang`` "zh": the text (plan, steps, manual notes) in Chinese; ``--json`` stays English."""
     out = out or sys.stdout
-    tools_json = [{"tool": c.tool, "version": getattr(getattr(c.resolved, "found", None), "version", None),
-                   "before": c.status, "causes": list(c.causes), "summary": redact_text(c.summary)} for c in checks]
-    undecided = [c for c in checks if c.status in ("deadline", "could_not_run")]
+    tools_json = [_tool_json(c) for c in checks]
     failing = [c for c in checks if c.status == "failed"]
     if not failing:
-        status = "failed" if undecided else "nothing_to_fix"
-        msg = (M("toolfix.could_not_tell", "could not tell: %s", J(", ", [
-                   M("toolfix.tool_status", "%s %s", c.tool, _status_word(c.status)) for c in undecided]))
-               if undecided
-               else M("toolfix.nothing_to_fix", "every tool connects: nothing to fix") if checks
-               else M("toolfix.no_tool", "no such tool found"))
-        code = exitcodes.INCOMPLETE if undecided else exitcodes.OK if checks else exitcodes.PROBLEM
-        data = {"status": status, "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
-                "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
-                "message": msg, "tools": tools_json, "exit_code": code}
-        _say(options, out, data, msg, lang)
-        return ToolFixResult(code, data)
+        return _nothing_failing(checks, tools_json, options, out, lang)
     steps, alternatives, manual = plan_steps(failing)
     if not options.json:
         for t in tools_json:
-            line = M("toolfix.tool_line", "%s %s: %s%s", t["tool"], t["version"] or "", _status_word(t["before"]),
-                     M("toolfix.causes", " (%s)", ", ".join(t["causes"])) if t["causes"] else "")
-            out.write(redact_text(_in(line, lang)) + "\n")
+            out.write(redact_text(_in(_tool_line(t), lang)) + "\n")
     ctx = ctx or PlanContext()
     if lang == "zh" and not options.json:  # the steps' explanations and the plan's words (fix.plan) in Chinese
         from tlsdoctor.render import zh
 
         steps = zh.translated_steps(steps)
         ctx.lang = "zh"
-    verified_tools = failing
-
-    def plan_verify(plan: Plan):
-        from tlsdoctor.fix.apply import environment_after
-
-        def verify():
-            env = environment_after(plan, environ)
-            bad = []
-            for c in verified_tools:
-                if time.monotonic() >= deadline:
-                    return False, M("toolfix.no_time_left", "no time left to verify within --timeout")
-                req = verify_request(c, env, deadline, workdir)
-                st = str(getattr(getattr(req, "status", None), "value", getattr(req, "status", "")))
-                if st != "ok":
-                    # the tool's own last line is a value: quoted as it printed it
-                    tail = (getattr(req, "output", "") or "").strip().splitlines()[-1:] or [""]
-                    bad.append(M("toolfix.still_output", "%s still %s: %s", c.tool, _status_word(st), tail[0][:200])
-                               if tail[0] else M("toolfix.still", "%s still %s", c.tool, _status_word(st)))
-            return (not bad), J("; ", bad)
-        return verify
-
     buf = io.StringIO()
     outcome = run_fix(steps, options=options, ctx=ctx, journal=journal, interactive=interactive, ask=ask,
-                      out=buf if options.json else out, plan_verify=plan_verify)
+                      out=buf if options.json else out,
+                      plan_verify=_tools_verifier(failing, environ, verify_request, deadline, workdir))
     data = outcome.to_json()
     data["remaining"] = data["remaining"] + [redact_text(m) for m in manual]
     data["alternatives"] = [redact_text(a) for a in alternatives]
     data["tools"] = tools_json
-    code = outcome.exit_code
-    if outcome.status == "fixed" and manual:
-        code = exitcodes.PROBLEM  # another tool still needs a person
-    if outcome.status == "nothing_to_fix":
-        code = exitcodes.PROBLEM  # a tool fails and nothing that could help was planned
+    code = _exit_code(outcome, manual)
     data["exit_code"] = code
     if options.json:
         out.write(json.dumps(data, sort_keys=True) + "\n")
@@ -282,6 +243,80 @@ def run_tool_fix(checks: Sequence[ToolCheck], *, options: FixOptions, environ: M
         for m in manual:
             out.write(words["manual"] % redact_text(_in(m, lang)))
     return ToolFixResult(code, data)
+
+
+def _tool_json(c: ToolCheck) -> dict:
+    """One tool as ``tools`` in the fix JSON: its version, its status before, its causes."""
+    return {"tool": c.tool, "version": getattr(getattr(c.resolved, "found", None), "version", None),
+            "before": c.status, "causes": list(c.causes), "summary": redact_text(c.summary)}
+
+
+def _tool_line(t: dict) -> str:
+    """The text line for one tool before the plan: name, version, status and causes."""
+    return M("toolfix.tool_line", "%s %s: %s%s", t["tool"], t["version"] or "", _status_word(t["before"]),
+             M("toolfix.causes", " (%s)", ", ".join(t["causes"])) if t["causes"] else "")
+
+
+def _nothing_failing(checks: Sequence[ToolCheck], tools_json: List[dict], options: FixOptions, out,
+                     lang: str) -> ToolFixResult:
+    """No tool failed: every tool connects (exit 0), some could not be told (exit 3: could not
+    tell, never a guess), or no tool was found at all (exit 1). Nothing is planned."""
+    undecided = [c for c in checks if c.status in ("deadline", "could_not_run")]
+    status = "failed" if undecided else "nothing_to_fix"
+    msg = (M("toolfix.could_not_tell", "could not tell: %s", J(", ", [
+               M("toolfix.tool_status", "%s %s", c.tool, _status_word(c.status)) for c in undecided]))
+           if undecided
+           else M("toolfix.nothing_to_fix", "every tool connects: nothing to fix") if checks
+           else M("toolfix.no_tool", "no such tool found"))
+    code = exitcodes.INCOMPLETE if undecided else exitcodes.OK if checks else exitcodes.PROBLEM
+    data = {"status": status, "plan": {"changes": [], "manual": [], "refused": []}, "applied": [],
+            "changed": False, "verified": None, "transaction": None, "remaining": [], "ca": [],
+            "message": msg, "tools": tools_json, "exit_code": code}
+    _say(options, out, data, msg, lang)
+    return ToolFixResult(code, data)
+
+
+def _tools_verifier(failing: Sequence[ToolCheck], environ: Mapping[str, str],
+                    verify_request: Callable[[ToolCheck, Mapping[str, str], float, str], object],
+                    deadline: float, workdir: str):
+    """run_fix's ``plan_verify``: every failing tool's decisive request again, in the environment
+    a new shell would have after ``plan``; verified only when each says ok before ``deadline``."""
+    def plan_verify(plan: Plan):
+        from tlsdoctor.fix.apply import environment_after
+
+        def verify():
+            env = environment_after(plan, environ)
+            bad = []
+            for c in failing:
+                if time.monotonic() >= deadline:
+                    return False, M("toolfix.no_time_left", "no time left to verify within --timeout")
+                still = _still_failing(c, verify_request(c, env, deadline, workdir))
+                if still:
+                    bad.append(still)
+            return (not bad), J("; ", bad)
+        return verify
+    return plan_verify
+
+
+def _still_failing(c: ToolCheck, req: object) -> Optional[str]:
+    """What the tool's request after the change says when it is not ok (None: ok)."""
+    st = str(getattr(getattr(req, "status", None), "value", getattr(req, "status", "")))
+    if st == "ok":
+        return None
+    # the tool's own last line is a value: quoted as it printed it
+    tail = (getattr(req, "output", "") or "").strip().splitlines()[-1:] or [""]
+    return (M("toolfix.still_output", "%s still %s: %s", c.tool, _status_word(st), tail[0][:200])
+            if tail[0] else M("toolfix.still", "%s still %s", c.tool, _status_word(st)))
+
+
+def _exit_code(outcome, manual: Sequence[str]) -> int:
+    """run_fix's exit code, except 1 where a tool still fails without a fix: another tool
+    still needs a person, or nothing that could help was planned."""
+    if outcome.status == "fixed" and manual:
+        return exitcodes.PROBLEM  # another tool still needs a person
+    if outcome.status == "nothing_to_fix":
+        return exitcodes.PROBLEM  # a tool fails and nothing that could help was planned
+    return outcome.exit_code
 
 
 # A tool's request status as fix --tool's text says it (tools.RequestStatus values; --json keeps the value).

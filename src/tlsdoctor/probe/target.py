@@ -990,6 +990,37 @@ def pip_facts(index_override):
         import pip._internal  # noqa: F401
     except Exception as exc:
         out["internal_import_error"] = err_text(exc)
+    vendored_facts(out)
+    unsafe = unsafe_config_files()
+    if unsafe:
+        # pip's parser (configparser) reads a config file whole and at once:
+        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
+        # Not handed to pip; reported as the config fact and as pip's error.
+        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
+                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
+        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
+                                "block or exhaust memory there)" % out["config"]["error"])
+        return out, None
+    out["config"] = pip_config_files()
+    try:
+        command = _make_install_command()
+        options = _parse_install_options(command, index_override)
+        out["options"] = options_facts(options)
+        out["bundles"] = {}
+        for key in ("cert", "client_cert"):
+            if getattr(options, key, None):
+                out["bundles"][key] = bundle_info(getattr(options, key))
+        return out, (command, options)
+    except SystemExit as exc:
+        out["options_error"] = "pip rejected its configuration (exit %s)" % (exc.code,)
+    except Exception as exc:
+        out["options_error"] = err_text(exc)
+    return out, None
+
+
+def vendored_facts(out):
+    """Into ``out``: the versions of pip's vendored urllib3/requests/certifi/truststore (or each
+    one's import error), certifi's bundle, and what the vendored truststore would load."""
     for mod, key in (("pip._vendor.urllib3", "urllib3"), ("pip._vendor.requests", "requests"),
                      ("pip._vendor.certifi", "certifi"), ("pip._vendor.truststore", "truststore")):
         try:
@@ -1005,54 +1036,40 @@ def pip_facts(index_override):
             out["truststore"] = truststore_facts()
         except Exception as exc:  # our code reading pip's: a fact about the probe, never fatal
             out["truststore"] = {"error": err_text(exc)}
-    unsafe = unsafe_config_files()
-    if unsafe:
-        # pip's parser (configparser) reads a config file whole and at once:
-        # /dev/zero never ends (gigabytes before any deadline), a FIFO blocks.
-        # Not handed to pip; reported as the config fact and as pip's error.
-        out["config"] = {"levels": [], "unsafe": unsafe, "pip_config_file": os.environ.get("PIP_CONFIG_FILE"),
-                         "error": "; ".join("%s is %s" % (u["path"], u["reason"]) for u in unsafe)}
-        out["options_error"] = ("pip cannot read its configuration: %s (tlsdoctor did not read it: pip would "
-                                "block or exhaust memory there)" % out["config"]["error"])
-        return out, None
-    out["config"] = pip_config_files()
-    command = None
-    try:
-        command = _make_install_command()
-        args = ["--retries", "0"]
-        if index_override:
-            args += ["--index-url", index_override]
-        options, _ = command.parse_args(args)
-        # Never prompt (stdin is our request), never call keyring, and leave
-        # pip's HTTP cache alone (a check must not change the machine; the
-        # network path is the same without it).
-        options.no_input = True
-        if hasattr(options, "cache_dir"):
-            options.cache_dir = None
-        if hasattr(options, "keyring_provider"):
-            options.keyring_provider = "disabled"
-        out["options"] = {
-            "index_url": redact_url(getattr(options, "index_url", None)),
-            "extra_index_urls": [redact_url(u) for u in (getattr(options, "extra_index_urls", None) or [])],
-            "no_index": getattr(options, "no_index", None),
-            "cert": getattr(options, "cert", None),
-            "client_cert": getattr(options, "client_cert", None),
-            "trusted_hosts": list(getattr(options, "trusted_hosts", None) or []),
-            "proxy": redact_url(getattr(options, "proxy", None)),
-            "timeout": getattr(options, "timeout", None),
-            "deprecated_features_enabled": list(getattr(options, "deprecated_features_enabled", None) or []),
-            "features_enabled": list(getattr(options, "features_enabled", None) or []),
-        }
-        out["bundles"] = {}
-        for key in ("cert", "client_cert"):
-            if getattr(options, key, None):
-                out["bundles"][key] = bundle_info(getattr(options, key))
-        return out, (command, options)
-    except SystemExit as exc:
-        out["options_error"] = "pip rejected its configuration (exit %s)" % (exc.code,)
-    except Exception as exc:
-        out["options_error"] = err_text(exc)
-    return out, None
+
+
+def _parse_install_options(command, index_override):
+    """``pip install``'s options as pip resolves them (its config files, PIP_* variables), made safe
+    for a check. Raises SystemExit where pip rejects its configuration."""
+    args = ["--retries", "0"]
+    if index_override:
+        args += ["--index-url", index_override]
+    options, _ = command.parse_args(args)
+    # Never prompt (stdin is our request), never call keyring, and leave
+    # pip's HTTP cache alone (a check must not change the machine; the
+    # network path is the same without it).
+    options.no_input = True
+    if hasattr(options, "cache_dir"):
+        options.cache_dir = None
+    if hasattr(options, "keyring_provider"):
+        options.keyring_provider = "disabled"
+    return options
+
+
+def options_facts(options):
+    """The options that decide pip's connection (index, trust, proxy, timeout), URLs redacted."""
+    return {
+        "index_url": redact_url(getattr(options, "index_url", None)),
+        "extra_index_urls": [redact_url(u) for u in (getattr(options, "extra_index_urls", None) or [])],
+        "no_index": getattr(options, "no_index", None),
+        "cert": getattr(options, "cert", None),
+        "client_cert": getattr(options, "client_cert", None),
+        "trusted_hosts": list(getattr(options, "trusted_hosts", None) or []),
+        "proxy": redact_url(getattr(options, "proxy", None)),
+        "timeout": getattr(options, "timeout", None),
+        "deprecated_features_enabled": list(getattr(options, "deprecated_features_enabled", None) or []),
+        "features_enabled": list(getattr(options, "features_enabled", None) or []),
+    }
 
 
 # truststore's own test for a usable capath (pip/_vendor/truststore/_openssl.py, all versions pip vendors).
@@ -1086,26 +1103,39 @@ def truststore_facts():
     cands = getattr(mod, "_CA_FILE_CANDIDATES", None)
     out["candidates"] = [c for c in cands if isinstance(c, str)] if isinstance(cands, (list, tuple)) else None
     pattern = getattr(getattr(mod, "_HASHED_CERT_FILENAME_RE", None), "pattern", None) or _HASHED_CERT_NAME
-    d = ssl.get_default_verify_paths()
-    usable = bool(d.cafile)
-    if not usable and d.capath and os.path.isdir(d.capath):
-        try:
-            usable = any(re.match(pattern, n) for n in os.listdir(d.capath))
-        except OSError:
-            usable = False
+    usable = _default_store_usable(pattern)
     out["default_store_usable"] = usable
     out["fallback_file"] = None
     if usable:
         out["loads"] = "default_verify_paths"
         return out
-    for cafile in out["candidates"] or ():
-        if os.path.isfile(cafile):
-            out["fallback_file"] = cafile
-            break
+    out["fallback_file"] = _first_file(out["candidates"] or ())
     out["loads"] = "fallback" if out["fallback_file"] else "nothing"
     if out["loads"] == "nothing":
         out["os_bundles_elsewhere"] = [p for p in _os_bundles_elsewhere() if os.path.isfile(p)]
     return out
+
+
+def _default_store_usable(pattern):
+    """truststore's own test of OpenSSL's default paths: a cafile is named, or the capath is a
+    directory holding a name that matches ``pattern`` (a hashed ``NNNNNNNN.N`` certificate)."""
+    d = ssl.get_default_verify_paths()
+    if d.cafile:
+        return True
+    if not (d.capath and os.path.isdir(d.capath)):
+        return False
+    try:
+        return any(re.match(pattern, n) for n in os.listdir(d.capath))
+    except OSError:
+        return False
+
+
+def _first_file(paths):
+    """The first of ``paths`` that is an existing file (truststore's fallback order), else None."""
+    for path in paths:
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def _os_bundles_elsewhere():
@@ -2351,34 +2381,40 @@ def _unlink(path):
 
 def trust_stores(pip_info, session):
     """The CA files worth verifying against: the one pip uses, certifi, the OS default, the env ones."""
-    stores = []
-    eff = (session or {}).get("effective_verify")
-    if isinstance(eff, text_type) or (PY2 and isinstance(eff, str)):
-        stores.append(("effective", eff))
-    else:
-        stores.append(("effective", pip_info.get("certifi_where")))
+    session = session or {}
+    stores = [("effective", _effective_verify(pip_info, session))]
     if pip_info.get("certifi_where"):
         stores.append(("certifi", pip_info["certifi_where"]))
     stores.append(("system", None))  # OpenSSL default paths (SSL_CERT_FILE / SSL_CERT_DIR honoured)
-    ts = pip_info.get("truststore") or {}
-    if (session or {}).get("uses_truststore") and ts.get("loads") == "fallback":
-        # What pip's truststore really loads when OpenSSL's default store is empty (truststore_facts).
-        stores.append(("truststore_fallback", ts.get("fallback_file")))
-    elif (session or {}).get("uses_truststore") and ts.get("loads") == "nothing" and ts.get("os_bundles_elsewhere"):
-        # truststore sees no roots at all: is the root in an OS bundle it does not read?
-        stores.append(("os_bundle", ts["os_bundles_elsewhere"][0]))
+    stores.extend(_truststore_stores(pip_info.get("truststore") or {}, session))
     opts = pip_info.get("options") or {}
     if opts.get("cert"):
         stores.append(("pip_cert", opts["cert"]))
     for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         if os.environ.get(var):
             stores.append((var, os.environ[var]))
-    good = []
-    for name, path in stores:
-        if path is not None and not os.path.isfile(path):
-            continue
-        good.append((name, path))
-    return good
+    return [(name, path) for name, path in stores if path is None or os.path.isfile(path)]
+
+
+def _effective_verify(pip_info, session):
+    """The CA file pip's session verifies with (a path; True/False/None: certifi's, as pip's default)."""
+    eff = session.get("effective_verify")
+    if isinstance(eff, text_type) or (PY2 and isinstance(eff, str)):
+        return eff
+    return pip_info.get("certifi_where")
+
+
+def _truststore_stores(ts, session):
+    """Where pip uses truststore: the file it really loads when OpenSSL's default store is empty
+    (truststore_facts' fallback), or -- it loads nothing -- an OS bundle it does not read."""
+    if not session.get("uses_truststore"):
+        return []
+    if ts.get("loads") == "fallback":
+        return [("truststore_fallback", ts.get("fallback_file"))]
+    if ts.get("loads") == "nothing" and ts.get("os_bundles_elsewhere"):
+        # truststore sees no roots at all: is the root in an OS bundle it does not read?
+        return [("os_bundle", ts["os_bundles_elsewhere"][0])]
+    return []
 
 
 # ---------------------------------------------------------------- main steps
