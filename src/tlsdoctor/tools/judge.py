@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from tlsdoctor.causes import describe
 from tlsdoctor.messages import J, M
@@ -410,33 +410,63 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
         evidence.append(M("judge.trusts_nothing", "%s trusts no CA at all: %s", tool, J("; ", resolved.warnings) or
                           M("judge.loads_nothing", "its CA setting loads nothing")))
         return ("ca-bundle-path-invalid",), ()
+    _note_verified_by(results, evidence)
+    mine = set(tool_stores(resolved.trust, paths))
+    if _os_store_unused(results, kinds, mine):
+        evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
+                          trust_text(resolved.trust)))
+        return ("tool-ignores-os-store",), ()
+    others = _unread_settings(results, paths, mine)
+    if others:
+        return _unread_setting_causes(tool, others[0], _unknown_anchors(resolved.trust, paths), evidence)
+    return _probe_trust_causes(report, url, evidence)
+
+
+def _note_verified_by(results, evidence: List[str]) -> None:
+    """When some store verifies the chain, say which do and which do not (the reader's first question)."""
     verified = [s for s, ok in results.items() if ok]
     if verified:
         evidence.append(M("judge.verified_by", "verified by: %s; not by: %s",
                           J(", ", (_STORE_LABEL.get(s, s) for s in verified)),
                           J(", ", (_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False)) or "-"))
-    mine = set(tool_stores(resolved.trust, paths))
-    # The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
-    # verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
-    # index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" below is the true cause.
-    if (results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
-            and "system" not in mine):
-        evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
-                          trust_text(resolved.trust)))
-        return ("tool-ignores-os-store",), ()
-    others = [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
-              and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
-    unknown = _unknown_anchors(resolved.trust, paths)
-    if others and unknown:
+
+
+def _os_store_unused(results, kinds: List[TrustKind], mine: Set[str]) -> bool:
+    """The OS store verifies the chain, and the tool neither reads it nor an anchor the probe's "system" is.
+
+    The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
+    verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
+    index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" (``_unread_settings``) is the true
+    cause."""
+    return bool(results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
+                and "system" not in mine)
+
+
+def _unread_settings(results, paths, mine: Set[str]) -> List[str]:
+    """Other clients' CA settings that verify the chain and are none of the tool's anchors ("effective", pip's
+    bundle, does not count when it is just certifi's file)."""
+    return [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
+            and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
+
+
+def _unread_setting_causes(tool: str, other: str, unknown: List[Trust],
+                           evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """A setting the tool does not read verifies the chain: the cause, unless the tool reads a file the probe
+    did not verify with."""
+    if unknown:
         # The tool reads a file the probe did not verify with (Poetry's certificates.<source>.cert…):
         # it may hold the same CA, so "does not read that setting" would be a guess.
         evidence.append(M("judge.not_measured", "%s verifies the index's chain; what %s holds was not measured",
-                          _STORE_LABEL.get(others[0], others[0]), ", ".join(t.path or t.source for t in unknown)))
+                          _STORE_LABEL.get(other, other), ", ".join(t.path or t.source for t in unknown)))
         return (), ("tool-ignores-ca-setting", "untrusted-private-ca")
-    if others:
-        evidence.append(M("judge.does_not_read_it", "%s verifies the index's chain, and %s does not read it",
-                          _STORE_LABEL.get(others[0], others[0]), tool))
-        return ("tool-ignores-ca-setting",), ()
+    evidence.append(M("judge.does_not_read_it", "%s verifies the index's chain, and %s does not read it",
+                      _STORE_LABEL.get(other, other), tool))
+    return ("tool-ignores-ca-setting",), ()
+
+
+def _probe_trust_causes(report, url: str, evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """No store here verifies the chain: the rules' trust diagnosis for the index, else its undecided
+    trust candidates (else the two usual ones)."""
     ds = [d for d in _diagnoses(report, url) if d.cause in _KIND_CAUSES[TRUST] + _KIND_CAUSES[BUNDLE]]
     if ds:
         evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
