@@ -644,36 +644,42 @@ def _ms(a):
 
 # ----------------------------------------------------------------------------- markdown
 
-def markdown(report, lang: str = "en") -> str:
-    """What a reader of an issue needs in view (verdict, every diagnosis, the warnings); the raw
-    measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
-    t = L10N[lang]
-    lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
+def _markdown_diagnosis(d, t, lang: str) -> List[str]:
+    """The leading diagnosis in full: its cause, evidence, the fix as a pasteable script, dead ends, kb link."""
     say, _ = _rule_text(lang)
-    for d in report.diagnoses[:1]:
-        lines.append("#### `%s`" % d.cause)
-        lines.append("")
-        if lang == "zh":
-            lines += ["（%s）" % say(d.verdict), ""]
-        lines.append("%s:" % t["evidence"])
-        lines += ["- %s" % say(e) for e in d.evidence]
-        lines.append("")
-        lines.append("%s:" % t["fix"])
-        lines.append("```sh")
-        # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
-        lines += [("%s  # %s" % (x.command(), say(x.explanation)) if x.explanation else x.command()) if x.command()
-                  else "# %s" % say(x.explanation) for x in d.fix]
-        lines.append("```")
-        lines.append("")
-        if d.dead_ends:
-            lines += ["%s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)), ""]
-        if d.link:
-            lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
-    if len(report.diagnoses) > 1:
-        lines.append("%s:" % t["also"])
-        lines += ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
-                  for d in report.diagnoses[1:]]
-        lines.append("")
+    lines = ["#### `%s`" % d.cause, ""]
+    if lang == "zh":
+        lines += ["（%s）" % say(d.verdict), ""]
+    lines.append("%s:" % t["evidence"])
+    lines += ["- %s" % say(e) for e in d.evidence]
+    lines.append("")
+    lines.append("%s:" % t["fix"])
+    lines.append("```sh")
+    # A command line, then why; a step that is not a command stays a comment (pasteable as a script).
+    lines += [("%s  # %s" % (x.command(), say(x.explanation)) if x.explanation else x.command()) if x.command()
+              else "# %s" % say(x.explanation) for x in d.fix]
+    lines.append("```")
+    lines.append("")
+    if d.dead_ends:
+        lines += ["%s: %s" % (t["dead_ends"], _SEP[lang].join(say(x) for x in d.dead_ends)), ""]
+    if d.link:
+        lines += ["%s: `tlsdoctor kb show %s`" % (t["more"], d.link), ""]
+    return lines
+
+
+def _markdown_also(rest, t, lang: str) -> List[str]:
+    """The other diagnoses, one line each (in Chinese, the cause table's description)."""
+    if not rest:
+        return []
+    return (["%s:" % t["also"]]
+            + ["- `%s` — %s" % (d.cause, d.verdict if lang == "en" else (describe(d.cause, "zh") or d.verdict))
+               for d in rest]
+            + [""])
+
+
+def _markdown_notes(report, t, lang: str) -> List[str]:
+    """What could not be decided, rule crashes and the checklist's warnings, as one bulleted list."""
+    say, _ = _rule_text(lang)
     notes = [say(_detail(i)) for i in report.incomplete] + ["rule %s crashed: %s" % (e.rule, e.error)
                                                    for e in report.rule_errors]
     if report.facts is not None:
@@ -683,10 +689,20 @@ def markdown(report, lang: str = "en") -> str:
         from tlsdoctor.render import zh
 
         notes = zh.lines(notes)
-    if notes:
-        lines.append("%s:" % t["warnings"])
-        lines += ["- %s" % n for n in notes]
-        lines.append("")
+    if not notes:
+        return []
+    return ["%s:" % t["warnings"]] + ["- %s" % n for n in notes] + [""]
+
+
+def markdown(report, lang: str = "en") -> str:
+    """What a reader of an issue needs in view (verdict, every diagnosis, the warnings); the raw
+    measurements (the checklist, the per-host probe lines, pip's config) folded in <details>."""
+    t = L10N[lang]
+    lines = ["### %s: %s" % (t["title"], report.status), "", "**%s**" % headline(report, lang), ""]
+    for d in report.diagnoses[:1]:
+        lines += _markdown_diagnosis(d, t, lang)
+    lines += _markdown_also(report.diagnoses[1:], t, lang)
+    lines += _markdown_notes(report, t, lang)
     lines.append("<details><summary>%s</summary>" % t["details"])
     lines.append("")
     lines.append("```")

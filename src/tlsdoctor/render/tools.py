@@ -166,50 +166,62 @@ def table_lines(report, L, lang: str = "en") -> List[str]:
     return out
 
 
+def _resolved_lines(r, L, say) -> List[str]:
+    """What the tool's own configuration resolves to: index, every setting (marked when not in effect),
+    trust anchors, proxy, client certificate and the resolver's warnings."""
+    from tlsdoctor.tools.judge import trust_text
+
+    out = ["  %s: %s" % (L["index"], redact_url(r.index_url)), "  %s:" % L["settings"]]
+    for s in r.settings:
+        mark = "" if s.effective else "  [%s]" % (L["ignored"] if "ignore" in s.source else L["overridden"])
+        out.append("    %s = %s   (%s)%s" % (s.name, s.value, say(s.source), mark))
+    out.append("  %s: %s" % (L["trust"], say(trust_text(r.trust))))
+    if r.proxy:
+        out.append("  %s: %s" % (L["proxy"], redact_url(r.proxy)))
+    if r.client_cert:
+        out.append("  %s: %s" % (L["client_cert"], r.client_cert))
+    out += ["  ! %s" % say(w) for w in r.warnings]
+    return out
+
+
+def _request_lines(v, q, L, say) -> List[str]:
+    """The tool's own request: its command, outcome and time, detail, and (unless it worked) its output's tail."""
+    code = "" if q.exit_code is None else ", %s %s" % (L["exit"], q.exit_code)
+    out = ["  %s: %s → %s%s (%.1f s)" % (L["request"], " ".join(q.argv) or "-", _word(L, q.status), code,
+                                          q.elapsed)]
+    if q.detail:
+        out.append("    %s" % say(q.detail))
+    tail = _tail(q.output)
+    if tail and v.status != "ok":
+        out.append("  %s:" % L["output"])
+        out += ["    | %s" % ln for ln in tail]
+    return out
+
+
+def _verdict_lines(v, L, lang: str, say) -> List[str]:
+    """The verdict, its causes, candidates, evidence and numbered remedy steps."""
+    out = ["  %s: %s" % (L["verdict"], say(v.summary))]
+    out += ["  %s: %s — %s" % (L["cause"], c, describe(c, lang)) for c in v.causes]
+    if v.candidates:
+        out.append("  %s: %s" % (L["candidates"], " / ".join(v.candidates)))
+    out += ["  %s: %s" % (L["evidence"], say(e)) for e in v.evidence]
+    if v.steps:
+        out.append("  %s:" % L["steps"])
+        out += ["    %d. %s" % (i, _step_text(s, lang)) for i, s in enumerate(v.steps, 1)]
+    return out
+
+
 def tool_lines(v, L, lang: str) -> List[str]:
-    out: List[str] = []
     say = _say(lang)
     r, q = v.resolved, v.request
     found = r.found if r is not None else None
     head = v.tool if found is None else "%s %s (%s)" % (v.tool, found.version or "?", found.path)
-    out.append("%s — %s" % (head, _state(v, L)))
+    out = ["%s — %s" % (head, _state(v, L))]
     if r is not None:
-        out.append("  %s: %s" % (L["index"], redact_url(r.index_url)))
-        out.append("  %s:" % L["settings"])
-        for s in r.settings:
-            mark = "" if s.effective else "  [%s]" % (L["ignored"] if "ignore" in s.source else L["overridden"])
-            out.append("    %s = %s   (%s)%s" % (s.name, s.value, say(s.source), mark))
-        from tlsdoctor.tools.judge import trust_text
-
-        out.append("  %s: %s" % (L["trust"], say(trust_text(r.trust))))
-        if r.proxy:
-            out.append("  %s: %s" % (L["proxy"], redact_url(r.proxy)))
-        if r.client_cert:
-            out.append("  %s: %s" % (L["client_cert"], r.client_cert))
-        for w in r.warnings:
-            out.append("  ! %s" % say(w))
+        out += _resolved_lines(r, L, say)
     if q is not None:
-        code = "" if q.exit_code is None else ", %s %s" % (L["exit"], q.exit_code)
-        out.append("  %s: %s → %s%s (%.1f s)" % (L["request"], " ".join(q.argv) or "-", _word(L, q.status), code,
-                                                 q.elapsed))
-        if q.detail:
-            out.append("    %s" % say(q.detail))
-        tail = _tail(q.output)
-        if tail and v.status != "ok":
-            out.append("  %s:" % L["output"])
-            out += ["    | %s" % ln for ln in tail]
-    out.append("  %s: %s" % (L["verdict"], say(v.summary)))
-    for c in v.causes:
-        out.append("  %s: %s — %s" % (L["cause"], c, describe(c, lang)))
-    if v.candidates:
-        out.append("  %s: %s" % (L["candidates"], " / ".join(v.candidates)))
-    for e in v.evidence:
-        out.append("  %s: %s" % (L["evidence"], say(e)))
-    if v.steps:
-        out.append("  %s:" % L["steps"])
-        for i, s in enumerate(v.steps, 1):
-            out.append("    %d. %s" % (i, _step_text(s, lang)))
-    return out
+        out += _request_lines(v, q, L, say)
+    return out + _verdict_lines(v, L, lang, say)
 
 
 def text(report, lang: str = "en") -> str:

@@ -112,6 +112,133 @@ def _resolve(mod, found: Found, env: Mapping[str, str], cwd: str, deadline: floa
     return mod.resolve(found, env, cwd, deadline)
 
 
+class _Run:
+    """What the tools' threads of one ``collect`` share: one probe per index URL (however many tools use
+    it, started by the first), the verdicts, and the report's skipped list."""
+
+    def __init__(self, check, python: Optional[str], index_url: Optional[str], env: Dict[str, str], cwd: str,
+                 deadline: float, work_deadline: float, second_host: Optional[str], out: ToolsReport) -> None:
+        self.check, self.python, self.index_url, self.env, self.cwd = check, python, index_url, env, cwd
+        self.deadline, self.work_deadline, self.second_host, self.out = deadline, work_deadline, second_host, out
+        self.lock = threading.Lock()
+        self.probe_python = python or sys.executable
+        self.probes: Dict[str, Dict[str, object]] = {}  # url -> {"thread", "report"}
+        self.results: Dict[str, ToolVerdict] = {}
+
+    def probe_for(self, url: str) -> Dict[str, object]:
+        """The probe of ``url`` (check's own, in ``--python`` or tlsdoctor's interpreter), started once."""
+        with self.lock:
+            if url in self.probes:
+                return self.probes[url]
+            slot: Dict[str, object] = {"report": None}
+
+            def go() -> None:
+                try:
+                    slot["report"] = self.check.collect(python=self.probe_python, index_url=url,
+                                                        timeout=max(0.05, self.work_deadline - time.monotonic()),
+                                                        env=self.env, second_host=self.second_host)
+                except Exception as exc:  # a bug of ours: the verdict says "could not tell"
+                    slot["error"] = "%s: %s" % (type(exc).__name__, exc)
+
+            th = threading.Thread(target=go, daemon=True)
+            slot["thread"] = th
+            self.probes[url] = slot
+            th.start()
+            return slot
+
+    def one(self, name: str, mod) -> None:
+        """Find, resolve and run one tool (its request beside the probe of its index), then judge it."""
+        try:
+            found = mod.find(self.env, self.python, self.work_deadline)
+            if found is None:
+                with self.lock:
+                    self.out.skipped.append((name, NOT_FOUND))
+                return
+            resolved = _resolve(mod, found, self.env, self.cwd, self.work_deadline, self.index_url)
+            slot = self.probe_for(resolved.index_url)
+            if time.monotonic() >= self.work_deadline:
+                request = Request(RequestStatus.DEADLINE, detail=M("checktool.no_time_left", "no time left for %s's "
+                                                                   "request", name))
+            else:
+                request = mod.request(resolved, self.env, self.work_deadline, self.cwd)
+            th = slot["thread"]
+            th.join(max(0.0, self.deadline - time.monotonic()))  # type: ignore[attr-defined]
+            from tlsdoctor.tools import judge
+
+            verdict = judge.judge(resolved, request, slot.get("report"))
+            self.results[name] = verdict
+        except Exception as exc:  # a bug in a tool module: report it as could-not-tell, never crash
+            self.results[name] = ToolVerdict(name, "incomplete", M("checktool.bug", "%s: could not tell (tlsdoctor "
+                                                                   "bug: %s: %s)", name, type(exc).__name__, exc))
+
+    def start(self, names: List[str]) -> List[threading.Thread]:
+        """One thread per tool this build has (a module that does not load is a verdict, not a crash)."""
+        threads: List[threading.Thread] = []
+        for name in names:
+            try:
+                mod = _module(name)
+            except Exception as exc:  # the module is there but broken (a bug): say so, never crash check
+                self.results[name] = ToolVerdict(name, "incomplete", M("checktool.module_bug", "%s: could not tell "
+                                                                       "(tlsdoctor bug: its module does not load: "
+                                                                       "%s: %s)", name, type(exc).__name__, exc))
+                continue
+            if mod is None:
+                self.out.skipped.append((name, NOT_SUPPORTED))
+                continue
+            th = threading.Thread(target=self.one, args=(name, mod), daemon=True)
+            th.start()
+            threads.append(th)
+        return threads
+
+
+def _start_pip_check(check, python: Optional[str], index_url: Optional[str], env: Dict[str, str],
+                     work_deadline: float, second_host: Optional[str]) -> Tuple[Dict[str, object], threading.Thread]:
+    """pip's own check (exactly ``check`` without ``--tool``) for ``--tool all``, in a thread."""
+    pip_slot: Dict[str, object] = {}
+
+    def pip_check() -> None:
+        try:
+            pip_slot["report"] = check.collect(python=python, index_url=index_url,
+                                               timeout=max(0.05, work_deadline - time.monotonic()), env=env,
+                                               second_host=second_host)
+        except Exception as exc:
+            pip_slot["error"] = "%s: %s" % (type(exc).__name__, exc)
+
+    pt = threading.Thread(target=pip_check, daemon=True)
+    pt.start()
+    return pip_slot, pt
+
+
+def _pip_row(out: ToolsReport, pip_slot: Dict[str, object]) -> ToolVerdict:
+    """pip's verdict from its check's report (kept as ``out.pip_report``), or why it could not tell."""
+    report = pip_slot.get("report")
+    if report is not None:
+        out.pip_report = report
+        return pip_verdict(report)
+    return ToolVerdict("pip", "incomplete", M("checktool.pip_could_not_tell", "pip: could not tell (%s)",
+                                              pip_slot.get("error", M("checktool.pip_deadline",
+                                                                      "the check did not finish by the deadline"))))
+
+
+def _usage_error(name: str, why: str) -> str:
+    """``--tool X`` for one tool that is not here: the usage error to print."""
+    return (M("checktool.usage_is", "%s is %s", name, why) if why == NOT_SUPPORTED else
+            M("checktool.usage_not_found", "%s was not found (%s)", name,
+              M("checktool.not_on_path", "not on PATH") if name in ("uv", "poetry", "conda")
+              else M("checktool.not_importable", "not importable in the target interpreter")))
+
+
+def _mark_unfinished(names: List[str], results: Dict[str, ToolVerdict], skipped: List[Tuple[str, str]]) -> None:
+    """A tool with neither a verdict nor a skip did not finish by the deadline: "could not tell", never a cause."""
+    for name in names:
+        if name in results:
+            continue
+        if any(s == name for s, _ in skipped):
+            continue
+        results[name] = ToolVerdict(name, "incomplete", M("checktool.did_not_finish", "%s: could not tell (it did "
+                                                          "not finish by the deadline)", name))
+
+
 def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = None, timeout: float = 10.0,
             env: Optional[Dict[str, str]] = None, cwd: Optional[str] = None, started: Optional[float] = None,
             second_host: Optional[str] = None) -> ToolsReport:
@@ -126,112 +253,22 @@ def collect(tool: str, python: Optional[str] = None, index_url: Optional[str] = 
     cwd = cwd or os.getcwd()
     out = ToolsReport(asked=tool, timeout=timeout)
     names = [n for n in TOOL_NAMES if n != "pip"] if tool == "all" else [tool]
-    lock = threading.Lock()
+    run = _Run(check, python, index_url, env, cwd, deadline, work_deadline, second_host, out)
     threads: List[threading.Thread] = []
-    probe_python = python or sys.executable
-    probes: Dict[str, Dict[str, object]] = {}  # url -> {"thread", "report"}
-
-    def probe_for(url: str) -> Dict[str, object]:
-        with lock:
-            if url in probes:
-                return probes[url]
-            slot: Dict[str, object] = {"report": None}
-
-            def go() -> None:
-                try:
-                    slot["report"] = check.collect(python=probe_python, index_url=url,
-                                                   timeout=max(0.05, work_deadline - time.monotonic()), env=env,
-                                                   second_host=second_host)
-                except Exception as exc:  # a bug of ours: the verdict says "could not tell"
-                    slot["error"] = "%s: %s" % (type(exc).__name__, exc)
-
-            th = threading.Thread(target=go, daemon=True)
-            slot["thread"] = th
-            probes[url] = slot
-            th.start()
-            return slot
-
     if tool == "all":
-        pip_slot: Dict[str, object] = {}
-
-        def pip_check() -> None:
-            try:
-                pip_slot["report"] = check.collect(python=python, index_url=index_url,
-                                                   timeout=max(0.05, work_deadline - time.monotonic()), env=env,
-                                                   second_host=second_host)
-            except Exception as exc:
-                pip_slot["error"] = "%s: %s" % (type(exc).__name__, exc)
-
-        pt = threading.Thread(target=pip_check, daemon=True)
-        pt.start()
+        pip_slot, pt = _start_pip_check(check, python, index_url, env, work_deadline, second_host)
         threads.append(pt)
-
-    results: Dict[str, ToolVerdict] = {}
-
-    def one(name: str, mod) -> None:
-        try:
-            found = mod.find(env, python, work_deadline)
-            if found is None:
-                with lock:
-                    out.skipped.append((name, NOT_FOUND))
-                return
-            resolved = _resolve(mod, found, env, cwd, work_deadline, index_url)
-            slot = probe_for(resolved.index_url)
-            if time.monotonic() >= work_deadline:
-                request = Request(RequestStatus.DEADLINE, detail=M("checktool.no_time_left", "no time left for %s's "
-                                                                   "request", name))
-            else:
-                request = mod.request(resolved, env, work_deadline, cwd)
-            th = slot["thread"]
-            th.join(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
-            from tlsdoctor.tools import judge
-
-            verdict = judge.judge(resolved, request, slot.get("report"))
-            results[name] = verdict
-        except Exception as exc:  # a bug in a tool module: report it as could-not-tell, never crash
-            results[name] = ToolVerdict(name, "incomplete", M("checktool.bug", "%s: could not tell (tlsdoctor bug: "
-                                                              "%s: %s)", name, type(exc).__name__, exc))
-
-    for name in names:
-        try:
-            mod = _module(name)
-        except Exception as exc:  # the module is there but broken (a bug): say so, never crash check
-            results[name] = ToolVerdict(name, "incomplete", M("checktool.module_bug", "%s: could not tell (tlsdoctor "
-                                                              "bug: its module does not load: %s: %s)", name,
-                                                              type(exc).__name__, exc))
-            continue
-        if mod is None:
-            out.skipped.append((name, NOT_SUPPORTED))
-            continue
-        th = threading.Thread(target=one, args=(name, mod), daemon=True)
-        th.start()
-        threads.append(th)
+    threads += run.start(names)
     for th in threads:
         th.join(max(0.0, deadline - time.monotonic()))
-    for name in names:
-        if name in results:
-            continue
-        if any(s == name for s, _ in out.skipped):
-            continue
-        results[name] = ToolVerdict(name, "incomplete", M("checktool.did_not_finish", "%s: could not tell (it did "
-                                                          "not finish by the deadline)", name))
+    results = run.results
+    _mark_unfinished(names, results, out.skipped)
     if tool == "all":
-        report = pip_slot.get("report")
-        if report is not None:
-            out.pip_report = report
-            out.verdicts.append(pip_verdict(report))
-        else:
-            out.verdicts.append(ToolVerdict("pip", "incomplete", M("checktool.pip_could_not_tell",
-                                                                   "pip: could not tell (%s)", pip_slot.get(
-                "error", M("checktool.pip_deadline", "the check did not finish by the deadline")))))
+        out.verdicts.append(_pip_row(out, pip_slot))
     out.verdicts += [results[n] for n in names if n in results]
-    out.probes = {url: s.get("report") for url, s in probes.items()}
+    out.probes = {url: s.get("report") for url, s in run.probes.items()}
     if tool != "all" and not out.verdicts and out.skipped:
-        name, why = out.skipped[0]
-        out.usage_error = (M("checktool.usage_is", "%s is %s", name, why) if why == NOT_SUPPORTED else
-                           M("checktool.usage_not_found", "%s was not found (%s)", name,
-                             M("checktool.not_on_path", "not on PATH") if name in ("uv", "poetry", "conda")
-                             else M("checktool.not_importable", "not importable in the target interpreter")))
+        out.usage_error = _usage_error(*out.skipped[0])
     out.elapsed = time.monotonic() - t0
     return out
 

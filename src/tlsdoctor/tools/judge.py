@@ -44,7 +44,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from tlsdoctor.causes import describe
 from tlsdoctor.messages import J, M
@@ -335,15 +335,7 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
                        report)
     verifies = _tool_verifies(resolved.trust, results, paths)
     if request.status == RequestStatus.COULD_NOT_RUN:
-        # No request by the tool itself (conda here): say what its configuration predicts, as candidates only.
-        predicted: Tuple[str, ...] = ()
-        if verifies is False:
-            predicted = _trust_causes(resolved, results, paths, report, url, [])[0]
-        return _finish(ToolVerdict(tool, "incomplete", M("judge.could_not_confirm", "%s: could not confirm with %s "
-                                                         "itself (%s)", tool, tool, request.detail or
-                                                         M("judge.request_not_made", "its request could not be made")),
-                                   resolved, request, candidates=predicted,
-                                   evidence=tuple(x for x in [request.detail] if x)), report)
+        return _finish(_not_run_verdict(resolved, request, verifies, results, paths, report, url), report)
 
     kind = classify(request.output)
     if excerpt:
@@ -353,52 +345,87 @@ def judge(resolved: Resolved, request: Request, report=None) -> ToolVerdict:
         kind = TRUST
         evidence.append(M("judge.silent_output", "%s's output does not say why, but its trust anchors (%s) do not "
                           "verify the index's chain", tool, trust_text(resolved.trust)))
-    causes: Tuple[str, ...] = ()
-    candidates: Tuple[str, ...] = ()
-    missing = [t for t in resolved.trust if t.kind in (TrustKind.FILE, TrustKind.DIR) and t.path
-               and not os.path.exists(t.path)]
-    if kind == BUNDLE and missing:
+    causes, candidates = _failure_causes(kind, resolved, results, paths, report, url, verifies, evidence)
+    return _finish(_failed_verdict(resolved, request, results, causes, candidates, evidence), report)
+
+
+def _not_run_verdict(resolved: Resolved, request: Request, verifies: Optional[bool], results, paths, report,
+                     url: str) -> ToolVerdict:
+    """No request by the tool itself (conda here): say what its configuration predicts, as candidates only."""
+    tool = resolved.found.tool
+    predicted: Tuple[str, ...] = ()
+    if verifies is False:
+        predicted = _trust_causes(resolved, results, paths, report, url, [])[0]
+    return ToolVerdict(tool, "incomplete", M("judge.could_not_confirm", "%s: could not confirm with %s "
+                                             "itself (%s)", tool, tool, request.detail or
+                                             M("judge.request_not_made", "its request could not be made")),
+                       resolved, request, candidates=predicted, evidence=tuple(x for x in [request.detail] if x))
+
+
+def _missing_anchors(resolved: Resolved) -> List[Trust]:
+    """The tool's file/directory anchors whose path is not there."""
+    return [t for t in resolved.trust if t.kind in (TrustKind.FILE, TrustKind.DIR) and t.path
+            and not os.path.exists(t.path)]
+
+
+def _failure_causes(kind: Optional[str], resolved: Resolved, results, paths, report, url: str,
+                    verifies: Optional[bool], evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(causes, candidates) of a failed request of this kind (adds the lines that decide it to ``evidence``)."""
+    missing = _missing_anchors(resolved) if kind == BUNDLE else []
+    if missing:
         # The tool's own text says its CA setting cannot be loaded, and the path it names is not there
         # (requests: "Could not find a suitable TLS CA certificate bundle, invalid path"; httpx:
         # FileNotFoundError): which store would verify the chain is beside the point.
-        causes = ("ca-bundle-path-invalid",)
-        evidence.append(M("judge.anchor_missing", "%s's CA setting names a path that does not exist: %s (%s)", tool,
-                          missing[0].path, missing[0].source))
-    elif kind in (TRUST, BUNDLE):
+        evidence.append(M("judge.anchor_missing", "%s's CA setting names a path that does not exist: %s (%s)",
+                          resolved.found.tool, missing[0].path, missing[0].source))
+        return ("ca-bundle-path-invalid",), ()
+    if kind in (TRUST, BUNDLE):
         causes, more = _trust_causes(resolved, results, paths, report, url, evidence)
-        if not causes:
-            candidates = more
-    elif kind is not None:
-        ds = [d for d in _diagnoses(report, url, _KIND_CAUSES[kind]) if d.cause in _KIND_CAUSES[kind]]
-        if ds:
-            causes = tuple(dict.fromkeys(d.cause for d in ds))
-            evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
-        elif kind == STRICT:  # the tool's own text is decisive: only strict verification reports it
-            causes = _KIND_CAUSES[STRICT]
-        else:
-            candidates = tuple(c for c in _undecided(report) if c in _KIND_CAUSES[kind]) or _KIND_CAUSES[kind][:2]
-    else:
-        ds = _diagnoses(report, url)
-        # Causes the tool's own verification rules out: its anchors verify the chain (no trust
-        # cause), or it does not verify this host at all (no certificate cause whatever).
-        ruled_out: Tuple[str, ...] = _KIND_CAUSES[TRUST] if verifies else ()
-        if any(t.kind == TrustKind.OFF for t in resolved.trust):
-            ruled_out += _KIND_CAUSES[EXPIRED] + _KIND_CAUSES[NAME]
-        ds = [d for d in ds if d.cause not in ruled_out]
-        if len(ds) == 1:
-            causes = (ds[0].cause,)
-            evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
-        else:
-            candidates = tuple(dict.fromkeys(d.cause for d in ds)) or _undecided(report)
+        return causes, (() if causes else more)
+    if kind is not None:
+        return _kind_causes(kind, report, url, evidence)
+    return _unsaid_causes(resolved, report, url, verifies, evidence)
+
+
+def _kind_causes(kind: str, report, url: str, evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """A tool-independent kind (expired, name, handshake, proxy, connect, strict, ssl module): the rules'
+    diagnosis of that kind for the index names it."""
+    ds = [d for d in _diagnoses(report, url, _KIND_CAUSES[kind]) if d.cause in _KIND_CAUSES[kind]]
+    if ds:
+        evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
+        return tuple(dict.fromkeys(d.cause for d in ds)), ()
+    if kind == STRICT:  # the tool's own text is decisive: only strict verification reports it
+        return _KIND_CAUSES[STRICT], ()
+    return (), tuple(c for c in _undecided(report) if c in _KIND_CAUSES[kind]) or _KIND_CAUSES[kind][:2]
+
+
+def _unsaid_causes(resolved: Resolved, report, url: str, verifies: Optional[bool],
+                   evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """The tool's text says no kind: the one diagnosis of the index its own verification does not rule out."""
+    ds = _diagnoses(report, url)
+    # Causes the tool's own verification rules out: its anchors verify the chain (no trust
+    # cause), or it does not verify this host at all (no certificate cause whatever).
+    ruled_out: Tuple[str, ...] = _KIND_CAUSES[TRUST] if verifies else ()
+    if any(t.kind == TrustKind.OFF for t in resolved.trust):
+        ruled_out += _KIND_CAUSES[EXPIRED] + _KIND_CAUSES[NAME]
+    ds = [d for d in ds if d.cause not in ruled_out]
+    if len(ds) == 1:
+        evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
+        return (ds[0].cause,), ()
+    return (), tuple(dict.fromkeys(d.cause for d in ds)) or _undecided(report)
+
+
+def _failed_verdict(resolved: Resolved, request: Request, results, causes: Tuple[str, ...],
+                    candidates: Tuple[str, ...], evidence: List[str]) -> ToolVerdict:
+    """A problem with its first cause said, or "could not tell" with the candidates left."""
+    tool = resolved.found.tool
     if causes:
         summary = M("judge.fails", "%s fails: %s", tool, _why(tool, causes[0], resolved, results))
-        v = ToolVerdict(tool, "problem", summary, resolved, request, causes=causes, evidence=tuple(evidence))
-    else:
-        what = (M("judge.could_not_tell_apart", "could not tell %s apart", " / ".join(candidates)) if candidates
-                else M("judge.no_rule", "no rule recognises why"))
-        v = ToolVerdict(tool, "incomplete", M("judge.fails", "%s fails: %s", tool, what), resolved, request,
-                        evidence=tuple(evidence), candidates=candidates)
-    return _finish(v, report)
+        return ToolVerdict(tool, "problem", summary, resolved, request, causes=causes, evidence=tuple(evidence))
+    what = (M("judge.could_not_tell_apart", "could not tell %s apart", " / ".join(candidates)) if candidates
+            else M("judge.no_rule", "no rule recognises why"))
+    return ToolVerdict(tool, "incomplete", M("judge.fails", "%s fails: %s", tool, what), resolved, request,
+                       evidence=tuple(evidence), candidates=candidates)
 
 
 def _trust_causes(resolved: Resolved, results, paths, report, url: str,
@@ -410,33 +437,63 @@ def _trust_causes(resolved: Resolved, results, paths, report, url: str,
         evidence.append(M("judge.trusts_nothing", "%s trusts no CA at all: %s", tool, J("; ", resolved.warnings) or
                           M("judge.loads_nothing", "its CA setting loads nothing")))
         return ("ca-bundle-path-invalid",), ()
+    _note_verified_by(results, evidence)
+    mine = set(tool_stores(resolved.trust, paths))
+    if _os_store_unused(results, kinds, mine):
+        evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
+                          trust_text(resolved.trust)))
+        return ("tool-ignores-os-store",), ()
+    others = _unread_settings(results, paths, mine)
+    if others:
+        return _unread_setting_causes(tool, others[0], _unknown_anchors(resolved.trust, paths), evidence)
+    return _probe_trust_causes(report, url, evidence)
+
+
+def _note_verified_by(results, evidence: List[str]) -> None:
+    """When some store verifies the chain, say which do and which do not (the reader's first question)."""
     verified = [s for s, ok in results.items() if ok]
     if verified:
         evidence.append(M("judge.verified_by", "verified by: %s; not by: %s",
                           J(", ", (_STORE_LABEL.get(s, s) for s in verified)),
                           J(", ", (_STORE_LABEL.get(s, s) for s, ok in results.items() if ok is False)) or "-"))
-    mine = set(tool_stores(resolved.trust, paths))
-    # The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
-    # verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
-    # index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" below is the true cause.
-    if (results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
-            and "system" not in mine):
-        evidence.append(M("judge.not_os_store", "%s verifies against %s, not the OS store", tool,
-                          trust_text(resolved.trust)))
-        return ("tool-ignores-os-store",), ()
-    others = [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
-              and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
-    unknown = _unknown_anchors(resolved.trust, paths)
-    if others and unknown:
+
+
+def _os_store_unused(results, kinds: List[TrustKind], mine: Set[str]) -> bool:
+    """The OS store verifies the chain, and the tool neither reads it nor an anchor the probe's "system" is.
+
+    The probe's "system" store is OpenSSL's default paths, which honour SSL_CERT_FILE: when that file
+    verifies the chain too, "system" says nothing about the OS store (trust-store-missing-root: the
+    index CA is in SSL_CERT_FILE only), and "does not read SSL_CERT_FILE" (``_unread_settings``) is the true
+    cause."""
+    return bool(results.get("system") and not results.get("SSL_CERT_FILE") and TrustKind.OS not in kinds
+                and "system" not in mine)
+
+
+def _unread_settings(results, paths, mine: Set[str]) -> List[str]:
+    """Other clients' CA settings that verify the chain and are none of the tool's anchors ("effective", pip's
+    bundle, does not count when it is just certifi's file)."""
+    return [s for s in _OTHER_SETTINGS if results.get(s) and s not in mine
+            and not (s == "effective" and paths.get(s) and paths.get(s) == paths.get("certifi"))]
+
+
+def _unread_setting_causes(tool: str, other: str, unknown: List[Trust],
+                           evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """A setting the tool does not read verifies the chain: the cause, unless the tool reads a file the probe
+    did not verify with."""
+    if unknown:
         # The tool reads a file the probe did not verify with (Poetry's certificates.<source>.cert…):
         # it may hold the same CA, so "does not read that setting" would be a guess.
         evidence.append(M("judge.not_measured", "%s verifies the index's chain; what %s holds was not measured",
-                          _STORE_LABEL.get(others[0], others[0]), ", ".join(t.path or t.source for t in unknown)))
+                          _STORE_LABEL.get(other, other), ", ".join(t.path or t.source for t in unknown)))
         return (), ("tool-ignores-ca-setting", "untrusted-private-ca")
-    if others:
-        evidence.append(M("judge.does_not_read_it", "%s verifies the index's chain, and %s does not read it",
-                          _STORE_LABEL.get(others[0], others[0]), tool))
-        return ("tool-ignores-ca-setting",), ()
+    evidence.append(M("judge.does_not_read_it", "%s verifies the index's chain, and %s does not read it",
+                      _STORE_LABEL.get(other, other), tool))
+    return ("tool-ignores-ca-setting",), ()
+
+
+def _probe_trust_causes(report, url: str, evidence: List[str]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """No store here verifies the chain: the rules' trust diagnosis for the index, else its undecided
+    trust candidates (else the two usual ones)."""
     ds = [d for d in _diagnoses(report, url) if d.cause in _KIND_CAUSES[TRUST] + _KIND_CAUSES[BUNDLE]]
     if ds:
         evidence.append(M("judge.probe_of_index", "the probe of the same index: %s", ds[0].verdict))
