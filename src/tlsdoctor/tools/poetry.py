@@ -133,49 +133,71 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+def _array_table(root: Dict[str, Any], header: str) -> Optional[Dict[str, Any]]:
+    """``[[a.b]]``: a new table appended to the array ``a.b`` (made if missing), or None when
+    the header is not a key or ``a.b`` is already something other than an array."""
+    keys = _keys(header)
+    if keys is None:
+        return None
+    node = root
+    for k in keys[:-1]:
+        node = node.setdefault(k, {}) if isinstance(node.get(k, {}), dict) else {}
+    arr = node.setdefault(keys[-1], [])
+    if not isinstance(arr, list):
+        return None
+    table: Dict[str, Any] = {}
+    arr.append(table)
+    return table
+
+
+def _table(root: Dict[str, Any], header: str) -> Optional[Dict[str, Any]]:
+    """``[a.b]``: the table ``a.b`` (made if missing; through an array of tables, its last one),
+    None when the header is not a key, a detached table when a part is a value."""
+    keys = _keys(header)
+    if keys is None:
+        return None
+    node = root
+    for k in keys:
+        nxt = node.setdefault(k, {})
+        node = nxt[-1] if isinstance(nxt, list) and nxt and isinstance(nxt[-1], dict) else nxt
+        if not isinstance(node, dict):
+            return {}
+    return node
+
+
+_ASSIGNMENT = re.compile(r'((?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^=])+)=(.*)$')
+
+
+def _assign(table: Dict[str, Any], line: str) -> None:
+    """``a.b = value`` into ``table``; skipped when the key is malformed or a part is a value."""
+    m = _ASSIGNMENT.match(line)
+    keys = _keys(m.group(1).strip()) if m else None
+    if not keys or m is None:
+        return
+    node = table
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+        if not isinstance(node, dict):
+            return
+    node[keys[-1]] = _scalar(m.group(2))
+
+
 def _mini_toml(text: str) -> Dict[str, Any]:
+    """The lenient reader: a table header switches the table that ``key = value`` lines go into."""
     root: Dict[str, Any] = {}
     current = root
     for line in text.splitlines():
         line = _strip_comment(line).strip()
-        if not line:
-            continue
         if line.startswith("[[") and line.endswith("]]"):
-            keys = _keys(line[2:-2])
-            if keys is None:
-                continue
-            node = root
-            for k in keys[:-1]:
-                node = node.setdefault(k, {}) if isinstance(node.get(k, {}), dict) else {}
-            arr = node.setdefault(keys[-1], [])
-            if not isinstance(arr, list):
-                continue
-            current = {}
-            arr.append(current)
+            table = _array_table(root, line[2:-2])
         elif line.startswith("[") and line.endswith("]"):
-            keys = _keys(line[1:-1])
-            if keys is None:
-                continue
-            node = root
-            for k in keys:
-                nxt = node.setdefault(k, {})
-                node = nxt[-1] if isinstance(nxt, list) and nxt and isinstance(nxt[-1], dict) else nxt
-                if not isinstance(node, dict):
-                    node = {}
-                    break
-            current = node
-        elif "=" in line:
-            m = re.match(r'((?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^=])+)=(.*)$', line)
-            keys = _keys(m.group(1).strip()) if m else None
-            if not keys or m is None:
-                continue
-            node = current
-            for k in keys[:-1]:
-                node = node.setdefault(k, {})
-                if not isinstance(node, dict):
-                    break
-            else:
-                node[keys[-1]] = _scalar(m.group(2))
+            table = _table(root, line[1:-1])
+        else:
+            if "=" in line:
+                _assign(current, line)
+            continue
+        if table is not None:
+            current = table
     return root
 
 
