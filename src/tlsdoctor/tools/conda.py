@@ -168,61 +168,87 @@ def _flow_items(inner: str) -> List[str]:
 _KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s:#][^:#]*?))\s*:(?:\s+(.*)|\s*)$""")
 
 
+class _Block:
+    """The indented lines under a key with no value on its own line: a list (``- item``, each
+    item with its own ``#!top``/``#!bottom`` flag) or a map (``sub: value``), never both."""
+
+    def __init__(self, key: str, flag: Optional[str]):
+        self.key = key
+        self.flag = flag  # the key's own flag (``channels: #!final``)
+        self.items: Any = None
+        self.item_flags: List[Optional[str]] = []
+
+    def add(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        """The key's value with this line added, or None when the line does not fit the block."""
+        if body == "-" or body.startswith("- "):
+            return self._add_item(body, flag)
+        return self._add_entry(body, flag)
+
+    def _add_item(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        if self.items is None:
+            self.items = []
+        if not isinstance(self.items, list):
+            return None
+        self.items.append(_scalar(body[1:]))
+        self.item_flags.append(flag)
+        return Value(self.items, self.flag, tuple(self.item_flags))
+
+    def _add_entry(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        m = _KEY.match(body)
+        if not m or not (self.items is None or isinstance(self.items, dict)):
+            return None
+        if self.items is None:
+            self.items = {}
+        self.items[_key_name(m)] = _scalar(m.group(4) or "")
+        self.item_flags.append(flag)
+        return Value(self.items, self.flag)
+
+
+def _key_name(m: "re.Match[str]") -> str:
+    """The key a ``_KEY`` match names (quoted or bare)."""
+    return next(g for g in m.groups()[:3] if g is not None).strip()
+
+
+def _top_level(body: str, flag: Optional[str]) -> Optional[Tuple[str, Value, bool]]:
+    """``key: value`` at the left margin: (key by its canonical name, its value, whether the value
+    is the indented block below), or None when the line is not a key."""
+    m = _KEY.match(body)
+    if not m:
+        return None
+    name = _key_name(m)
+    name = _ALIASES.get(name, name)
+    rest = m.group(4)
+    if rest is None or rest == "":
+        return name, Value(None, flag), True
+    return name, Value(_scalar(rest), flag), False
+
+
 def load_condarc(text: str) -> Tuple[Dict[str, Value], List[str]]:
     """The top-level keys of a ``.condarc`` and the lines that were not understood."""
     out: Dict[str, Value] = {}
     problems: List[str] = []
-    key: Optional[str] = None  # a key whose value is the indented block below it
-    block: Any = None
-    block_flags: List[Optional[str]] = []
+    block: Optional[_Block] = None  # the key whose value is the indented block below it
     for n, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        if raw.strip() in ("---", "..."):
-            continue
+        if raw.strip() in ("", "---", "...") or raw.lstrip().startswith("#"):
+            continue  # blank, a comment, a document marker
         line, flag = _split_comment(raw)
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
         body = line.strip()
         if indent == 0 and not body.startswith("- "):
-            m = _KEY.match(body)
-            if not m:
-                problems.append("line %d: %s" % (n, body[:80]))
-                key = None
+            top = _top_level(body, flag)
+            block = None
+            if top is not None:
+                name, value, owns_block = top
+                out[name] = value
+                block = _Block(name, flag) if owns_block else None
                 continue
-            name = next(g for g in m.groups()[:3] if g is not None).strip()
-            name = _ALIASES.get(name, name)
-            rest = m.group(4)
-            if rest is None or rest == "":
-                key, block, block_flags = name, None, []
-                out[name] = Value(None, flag)
-            else:
-                key = None
-                out[name] = Value(_scalar(rest), flag)
-            continue
-        if key is None:
-            problems.append("line %d: %s" % (n, body[:80]))
-            continue
-        if body == "-" or body.startswith("- "):
-            if block is None:
-                block = []
-            if not isinstance(block, list):
-                problems.append("line %d: %s" % (n, body[:80]))
+        elif block is not None:
+            item = block.add(body, flag)
+            if item is not None:
+                out[block.key] = item
                 continue
-            block.append(_scalar(body[1:]))
-            block_flags.append(flag)
-            out[key] = Value(block, out[key].flag, tuple(block_flags))
-            continue
-        m = _KEY.match(body)
-        if m and (block is None or isinstance(block, dict)):
-            if block is None:
-                block = {}
-            sub = next(g for g in m.groups()[:3] if g is not None).strip()
-            block[sub] = _scalar(m.group(4) or "")
-            block_flags.append(flag)
-            out[key] = Value(block, out[key].flag)
-            continue
         problems.append("line %d: %s" % (n, body[:80]))
     return out, problems
 
