@@ -256,14 +256,34 @@ def load_condarc(text: str) -> Tuple[Dict[str, Value], List[str]]:
 # --- search path and merging ---------------------------------------------------------
 
 
-def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> List[str]:
-    """The configuration files conda reads, in its order (``_expand_search_path``)."""
+def _implied_vars(env: Mapping[str, str], conda_root: Optional[str]) -> Dict[str, str]:
+    """The variables conda sets for itself before it expands the search path."""
     extra = {}
     if conda_root and "CONDA_ROOT" not in env:
         extra["CONDA_ROOT"] = conda_root  # conda/__init__.py sets it to sys.prefix when unset
     if "CONDA_PREFIX" not in env and (conda_root or env.get("CONDA_ROOT")):
         # determine_target_prefix: the active environment, else the root prefix
         extra["CONDA_PREFIX"] = conda_root or env["CONDA_ROOT"]
+    return extra
+
+
+def _files_at(path: str) -> List[str]:
+    """What one search-path entry contributes: the file itself when its name counts, a
+    directory's ``*.yml``/``*.yaml`` files in name order, else nothing."""
+    if os.path.isfile(path):
+        return [path] if os.path.basename(path) in _NAMES or path.endswith(_YAML) else []
+    if not os.path.isdir(path):
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    return [os.path.join(path, f) for f in names if f.endswith(_YAML) and os.path.isfile(os.path.join(path, f))]
+
+
+def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> List[str]:
+    """The configuration files conda reads, in its order (``_expand_search_path``), each once."""
+    extra = _implied_vars(env, conda_root)
     home = env.get("HOME") or os.path.expanduser("~")
     out: List[str] = []
     for entry in SEARCH_PATH:
@@ -272,22 +292,8 @@ def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> Li
             continue
         if path.startswith("~"):
             path = home + path[1:]
-        if os.path.isfile(path):
-            if os.path.basename(path) in _NAMES or path.endswith(_YAML):
-                out.append(path)
-        elif os.path.isdir(path):
-            try:
-                names = sorted(os.listdir(path))
-            except OSError:
-                continue
-            out.extend(os.path.join(path, f) for f in names
-                       if f.endswith(_YAML) and os.path.isfile(os.path.join(path, f)))
-    seen, unique = set(), []
-    for p in out:
-        if p not in seen:
-            seen.add(p)
-            unique.append(p)
-    return unique
+        out.extend(_files_at(path))
+    return list(dict.fromkeys(out))
 
 
 def boolify(value: Any) -> Any:
