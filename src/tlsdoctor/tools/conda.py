@@ -405,11 +405,13 @@ def channel_url(channel: str, alias: str, default_channels: List[Any]) -> str:
     return alias.rstrip("/") + "/" + channel.strip("/")
 
 
-def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
-    settings: List[Setting] = []
-    trust: List[Trust] = []
-    warnings: List[str] = []
-    sources: List[Tuple[str, Dict[str, Value]]] = []
+_Sources = List[Tuple[str, Dict[str, Value]]]  # (file path or "environment", its keys), in merge order
+
+
+def _read_sources(found: Found, env: Mapping[str, str], deadline: float, warnings: List[str]) -> _Sources:
+    """Every configuration file conda reads, then the ``CONDA_*`` variables; a file that cannot
+    be read, and the first lines the YAML reader did not understand, go to ``warnings``."""
+    sources: _Sources = []
     for path in search_files(env, _conda_root(found.path)):
         text, why_not = _read(path, deadline)
         if why_not:
@@ -422,66 +424,96 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     env_values = _env_sources(env)
     if env_values:
         sources.append(("environment", env_values))
+    return sources
 
-    def matches(key: str) -> List[Tuple[str, Value]]:
-        return [(src, d[key]) for src, d in sources if key in d and d[key].value is not None]
 
-    def show(key: str, value: Any) -> str:
-        if isinstance(value, (list, tuple)):
-            return ", ".join(redact_url(str(v)) or "" for v in value)
-        if isinstance(value, dict):
-            return ", ".join("%s: %s" % (k, redact_url(str(v))) for k, v in value.items())
-        return redact_text(str(value).lower() if isinstance(value, bool) else str(value))
+def _matches(sources: _Sources, key: str) -> List[Tuple[str, Value]]:
+    """(source, value) for each source that sets ``key`` to something other than null."""
+    return [(src, d[key]) for src, d in sources if key in d and d[key].value is not None]
 
-    def primitive(key: str) -> Tuple[Any, Optional[str]]:
-        ms = matches(key)
-        win = merge_primitive(ms)
-        for src, v in ms:
-            src_name = "environment (CONDA_%s)" % key.upper() if src == "environment" else src
-            settings.append(Setting(key, show(key, v.value), src_name + (" #!final" if v.flag == "final" else ""),
-                                    v is (win[1] if win else None)))
-        if win is None:
-            return None, None
-        value = win[1].value
-        if isinstance(value, str):
-            value = expandvars(value, env)
-        return value, win[0]
 
-    # ssl_verify
-    raw, src = primitive("ssl_verify")
-    verify = True if raw is None else boolify(raw)
+def _show(value: Any) -> str:
+    """A value as a Setting line shows it: lists and maps item by item, URLs and paths redacted."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(redact_url(str(v)) or "" for v in value)
+    if isinstance(value, dict):
+        return ", ".join("%s: %s" % (k, redact_url(str(v))) for k, v in value.items())
+    return redact_text(str(value).lower() if isinstance(value, bool) else str(value))
+
+
+def _primitive(sources: _Sources, key: str, env: Mapping[str, str],
+               settings: List[Setting]) -> Tuple[Any, Optional[str]]:
+    """A single-valued key merged as conda does (``merge_primitive``): (its value, ``$VAR``
+    expanded, and where it came from), or (None, None). Every source that sets it is listed, the
+    winner effective."""
+    ms = _matches(sources, key)
+    win = merge_primitive(ms)
+    for src, v in ms:
+        src_name = "environment (CONDA_%s)" % key.upper() if src == "environment" else src
+        settings.append(Setting(key, _show(v.value), src_name + (" #!final" if v.flag == "final" else ""),
+                                v is (win[1] if win else None)))
+    if win is None:
+        return None, None
+    value = win[1].value
+    if isinstance(value, str):
+        value = expandvars(value, env)
+    return value, win[0]
+
+
+def _sequence(sources: _Sources, key: str, settings: List[Setting]) -> Optional[List[Any]]:
+    """A list key merged as conda does (``merge_sequence``), or None when no source sets it;
+    every source that sets it is listed."""
+    ms = _matches(sources, key)
+    for src, v in ms:
+        settings.append(Setting(key, _show(v.value), src))
+    return merge_sequence(ms) if ms else None
+
+
+def _bundle_variable_trust(bundle_env: str, verify: Any, ssl_verify_set: bool, env: Mapping[str, str],
+                           settings: List[Setting], warnings: List[str]) -> List[Trust]:
+    """What conda's session verifies with when ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` is set.
+
+    requests' merge_environment_settings: the variable is request-level, the
+    session's verify (ssl_verify) only the fallback -- even over `false`.
+    With truststore the adapter's truststore context stays and the bundle
+    is loaded into it as well (urllib3 load_verify_locations).
+    """
+    trust = []
+    if verify == "truststore":
+        trust.append(Trust(TrustKind.OS, None, "ssl_verify"))
+    settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
+    t, warning = bundle_trust(bundle_env, env[bundle_env], "conda")
+    trust.append(t)
+    if warning:
+        warnings.append(warning)
+    if ssl_verify_set:
+        warnings.append(M("conda.bundle_overrides", "%s overrides ssl_verify for conda's requests session "
+                          "(inferred from requests' merge_environment_settings; not confirmed with conda)",
+                          bundle_env))
+    return trust
+
+
+def _ssl_verify_trust(verify: Any, src: Optional[str], warnings: List[str]) -> Trust:
+    """``session.verify = ssl_verify``: off, certifi (requests' default), the OS store through
+    truststore, or a bundle path (conda rejects one that does not exist)."""
     name = "ssl_verify"
-    bundle_env = next((v for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(v)), None)
-    if bundle_env:
-        # requests' merge_environment_settings: the variable is request-level, the
-        # session's verify (ssl_verify) only the fallback -- even over `false`.
-        # With truststore the adapter's truststore context stays and the bundle
-        # is loaded into it as well (urllib3 load_verify_locations).
-        if verify == "truststore":
-            trust.append(Trust(TrustKind.OS, None, name))
-        settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
-        t, warning = bundle_trust(bundle_env, env[bundle_env], "conda")
-        trust.append(t)
-        if warning:
-            warnings.append(warning)
-        if raw is not None:
-            warnings.append(M("conda.bundle_overrides", "%s overrides ssl_verify for conda's requests session "
-                              "(inferred from requests' merge_environment_settings; not confirmed with conda)",
-                              bundle_env))
-    elif verify is False:
-        trust.append(Trust(TrustKind.OFF, None, name))
+    if verify is False:
         warnings.append(M("conda.verify_false", "ssl_verify is false: conda verifies no certificate (%s)", src))
-    elif verify is True:
-        trust.append(Trust(TrustKind.CERTIFI, None, "default"))
-    elif verify == "truststore":
-        trust.append(Trust(TrustKind.OS, None, name))
-    else:
-        t, warning = bundle_trust(name, verify)
-        trust.append(t)
-        if warning:
-            warnings.append(M("conda.verify_missing", "ssl_verify names %s, which does not exist: conda rejects the "
-                              "setting ('%s')", redact_text(verify),
-                              "must be a boolean, a path to a certificate bundle file, …"))
+        return Trust(TrustKind.OFF, None, name)
+    if verify is True:
+        return Trust(TrustKind.CERTIFI, None, "default")
+    if verify == "truststore":
+        return Trust(TrustKind.OS, None, name)
+    t, warning = bundle_trust(name, verify)
+    if warning:
+        warnings.append(M("conda.verify_missing", "ssl_verify names %s, which does not exist: conda rejects the "
+                          "setting ('%s')", redact_text(verify),
+                          "must be a boolean, a path to a certificate bundle file, …"))
+    return t
+
+
+def _ssl_cert_variables(verify: Any, env: Mapping[str, str], settings: List[Setting], warnings: List[str]) -> None:
+    """``SSL_CERT_FILE``/``SSL_CERT_DIR``: listed, and used only by truststore on Linux."""
     for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(var):
             # truststore on Linux verifies with OpenSSL's default paths
@@ -493,44 +525,60 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
                 warnings.append(M("conda.truststore_cert_file", "with ssl_verify: truststore, %s replaces the OS "
                                   "store's default location for OpenSSL (inferred; not confirmed with conda)", var))
 
-    # client certificate
-    client_cert, _ = primitive("client_ssl_cert")
-    primitive("client_ssl_cert_key")
 
-    # channels -> the first channel is the index check probes
-    alias, _ = primitive("channel_alias")
+def _first_channel(sources: _Sources, env: Mapping[str, str], settings: List[Setting]) -> Tuple[str, str]:
+    """(the URL of the first channel, that channel as written): the index check probes."""
+    alias, _ = _primitive(sources, "channel_alias", env, settings)
     alias = alias or DEFAULT_CHANNEL_ALIAS
-    default_ms = matches("default_channels")
-    default_channels = merge_sequence(default_ms) if default_ms else list(DEFAULT_CHANNELS)
-    for src, v in default_ms:
-        settings.append(Setting("default_channels", show("default_channels", v.value), src))
-    channel_ms = matches("channels")
-    channels = merge_sequence(channel_ms)
-    for src, v in channel_ms:
-        settings.append(Setting("channels", show("channels", v.value), src))
+    default_channels = _sequence(sources, "default_channels", settings)
+    if default_channels is None:
+        default_channels = list(DEFAULT_CHANNELS)
+    channels = _sequence(sources, "channels", settings)
     if not channels:
         channels = ["defaults"]
         settings.append(Setting("channels", "defaults", "default"))
-    index_url = channel_url(str(channels[0]), str(alias), default_channels)
-    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
-                                                                       redact_url(str(channels[0])))))
+    return channel_url(str(channels[0]), str(alias), default_channels), str(channels[0])
 
-    # proxies: proxy_servers (map), overridden by *_proxy variables (request-level in requests)
-    proxy_ms = matches("proxy_servers")
+
+def _proxy(sources: _Sources, env: Mapping[str, str], index_url: str, settings: List[Setting]) -> Optional[str]:
+    """The proxy for ``index_url``: proxy_servers (a map merged key by key), overridden by the
+    ``*_proxy`` variables (request-level in requests)."""
     proxy_map: Dict[str, Any] = {}
-    for src, v in _relevant(proxy_ms):
+    for src, v in _relevant(_matches(sources, "proxy_servers")):
         if isinstance(v.value, dict):
-            for k, val in v.value.items():
-                proxy_map[k] = val
-        settings.append(Setting("proxy_servers", show("proxy_servers", v.value), src))
+            proxy_map.update(v.value)
+        settings.append(Setting("proxy_servers", _show(v.value), src))
     env_p, env_settings = env_proxy(env, index_url)
     settings.extend(env_settings)
     scheme = index_url.split(":", 1)[0]
     host = re.sub(r"^[a-z]+://", "", index_url).split("/")[0]
     proxy = env_p or next((str(proxy_map[k]) for k in ("%s://%s" % (scheme, host), scheme, "all")
                            if proxy_map.get(k)), None)
-    if proxy is not None:
-        proxy = expandvars(proxy, env)
+    return expandvars(proxy, env) if proxy is not None else None
+
+
+def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
+    """conda's ssl_verify, client certificate, first channel and proxy, merged from its sources."""
+    settings: List[Setting] = []
+    warnings: List[str] = []
+    sources = _read_sources(found, env, deadline, warnings)
+
+    raw, src = _primitive(sources, "ssl_verify", env, settings)
+    verify = True if raw is None else boolify(raw)
+    bundle_env = next((v for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(v)), None)
+    if bundle_env:
+        trust = _bundle_variable_trust(bundle_env, verify, raw is not None, env, settings, warnings)
+    else:
+        trust = [_ssl_verify_trust(verify, src, warnings)]
+    _ssl_cert_variables(verify, env, settings, warnings)
+
+    client_cert, _ = _primitive(sources, "client_ssl_cert", env, settings)
+    _primitive(sources, "client_ssl_cert_key", env, settings)
+
+    index_url, channel = _first_channel(sources, env, settings)
+    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
+                                                                       redact_url(channel))))
+    proxy = _proxy(sources, env, index_url, settings)
     return Resolved(found, index_url, tuple(settings), tuple(trust), proxy,
                     str(client_cert) if client_cert else None, tuple(warnings))
 
