@@ -168,61 +168,87 @@ def _flow_items(inner: str) -> List[str]:
 _KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s:#][^:#]*?))\s*:(?:\s+(.*)|\s*)$""")
 
 
+class _Block:
+    """The indented lines under a key with no value on its own line: a list (``- item``, each
+    item with its own ``#!top``/``#!bottom`` flag) or a map (``sub: value``), never both."""
+
+    def __init__(self, key: str, flag: Optional[str]):
+        self.key = key
+        self.flag = flag  # the key's own flag (``channels: #!final``)
+        self.items: Any = None
+        self.item_flags: List[Optional[str]] = []
+
+    def add(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        """The key's value with this line added, or None when the line does not fit the block."""
+        if body == "-" or body.startswith("- "):
+            return self._add_item(body, flag)
+        return self._add_entry(body, flag)
+
+    def _add_item(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        if self.items is None:
+            self.items = []
+        if not isinstance(self.items, list):
+            return None
+        self.items.append(_scalar(body[1:]))
+        self.item_flags.append(flag)
+        return Value(self.items, self.flag, tuple(self.item_flags))
+
+    def _add_entry(self, body: str, flag: Optional[str]) -> Optional[Value]:
+        m = _KEY.match(body)
+        if not m or not (self.items is None or isinstance(self.items, dict)):
+            return None
+        if self.items is None:
+            self.items = {}
+        self.items[_key_name(m)] = _scalar(m.group(4) or "")
+        self.item_flags.append(flag)
+        return Value(self.items, self.flag)
+
+
+def _key_name(m: "re.Match[str]") -> str:
+    """The key a ``_KEY`` match names (quoted or bare)."""
+    return next(g for g in m.groups()[:3] if g is not None).strip()
+
+
+def _top_level(body: str, flag: Optional[str]) -> Optional[Tuple[str, Value, bool]]:
+    """``key: value`` at the left margin: (key by its canonical name, its value, whether the value
+    is the indented block below), or None when the line is not a key."""
+    m = _KEY.match(body)
+    if not m:
+        return None
+    name = _key_name(m)
+    name = _ALIASES.get(name, name)
+    rest = m.group(4)
+    if rest is None or rest == "":
+        return name, Value(None, flag), True
+    return name, Value(_scalar(rest), flag), False
+
+
 def load_condarc(text: str) -> Tuple[Dict[str, Value], List[str]]:
     """The top-level keys of a ``.condarc`` and the lines that were not understood."""
     out: Dict[str, Value] = {}
     problems: List[str] = []
-    key: Optional[str] = None  # a key whose value is the indented block below it
-    block: Any = None
-    block_flags: List[Optional[str]] = []
+    block: Optional[_Block] = None  # the key whose value is the indented block below it
     for n, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        if raw.strip() in ("---", "..."):
-            continue
+        if raw.strip() in ("", "---", "...") or raw.lstrip().startswith("#"):
+            continue  # blank, a comment, a document marker
         line, flag = _split_comment(raw)
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
         body = line.strip()
         if indent == 0 and not body.startswith("- "):
-            m = _KEY.match(body)
-            if not m:
-                problems.append("line %d: %s" % (n, body[:80]))
-                key = None
+            top = _top_level(body, flag)
+            block = None
+            if top is not None:
+                name, value, owns_block = top
+                out[name] = value
+                block = _Block(name, flag) if owns_block else None
                 continue
-            name = next(g for g in m.groups()[:3] if g is not None).strip()
-            name = _ALIASES.get(name, name)
-            rest = m.group(4)
-            if rest is None or rest == "":
-                key, block, block_flags = name, None, []
-                out[name] = Value(None, flag)
-            else:
-                key = None
-                out[name] = Value(_scalar(rest), flag)
-            continue
-        if key is None:
-            problems.append("line %d: %s" % (n, body[:80]))
-            continue
-        if body == "-" or body.startswith("- "):
-            if block is None:
-                block = []
-            if not isinstance(block, list):
-                problems.append("line %d: %s" % (n, body[:80]))
+        elif block is not None:
+            item = block.add(body, flag)
+            if item is not None:
+                out[block.key] = item
                 continue
-            block.append(_scalar(body[1:]))
-            block_flags.append(flag)
-            out[key] = Value(block, out[key].flag, tuple(block_flags))
-            continue
-        m = _KEY.match(body)
-        if m and (block is None or isinstance(block, dict)):
-            if block is None:
-                block = {}
-            sub = next(g for g in m.groups()[:3] if g is not None).strip()
-            block[sub] = _scalar(m.group(4) or "")
-            block_flags.append(flag)
-            out[key] = Value(block, out[key].flag)
-            continue
         problems.append("line %d: %s" % (n, body[:80]))
     return out, problems
 
@@ -230,14 +256,34 @@ def load_condarc(text: str) -> Tuple[Dict[str, Value], List[str]]:
 # --- search path and merging ---------------------------------------------------------
 
 
-def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> List[str]:
-    """The configuration files conda reads, in its order (``_expand_search_path``)."""
+def _implied_vars(env: Mapping[str, str], conda_root: Optional[str]) -> Dict[str, str]:
+    """The variables conda sets for itself before it expands the search path."""
     extra = {}
     if conda_root and "CONDA_ROOT" not in env:
         extra["CONDA_ROOT"] = conda_root  # conda/__init__.py sets it to sys.prefix when unset
     if "CONDA_PREFIX" not in env and (conda_root or env.get("CONDA_ROOT")):
         # determine_target_prefix: the active environment, else the root prefix
         extra["CONDA_PREFIX"] = conda_root or env["CONDA_ROOT"]
+    return extra
+
+
+def _files_at(path: str) -> List[str]:
+    """What one search-path entry contributes: the file itself when its name counts, a
+    directory's ``*.yml``/``*.yaml`` files in name order, else nothing."""
+    if os.path.isfile(path):
+        return [path] if os.path.basename(path) in _NAMES or path.endswith(_YAML) else []
+    if not os.path.isdir(path):
+        return []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    return [os.path.join(path, f) for f in names if f.endswith(_YAML) and os.path.isfile(os.path.join(path, f))]
+
+
+def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> List[str]:
+    """The configuration files conda reads, in its order (``_expand_search_path``), each once."""
+    extra = _implied_vars(env, conda_root)
     home = env.get("HOME") or os.path.expanduser("~")
     out: List[str] = []
     for entry in SEARCH_PATH:
@@ -246,22 +292,8 @@ def search_files(env: Mapping[str, str], conda_root: Optional[str] = None) -> Li
             continue
         if path.startswith("~"):
             path = home + path[1:]
-        if os.path.isfile(path):
-            if os.path.basename(path) in _NAMES or path.endswith(_YAML):
-                out.append(path)
-        elif os.path.isdir(path):
-            try:
-                names = sorted(os.listdir(path))
-            except OSError:
-                continue
-            out.extend(os.path.join(path, f) for f in names
-                       if f.endswith(_YAML) and os.path.isfile(os.path.join(path, f)))
-    seen, unique = set(), []
-    for p in out:
-        if p not in seen:
-            seen.add(p)
-            unique.append(p)
-    return unique
+        out.extend(_files_at(path))
+    return list(dict.fromkeys(out))
 
 
 def boolify(value: Any) -> Any:
@@ -373,11 +405,13 @@ def channel_url(channel: str, alias: str, default_channels: List[Any]) -> str:
     return alias.rstrip("/") + "/" + channel.strip("/")
 
 
-def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
-    settings: List[Setting] = []
-    trust: List[Trust] = []
-    warnings: List[str] = []
-    sources: List[Tuple[str, Dict[str, Value]]] = []
+_Sources = List[Tuple[str, Dict[str, Value]]]  # (file path or "environment", its keys), in merge order
+
+
+def _read_sources(found: Found, env: Mapping[str, str], deadline: float, warnings: List[str]) -> _Sources:
+    """Every configuration file conda reads, then the ``CONDA_*`` variables; a file that cannot
+    be read, and the first lines the YAML reader did not understand, go to ``warnings``."""
+    sources: _Sources = []
     for path in search_files(env, _conda_root(found.path)):
         text, why_not = _read(path, deadline)
         if why_not:
@@ -390,66 +424,96 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     env_values = _env_sources(env)
     if env_values:
         sources.append(("environment", env_values))
+    return sources
 
-    def matches(key: str) -> List[Tuple[str, Value]]:
-        return [(src, d[key]) for src, d in sources if key in d and d[key].value is not None]
 
-    def show(key: str, value: Any) -> str:
-        if isinstance(value, (list, tuple)):
-            return ", ".join(redact_url(str(v)) or "" for v in value)
-        if isinstance(value, dict):
-            return ", ".join("%s: %s" % (k, redact_url(str(v))) for k, v in value.items())
-        return redact_text(str(value).lower() if isinstance(value, bool) else str(value))
+def _matches(sources: _Sources, key: str) -> List[Tuple[str, Value]]:
+    """(source, value) for each source that sets ``key`` to something other than null."""
+    return [(src, d[key]) for src, d in sources if key in d and d[key].value is not None]
 
-    def primitive(key: str) -> Tuple[Any, Optional[str]]:
-        ms = matches(key)
-        win = merge_primitive(ms)
-        for src, v in ms:
-            src_name = "environment (CONDA_%s)" % key.upper() if src == "environment" else src
-            settings.append(Setting(key, show(key, v.value), src_name + (" #!final" if v.flag == "final" else ""),
-                                    v is (win[1] if win else None)))
-        if win is None:
-            return None, None
-        value = win[1].value
-        if isinstance(value, str):
-            value = expandvars(value, env)
-        return value, win[0]
 
-    # ssl_verify
-    raw, src = primitive("ssl_verify")
-    verify = True if raw is None else boolify(raw)
+def _show(value: Any) -> str:
+    """A value as a Setting line shows it: lists and maps item by item, URLs and paths redacted."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(redact_url(str(v)) or "" for v in value)
+    if isinstance(value, dict):
+        return ", ".join("%s: %s" % (k, redact_url(str(v))) for k, v in value.items())
+    return redact_text(str(value).lower() if isinstance(value, bool) else str(value))
+
+
+def _primitive(sources: _Sources, key: str, env: Mapping[str, str],
+               settings: List[Setting]) -> Tuple[Any, Optional[str]]:
+    """A single-valued key merged as conda does (``merge_primitive``): (its value, ``$VAR``
+    expanded, and where it came from), or (None, None). Every source that sets it is listed, the
+    winner effective."""
+    ms = _matches(sources, key)
+    win = merge_primitive(ms)
+    for src, v in ms:
+        src_name = "environment (CONDA_%s)" % key.upper() if src == "environment" else src
+        settings.append(Setting(key, _show(v.value), src_name + (" #!final" if v.flag == "final" else ""),
+                                v is (win[1] if win else None)))
+    if win is None:
+        return None, None
+    value = win[1].value
+    if isinstance(value, str):
+        value = expandvars(value, env)
+    return value, win[0]
+
+
+def _sequence(sources: _Sources, key: str, settings: List[Setting]) -> Optional[List[Any]]:
+    """A list key merged as conda does (``merge_sequence``), or None when no source sets it;
+    every source that sets it is listed."""
+    ms = _matches(sources, key)
+    for src, v in ms:
+        settings.append(Setting(key, _show(v.value), src))
+    return merge_sequence(ms) if ms else None
+
+
+def _bundle_variable_trust(bundle_env: str, verify: Any, ssl_verify_set: bool, env: Mapping[str, str],
+                           settings: List[Setting], warnings: List[str]) -> List[Trust]:
+    """What conda's session verifies with when ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` is set.
+
+    requests' merge_environment_settings: the variable is request-level, the
+    session's verify (ssl_verify) only the fallback -- even over `false`.
+    With truststore the adapter's truststore context stays and the bundle
+    is loaded into it as well (urllib3 load_verify_locations).
+    """
+    trust = []
+    if verify == "truststore":
+        trust.append(Trust(TrustKind.OS, None, "ssl_verify"))
+    settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
+    t, warning = bundle_trust(bundle_env, env[bundle_env], "conda")
+    trust.append(t)
+    if warning:
+        warnings.append(warning)
+    if ssl_verify_set:
+        warnings.append(M("conda.bundle_overrides", "%s overrides ssl_verify for conda's requests session "
+                          "(inferred from requests' merge_environment_settings; not confirmed with conda)",
+                          bundle_env))
+    return trust
+
+
+def _ssl_verify_trust(verify: Any, src: Optional[str], warnings: List[str]) -> Trust:
+    """``session.verify = ssl_verify``: off, certifi (requests' default), the OS store through
+    truststore, or a bundle path (conda rejects one that does not exist)."""
     name = "ssl_verify"
-    bundle_env = next((v for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(v)), None)
-    if bundle_env:
-        # requests' merge_environment_settings: the variable is request-level, the
-        # session's verify (ssl_verify) only the fallback -- even over `false`.
-        # With truststore the adapter's truststore context stays and the bundle
-        # is loaded into it as well (urllib3 load_verify_locations).
-        if verify == "truststore":
-            trust.append(Trust(TrustKind.OS, None, name))
-        settings.append(Setting(bundle_env, redact_text(env[bundle_env]), "environment"))
-        t, warning = bundle_trust(bundle_env, env[bundle_env], "conda")
-        trust.append(t)
-        if warning:
-            warnings.append(warning)
-        if raw is not None:
-            warnings.append(M("conda.bundle_overrides", "%s overrides ssl_verify for conda's requests session "
-                              "(inferred from requests' merge_environment_settings; not confirmed with conda)",
-                              bundle_env))
-    elif verify is False:
-        trust.append(Trust(TrustKind.OFF, None, name))
+    if verify is False:
         warnings.append(M("conda.verify_false", "ssl_verify is false: conda verifies no certificate (%s)", src))
-    elif verify is True:
-        trust.append(Trust(TrustKind.CERTIFI, None, "default"))
-    elif verify == "truststore":
-        trust.append(Trust(TrustKind.OS, None, name))
-    else:
-        t, warning = bundle_trust(name, verify)
-        trust.append(t)
-        if warning:
-            warnings.append(M("conda.verify_missing", "ssl_verify names %s, which does not exist: conda rejects the "
-                              "setting ('%s')", redact_text(verify),
-                              "must be a boolean, a path to a certificate bundle file, …"))
+        return Trust(TrustKind.OFF, None, name)
+    if verify is True:
+        return Trust(TrustKind.CERTIFI, None, "default")
+    if verify == "truststore":
+        return Trust(TrustKind.OS, None, name)
+    t, warning = bundle_trust(name, verify)
+    if warning:
+        warnings.append(M("conda.verify_missing", "ssl_verify names %s, which does not exist: conda rejects the "
+                          "setting ('%s')", redact_text(verify),
+                          "must be a boolean, a path to a certificate bundle file, …"))
+    return t
+
+
+def _ssl_cert_variables(verify: Any, env: Mapping[str, str], settings: List[Setting], warnings: List[str]) -> None:
+    """``SSL_CERT_FILE``/``SSL_CERT_DIR``: listed, and used only by truststore on Linux."""
     for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
         if env.get(var):
             # truststore on Linux verifies with OpenSSL's default paths
@@ -461,44 +525,60 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
                 warnings.append(M("conda.truststore_cert_file", "with ssl_verify: truststore, %s replaces the OS "
                                   "store's default location for OpenSSL (inferred; not confirmed with conda)", var))
 
-    # client certificate
-    client_cert, _ = primitive("client_ssl_cert")
-    primitive("client_ssl_cert_key")
 
-    # channels -> the first channel is the index check probes
-    alias, _ = primitive("channel_alias")
+def _first_channel(sources: _Sources, env: Mapping[str, str], settings: List[Setting]) -> Tuple[str, str]:
+    """(the URL of the first channel, that channel as written): the index check probes."""
+    alias, _ = _primitive(sources, "channel_alias", env, settings)
     alias = alias or DEFAULT_CHANNEL_ALIAS
-    default_ms = matches("default_channels")
-    default_channels = merge_sequence(default_ms) if default_ms else list(DEFAULT_CHANNELS)
-    for src, v in default_ms:
-        settings.append(Setting("default_channels", show("default_channels", v.value), src))
-    channel_ms = matches("channels")
-    channels = merge_sequence(channel_ms)
-    for src, v in channel_ms:
-        settings.append(Setting("channels", show("channels", v.value), src))
+    default_channels = _sequence(sources, "default_channels", settings)
+    if default_channels is None:
+        default_channels = list(DEFAULT_CHANNELS)
+    channels = _sequence(sources, "channels", settings)
     if not channels:
         channels = ["defaults"]
         settings.append(Setting("channels", "defaults", "default"))
-    index_url = channel_url(str(channels[0]), str(alias), default_channels)
-    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
-                                                                       redact_url(str(channels[0])))))
+    return channel_url(str(channels[0]), str(alias), default_channels), str(channels[0])
 
-    # proxies: proxy_servers (map), overridden by *_proxy variables (request-level in requests)
-    proxy_ms = matches("proxy_servers")
+
+def _proxy(sources: _Sources, env: Mapping[str, str], index_url: str, settings: List[Setting]) -> Optional[str]:
+    """The proxy for ``index_url``: proxy_servers (a map merged key by key), overridden by the
+    ``*_proxy`` variables (request-level in requests)."""
     proxy_map: Dict[str, Any] = {}
-    for src, v in _relevant(proxy_ms):
+    for src, v in _relevant(_matches(sources, "proxy_servers")):
         if isinstance(v.value, dict):
-            for k, val in v.value.items():
-                proxy_map[k] = val
-        settings.append(Setting("proxy_servers", show("proxy_servers", v.value), src))
+            proxy_map.update(v.value)
+        settings.append(Setting("proxy_servers", _show(v.value), src))
     env_p, env_settings = env_proxy(env, index_url)
     settings.extend(env_settings)
     scheme = index_url.split(":", 1)[0]
     host = re.sub(r"^[a-z]+://", "", index_url).split("/")[0]
     proxy = env_p or next((str(proxy_map[k]) for k in ("%s://%s" % (scheme, host), scheme, "all")
                            if proxy_map.get(k)), None)
-    if proxy is not None:
-        proxy = expandvars(proxy, env)
+    return expandvars(proxy, env) if proxy is not None else None
+
+
+def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
+    """conda's ssl_verify, client certificate, first channel and proxy, merged from its sources."""
+    settings: List[Setting] = []
+    warnings: List[str] = []
+    sources = _read_sources(found, env, deadline, warnings)
+
+    raw, src = _primitive(sources, "ssl_verify", env, settings)
+    verify = True if raw is None else boolify(raw)
+    bundle_env = next((v for v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if env.get(v)), None)
+    if bundle_env:
+        trust = _bundle_variable_trust(bundle_env, verify, raw is not None, env, settings, warnings)
+    else:
+        trust = [_ssl_verify_trust(verify, src, warnings)]
+    _ssl_cert_variables(verify, env, settings, warnings)
+
+    client_cert, _ = _primitive(sources, "client_ssl_cert", env, settings)
+    _primitive(sources, "client_ssl_cert_key", env, settings)
+
+    index_url, channel = _first_channel(sources, env, settings)
+    settings.insert(0, Setting("index", redact_url(index_url) or "", M("conda.first_channel", "the first channel (%s)",
+                                                                       redact_url(channel))))
+    proxy = _proxy(sources, env, index_url, settings)
     return Resolved(found, index_url, tuple(settings), tuple(trust), proxy,
                     str(client_cert) if client_cert else None, tuple(warnings))
 

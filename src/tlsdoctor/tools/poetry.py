@@ -49,7 +49,7 @@ from tlsdoctor.messages import M
 from tlsdoctor.redact import redact_text, redact_url
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.requests_lib import (
-    PROJECT, _child_env, bundle_trust, env_proxy, project_url, python_value, run, which,
+    PROJECT, _child_env, bundle_trust, env_bundle, env_proxy, project_url, python_value, run, which,
 )
 
 NAME = "poetry"
@@ -133,49 +133,71 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+def _array_table(root: Dict[str, Any], header: str) -> Optional[Dict[str, Any]]:
+    """``[[a.b]]``: a new table appended to the array ``a.b`` (made if missing), or None when
+    the header is not a key or ``a.b`` is already something other than an array."""
+    keys = _keys(header)
+    if keys is None:
+        return None
+    node = root
+    for k in keys[:-1]:
+        node = node.setdefault(k, {}) if isinstance(node.get(k, {}), dict) else {}
+    arr = node.setdefault(keys[-1], [])
+    if not isinstance(arr, list):
+        return None
+    table: Dict[str, Any] = {}
+    arr.append(table)
+    return table
+
+
+def _table(root: Dict[str, Any], header: str) -> Optional[Dict[str, Any]]:
+    """``[a.b]``: the table ``a.b`` (made if missing; through an array of tables, its last one),
+    None when the header is not a key, a detached table when a part is a value."""
+    keys = _keys(header)
+    if keys is None:
+        return None
+    node = root
+    for k in keys:
+        nxt = node.setdefault(k, {})
+        node = nxt[-1] if isinstance(nxt, list) and nxt and isinstance(nxt[-1], dict) else nxt
+        if not isinstance(node, dict):
+            return {}
+    return node
+
+
+_ASSIGNMENT = re.compile(r'((?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^=])+)=(.*)$')
+
+
+def _assign(table: Dict[str, Any], line: str) -> None:
+    """``a.b = value`` into ``table``; skipped when the key is malformed or a part is a value."""
+    m = _ASSIGNMENT.match(line)
+    keys = _keys(m.group(1).strip()) if m else None
+    if not keys or m is None:
+        return
+    node = table
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+        if not isinstance(node, dict):
+            return
+    node[keys[-1]] = _scalar(m.group(2))
+
+
 def _mini_toml(text: str) -> Dict[str, Any]:
+    """The lenient reader: a table header switches the table that ``key = value`` lines go into."""
     root: Dict[str, Any] = {}
     current = root
     for line in text.splitlines():
         line = _strip_comment(line).strip()
-        if not line:
-            continue
         if line.startswith("[[") and line.endswith("]]"):
-            keys = _keys(line[2:-2])
-            if keys is None:
-                continue
-            node = root
-            for k in keys[:-1]:
-                node = node.setdefault(k, {}) if isinstance(node.get(k, {}), dict) else {}
-            arr = node.setdefault(keys[-1], [])
-            if not isinstance(arr, list):
-                continue
-            current = {}
-            arr.append(current)
+            table = _array_table(root, line[2:-2])
         elif line.startswith("[") and line.endswith("]"):
-            keys = _keys(line[1:-1])
-            if keys is None:
-                continue
-            node = root
-            for k in keys:
-                nxt = node.setdefault(k, {})
-                node = nxt[-1] if isinstance(nxt, list) and nxt and isinstance(nxt[-1], dict) else nxt
-                if not isinstance(node, dict):
-                    node = {}
-                    break
-            current = node
-        elif "=" in line:
-            m = re.match(r'((?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^=])+)=(.*)$', line)
-            keys = _keys(m.group(1).strip()) if m else None
-            if not keys or m is None:
-                continue
-            node = current
-            for k in keys[:-1]:
-                node = node.setdefault(k, {})
-                if not isinstance(node, dict):
-                    break
-            else:
-                node[keys[-1]] = _scalar(m.group(2))
+            table = _table(root, line[1:-1])
+        else:
+            if "=" in line:
+                _assign(current, line)
+            continue
+        if table is not None:
+            current = table
     return root
 
 
@@ -395,51 +417,45 @@ def _choose_index(sources: List[Dict[str, Any]], major: int) -> Tuple[Optional[s
     return None, PYPI_URL, why
 
 
-def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
-    major = _major(found.version)
-    settings: List[Setting] = []
-    trust: List[Trust] = []
-    warnings: List[str] = []
-
-    pyproject = locate_pyproject(cwd)
-    project, why_not = _read_toml(pyproject, deadline) if pyproject else (None, None)
+def _read_noting(path: str, deadline: float, warnings: List[str]) -> Optional[Dict[str, Any]]:
+    """``_read_toml``, its reason for not reading the file (if any) added to ``warnings``."""
+    data, why_not = _read_toml(path, deadline)
     if why_not:
         warnings.append(why_not)
-    if pyproject:
-        settings.append(Setting("pyproject.toml", redact_text(pyproject), M("poetry.cwd_or_parent",
-                                                                            "the current directory or a parent")))
-    sources = _dig(project, ["tool", "poetry", "source"]) or []
-    if not isinstance(sources, list):
-        sources = []
-    for s in sources:
-        if isinstance(s, dict) and s.get("name"):
-            settings.append(Setting("source.%s" % s["name"], "%s (priority %s)" % (
-                redact_url(str(s.get("url", ""))) or "", s.get("priority", "primary")), pyproject or ""))
+    return data
 
-    cdir, cdir_source = config_dir(env)
-    config_toml = os.path.join(cdir, "config.toml")
-    global_cfg, why_not = _read_toml(config_toml, deadline)
-    if why_not:
-        warnings.append(why_not)
+
+def _source_settings(sources: List[Any], pyproject: Optional[str]) -> List[Setting]:
+    """One ``source.<name>`` line per named ``[[tool.poetry.source]]`` (URL redacted)."""
+    return [Setting("source.%s" % s["name"], "%s (priority %s)" % (
+        redact_url(str(s.get("url", ""))) or "", s.get("priority", "primary")), pyproject or "")
+        for s in sources if isinstance(s, dict) and s.get("name")]
+
+
+def _config_layers(config_toml: str, pyproject: Optional[str], deadline: float,
+                   warnings: List[str]) -> List[Tuple[str, Optional[Dict[str, Any]]]]:
+    """The configuration files ``Config.get`` reads after the environment, highest first: the
+    project's poetry.toml (next to pyproject.toml, merged over) then config.toml."""
+    global_cfg = _read_noting(config_toml, deadline, warnings)
     layers: List[Tuple[str, Optional[Dict[str, Any]]]] = []
     if pyproject:
         local_toml = os.path.join(os.path.dirname(pyproject), "poetry.toml")
-        local_cfg, why_not = _read_toml(local_toml, deadline)
-        if why_not:
-            warnings.append(why_not)
+        local_cfg = _read_noting(local_toml, deadline, warnings)
         if local_cfg is not None:
             layers.append((local_toml, local_cfg))
     if global_cfg is not None:
         layers.append((config_toml, global_cfg))
-    cfg = _Config(env, layers)
+    return layers
 
-    name, index_url, why = _choose_index(sources, major)
-    settings.insert(0, Setting("index", redact_url(index_url) or "", why))
 
-    # Which repository's certificates apply to the index page (by URL).
-    # The source's Authenticator knows the configured repositories plus the
-    # source itself (add_repository: a dict, so a same-named entry is replaced
-    # in place and keeps its position).
+def _certificates_name(cfg: _Config, name: Optional[str], index_url: str, major: int,
+                       warnings: List[str]) -> Optional[str]:
+    """The repository whose certificates apply to the index page (by URL).
+
+    The source's Authenticator knows the configured repositories plus the
+    source itself (add_repository: a dict, so a same-named entry is replaced
+    in place and keeps its position).
+    """
     repos = cfg.repositories()
     if name is not None:
         repos[name] = index_url
@@ -447,71 +463,99 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     if cert_name is not None and name is not None and cert_name != name:
         warnings.append(M("poetry.matches_repository", "Poetry matches the index URL to the repository %r (same "
                           "host), so its certificates apply, not those of source %r", cert_name, name))
-    if name is not None:
-        # What request() adds as Poetry's repository, and the name whose
-        # certificates.<name>.* apply (what `poetry config certificates.<name>.cert` must name).
-        settings.insert(1, Setting(SOURCE_SETTING, name, pyproject or ""))
-    if cert_name is not None:
-        settings.insert(2 if name is not None else 1, Setting(CERTIFICATES_SETTING, cert_name,
-                                                              M("poetry.matched_by_url", "matched by URL")))
+    return cert_name
 
+
+def _index_settings(index_url: str, why: str, name: Optional[str], cert_name: Optional[str],
+                    pyproject: Optional[str]) -> List[Setting]:
+    """The first lines: the index, the source request() adds as Poetry's repository, and the name
+    whose certificates.<name>.* apply (what `poetry config certificates.<name>.cert` must name)."""
+    out = [Setting("index", redact_url(index_url) or "", why)]
+    if name is not None:
+        out.append(Setting(SOURCE_SETTING, name, pyproject or ""))
+    if cert_name is not None:
+        out.append(Setting(CERTIFICATES_SETTING, cert_name, M("poetry.matched_by_url", "matched by URL")))
+    return out
+
+
+def _shown(value: Any) -> str:
+    """A configuration value as Poetry's config shows it: booleans lower-case, paths redacted."""
+    return str(value).lower() if isinstance(value, bool) else str(redact_text(str(value)))
+
+
+def _source_verify(cfg: _Config, cert_name: str, settings: List[Setting],
+                   warnings: List[str]) -> Tuple[Any, Optional[str]]:
+    """(verify, where it was set or None) by ``RepositoryCertificateConfig.create``:
+    ``certificates.<name>.verify`` first, else ``certificates.<name>.cert``; True when neither is set.
+    Every value found is listed, the one that applies marked effective."""
     verify: Any = True
     cert_source = None
-    client_cert = None
-    if cert_name is not None:
-        for key in ("verify", "cert"):
-            value, source, seen = cfg.get(["certificates", cert_name, key])
-            for i, (src, v) in enumerate(seen):
-                shown = v if isinstance(v, bool) else redact_text(str(v))
-                settings.append(Setting("certificates.%s.%s" % (cert_name, key), str(shown).lower()
-                                        if isinstance(v, bool) else str(shown), src,
-                                        i == 0 and cert_source is None))
-            if value is not None and cert_source is None:
-                verify, cert_source = value, source
-                if isinstance(value, str) and source and source.startswith("environment") and \
-                        value.strip().lower() in ("false", "true"):
-                    # Config._get_normalizer converts only known boolean keys (verified in the lab).
-                    warnings.append(M("poetry.read_as_path", "%s=%s is read by Poetry as a path named %r, not as a "
-                                      "boolean", _env_key(["certificates", cert_name, key]), value, value))
-        value, source, seen = cfg.get(["certificates", cert_name, "client-cert"])
+    for key in ("verify", "cert"):
+        value, source, seen = cfg.get(["certificates", cert_name, key])
         for i, (src, v) in enumerate(seen):
-            settings.append(Setting("certificates.%s.client-cert" % cert_name, redact_text(str(v)), src, i == 0))
-        if value:
-            client_cert = str(value)
-            if not os.path.isfile(client_cert):
-                warnings.append(M("poetry.client_cert_missing", "certificates.%s.client-cert names %s, which does "
-                                  "not exist", cert_name, redact_text(client_cert)))
+            settings.append(Setting("certificates.%s.%s" % (cert_name, key), _shown(v), src,
+                                    i == 0 and cert_source is None))
+        if value is not None and cert_source is None:
+            verify, cert_source = value, source
+            if isinstance(value, str) and source and source.startswith("environment") and \
+                    value.strip().lower() in ("false", "true"):
+                # Config._get_normalizer converts only known boolean keys (verified in the lab).
+                warnings.append(M("poetry.read_as_path", "%s=%s is read by Poetry as a path named %r, not as a "
+                                  "boolean", _env_key(["certificates", cert_name, key]), value, value))
+    return verify, cert_source
 
-    source_cert_name = "certificates.%s.cert" % cert_name
+
+def _client_cert(cfg: _Config, cert_name: str, settings: List[Setting], warnings: List[str]) -> Optional[str]:
+    """``certificates.<name>.client-cert`` (every value found listed), warning when the file is missing."""
+    value, _, seen = cfg.get(["certificates", cert_name, "client-cert"])
+    for i, (src, v) in enumerate(seen):
+        settings.append(Setting("certificates.%s.client-cert" % cert_name, redact_text(str(v)), src, i == 0))
+    if not value:
+        return None
+    client_cert = str(value)
+    if not os.path.isfile(client_cert):
+        warnings.append(M("poetry.client_cert_missing", "certificates.%s.client-cert names %s, which does "
+                          "not exist", cert_name, redact_text(client_cert)))
+    return client_cert
+
+
+_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")  # requests' merge_environment_settings, in order
+
+
+def _requests_default_trust(found: Found, env: Mapping[str, str], deadline: float, settings: List[Setting],
+                            warnings: List[str]) -> Trust:
+    """What requests verifies with when Poetry passes ``verify=True``: the first non-empty
+    ``*_CA_BUNDLE`` variable (each set one listed), else certifi in Poetry's interpreter."""
+    chosen = env_bundle(env, settings, warnings, "Poetry")
+    if chosen is not None:
+        return chosen
+    where = None
+    if found.python:
+        where = python_value(found.python, "certifi.where()", env, deadline, imports="import certifi")
+    return Trust(TrustKind.CERTIFI, where, "default")
+
+
+def _trust(found: Found, verify: Any, source_cert_name: str, env: Mapping[str, str], deadline: float,
+           settings: List[Setting], warnings: List[str]) -> Trust:
+    """``verify = certs.cert or certs.verify`` as requests applies it: off, a source's CA path, or
+    requests' default."""
     if verify is False:
-        trust.append(Trust(TrustKind.OFF, None, source_cert_name))
-    elif isinstance(verify, str) and verify:
+        return Trust(TrustKind.OFF, None, source_cert_name)
+    if isinstance(verify, str) and verify:
         # requests: a directory becomes ca_cert_dir, a missing path an OSError.
         t, warning = bundle_trust(source_cert_name, verify, "Poetry")
-        trust.append(t)
         if warning:
             warnings.append(warning)
-    else:
-        chosen = None
-        for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-            value = env.get(var)
-            if value is None:
-                continue
-            effective = bool(value) and chosen is None
-            settings.append(Setting(var, redact_text(value), "environment", effective))
-            if effective:
-                chosen = var
-                t, warning = bundle_trust(var, value, "Poetry")
-                trust.append(t)
-                if warning:
-                    warnings.append(warning)
-        if chosen is None:
-            where = None
-            if found.python:
-                where = python_value(found.python, "certifi.where()", env, deadline, imports="import certifi")
-            trust.append(Trust(TrustKind.CERTIFI, where, "default"))
-    if cert_source is not None or verify is False:
-        for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        return t
+    return _requests_default_trust(found, env, deadline, settings, warnings)
+
+
+def _unused_variables(env: Mapping[str, str], source_verify: bool, source_cert_name: str,
+                      settings: List[Setting], warnings: List[str]) -> None:
+    """The CA variables that are set but do not apply: ``*_CA_BUNDLE`` when a source's own setting
+    decides (``source_verify``), ``SSL_CERT_*`` always."""
+    if source_verify:
+        for var in _BUNDLE_VARIABLES:
             if env.get(var):
                 settings.append(Setting(var, redact_text(env[var]), "environment", False))
                 warnings.append(M("poetry.variable_not_used", "%s is not used for this index: %s wins (requests "
@@ -521,11 +565,46 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
             settings.append(Setting(var, redact_text(env[var]), "environment", False))
             warnings.append(M("poetry.ignores", "Poetry ignores %s (requests reads REQUESTS_CA_BUNDLE, else certifi)",
                               var))
+
+
+def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> Resolved:
+    """Poetry's index, the certificates that apply to it and what requests does with them."""
+    major = _major(found.version)
+    settings: List[Setting] = []
+    warnings: List[str] = []
+
+    pyproject = locate_pyproject(cwd)
+    project = _read_noting(pyproject, deadline, warnings) if pyproject else None
+    if pyproject:
+        settings.append(Setting("pyproject.toml", redact_text(pyproject), M("poetry.cwd_or_parent",
+                                                                            "the current directory or a parent")))
+    sources = _dig(project, ["tool", "poetry", "source"]) or []
+    if not isinstance(sources, list):
+        sources = []
+    settings.extend(_source_settings(sources, pyproject))
+
+    cdir, cdir_source = config_dir(env)
+    cfg = _Config(env, _config_layers(os.path.join(cdir, "config.toml"), pyproject, deadline, warnings))
+
+    name, index_url, why = _choose_index(sources, major)
+    cert_name = _certificates_name(cfg, name, index_url, major, warnings)
+    settings[:0] = _index_settings(index_url, why, name, cert_name, pyproject)
+
+    verify: Any = True
+    cert_source = None
+    client_cert = None
+    if cert_name is not None:
+        verify, cert_source = _source_verify(cfg, cert_name, settings, warnings)
+        client_cert = _client_cert(cfg, cert_name, settings, warnings)
+
+    source_cert_name = "certificates.%s.cert" % cert_name
+    trust = _trust(found, verify, source_cert_name, env, deadline, settings, warnings)
+    _unused_variables(env, cert_source is not None or verify is False, source_cert_name, settings, warnings)
     settings.append(Setting("config-dir", redact_text(cdir), cdir_source))
 
     proxy, proxy_settings = env_proxy(env, index_url)
     settings.extend(proxy_settings)
-    return Resolved(found, index_url, tuple(settings), tuple(trust), proxy, client_cert, tuple(warnings))
+    return Resolved(found, index_url, tuple(settings), (trust,), proxy, client_cert, tuple(warnings))
 
 
 # --- request -------------------------------------------------------------------------

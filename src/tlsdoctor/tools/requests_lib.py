@@ -208,6 +208,28 @@ def bundle_trust(name: str, value: str, client: str = "requests") -> Tuple[Trust
     return Trust(TrustKind.FILE, value, name), None
 
 
+def env_bundle(env: Mapping[str, str], settings: List[Setting], warnings: List[str],
+               client: str = "requests") -> Optional[Trust]:
+    """The bundle requests loads from the environment, or None (then certifi, or the caller's own).
+
+    ``merge_environment_settings``: ``os.environ.get("REQUESTS_CA_BUNDLE") or
+    os.environ.get("CURL_CA_BUNDLE")``, so an empty value counts as unset. Each variable that is
+    set goes to ``settings`` (the one used effective), a bundle that cannot be loaded to ``warnings``.
+    """
+    chosen: Optional[Trust] = None
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        value = env.get(name)
+        if value is None:
+            continue
+        effective = bool(value) and chosen is None
+        settings.append(Setting(name, redact_text(value), "environment", effective))
+        if effective:
+            chosen, warning = bundle_trust(name, value, client)
+            if warning:
+                warnings.append(warning)
+    return chosen
+
+
 # --- requests ----------------------------------------------------------------------
 
 
@@ -220,21 +242,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float) -> 
     settings: List[Setting] = [index_setting]
     trust: List[Trust] = []
     warnings: List[str] = []
-    # `os.environ.get(A) or os.environ.get(B)`: an empty value counts as unset.
-    chosen = None
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        value = env.get(name)
-        if value is None:
-            continue
-        effective = bool(value) and chosen is None
-        settings.append(Setting(name, redact_text(value), "environment", effective))
-        if effective:
-            chosen = name
-            t, warning = bundle_trust(name, value)
-            trust.append(t)
-            if warning:
-                warnings.append(warning)
-    if chosen is None:
+    bundle = env_bundle(env, settings, warnings)
+    if bundle is not None:
+        trust.append(bundle)
+    else:
         where = python_value(found.python or found.path or "python3", "c.where()", env, deadline,
                              imports="import requests.certs as c")
         trust.append(Trust(TrustKind.CERTIFI, where, "default"))
