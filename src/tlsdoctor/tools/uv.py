@@ -249,62 +249,86 @@ _ESC = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r", "b": "\b", "f": "
 
 
 def _value(s: str, lineno: int) -> Tuple[Any, str]:
+    """The TOML value ``s`` starts with, and the rest of the line after it."""
     if s.startswith('"""') or s.startswith("'''"):
         raise ValueError("line %d: multi-line strings are not read on this Python" % lineno)
-    if s.startswith('"'):
-        out, i = [], 1
-        while i < len(s):
-            c = s[i]
-            if c == "\\" and i + 1 < len(s):
-                nxt = s[i + 1]
-                if nxt in _ESC:
-                    out.append(_ESC[nxt])
-                    i += 2
-                    continue
-                if nxt in "uU":
-                    n = 4 if nxt == "u" else 8
-                    out.append(chr(int(s[i + 2:i + 2 + n], 16)))
-                    i += 2 + n
-                    continue
-                raise ValueError("line %d: bad escape" % lineno)
-            if c == '"':
-                return "".join(out), s[i + 1:]
-            out.append(c)
-            i += 1
+    for opener, read in _VALUE_READERS:
+        if s.startswith(opener):
+            return read(s, lineno)
+    return _scalar(s, lineno)
+
+
+def _basic_string(s: str, lineno: int) -> Tuple[str, str]:
+    """A ``"..."`` string with TOML's escapes (``\\n``, ``\\uXXXX``, ``\\UXXXXXXXX`` ...)."""
+    out, i = [], 1
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            text, i = _escape(s, i, lineno)
+            out.append(text)
+            continue
+        if c == '"':
+            return "".join(out), s[i + 1:]
+        out.append(c)
+        i += 1
+    raise ValueError("line %d: unterminated string" % lineno)
+
+
+def _escape(s: str, i: int, lineno: int) -> Tuple[str, int]:
+    """The escape at ``s[i]`` (a backslash with a character after it): (its text, the index after it)."""
+    nxt = s[i + 1]
+    if nxt in _ESC:
+        return _ESC[nxt], i + 2
+    if nxt in "uU":
+        n = 4 if nxt == "u" else 8
+        return chr(int(s[i + 2:i + 2 + n], 16)), i + 2 + n
+    raise ValueError("line %d: bad escape" % lineno)
+
+
+def _literal_string(s: str, lineno: int) -> Tuple[str, str]:
+    """A ``'...'`` string: no escapes."""
+    j = s.find("'", 1)
+    if j < 0:
         raise ValueError("line %d: unterminated string" % lineno)
-    if s.startswith("'"):
-        j = s.find("'", 1)
-        if j < 0:
-            raise ValueError("line %d: unterminated string" % lineno)
-        return s[1:j], s[j + 1:]
-    if s.startswith("["):
-        items: List[Any] = []
-        rest = s[1:].lstrip()
-        while not rest.startswith("]"):
-            if not rest:
-                raise ValueError("line %d: multi-line arrays are not read on this Python" % lineno)
-            v, rest = _value(rest, lineno)
-            items.append(v)
-            rest = rest.lstrip()
-            if rest.startswith(","):
-                rest = rest[1:].lstrip()
-        return items, rest[1:]
-    if s.startswith("{"):
-        table: Dict[str, Any] = {}
-        rest = s[1:].lstrip()
-        while not rest.startswith("}"):
-            m = _DOTTED.match(rest)
-            if not m or rest[m.end():m.end() + 1] != "=":
-                raise ValueError("line %d: bad inline table" % lineno)
-            *parents, last = _keys(m.group(1))
-            v, rest = _value(rest[m.end() + 1:].lstrip(), lineno)
-            _descend(table, parents)[last] = v
-            rest = rest.lstrip()
-            if rest.startswith(","):
-                rest = rest[1:].lstrip()
-            elif not rest.startswith("}"):
-                raise ValueError("line %d: bad inline table" % lineno)
-        return table, rest[1:]
+    return s[1:j], s[j + 1:]
+
+
+def _array(s: str, lineno: int) -> Tuple[List[Any], str]:
+    """A one-line ``[a, b, ...]`` (a trailing comma allowed)."""
+    items: List[Any] = []
+    rest = s[1:].lstrip()
+    while not rest.startswith("]"):
+        if not rest:
+            raise ValueError("line %d: multi-line arrays are not read on this Python" % lineno)
+        v, rest = _value(rest, lineno)
+        items.append(v)
+        rest = rest.lstrip()
+        if rest.startswith(","):
+            rest = rest[1:].lstrip()
+    return items, rest[1:]
+
+
+def _inline_table(s: str, lineno: int) -> Tuple[Dict[str, Any], str]:
+    """A one-line ``{ key = value, a.b = value }``."""
+    table: Dict[str, Any] = {}
+    rest = s[1:].lstrip()
+    while not rest.startswith("}"):
+        m = _DOTTED.match(rest)
+        if not m or rest[m.end():m.end() + 1] != "=":
+            raise ValueError("line %d: bad inline table" % lineno)
+        *parents, last = _keys(m.group(1))
+        v, rest = _value(rest[m.end() + 1:].lstrip(), lineno)
+        _descend(table, parents)[last] = v
+        rest = rest.lstrip()
+        if rest.startswith(","):
+            rest = rest[1:].lstrip()
+        elif not rest.startswith("}"):
+            raise ValueError("line %d: bad inline table" % lineno)
+    return table, rest[1:]
+
+
+def _scalar(s: str, lineno: int) -> Tuple[Any, str]:
+    """A boolean or an integer (``_`` separators allowed); anything else is not understood."""
     m = re.match(r"(true|false)\b", s)
     if m:
         return m.group(1) == "true", s[m.end():]
@@ -312,6 +336,15 @@ def _value(s: str, lineno: int) -> Tuple[Any, str]:
     if m:
         return int(m.group().replace("_", "")), s[m.end():]
     raise ValueError("line %d: value not understood" % lineno)
+
+
+# The reader for each value by its first character (after the multi-line string check).
+_VALUE_READERS = (
+    ('"', _basic_string),
+    ("'", _literal_string),
+    ("[", _array),
+    ("{", _inline_table),
+)
 
 
 # ----------------------------------------------------------------------------- configuration files
