@@ -204,26 +204,10 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     depth = 0
     start = 0
     for lineno, raw in enumerate(text.splitlines(), 1):
-        kept: List[str] = []
-        quote = ""
-        for i, c in enumerate(raw):
-            if quote:
-                kept.append(c)
-                if c == quote and not (quote == '"' and raw[i - 1] == "\\"):
-                    quote = ""
-                continue
-            if c == "#":
-                break
-            if c in "\"'":
-                quote = c
-            elif c in "[{" and (depth or buf or "=" in "".join(kept)):
-                depth += 1
-            elif c in "]}" and depth:
-                depth -= 1
-            kept.append(c)
+        kept, depth = _scan_line(raw, depth, continued=bool(buf))
         if not buf:
             start = lineno
-        buf.append("".join(kept).strip())
+        buf.append(kept.strip())
         if depth == 0:
             line = " ".join(b for b in buf if b)
             if line:
@@ -232,6 +216,32 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     if buf:
         raise ValueError("line %d: an array or table is not closed" % start)
     return out
+
+
+def _scan_line(raw: str, depth: int, continued: bool) -> Tuple[str, int]:
+    """One physical line without its comment, and the bracket depth after it.
+
+    A ``#`` or bracket inside a quoted string is text. A ``[``/``{`` opens a value only
+    inside one already open, on a continued line or after the ``=`` (at the start of a
+    line it is a table header, which never spans lines)."""
+    kept: List[str] = []
+    quote = ""
+    for i, c in enumerate(raw):
+        if quote:
+            kept.append(c)
+            if c == quote and not (quote == '"' and raw[i - 1] == "\\"):
+                quote = ""
+            continue
+        if c == "#":
+            break
+        if c in "\"'":
+            quote = c
+        elif c in "[{" and (depth or continued or "=" in "".join(kept)):
+            depth += 1
+        elif c in "]}" and depth:
+            depth -= 1
+        kept.append(c)
+    return "".join(kept), depth
 
 
 def _descend(t: Dict[str, Any], keys: List[str]) -> Dict[str, Any]:
