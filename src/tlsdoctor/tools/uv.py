@@ -362,43 +362,54 @@ _VALUE_READERS = (
 
 def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str]], List[str]]:
     """[(path, which)] from the highest precedence down, and notes."""
-    notes: List[str] = []
     if (env.get("UV_NO_CONFIG") or "").strip().lower() in _TRUE:
         return [], [M("uv.no_config", "UV_NO_CONFIG is set: uv reads no configuration file")]
     if env.get("UV_CONFIG_FILE"):
         return [(env["UV_CONFIG_FILE"], "UV_CONFIG_FILE")], \
             [M("uv.config_file", "UV_CONFIG_FILE is set: uv reads that file and no project, user or system file")]
-    files: List[Tuple[str, str]] = []
+    project, notes = _project_file(cwd)
+    found = (("project", project), ("user", _user_file(env)), ("system", _system_file(env)))
+    return [(path, which) for which, path in found if path], notes
+
+
+def _project_file(cwd: str) -> Tuple[Optional[str], List[str]]:
+    """The nearest ``uv.toml``, else ``pyproject.toml`` with ``[tool.uv]``, from ``cwd`` upwards, and notes.
+
+    The walk stops at the first directory with either file: a ``pyproject.toml`` without
+    ``[tool.uv]`` is a project root too, and uv does not look above it."""
     d = os.path.abspath(cwd or ".")
     while True:
         uv_toml = os.path.join(d, "uv.toml")
         pyproject = os.path.join(d, "pyproject.toml")
         if os.path.isfile(uv_toml):
-            files.append((uv_toml, "project"))
             if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-                notes.append(M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins", pyproject))
-            break
-        if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-            files.append((pyproject, "project"))
-            break
+                return uv_toml, [M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins",
+                                   pyproject)]
+            return uv_toml, []
         if os.path.isfile(pyproject):
-            break  # a project root without [tool.uv]: uv stops looking here too
+            return (pyproject if _has_tool_uv(pyproject) else None), []
         parent = os.path.dirname(d)
         if parent == d:
-            break
+            return None, []
         d = parent
+
+
+def _user_file(env: Mapping[str, str]) -> Optional[str]:
+    """``$XDG_CONFIG_HOME/uv/uv.toml``, else ``~/.config/uv/uv.toml``, if it exists."""
     xdg = env.get("XDG_CONFIG_HOME")
     home = env.get("HOME") or os.path.expanduser("~")
     user = os.path.join(xdg, "uv", "uv.toml") if xdg else os.path.join(home, ".config", "uv", "uv.toml")
-    if os.path.isfile(user):
-        files.append((user, "user"))
+    return user if os.path.isfile(user) else None
+
+
+def _system_file(env: Mapping[str, str]) -> Optional[str]:
+    """The first ``uv/uv.toml`` under ``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), then ``/etc``."""
     dirs = [p for p in (env.get("XDG_CONFIG_DIRS") or "").split(os.pathsep) if p] or ["/etc/xdg"]
     for base in dirs + ["/etc"]:
         system = os.path.join(base, "uv", "uv.toml")
         if os.path.isfile(system):
-            files.append((system, "system"))
-            break
-    return files, notes
+            return system
+    return None
 
 
 def _has_tool_uv(path: str) -> bool:
