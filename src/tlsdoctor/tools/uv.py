@@ -519,13 +519,34 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     """uv's effective configuration for ``uv pip`` in ``cwd`` with ``env``.
 
     ``index_url`` (check's ``--index-url``) plays uv's own ``--index-url`` flag.
+    Each step below appends the settings it shows and the warnings it gives, in this order.
     """
-    v = version_tuple(found.version)
     settings: List[Setting] = []
     warnings: List[str] = []
     paths, notes = _config_files(env, cwd)
     warnings.extend(notes)
-    files: List[Tuple[str, str, Dict[str, Any]]] = []
+    files = _read_files(paths, deadline, warnings)
+    url = _index(index_url, env, files, settings)
+    system = _os_store_switch(found, env, files, settings, warnings)
+    trust = _roots(found, env, system, settings, warnings)
+    settings.extend(_ignored_bundles(env))
+    _insecure_hosts(env, files, url, settings, trust)
+    proxy = _proxy(env, url, settings, warnings)
+    client_cert = env.get("SSL_CLIENT_CERT") or None
+    if client_cert:
+        settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
+    settings.append(_retries(found))
+    return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
+                    client_cert=client_cert, warnings=tuple(warnings))
+
+
+# (path, which, the settings uv pip reads from it), the highest precedence first
+_Files = List[Tuple[str, str, Dict[str, Any]]]
+
+
+def _read_files(paths: List[Tuple[str, str]], deadline: float, warnings: List[str]) -> _Files:
+    """Each configuration file's settings; one uv cannot read is a warning (uv itself stops there)."""
+    files: _Files = []
     for path, which in paths:
         if time.monotonic() >= deadline:
             warnings.append(M("uv.deadline", "the deadline came before %s was read", path))
@@ -539,11 +560,16 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             else:
                 warnings.append(M("uv.cannot_read", "uv cannot read %s: %s (uv itself stops with an error)",
                                   path, redact_text(str(exc))))
+    return files
 
-    def from_files(key: str) -> List[Tuple[Any, str]]:
-        return [(data[key], path) for path, _, data in files if key in data]
 
-    # -- the index
+def _from_files(files: _Files, key: str) -> List[Tuple[Any, str]]:
+    """(value, path) of ``key`` in every file that sets it, the highest first."""
+    return [(data[key], path) for path, _, data in files if key in data]
+
+
+def _index(index_url: Optional[str], env: Mapping[str, str], files: _Files, settings: List[Setting]) -> str:
+    """The index uv uses: check's ``--index-url``, then the environment, then the files, then PyPI."""
     candidates: List[Tuple[str, str, str]] = []  # (url, name, source), highest first
     if index_url:
         candidates.append((index_url, "--index-url", "tlsdoctor check --index-url"))
@@ -556,11 +582,28 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     candidates.append((DEFAULT_INDEX, "index-url", "default"))
     for i, (url, name, source) in enumerate(candidates):
         settings.append(Setting(name, redact_url(url) or "", source, effective=(i == 0)))
-    url = candidates[0][0]
+    return candidates[0][0]
 
-    # -- the OS store switch
-    new_name = v[:2] >= (0, 11)
-    system: Optional[Tuple[bool, str]] = None  # (on, where)
+
+# One spelling of the OS store switch: (name, value shown, source, on, where), the highest first.
+_Switch = Tuple[str, str, str, bool, str]
+
+
+def _os_store_switch(found: Found, env: Mapping[str, str], files: _Files, settings: List[Setting],
+                     warnings: List[str]) -> Optional[Tuple[bool, str]]:
+    """(on, where) of the OS store switch uv obeys, or None: the environment beats the files, and
+    ``system-certs``/``UV_SYSTEM_CERTS`` beat ``native-tls``/``UV_NATIVE_TLS`` where uv knows both."""
+    new_name = version_tuple(found.version)[:2] >= (0, 11)
+    candidates = _switch_from_env(found, env, new_name, warnings) + \
+        _switch_from_files(found, files, new_name, warnings)
+    for i, (name, shown, source, _, _) in enumerate(candidates):
+        settings.append(Setting(name, shown, source, effective=i == 0))
+    return (candidates[0][3], candidates[0][4]) if candidates else None
+
+
+def _switch_from_env(found: Found, env: Mapping[str, str], new_name: bool, warnings: List[str]) -> List[_Switch]:
+    """UV_SYSTEM_CERTS (uv >= 0.11) then UV_NATIVE_TLS, each only when it reads as a boolean."""
+    out: List[_Switch] = []
     for name in ("UV_SYSTEM_CERTS", "UV_NATIVE_TLS"):
         if name == "UV_SYSTEM_CERTS" and not new_name:
             if name in env:
@@ -569,79 +612,113 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             continue
         b = _bool_env(env, name)
         if b is not None:
-            settings.append(Setting(name, env[name], "environment", effective=system is None))
-            if system is None:
-                system = (b, name)
+            out.append((name, env[name], "environment", b, name))
+    return out
+
+
+def _switch_from_files(found: Found, files: _Files, new_name: bool, warnings: List[str]) -> List[_Switch]:
+    """system-certs (uv >= 0.11) then native-tls, each from every file that sets it to a boolean."""
+    out: List[_Switch] = []
     for key in ("system-certs", "native-tls"):
         if key == "system-certs" and not new_name:
-            if from_files(key):
+            if _from_files(files, key):
                 warnings.append(M("uv.unknown_key", "system-certs is unknown to uv %s (it has native-tls)",
                                   found.version))
             continue
-        for value, path in from_files(key):
+        for value, path in _from_files(files, key):
             if isinstance(value, bool):
-                settings.append(Setting(key, str(value).lower(), path, effective=system is None))
-                if system is None:
-                    system = (value, "%s in %s" % (key, path))
-    os_store = bool(system and system[0])
+                out.append((key, str(value).lower(), path, value, "%s in %s" % (key, path)))
+    return out
 
-    # -- custom bundles
-    trust: List[Trust] = []
+
+class _Roots:
+    """uv's roots while ``_roots`` reads SSL_CERT_FILE and SSL_CERT_DIR."""
+
+    def __init__(self, os_store: bool) -> None:
+        self.trust: List[Trust] = []
+        self.os_store = os_store  # the OS store switch is on and its loader finds certificates
+        self.replaced = False  # SSL_CERT_FILE/SSL_CERT_DIR replace the default roots
+        self.nothing = False  # a loader that found nothing: uv trusts no certificate from it
+
+
+def _roots(found: Found, env: Mapping[str, str], system: Optional[Tuple[bool, str]], settings: List[Setting],
+           warnings: List[str]) -> List[Trust]:
+    """The trust anchors uv verifies with: SSL_CERT_FILE/SSL_CERT_DIR replace its defaults (the
+    bundled roots, or the OS store with the switch on); REQUESTS_CA_BUNDLE & co. are not read."""
+    v = version_tuple(found.version)
+    roots = _Roots(os_store=bool(system and system[0]))
     cert_file = env.get("SSL_CERT_FILE")
-    cert_dir = env.get("SSL_CERT_DIR")
-    replaced = False
-    nothing = False
+    # uv 0.12+ treats SSL_CERT_FILE="" as unset; before, it is an invalid file
     if cert_file is not None and (cert_file != "" or v[:2] < (0, 12)):
-        ok, why = _loadable(cert_file) if cert_file else (False, "does not exist")
-        settings.append(Setting("SSL_CERT_FILE", redact_value("SSL_CERT_FILE", cert_file) or '""', "environment",
-                                effective=ok or v[:2] >= (0, 12)))
-        if ok:
-            trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
-            replaced = True
-        elif v[:2] >= (0, 12):
-            warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
-                              "certificate then (\"%s\")", why, found.version,
-                              "No default certificates will be trusted"))
-            replaced = nothing = True
+        _cert_file(found, cert_file, roots, settings, warnings)
+    if env.get("SSL_CERT_DIR"):
+        _cert_dir(found, env["SSL_CERT_DIR"], roots, settings, warnings)
+    if not roots.replaced and not roots.nothing:
+        if roots.os_store:
+            roots.trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
         else:
-            warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
-                              "Ignoring invalid `SSL_CERT_FILE`", why))
-            if os_store and (0, 9) <= v[:2] < (0, 12):
-                # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
-                warnings.append(M("uv.native_loader", "uv %s's OS-store loader reads the same SSL_CERT_FILE and loads "
-                                  "no certificate", found.version))
-                os_store = False
-                nothing = True
-    if cert_dir:
-        knows_dir = v >= (0, 9, 10)
-        settings.append(Setting("SSL_CERT_DIR", redact_value("SSL_CERT_DIR", cert_dir) or "", "environment",
-                                effective=knows_dir))
-        if knows_dir:
-            for d in re.split(r"[:;]", cert_dir):
-                if d:
-                    trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
-            replaced = True
-        else:
-            warnings.append(M("uv.no_cert_dir", "uv %s does not read SSL_CERT_DIR (since 0.9.10)", found.version))
-    if not replaced and not nothing:
-        if os_store:
-            trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
-        else:
-            trust.append(Trust(TrustKind.BUNDLED, None, "default"))
-    elif replaced and os_store:
+            roots.trust.append(Trust(TrustKind.BUNDLED, None, "default"))
+    elif roots.replaced and roots.os_store:
         warnings.append(M("uv.replaced_os_store", "%s is on, but SSL_CERT_FILE/SSL_CERT_DIR replace the OS store too",
-                          system[1]))
-    if nothing and not trust:
-        trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT"):
-        if env.get(name):
-            settings.append(Setting(name, redact_value(name, env[name]) or "", M("uv.env_ignored",
-                                                                                 "environment (uv ignores it)"),
-                                    effective=False))
+                          system[1]))  # os_store: the switch is on, so system is set
+    if roots.nothing and not roots.trust:
+        roots.trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
+    return roots.trust
 
-    # -- verification off for the index host
+
+def _cert_file(found: Found, cert_file: str, roots: _Roots, settings: List[Setting], warnings: List[str]) -> None:
+    """SSL_CERT_FILE: a loadable file replaces the roots; one that loads nothing makes 0.12+ trust
+    nothing, and older uv ignore it (but 0.9-0.11's OS-store loader reads it too, and finds nothing)."""
+    v = version_tuple(found.version)
+    ok, why = _loadable(cert_file) if cert_file else (False, "does not exist")
+    settings.append(Setting("SSL_CERT_FILE", redact_value("SSL_CERT_FILE", cert_file) or '""', "environment",
+                            effective=ok or v[:2] >= (0, 12)))
+    if ok:
+        roots.trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
+        roots.replaced = True
+    elif v[:2] >= (0, 12):
+        warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
+                          "certificate then (\"%s\")", why, found.version,
+                          "No default certificates will be trusted"))
+        roots.replaced = roots.nothing = True
+    else:
+        warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
+                          "Ignoring invalid `SSL_CERT_FILE`", why))
+        if roots.os_store and (0, 9) <= v[:2] < (0, 12):
+            # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
+            warnings.append(M("uv.native_loader", "uv %s's OS-store loader reads the same SSL_CERT_FILE and loads "
+                              "no certificate", found.version))
+            roots.os_store = False
+            roots.nothing = True
+
+
+def _cert_dir(found: Found, cert_dir: str, roots: _Roots, settings: List[Setting], warnings: List[str]) -> None:
+    """SSL_CERT_DIR (uv >= 0.9.10; entries separated by ``:``) replaces the roots too."""
+    knows_dir = version_tuple(found.version) >= (0, 9, 10)
+    settings.append(Setting("SSL_CERT_DIR", redact_value("SSL_CERT_DIR", cert_dir) or "", "environment",
+                            effective=knows_dir))
+    if knows_dir:
+        for d in re.split(r"[:;]", cert_dir):
+            if d:
+                roots.trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
+        roots.replaced = True
+    else:
+        warnings.append(M("uv.no_cert_dir", "uv %s does not read SSL_CERT_DIR (since 0.9.10)", found.version))
+
+
+def _ignored_bundles(env: Mapping[str, str]) -> List[Setting]:
+    """pip's and requests' bundle variables, shown as not effective: uv does not read them."""
+    return [Setting(name, redact_value(name, env[name]) or "", M("uv.env_ignored", "environment (uv ignores it)"),
+                    effective=False)
+            for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT") if env.get(name)]
+
+
+def _insecure_hosts(env: Mapping[str, str], files: _Files, url: str, settings: List[Setting],
+                    trust: List[Trust]) -> None:
+    """UV_INSECURE_HOST and allow-insecure-host: an entry matching the index turns verification off
+    (``trust`` then starts with OFF)."""
     insecure: List[Tuple[str, str]] = [(h, "UV_INSECURE_HOST") for h in (env.get("UV_INSECURE_HOST") or "").split()]
-    for value, path in from_files("allow-insecure-host"):
+    for value, path in _from_files(files, "allow-insecure-host"):
         for h in (value if isinstance(value, list) else [value]):
             if isinstance(h, str):
                 insecure.append((h, "allow-insecure-host in %s" % path))
@@ -652,7 +729,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
         if _host_matches(h, url) and not any(t.kind == TrustKind.OFF for t in trust):
             trust.insert(0, Trust(TrustKind.OFF, None, source.split(" in ")[0]))
 
-    # -- proxy (reqwest: HTTPS_PROXY / https_proxy for https, then ALL_PROXY; NO_PROXY)
+
+def _proxy(env: Mapping[str, str], url: str, settings: List[Setting], warnings: List[str]) -> Optional[str]:
+    """The proxy uv's client (reqwest) uses for ``url``: HTTPS_PROXY / https_proxy for https (else
+    http_proxy / HTTP_PROXY), then ALL_PROXY; the first NO_PROXY / no_proxy set can bypass it."""
     proxy = None
     try:
         parts = urlsplit(url)
@@ -674,16 +754,16 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
                 warnings.append(M("uv.no_proxy", "%s matches %s: uv goes direct, not through the proxy", name, host))
                 proxy = None
             break
-    client_cert = env.get("SSL_CLIENT_CERT") or None
-    if client_cert:
-        settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
-    knows_retries = v[:2] >= (0, 10)
-    settings.append(Setting("UV_HTTP_RETRIES", "0", M("uv.retries_set", "set by tlsdoctor for its request")
-                            if knows_retries else M("uv.retries_unread", "set by tlsdoctor (uv %s does not read it: it "
-                                                    "retries 3 times)", found.version),
-                            effective=knows_retries))
-    return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
-                    client_cert=client_cert, warnings=tuple(warnings))
+    return proxy
+
+
+def _retries(found: Found) -> Setting:
+    """UV_HTTP_RETRIES=0, which ``request`` sets (uv < 0.10 does not read it)."""
+    knows_retries = version_tuple(found.version)[:2] >= (0, 10)
+    return Setting("UV_HTTP_RETRIES", "0", M("uv.retries_set", "set by tlsdoctor for its request")
+                   if knows_retries else M("uv.retries_unread", "set by tlsdoctor (uv %s does not read it: it "
+                                           "retries 3 times)", found.version),
+                   effective=knows_retries)
 
 
 # ----------------------------------------------------------------------------- request
