@@ -183,51 +183,76 @@ def _manual_bundle_text(tool: str) -> str:
 # ------------------------------------------------------------------------- uv
 
 def _uv(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[str, str]) -> List[Tuple[Step, ...]]:
+    key, env_key = _uv_switch_names(resolved)
+    path = uv_toml(f, env)
+    unset = _uv_unset_stale(resolved, env)
+    trust_cause = any(c in TRUST_CAUSES for c in causes)
     out: List[Tuple[Step, ...]] = []
+    if f.os_store_trusts:
+        out.extend(_uv_os_store_switch(key, env_key, path, unset))
+    elif unset and not trust_cause:
+        out.append(unset)
+    if trust_cause or (unset and not f.os_store_trusts):
+        out.extend(_uv_add_ca(key, path, f))
+    return out
+
+
+def _uv_switch_names(resolved: Any) -> Tuple[str, str]:
+    """uv's OS store switch, (uv.toml key, variable): ``system-certs`` since 0.11 (also when the
+    version is unknown), ``native-tls`` before."""
     ver = _version(resolved)
     key = "system-certs" if not ver or ver[:2] >= (0, 11) else "native-tls"
-    env_key = "UV_SYSTEM_CERTS" if key == "system-certs" else "UV_NATIVE_TLS"
-    path = uv_toml(f, env)
+    return key, "UV_SYSTEM_CERTS" if key == "system-certs" else "UV_NATIVE_TLS"
+
+
+def _uv_unset_stale(resolved: Any, env: Mapping[str, str]) -> Tuple[Step, ...]:
+    """Removing an SSL_CERT_FILE that loads no certificate (or that made uv trust nothing), else ()."""
     trust = getattr(resolved, "trust", ()) or ()
-    stale = _stale(env, "SSL_CERT_FILE") or any(str(getattr(t, "kind", "")) == "nothing" for t in trust)
-    unset = ()
-    if stale:
-        unset = (remedies.unset_env(
-            "SSL_CERT_FILE",
-            M("toolrem.uv_unset_cert_file", "SSL_CERT_FILE names a file with no certificate: uv >= 0.12 then trusts "
-              "nothing (\"%s\") and 0.10's OS-store loader finds nothing. Removing it also changes %s (they go back "
-              "to their default roots)", "No default certificates will be trusted", SSL_CERT_FILE_CLIENTS),
-            source=_where(resolved, "SSL_CERT_FILE")),)
-    if f.os_store_trusts:
-        out.append(unset + (remedies.set_tool_config(
+    if not (_stale(env, "SSL_CERT_FILE") or any(str(getattr(t, "kind", "")) == "nothing" for t in trust)):
+        return ()
+    return (remedies.unset_env(
+        "SSL_CERT_FILE",
+        M("toolrem.uv_unset_cert_file", "SSL_CERT_FILE names a file with no certificate: uv >= 0.12 then trusts "
+          "nothing (\"%s\") and 0.10's OS-store loader finds nothing. Removing it also changes %s (they go back "
+          "to their default roots)", "No default certificates will be trusted", SSL_CERT_FILE_CLIENTS),
+        source=_where(resolved, "SSL_CERT_FILE")),)
+
+
+def _uv_os_store_switch(key: str, env_key: str, path: str, unset: Tuple[Step, ...]) -> List[Tuple[Step, ...]]:
+    """The OS store trusts the index: uv's switch to it, in uv.toml, else as a variable."""
+    return [
+        unset + (remedies.set_tool_config(
             "uv", path, key, "true",
             M("toolrem.uv_switch", "%s = true in your uv.toml: uv verifies with the OS store, which trusts the "
               "index's CA. Reaches only uv (every uv command of this user; a project's uv.toml or [tool.uv] can still "
-              "override it)", key)),))
-        out.append(unset + (remedies.set_env(
+              "override it)", key)),),
+        unset + (remedies.set_env(
             env_key, "1", M("toolrem.uv_env_switch", "the same switch as an environment variable in your shell "
-                            "start-up file: reaches only uv (in shells started after the change)")),))
-    elif stale and not any(c in TRUST_CAUSES for c in causes):
-        out.append(unset)
-    if any(c in TRUST_CAUSES for c in causes) or (stale and not f.os_store_trusts):
-        # The OS store does not (yet) trust the CA. uv has no per-index CA setting in uv.toml
-        # and `--cert` (0.12) has no environment spelling, so the SSL_CERT_FILE-free path is
-        # the OS store itself (root), then the uv.toml switch.
-        if not f.os_store_trusts:
-            out.append((remedies.manual(M(
-                "toolrem.uv_os_store", "add the CA to the OS store (as root: copy it to %s and run %s), then set %s = "
-                "true in %s: reaches every program that uses the OS store, and uv only through the switch; no global "
-                "SSL_CERT_FILE", "/usr/local/share/ca-certificates/", "update-ca-certificates", key, path)),))
-        bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
-                                            "confirmed CA", f.base_bundle or "certifi"))
-        if bundle is not None:
-            out.append((bundle, remedies.set_env(
-                "SSL_CERT_FILE", f.bundle or "",
-                M("toolrem.uv_bundle", "uv replaces its roots with this full bundle (public roots + the CA, so other "
-                  "hosts keep working). Blast radius: %s all get this bundle instead of their defaults",
-                  SSL_CERT_FILE_RADIUS)),))
-        elif not f.os_store_trusts:
-            out.append((remedies.manual(_manual_bundle_text("uv")),))
+                            "start-up file: reaches only uv (in shells started after the change)")),),
+    ]
+
+
+def _uv_add_ca(key: str, path: str, f: ToolFacts) -> List[Tuple[Step, ...]]:
+    """uv must be given the CA: through the OS store (when it does not trust it yet), else a full bundle."""
+    # uv has no per-index CA setting in uv.toml and `--cert` (0.12) has no environment
+    # spelling, so the SSL_CERT_FILE-free path is the OS store itself (root), then the
+    # uv.toml switch.
+    out: List[Tuple[Step, ...]] = []
+    if not f.os_store_trusts:
+        out.append((remedies.manual(M(
+            "toolrem.uv_os_store", "add the CA to the OS store (as root: copy it to %s and run %s), then set %s = "
+            "true in %s: reaches every program that uses the OS store, and uv only through the switch; no global "
+            "SSL_CERT_FILE", "/usr/local/share/ca-certificates/", "update-ca-certificates", key, path)),))
+    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
+                                        "confirmed CA", f.base_bundle or "certifi"))
+    if bundle is not None:
+        out.append((bundle, remedies.set_env(
+            "SSL_CERT_FILE", f.bundle or "",
+            M("toolrem.uv_bundle", "uv replaces its roots with this full bundle (public roots + the CA, so other "
+              "hosts keep working). Blast radius: %s all get this bundle instead of their defaults",
+              SSL_CERT_FILE_RADIUS)),))
+    elif not f.os_store_trusts:
+        out.append((remedies.manual(_manual_bundle_text("uv")),))
     return out
 
 

@@ -204,26 +204,10 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     depth = 0
     start = 0
     for lineno, raw in enumerate(text.splitlines(), 1):
-        kept: List[str] = []
-        quote = ""
-        for i, c in enumerate(raw):
-            if quote:
-                kept.append(c)
-                if c == quote and not (quote == '"' and raw[i - 1] == "\\"):
-                    quote = ""
-                continue
-            if c == "#":
-                break
-            if c in "\"'":
-                quote = c
-            elif c in "[{" and (depth or buf or "=" in "".join(kept)):
-                depth += 1
-            elif c in "]}" and depth:
-                depth -= 1
-            kept.append(c)
+        kept, depth = _scan_line(raw, depth, continued=bool(buf))
         if not buf:
             start = lineno
-        buf.append("".join(kept).strip())
+        buf.append(kept.strip())
         if depth == 0:
             line = " ".join(b for b in buf if b)
             if line:
@@ -232,6 +216,32 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     if buf:
         raise ValueError("line %d: an array or table is not closed" % start)
     return out
+
+
+def _scan_line(raw: str, depth: int, continued: bool) -> Tuple[str, int]:
+    """One physical line without its comment, and the bracket depth after it.
+
+    A ``#`` or bracket inside a quoted string is text. A ``[``/``{`` opens a value only
+    inside one already open, on a continued line or after the ``=`` (at the start of a
+    line it is a table header, which never spans lines)."""
+    kept: List[str] = []
+    quote = ""
+    for i, c in enumerate(raw):
+        if quote:
+            kept.append(c)
+            if c == quote and not (quote == '"' and raw[i - 1] == "\\"):
+                quote = ""
+            continue
+        if c == "#":
+            break
+        if c in "\"'":
+            quote = c
+        elif c in "[{" and (depth or continued or "=" in "".join(kept)):
+            depth += 1
+        elif c in "]}" and depth:
+            depth -= 1
+        kept.append(c)
+    return "".join(kept), depth
 
 
 def _descend(t: Dict[str, Any], keys: List[str]) -> Dict[str, Any]:
@@ -249,62 +259,86 @@ _ESC = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r", "b": "\b", "f": "
 
 
 def _value(s: str, lineno: int) -> Tuple[Any, str]:
+    """The TOML value ``s`` starts with, and the rest of the line after it."""
     if s.startswith('"""') or s.startswith("'''"):
         raise ValueError("line %d: multi-line strings are not read on this Python" % lineno)
-    if s.startswith('"'):
-        out, i = [], 1
-        while i < len(s):
-            c = s[i]
-            if c == "\\" and i + 1 < len(s):
-                nxt = s[i + 1]
-                if nxt in _ESC:
-                    out.append(_ESC[nxt])
-                    i += 2
-                    continue
-                if nxt in "uU":
-                    n = 4 if nxt == "u" else 8
-                    out.append(chr(int(s[i + 2:i + 2 + n], 16)))
-                    i += 2 + n
-                    continue
-                raise ValueError("line %d: bad escape" % lineno)
-            if c == '"':
-                return "".join(out), s[i + 1:]
-            out.append(c)
-            i += 1
+    for opener, read in _VALUE_READERS:
+        if s.startswith(opener):
+            return read(s, lineno)
+    return _scalar(s, lineno)
+
+
+def _basic_string(s: str, lineno: int) -> Tuple[str, str]:
+    """A ``"..."`` string with TOML's escapes (``\\n``, ``\\uXXXX``, ``\\UXXXXXXXX`` ...)."""
+    out, i = [], 1
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            text, i = _escape(s, i, lineno)
+            out.append(text)
+            continue
+        if c == '"':
+            return "".join(out), s[i + 1:]
+        out.append(c)
+        i += 1
+    raise ValueError("line %d: unterminated string" % lineno)
+
+
+def _escape(s: str, i: int, lineno: int) -> Tuple[str, int]:
+    """The escape at ``s[i]`` (a backslash with a character after it): (its text, the index after it)."""
+    nxt = s[i + 1]
+    if nxt in _ESC:
+        return _ESC[nxt], i + 2
+    if nxt in "uU":
+        n = 4 if nxt == "u" else 8
+        return chr(int(s[i + 2:i + 2 + n], 16)), i + 2 + n
+    raise ValueError("line %d: bad escape" % lineno)
+
+
+def _literal_string(s: str, lineno: int) -> Tuple[str, str]:
+    """A ``'...'`` string: no escapes."""
+    j = s.find("'", 1)
+    if j < 0:
         raise ValueError("line %d: unterminated string" % lineno)
-    if s.startswith("'"):
-        j = s.find("'", 1)
-        if j < 0:
-            raise ValueError("line %d: unterminated string" % lineno)
-        return s[1:j], s[j + 1:]
-    if s.startswith("["):
-        items: List[Any] = []
-        rest = s[1:].lstrip()
-        while not rest.startswith("]"):
-            if not rest:
-                raise ValueError("line %d: multi-line arrays are not read on this Python" % lineno)
-            v, rest = _value(rest, lineno)
-            items.append(v)
-            rest = rest.lstrip()
-            if rest.startswith(","):
-                rest = rest[1:].lstrip()
-        return items, rest[1:]
-    if s.startswith("{"):
-        table: Dict[str, Any] = {}
-        rest = s[1:].lstrip()
-        while not rest.startswith("}"):
-            m = _DOTTED.match(rest)
-            if not m or rest[m.end():m.end() + 1] != "=":
-                raise ValueError("line %d: bad inline table" % lineno)
-            *parents, last = _keys(m.group(1))
-            v, rest = _value(rest[m.end() + 1:].lstrip(), lineno)
-            _descend(table, parents)[last] = v
-            rest = rest.lstrip()
-            if rest.startswith(","):
-                rest = rest[1:].lstrip()
-            elif not rest.startswith("}"):
-                raise ValueError("line %d: bad inline table" % lineno)
-        return table, rest[1:]
+    return s[1:j], s[j + 1:]
+
+
+def _array(s: str, lineno: int) -> Tuple[List[Any], str]:
+    """A one-line ``[a, b, ...]`` (a trailing comma allowed)."""
+    items: List[Any] = []
+    rest = s[1:].lstrip()
+    while not rest.startswith("]"):
+        if not rest:
+            raise ValueError("line %d: multi-line arrays are not read on this Python" % lineno)
+        v, rest = _value(rest, lineno)
+        items.append(v)
+        rest = rest.lstrip()
+        if rest.startswith(","):
+            rest = rest[1:].lstrip()
+    return items, rest[1:]
+
+
+def _inline_table(s: str, lineno: int) -> Tuple[Dict[str, Any], str]:
+    """A one-line ``{ key = value, a.b = value }``."""
+    table: Dict[str, Any] = {}
+    rest = s[1:].lstrip()
+    while not rest.startswith("}"):
+        m = _DOTTED.match(rest)
+        if not m or rest[m.end():m.end() + 1] != "=":
+            raise ValueError("line %d: bad inline table" % lineno)
+        *parents, last = _keys(m.group(1))
+        v, rest = _value(rest[m.end() + 1:].lstrip(), lineno)
+        _descend(table, parents)[last] = v
+        rest = rest.lstrip()
+        if rest.startswith(","):
+            rest = rest[1:].lstrip()
+        elif not rest.startswith("}"):
+            raise ValueError("line %d: bad inline table" % lineno)
+    return table, rest[1:]
+
+
+def _scalar(s: str, lineno: int) -> Tuple[Any, str]:
+    """A boolean or an integer (``_`` separators allowed); anything else is not understood."""
     m = re.match(r"(true|false)\b", s)
     if m:
         return m.group(1) == "true", s[m.end():]
@@ -314,48 +348,68 @@ def _value(s: str, lineno: int) -> Tuple[Any, str]:
     raise ValueError("line %d: value not understood" % lineno)
 
 
+# The reader for each value by its first character (after the multi-line string check).
+_VALUE_READERS = (
+    ('"', _basic_string),
+    ("'", _literal_string),
+    ("[", _array),
+    ("{", _inline_table),
+)
+
+
 # ----------------------------------------------------------------------------- configuration files
 
 
 def _config_files(env: Mapping[str, str], cwd: str) -> Tuple[List[Tuple[str, str]], List[str]]:
     """[(path, which)] from the highest precedence down, and notes."""
-    notes: List[str] = []
     if (env.get("UV_NO_CONFIG") or "").strip().lower() in _TRUE:
         return [], [M("uv.no_config", "UV_NO_CONFIG is set: uv reads no configuration file")]
     if env.get("UV_CONFIG_FILE"):
         return [(env["UV_CONFIG_FILE"], "UV_CONFIG_FILE")], \
             [M("uv.config_file", "UV_CONFIG_FILE is set: uv reads that file and no project, user or system file")]
-    files: List[Tuple[str, str]] = []
+    project, notes = _project_file(cwd)
+    found = (("project", project), ("user", _user_file(env)), ("system", _system_file(env)))
+    return [(path, which) for which, path in found if path], notes
+
+
+def _project_file(cwd: str) -> Tuple[Optional[str], List[str]]:
+    """The nearest ``uv.toml``, else ``pyproject.toml`` with ``[tool.uv]``, from ``cwd`` upwards, and notes.
+
+    The walk stops at the first directory with either file: a ``pyproject.toml`` without
+    ``[tool.uv]`` is a project root too, and uv does not look above it."""
     d = os.path.abspath(cwd or ".")
     while True:
         uv_toml = os.path.join(d, "uv.toml")
         pyproject = os.path.join(d, "pyproject.toml")
         if os.path.isfile(uv_toml):
-            files.append((uv_toml, "project"))
             if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-                notes.append(M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins", pyproject))
-            break
-        if os.path.isfile(pyproject) and _has_tool_uv(pyproject):
-            files.append((pyproject, "project"))
-            break
+                return uv_toml, [M("uv.pyproject_ignored", "%s is ignored: uv.toml in the same directory wins",
+                                   pyproject)]
+            return uv_toml, []
         if os.path.isfile(pyproject):
-            break  # a project root without [tool.uv]: uv stops looking here too
+            return (pyproject if _has_tool_uv(pyproject) else None), []
         parent = os.path.dirname(d)
         if parent == d:
-            break
+            return None, []
         d = parent
+
+
+def _user_file(env: Mapping[str, str]) -> Optional[str]:
+    """``$XDG_CONFIG_HOME/uv/uv.toml``, else ``~/.config/uv/uv.toml``, if it exists."""
     xdg = env.get("XDG_CONFIG_HOME")
     home = env.get("HOME") or os.path.expanduser("~")
     user = os.path.join(xdg, "uv", "uv.toml") if xdg else os.path.join(home, ".config", "uv", "uv.toml")
-    if os.path.isfile(user):
-        files.append((user, "user"))
+    return user if os.path.isfile(user) else None
+
+
+def _system_file(env: Mapping[str, str]) -> Optional[str]:
+    """The first ``uv/uv.toml`` under ``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), then ``/etc``."""
     dirs = [p for p in (env.get("XDG_CONFIG_DIRS") or "").split(os.pathsep) if p] or ["/etc/xdg"]
     for base in dirs + ["/etc"]:
         system = os.path.join(base, "uv", "uv.toml")
         if os.path.isfile(system):
-            files.append((system, "system"))
-            break
-    return files, notes
+            return system
+    return None
 
 
 def _has_tool_uv(path: str) -> bool:
@@ -465,13 +519,34 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     """uv's effective configuration for ``uv pip`` in ``cwd`` with ``env``.
 
     ``index_url`` (check's ``--index-url``) plays uv's own ``--index-url`` flag.
+    Each step below appends the settings it shows and the warnings it gives, in this order.
     """
-    v = version_tuple(found.version)
     settings: List[Setting] = []
     warnings: List[str] = []
     paths, notes = _config_files(env, cwd)
     warnings.extend(notes)
-    files: List[Tuple[str, str, Dict[str, Any]]] = []
+    files = _read_files(paths, deadline, warnings)
+    url = _index(index_url, env, files, settings)
+    system = _os_store_switch(found, env, files, settings, warnings)
+    trust = _roots(found, env, system, settings, warnings)
+    settings.extend(_ignored_bundles(env))
+    _insecure_hosts(env, files, url, settings, trust)
+    proxy = _proxy(env, url, settings, warnings)
+    client_cert = env.get("SSL_CLIENT_CERT") or None
+    if client_cert:
+        settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
+    settings.append(_retries(found))
+    return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
+                    client_cert=client_cert, warnings=tuple(warnings))
+
+
+# (path, which, the settings uv pip reads from it), the highest precedence first
+_Files = List[Tuple[str, str, Dict[str, Any]]]
+
+
+def _read_files(paths: List[Tuple[str, str]], deadline: float, warnings: List[str]) -> _Files:
+    """Each configuration file's settings; one uv cannot read is a warning (uv itself stops there)."""
+    files: _Files = []
     for path, which in paths:
         if time.monotonic() >= deadline:
             warnings.append(M("uv.deadline", "the deadline came before %s was read", path))
@@ -485,11 +560,16 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             else:
                 warnings.append(M("uv.cannot_read", "uv cannot read %s: %s (uv itself stops with an error)",
                                   path, redact_text(str(exc))))
+    return files
 
-    def from_files(key: str) -> List[Tuple[Any, str]]:
-        return [(data[key], path) for path, _, data in files if key in data]
 
-    # -- the index
+def _from_files(files: _Files, key: str) -> List[Tuple[Any, str]]:
+    """(value, path) of ``key`` in every file that sets it, the highest first."""
+    return [(data[key], path) for path, _, data in files if key in data]
+
+
+def _index(index_url: Optional[str], env: Mapping[str, str], files: _Files, settings: List[Setting]) -> str:
+    """The index uv uses: check's ``--index-url``, then the environment, then the files, then PyPI."""
     candidates: List[Tuple[str, str, str]] = []  # (url, name, source), highest first
     if index_url:
         candidates.append((index_url, "--index-url", "tlsdoctor check --index-url"))
@@ -502,11 +582,28 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
     candidates.append((DEFAULT_INDEX, "index-url", "default"))
     for i, (url, name, source) in enumerate(candidates):
         settings.append(Setting(name, redact_url(url) or "", source, effective=(i == 0)))
-    url = candidates[0][0]
+    return candidates[0][0]
 
-    # -- the OS store switch
-    new_name = v[:2] >= (0, 11)
-    system: Optional[Tuple[bool, str]] = None  # (on, where)
+
+# One spelling of the OS store switch: (name, value shown, source, on, where), the highest first.
+_Switch = Tuple[str, str, str, bool, str]
+
+
+def _os_store_switch(found: Found, env: Mapping[str, str], files: _Files, settings: List[Setting],
+                     warnings: List[str]) -> Optional[Tuple[bool, str]]:
+    """(on, where) of the OS store switch uv obeys, or None: the environment beats the files, and
+    ``system-certs``/``UV_SYSTEM_CERTS`` beat ``native-tls``/``UV_NATIVE_TLS`` where uv knows both."""
+    new_name = version_tuple(found.version)[:2] >= (0, 11)
+    candidates = _switch_from_env(found, env, new_name, warnings) + \
+        _switch_from_files(found, files, new_name, warnings)
+    for i, (name, shown, source, _, _) in enumerate(candidates):
+        settings.append(Setting(name, shown, source, effective=i == 0))
+    return (candidates[0][3], candidates[0][4]) if candidates else None
+
+
+def _switch_from_env(found: Found, env: Mapping[str, str], new_name: bool, warnings: List[str]) -> List[_Switch]:
+    """UV_SYSTEM_CERTS (uv >= 0.11) then UV_NATIVE_TLS, each only when it reads as a boolean."""
+    out: List[_Switch] = []
     for name in ("UV_SYSTEM_CERTS", "UV_NATIVE_TLS"):
         if name == "UV_SYSTEM_CERTS" and not new_name:
             if name in env:
@@ -515,79 +612,113 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
             continue
         b = _bool_env(env, name)
         if b is not None:
-            settings.append(Setting(name, env[name], "environment", effective=system is None))
-            if system is None:
-                system = (b, name)
+            out.append((name, env[name], "environment", b, name))
+    return out
+
+
+def _switch_from_files(found: Found, files: _Files, new_name: bool, warnings: List[str]) -> List[_Switch]:
+    """system-certs (uv >= 0.11) then native-tls, each from every file that sets it to a boolean."""
+    out: List[_Switch] = []
     for key in ("system-certs", "native-tls"):
         if key == "system-certs" and not new_name:
-            if from_files(key):
+            if _from_files(files, key):
                 warnings.append(M("uv.unknown_key", "system-certs is unknown to uv %s (it has native-tls)",
                                   found.version))
             continue
-        for value, path in from_files(key):
+        for value, path in _from_files(files, key):
             if isinstance(value, bool):
-                settings.append(Setting(key, str(value).lower(), path, effective=system is None))
-                if system is None:
-                    system = (value, "%s in %s" % (key, path))
-    os_store = bool(system and system[0])
+                out.append((key, str(value).lower(), path, value, "%s in %s" % (key, path)))
+    return out
 
-    # -- custom bundles
-    trust: List[Trust] = []
+
+class _Roots:
+    """uv's roots while ``_roots`` reads SSL_CERT_FILE and SSL_CERT_DIR."""
+
+    def __init__(self, os_store: bool) -> None:
+        self.trust: List[Trust] = []
+        self.os_store = os_store  # the OS store switch is on and its loader finds certificates
+        self.replaced = False  # SSL_CERT_FILE/SSL_CERT_DIR replace the default roots
+        self.nothing = False  # a loader that found nothing: uv trusts no certificate from it
+
+
+def _roots(found: Found, env: Mapping[str, str], system: Optional[Tuple[bool, str]], settings: List[Setting],
+           warnings: List[str]) -> List[Trust]:
+    """The trust anchors uv verifies with: SSL_CERT_FILE/SSL_CERT_DIR replace its defaults (the
+    bundled roots, or the OS store with the switch on); REQUESTS_CA_BUNDLE & co. are not read."""
+    v = version_tuple(found.version)
+    roots = _Roots(os_store=bool(system and system[0]))
     cert_file = env.get("SSL_CERT_FILE")
-    cert_dir = env.get("SSL_CERT_DIR")
-    replaced = False
-    nothing = False
+    # uv 0.12+ treats SSL_CERT_FILE="" as unset; before, it is an invalid file
     if cert_file is not None and (cert_file != "" or v[:2] < (0, 12)):
-        ok, why = _loadable(cert_file) if cert_file else (False, "does not exist")
-        settings.append(Setting("SSL_CERT_FILE", redact_value("SSL_CERT_FILE", cert_file) or '""', "environment",
-                                effective=ok or v[:2] >= (0, 12)))
-        if ok:
-            trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
-            replaced = True
-        elif v[:2] >= (0, 12):
-            warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
-                              "certificate then (\"%s\")", why, found.version,
-                              "No default certificates will be trusted"))
-            replaced = nothing = True
+        _cert_file(found, cert_file, roots, settings, warnings)
+    if env.get("SSL_CERT_DIR"):
+        _cert_dir(found, env["SSL_CERT_DIR"], roots, settings, warnings)
+    if not roots.replaced and not roots.nothing:
+        if roots.os_store:
+            roots.trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
         else:
-            warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
-                              "Ignoring invalid `SSL_CERT_FILE`", why))
-            if os_store and (0, 9) <= v[:2] < (0, 12):
-                # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
-                warnings.append(M("uv.native_loader", "uv %s's OS-store loader reads the same SSL_CERT_FILE and loads "
-                                  "no certificate", found.version))
-                os_store = False
-                nothing = True
-    if cert_dir:
-        knows_dir = v >= (0, 9, 10)
-        settings.append(Setting("SSL_CERT_DIR", redact_value("SSL_CERT_DIR", cert_dir) or "", "environment",
-                                effective=knows_dir))
-        if knows_dir:
-            for d in re.split(r"[:;]", cert_dir):
-                if d:
-                    trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
-            replaced = True
-        else:
-            warnings.append(M("uv.no_cert_dir", "uv %s does not read SSL_CERT_DIR (since 0.9.10)", found.version))
-    if not replaced and not nothing:
-        if os_store:
-            trust.append(Trust(TrustKind.OS, None, system[1] if system else "default"))
-        else:
-            trust.append(Trust(TrustKind.BUNDLED, None, "default"))
-    elif replaced and os_store:
+            roots.trust.append(Trust(TrustKind.BUNDLED, None, "default"))
+    elif roots.replaced and roots.os_store:
         warnings.append(M("uv.replaced_os_store", "%s is on, but SSL_CERT_FILE/SSL_CERT_DIR replace the OS store too",
-                          system[1]))
-    if nothing and not trust:
-        trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT"):
-        if env.get(name):
-            settings.append(Setting(name, redact_value(name, env[name]) or "", M("uv.env_ignored",
-                                                                                 "environment (uv ignores it)"),
-                                    effective=False))
+                          system[1]))  # os_store: the switch is on, so system is set
+    if roots.nothing and not roots.trust:
+        roots.trust.append(Trust(TrustKind.NOTHING, None, "SSL_CERT_FILE"))
+    return roots.trust
 
-    # -- verification off for the index host
+
+def _cert_file(found: Found, cert_file: str, roots: _Roots, settings: List[Setting], warnings: List[str]) -> None:
+    """SSL_CERT_FILE: a loadable file replaces the roots; one that loads nothing makes 0.12+ trust
+    nothing, and older uv ignore it (but 0.9-0.11's OS-store loader reads it too, and finds nothing)."""
+    v = version_tuple(found.version)
+    ok, why = _loadable(cert_file) if cert_file else (False, "does not exist")
+    settings.append(Setting("SSL_CERT_FILE", redact_value("SSL_CERT_FILE", cert_file) or '""', "environment",
+                            effective=ok or v[:2] >= (0, 12)))
+    if ok:
+        roots.trust.append(Trust(TrustKind.FILE, cert_file, "SSL_CERT_FILE"))
+        roots.replaced = True
+    elif v[:2] >= (0, 12):
+        warnings.append(M("uv.invalid_cert_file", "Invalid `SSL_CERT_FILE` (%s): uv %s trusts no default "
+                          "certificate then (\"%s\")", why, found.version,
+                          "No default certificates will be trusted"))
+        roots.replaced = roots.nothing = True
+    else:
+        warnings.append(M("uv.ignores_cert_file", "uv %s ignores this SSL_CERT_FILE (\"%s\": %s)", found.version,
+                          "Ignoring invalid `SSL_CERT_FILE`", why))
+        if roots.os_store and (0, 9) <= v[:2] < (0, 12):
+            # measured on 0.10.12: its native-roots loader reads SSL_CERT_FILE as well and loads nothing
+            warnings.append(M("uv.native_loader", "uv %s's OS-store loader reads the same SSL_CERT_FILE and loads "
+                              "no certificate", found.version))
+            roots.os_store = False
+            roots.nothing = True
+
+
+def _cert_dir(found: Found, cert_dir: str, roots: _Roots, settings: List[Setting], warnings: List[str]) -> None:
+    """SSL_CERT_DIR (uv >= 0.9.10; entries separated by ``:``) replaces the roots too."""
+    knows_dir = version_tuple(found.version) >= (0, 9, 10)
+    settings.append(Setting("SSL_CERT_DIR", redact_value("SSL_CERT_DIR", cert_dir) or "", "environment",
+                            effective=knows_dir))
+    if knows_dir:
+        for d in re.split(r"[:;]", cert_dir):
+            if d:
+                roots.trust.append(Trust(TrustKind.DIR, d, "SSL_CERT_DIR"))
+        roots.replaced = True
+    else:
+        warnings.append(M("uv.no_cert_dir", "uv %s does not read SSL_CERT_DIR (since 0.9.10)", found.version))
+
+
+def _ignored_bundles(env: Mapping[str, str]) -> List[Setting]:
+    """pip's and requests' bundle variables, shown as not effective: uv does not read them."""
+    return [Setting(name, redact_value(name, env[name]) or "", M("uv.env_ignored", "environment (uv ignores it)"),
+                    effective=False)
+            for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT") if env.get(name)]
+
+
+def _insecure_hosts(env: Mapping[str, str], files: _Files, url: str, settings: List[Setting],
+                    trust: List[Trust]) -> None:
+    """UV_INSECURE_HOST and allow-insecure-host: an entry matching the index turns verification off
+    (``trust`` then starts with OFF)."""
     insecure: List[Tuple[str, str]] = [(h, "UV_INSECURE_HOST") for h in (env.get("UV_INSECURE_HOST") or "").split()]
-    for value, path in from_files("allow-insecure-host"):
+    for value, path in _from_files(files, "allow-insecure-host"):
         for h in (value if isinstance(value, list) else [value]):
             if isinstance(h, str):
                 insecure.append((h, "allow-insecure-host in %s" % path))
@@ -598,7 +729,10 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
         if _host_matches(h, url) and not any(t.kind == TrustKind.OFF for t in trust):
             trust.insert(0, Trust(TrustKind.OFF, None, source.split(" in ")[0]))
 
-    # -- proxy (reqwest: HTTPS_PROXY / https_proxy for https, then ALL_PROXY; NO_PROXY)
+
+def _proxy(env: Mapping[str, str], url: str, settings: List[Setting], warnings: List[str]) -> Optional[str]:
+    """The proxy uv's client (reqwest) uses for ``url``: HTTPS_PROXY / https_proxy for https (else
+    http_proxy / HTTP_PROXY), then ALL_PROXY; the first NO_PROXY / no_proxy set can bypass it."""
     proxy = None
     try:
         parts = urlsplit(url)
@@ -620,16 +754,16 @@ def resolve(found: Found, env: Mapping[str, str], cwd: str, deadline: float,
                 warnings.append(M("uv.no_proxy", "%s matches %s: uv goes direct, not through the proxy", name, host))
                 proxy = None
             break
-    client_cert = env.get("SSL_CLIENT_CERT") or None
-    if client_cert:
-        settings.append(Setting("SSL_CLIENT_CERT", redact_value("SSL_CLIENT_CERT", client_cert) or "", "environment"))
-    knows_retries = v[:2] >= (0, 10)
-    settings.append(Setting("UV_HTTP_RETRIES", "0", M("uv.retries_set", "set by tlsdoctor for its request")
-                            if knows_retries else M("uv.retries_unread", "set by tlsdoctor (uv %s does not read it: it "
-                                                    "retries 3 times)", found.version),
-                            effective=knows_retries))
-    return Resolved(found=found, index_url=url, settings=tuple(settings), trust=tuple(trust), proxy=proxy,
-                    client_cert=client_cert, warnings=tuple(warnings))
+    return proxy
+
+
+def _retries(found: Found) -> Setting:
+    """UV_HTTP_RETRIES=0, which ``request`` sets (uv < 0.10 does not read it)."""
+    knows_retries = version_tuple(found.version)[:2] >= (0, 10)
+    return Setting("UV_HTTP_RETRIES", "0", M("uv.retries_set", "set by tlsdoctor for its request")
+                   if knows_retries else M("uv.retries_unread", "set by tlsdoctor (uv %s does not read it: it "
+                                           "retries 3 times)", found.version),
+                   effective=knows_retries)
 
 
 # ----------------------------------------------------------------------------- request
