@@ -220,6 +220,43 @@ def test_signal_to_check_ends_the_probe_group(tmp_path, sig, code):
     assert_nothing_left(env, grace=0.5)
 
 
+HANDLER_IN_EXEC = r"""
+import os, signal, sys
+sys.path.insert(0, %r)
+from tlsdoctor import check
+check._install_signal_handlers()
+if sys.argv[1] == "keyboardinterrupt":  # the handler as it was: SIGINT raised KeyboardInterrupt
+    signal.signal(signal.SIGINT, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+rc = 0
+try:
+    # The handler runs inside a string exec, as it does when the signal lands
+    # while dataclasses builds an __init__ (importing any module with a dataclass).
+    exec("os.kill(os.getpid(), signal.SIGINT)\nfor _ in range(1000): pass")
+except KeyboardInterrupt:  # what cli.main does
+    rc = 130
+sys.exit(rc)
+"""
+
+
+@pytest.mark.parametrize("handler,code", [("check", 130), ("keyboardinterrupt", -signal.SIGINT)])
+def test_sigint_inside_a_string_exec_still_exits_130(handler, code, tmp_path):
+    """check's SIGINT handler ends the command with SystemExit(130), never KeyboardInterrupt.
+
+    CPython marks a KeyboardInterrupt that leaves a string ``exec`` as unhandled
+    (run_eval_code_obj, Python/pythonrun.c) and kills itself with SIGINT at exit
+    even when the exception was caught: the caller saw -2 instead of 130 when
+    the signal landed while the rule modules were being imported. Only under
+    ``python -m`` (as README runs tlsdoctor): there Py_RunMain checks the flag,
+    while ``-c`` and a script exit through Py_Exit first. The
+    ``keyboardinterrupt`` case is the negative control: the old handler, caught
+    the same way, still ends in -2."""
+    (tmp_path / "sigint_in_exec.py").write_text(HANDLER_IN_EXEC % SRC)
+    proc = subprocess.run([sys.executable, "-m", "sigint_in_exec", handler], capture_output=True, timeout=60,
+                          cwd=str(tmp_path))
+    assert proc.returncode == code, proc.stderr[-2000:]
+    assert b"Traceback" not in proc.stderr
+
+
 def test_pip_config_file_dev_zero(tmp_path):
     """pip's config an endless file: check still returns in time, and its own memory stays small."""
     env = base_env(tmp_path, PIP_CONFIG_FILE="/dev/zero")
