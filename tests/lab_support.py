@@ -12,6 +12,9 @@ conftest's folder there), as ``tests/probe/probe_support.py`` does for the probe
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -65,4 +68,38 @@ def matrix_cells(names, tids, ci_names):
         for tid in tids:
             marks = [] if name in ci_names else [pytest.mark.matrix]
             out.append(pytest.param(name, tid, marks=marks, id="%s-%s" % (name, tid)))
+    return out
+
+
+# Emulating the OS trust store (``tlsdoctor.lab.tools.os_store_argv``): a private mount namespace with a
+# lab directory bound over /etc/ssl/certs.
+needs_mount_ns = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("unshare") is None
+    or not os.path.isdir("/etc/ssl/certs"),
+    reason="emulating the OS store needs root, unshare(1) and a Debian-style /etc/ssl/certs",
+)
+
+
+def os_store_works() -> bool:
+    """Whether this machine lets ``os_store_argv`` run a command (root alone is not enough in some containers)."""
+    from tlsdoctor.lab import tools
+
+    try:
+        return subprocess.run(tools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=30).returncode == 0
+    except OSError:
+        return False
+
+
+def home_snapshot(home, tool_data=("uv",)):
+    """Every file under HOME except the journal (``state``), caches and the named tools' data under
+    ``~/.local/share`` (uv keeps a credentials lock there): path -> bytes. ``undo`` must restore the rest."""
+    out = {}
+    for root, dirs, files in os.walk(home):
+        dirs[:] = [d for d in dirs if d not in (".cache", "state") and
+                   not (d in tool_data and os.path.basename(root) == "share")]
+        for name in files:
+            p = os.path.join(root, name)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, home)] = f.read()
     return out

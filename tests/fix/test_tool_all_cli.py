@@ -21,11 +21,11 @@ import sys
 
 import pytest
 
-from tlsdoctor.lab import scenarios, tools as labtools
+from tlsdoctor.lab import tools as labtools
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_tool_fix_lab import (POETRY, REQUESTS, UV, Lab, _inspection_root, _inspection_store,  # noqa: E402
-                               _os_store_works, _sha, _snapshot, _tool, needs_mount_ns)
+from lab_support import home_snapshot, needs_mount_ns  # noqa: E402
+from test_tool_fix_lab import POETRY, REQUESTS, UV, Lab, _inspection_root, _sha, _tool, inspected  # noqa: E402
 
 pytestmark = pytest.mark.lab
 
@@ -44,12 +44,9 @@ def _pip_version(python: str) -> tuple:
 
 @needs_mount_ns
 def test_check_and_fix_tool_all_in_the_corporate_case():
-    if not _os_store_works():
-        pytest.skip("no private mount namespace here")
     uv, poetry, requests_tool = _tool(UV), _tool(POETRY), _tool(REQUESTS)
     assert _pip_version(requests_tool.python) >= (24, 2)  # pip uses the OS store there (truststore)
-    with scenarios.get("intercepting-proxy").start() as running:
-        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+    with inspected() as (running, store):
         labs = [Lab(running, t, store) for t in (uv, poetry, requests_tool)]
         # One user: one HOME for every tool. Poetry's lab environment (its dirs under that
         # HOME, the null keyring) plus what the lab gives uv (no downloads, cache off).
@@ -66,7 +63,7 @@ def test_check_and_fix_tool_all_in_the_corporate_case():
             f.write(labtools.POETRY_PYPROJECT.format(package="tlsdoctor-lab-pkg", source="lab", url=url))
         for lab in labs:
             lab.env, lab.home = env, home
-        before = _snapshot(home)
+        before = home_snapshot(home)
         for lab in labs:  # controls: each real tool fails as the user's shell runs it
             assert lab.request(env).status == "failed", lab.tool.id
 
@@ -98,6 +95,6 @@ def test_check_and_fix_tool_all_in_the_corporate_case():
 
         code, out, err = _run(["undo", "--json"], env, project, store)
         assert code == 0, (out, err)
-        assert _snapshot(home) == before
+        assert home_snapshot(home) == before
         for lab in labs:
             assert lab.request(labs[2].new_shell_env()).status == "failed", lab.tool.id

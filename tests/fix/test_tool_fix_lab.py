@@ -15,11 +15,11 @@ hands it (``apply.environment_after``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import time
 
@@ -34,18 +34,14 @@ from tlsdoctor.lab import clients, scenarios, tools as labtools
 from tlsdoctor.tools import Found, Request, RequestStatus, Resolved, Setting, Trust, TrustKind
 from tlsdoctor.tools.remedies import ToolFacts
 
+from lab_support import home_snapshot, needs_mount_ns, os_store_works  # noqa: E402
+
 pytestmark = pytest.mark.lab
 
 UV = "uv0.13.9"
 POETRY = "poetry2.5.1-py3.13"
 REQUESTS = "requests2.34.2-py3.13"
 KIND_TOOL = {"uv": "uv", "poetry": "poetry", "requests": "requests"}
-
-needs_mount_ns = pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("unshare") is None
-    or not os.path.isdir("/etc/ssl/certs"),
-    reason="emulating the OS store needs root, unshare(1) and a Debian-style /etc/ssl/certs",
-)
 
 
 def _tool(tid):
@@ -68,20 +64,6 @@ def _sha(pem_path: str) -> str:
 
         b64 = re.search(rb"-----BEGIN CERTIFICATE-----(.+?)-----END", f.read(), re.S).group(1)
     return hashlib.sha256(base64.b64decode(b"".join(b64.split()))).hexdigest()
-
-
-def _snapshot(home: str) -> dict:
-    """Every file under HOME except the journal and the tools' caches and data (uv keeps a
-    credentials lock under ~/.local/share/uv): path -> bytes."""
-    out = {}
-    for root, dirs, files in os.walk(home):
-        dirs[:] = [d for d in dirs if d not in (".cache", "state") and
-                   not (d == "uv" and os.path.basename(root) == "share")]
-        for name in files:
-            p = os.path.join(root, name)
-            with open(p, "rb") as f:
-                out[os.path.relpath(p, home)] = f.read()
-    return out
 
 
 class Lab:
@@ -138,6 +120,16 @@ def _inspection_store(running):
     return [os.path.join(running.workdir, "pki", "index-and-inspection.pem")]
 
 
+@contextlib.contextmanager
+def inspected():
+    """The intercepting-proxy scenario and an emulated OS store that trusts its inspection root
+    (the corporate case): ``(running, store)``; a skip where no private mount namespace can be made."""
+    if not os_store_works():
+        pytest.skip("no private mount namespace here")
+    with scenarios.get("intercepting-proxy").start() as running:
+        yield running, labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+
+
 def _inspection_root(running) -> str:
     """The inspection proxy's root alone (the CA the user confirms): the last certificate of
     the lab's index-and-inspection.pem."""
@@ -149,27 +141,16 @@ def _inspection_root(running) -> str:
     return path
 
 
-def _os_store_works() -> bool:
-    try:
-        return subprocess.run(labtools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=30).returncode == 0
-    except OSError:
-        return False
-
-
 @needs_mount_ns
 def test_corporate_case_fix_all_without_a_global_ssl_cert_file_undone_and_a_useless_change_rolled_back():
     """The OS store trusts the inspection root; uv, Poetry and requests fail. One
     transaction: uv's own switch (uv.toml), Poetry's source certificate and
     REQUESTS_CA_BUNDLE to the full bundle -- never SSL_CERT_FILE."""
-    if not _os_store_works():
-        pytest.skip("no private mount namespace here")
     uv, poetry, requests_tool = _tool(UV), _tool(POETRY), _tool(REQUESTS)
-    with scenarios.get("intercepting-proxy").start() as running:
-        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+    with inspected() as (running, store):
         labs = [Lab(running, t, store) for t in (uv, poetry, requests_tool)]
         u_lab, p_lab, r_lab = labs
-        before = _snapshot(u_lab.home)
+        before = home_snapshot(u_lab.home)
         ca = _inspection_root(running)
         checks = [lab.check("tls-interception", os_store_trusts=True, ca_file=ca, ca_sha256=_sha(ca),
                             base_bundle=_certifi(requests_tool)) for lab in labs]
@@ -189,7 +170,7 @@ def test_corporate_case_fix_all_without_a_global_ssl_cert_file_undone_and_a_usel
             assert lab.request(shell_env).status is RequestStatus.OK, lab.tool.id
 
         assert journal.undo("last").ok
-        assert _snapshot(u_lab.home) == before and not os.path.exists(uv_toml)
+        assert home_snapshot(u_lab.home) == before and not os.path.exists(uv_toml)
         for lab in labs:
             assert lab.request(r_lab.new_shell_env()).status is RequestStatus.FAILED, lab.tool.id
 
@@ -200,7 +181,7 @@ def test_corporate_case_fix_all_without_a_global_ssl_cert_file_undone_and_a_usel
         lab2 = Lab(running, uv, unrelated)
         res, data, _ = lab2.fix([lab2.check("tls-interception", os_store_trusts=True)])
         assert res.exit_code == 3 and data["status"] == "rolled_back" and data["verified"] is False, data
-        assert _snapshot(u_lab.home) == before
+        assert home_snapshot(u_lab.home) == before
 
 
 def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
@@ -213,11 +194,11 @@ def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
         checks = [lab.check("untrusted-private-ca", ca_file=ca, ca_sha256=_sha(ca), base_bundle=base)
                   for lab in (p_lab, r_lab)]
         assert [c.status for c in checks] == ["failed", "failed"]  # controls
-        before = _snapshot(p_lab.home)
+        before = home_snapshot(p_lab.home)
 
         # A wrong fingerprint: refused, nothing changed.
         res, data, _ = r_lab.fix(checks, trust_sha="00" * 32)
-        assert res.exit_code != 0 and not data["changed"] and _snapshot(p_lab.home) == before, data
+        assert res.exit_code != 0 and not data["changed"] and home_snapshot(p_lab.home) == before, data
 
         res, data, journal = r_lab.fix(checks, trust_sha=_sha(ca))
         assert res.exit_code == 0 and data["status"] == "fixed" and data["verified"] is True, data
@@ -236,7 +217,7 @@ def test_untrusted_ca_poetry_and_requests_fixed_in_one_transaction_and_undone():
         assert p_lab.request(p_lab.env).status is RequestStatus.OK
 
         assert journal.undo("last").ok
-        assert _snapshot(p_lab.home) == before
+        assert home_snapshot(p_lab.home) == before
         assert r_lab.request(r_lab.new_shell_env()).status is RequestStatus.FAILED
         assert p_lab.request(p_lab.env).status is RequestStatus.FAILED
 
@@ -264,24 +245,21 @@ def test_cli_fix_tool_uv_decides_from_the_probe_that_the_os_store_trusts_the_pro
     """`tlsdoctor fix --tool uv` as a user runs it: tools.uv finds and runs uv, check's
     probe (verify:system) finds the OS store trusts the inspection root, so the fix is
     uv.toml's switch alone; `tlsdoctor undo` takes it back."""
-    if not _os_store_works():
-        pytest.skip("no private mount namespace here")
     uv = _tool(UV)
-    with scenarios.get("intercepting-proxy").start() as running:
-        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+    with inspected() as (running, store):
         lab = Lab(running, uv, store)
         env = _cli_env(lab, UV_INDEX_URL=lab.url)  # a uv user's own index setting
-        before = _snapshot(lab.home)
+        before = home_snapshot(lab.home)
         code, data = _cli(["fix", "--tool", "uv", "--dry-run", "--json", "--timeout", "60"], env, running.workdir,
                           store)
-        assert code == 1 and data["status"] == "planned" and _snapshot(lab.home) == before, data
+        assert code == 1 and data["status"] == "planned" and home_snapshot(lab.home) == before, data
         code, data = _cli(["fix", "--tool", "uv", "--yes", "--json", "--timeout", "60"], env, running.workdir, store)
         assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
         assert [c["kind"] + ":" + c["key"] for c in data["plan"]["changes"]] == ["tool_config:system-certs"]
         assert lab.request(lab.env).status is RequestStatus.OK
         code, undone = _cli(["undo", "--json"], env, running.workdir)
         assert code == 0, undone
-        assert _snapshot(lab.home) == before
+        assert home_snapshot(lab.home) == before
         assert lab.request(lab.env).status is RequestStatus.FAILED
 
 
@@ -295,14 +273,14 @@ def test_cli_fix_tool_poetry_finds_the_source_and_trusts_only_the_confirmed_ca()
             f.write(labtools.POETRY_PYPROJECT.format(package="tlsdoctor-lab-pkg", source="lab", url=lab.url))
         ca = os.path.join(running.workdir, "pki", "index-ca.pem")
         env = _cli_env(lab)
-        before = _snapshot(lab.home)
+        before = home_snapshot(lab.home)
         code, data = _cli(["fix", "--tool", "poetry", "--yes", "--json", "--ca-file", ca, "--trust-ca-sha256",
                            _sha(ca), "--timeout", "90"], env, project)
         assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
         assert [c["key"] for c in data["plan"]["changes"] if c["kind"] == "tool_config"] == ["certificates.lab.cert"]
         assert lab.request(lab.env).status is RequestStatus.OK
         code, _ = _cli(["undo", "--json"], env, project)
-        assert code == 0 and _snapshot(lab.home) == before
+        assert code == 0 and home_snapshot(lab.home) == before
         assert lab.request(lab.env).status is RequestStatus.FAILED
 
 
@@ -312,17 +290,14 @@ def test_cli_fix_tool_uv_removes_a_stale_ssl_cert_file_that_makes_uv_trust_nothi
     certificates will be trusted"), even with the OS store that trusts the index. The
     fix comments out the ~/.bashrc line that exports it and turns on uv's switch; the
     next shell's uv works; undo restores ~/.bashrc byte for byte."""
-    if not _os_store_works():
-        pytest.skip("no private mount namespace here")
     uv = _tool(UV)
-    with scenarios.get("intercepting-proxy").start() as running:
-        store = labtools.make_os_store(os.path.join(running.workdir, "os-store"), *_inspection_store(running))
+    with inspected() as (running, store):
         lab = Lab(running, uv, store)
         stale = "/nonexistent/tlsdoctor/ca.pem"
         bashrc = os.path.join(lab.home, ".bashrc")
         with open(bashrc, "wb") as f:
             f.write(b"# mine\r\nexport SSL_CERT_FILE=%s\r\nalias ll='ls -l'" % stale.encode())
-        before = _snapshot(lab.home)
+        before = home_snapshot(lab.home)
         env = _cli_env(lab, UV_INDEX_URL=lab.url, SSL_CERT_FILE=stale)  # the current shell has it
         code, data = _cli(["fix", "--tool", "uv", "--yes", "--json", "--timeout", "60"], env, running.workdir, store)
         assert code == 0 and data["status"] == "fixed" and data["verified"] is True, data
@@ -336,7 +311,7 @@ def test_cli_fix_tool_uv_removes_a_stale_ssl_cert_file_that_makes_uv_trust_nothi
         assert lab.request(lab.env).status is RequestStatus.OK
         assert lab.request(dict(lab.env, SSL_CERT_FILE=stale)).status is RequestStatus.FAILED  # control
         code, _ = _cli(["undo", "--json"], env, running.workdir)
-        assert code == 0 and _snapshot(lab.home) == before
+        assert code == 0 and home_snapshot(lab.home) == before
 
 
 def test_cli_fix_tool_httpx_replaces_the_stale_ssl_cert_file_that_crashes_it():
@@ -350,7 +325,7 @@ def test_cli_fix_tool_httpx_replaces_the_stale_ssl_cert_file_that_crashes_it():
         bashrc = os.path.join(lab.home, ".bashrc")
         with open(bashrc, "w") as f:
             f.write("export SSL_CERT_FILE=%s\n" % stale)
-        before = _snapshot(lab.home)
+        before = home_snapshot(lab.home)
         env = _cli_env(lab, SSL_CERT_FILE=stale, PIP_INDEX_URL=lab.url)
         assert "FileNotFoundError" in lab.request(env).output  # control
         ca = os.path.join(running.workdir, "pki", "index-ca.pem")
@@ -365,4 +340,4 @@ def test_cli_fix_tool_httpx_replaces_the_stale_ssl_cert_file_that_crashes_it():
         new_env = dict(item.split("=", 1) for item in out if "=" in item)
         assert new_env["SSL_CERT_FILE"] != stale and lab.request(new_env).status is RequestStatus.OK
         code, _ = _cli(["undo", "--json"], env, running.workdir)
-        assert code == 0 and _snapshot(lab.home) == before
+        assert code == 0 and home_snapshot(lab.home) == before

@@ -27,7 +27,7 @@ import subprocess
 import sys
 
 import pytest
-from lab_support import lab_tool, matrix_cells
+from lab_support import home_snapshot, lab_tool, matrix_cells
 
 from tlsdoctor.fix.edits import der_to_pem, pem_certificates
 from tlsdoctor.lab import scenarios, tools
@@ -87,19 +87,6 @@ def _sha(path):
         return hashlib.sha256(pem_certificates(f.read())[0]).hexdigest()
 
 
-def _snapshot(home):
-    """Every file under HOME except the journal and the tools' caches and data: path -> bytes."""
-    out = {}
-    for root, dirs, files in os.walk(home):
-        dirs[:] = [d for d in dirs if d not in (".cache", "state") and
-                   not (d in ("uv", "pypoetry") and os.path.basename(root) == "share")]
-        for name in files:
-            p = os.path.join(root, name)
-            with open(p, "rb") as f:
-                out[os.path.relpath(p, home)] = f.read()
-    return out
-
-
 class Cell:
     def __init__(self, running, tool):
         self.running, self.tool = running, tool
@@ -156,13 +143,13 @@ def test_fix_tool_makes_the_real_tool_work_and_undo_restores(name, tid, tmp_path
             assert code == 0, (NOTHING_TO_FIX[(tool.kind, name)], output[-1500:])
             return
         assert code != 0, output[-1500:]  # the control: broken
-        before = _snapshot(cell.home)
+        before = home_snapshot(cell.home, ("uv", "pypoetry"))
         rc, data = cell.fix(TRUST_FIXES[name](running))
         if (tool.kind, name) in BEATEN_BY_THE_ENVIRONMENT:
             var = BEATEN_BY_THE_ENVIRONMENT[(tool.kind, name)]
             assert (rc, data.get("status")) == (3, "rolled_back"), data
             assert any(var in m for m in data["plan"]["manual"]), data["plan"]
-            assert _snapshot(cell.home) == before
+            assert home_snapshot(cell.home, ("uv", "pypoetry")) == before
             return
         assert (rc, data.get("status"), data.get("verified")) == (0, "fixed", True), data
         shell = cell.new_shell()
@@ -170,7 +157,7 @@ def test_fix_tool_makes_the_real_tool_work_and_undo_restores(name, tid, tmp_path
         assert code == 0, (data["plan"]["changes"], output[-1500:])
         rc, undone = cell.cli(["undo", "--json"])
         assert rc == 0, undone
-        assert _snapshot(cell.home) == before
+        assert home_snapshot(cell.home, ("uv", "pypoetry")) == before
         code, output = cell.real(cell.new_shell())
         assert code != 0, output[-1500:]
 
@@ -185,9 +172,9 @@ def test_fix_tool_with_an_unrelated_ca_is_rolled_back(tid, tmp_path):
         cell = Cell(running, tool)
         unrelated = os.path.join(running.workdir, "unrelated-ca.pem")
         trustme.CA().cert_pem.write_to_path(unrelated)
-        before = _snapshot(cell.home)
+        before = home_snapshot(cell.home, ("uv", "pypoetry"))
         rc, data = cell.fix(unrelated)
         assert rc == 3 and data.get("status") == "rolled_back" and data.get("verified") is False, data
-        assert _snapshot(cell.home) == before
+        assert home_snapshot(cell.home, ("uv", "pypoetry")) == before
         assert cell.real(cell.new_shell())[0] != 0
 

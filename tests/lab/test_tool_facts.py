@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import pytest
 
 from tlsdoctor.lab import clients, scenarios, tools
+
+from lab_support import needs_mount_ns, os_store_works  # noqa: E402
 
 pytestmark = pytest.mark.lab
 
@@ -77,19 +78,6 @@ def rejected_ca(rec: dict) -> None:
     assert any("UNKNOWN_CA" in e for e in seen), (seen, rec["output"][-3000:])
 
 
-needs_mount_ns = pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("unshare") is None or not os.path.isdir("/etc/ssl/certs"),
-    reason="emulating the OS store needs root, unshare(1) and a Debian-style /etc/ssl/certs",
-)
-
-
-def _os_store_works() -> bool:
-    try:
-        proc = subprocess.run(tools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=30)
-    except OSError:
-        return False
-    return proc.returncode == 0
 
 
 def index_in_os_store(running: object) -> list:
@@ -134,7 +122,7 @@ def test_uv_unknown_issuer_hint_names_the_version_switch(tid):
 @needs_mount_ns
 @pytest.mark.parametrize("tid", UVS)
 def test_uv_default_roots_are_not_the_os_store(tid):
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     fails(run(tid, os_store=index_in_os_store), "UnknownIssuer")
     flag = "--system-certs" if tid == UV_NEW else "--native-tls"
@@ -145,7 +133,7 @@ def test_uv_default_roots_are_not_the_os_store(tid):
 @pytest.mark.parametrize("tid,var", [(UV_OLD, "UV_NATIVE_TLS"), (UV_010, "UV_NATIVE_TLS"),
                                      (UV_NEW, "UV_SYSTEM_CERTS"), (UV_NEW, "UV_NATIVE_TLS")])
 def test_uv_os_store_by_environment(tid, var):
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     ok(run(tid, delta={var: "1"}, os_store=index_in_os_store))
     fails(run(tid, delta={var: "1"}))  # control: the OS store lacks the index CA
@@ -153,7 +141,7 @@ def test_uv_os_store_by_environment(tid, var):
 
 @needs_mount_ns
 def test_uv_new_still_accepts_native_tls_flag():
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     ok(run(UV_NEW, os_store=index_in_os_store, extra_args=("--native-tls",)))
     fails(run(UV_OLD, os_store=index_in_os_store, extra_args=("--system-certs",)))  # 0.4 has no such flag
@@ -166,7 +154,7 @@ def test_uv_ssl_cert_file_replaces_even_the_os_store(tid):
     # way to SSL_CERT_FILE: an unrelated bundle there makes the index untrusted
     # although the OS store trusts it. (Old uv's native roots come from
     # rustls-native-certs, which itself reads SSL_CERT_FILE via openssl-probe.)
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     flag = "--system-certs" if tid == UV_NEW else "--native-tls"
     fails(run(tid, delta=lambda r: {"SSL_CERT_FILE": _other_ca(r)}, os_store=index_in_os_store, extra_args=(flag,)),
@@ -183,7 +171,7 @@ def test_uv_unloadable_ssl_cert_file_with_the_os_store(tid, expected):
     #   0.10.12 warns the same, but its native-roots loader reads the same
     #           variable and finds nothing: fails;
     #   0.13.9  "No default certificates will be trusted": fails (0.12.0's fail-closed).
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     flag = "--system-certs" if tid == UV_NEW else "--native-tls"
     rec = run(tid, delta={"SSL_CERT_FILE": "/nonexistent/tlsdoctor/ca.pem"}, os_store=index_in_os_store,
@@ -298,7 +286,7 @@ def test_poetry_ignores_ssl_cert_file(tid):
 @needs_mount_ns
 @pytest.mark.parametrize("tid", POETRIES)
 def test_poetry_does_not_use_the_os_store(tid):
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     rejected_ca(run(tid, os_store=index_in_os_store))
     ok(run(tid, delta=lambda r: {"REQUESTS_CA_BUNDLE": _ca(r)}, os_store=index_in_os_store))  # control
@@ -323,7 +311,7 @@ def test_requests_curl_ca_bundle():
 
 @needs_mount_ns
 def test_requests_does_not_use_the_os_store():
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     fails(run(REQUESTS, os_store=index_in_os_store), "CERTIFICATE_VERIFY_FAILED")
     ok(run(REQUESTS, delta=lambda r: {"REQUESTS_CA_BUNDLE": _ca(r)}, os_store=index_in_os_store))
@@ -373,7 +361,7 @@ def test_corporate_case_pip_works_where_uv_poetry_and_requests_fail():
     """An intercepting proxy whose root the OS store trusts: pip >= 24.2 (truststore)
     works, uv (webpki roots), Poetry and a requests script (certifi) do not;
     uv's own switch fixes uv without any global SSL_CERT_FILE."""
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     try:
         pip = clients.ensure("3.13", "26.3")
@@ -435,7 +423,7 @@ def _uv_toml(key: str):
 def test_uv_toml_os_store_switch(tid, key):
     # The user-level uv.toml ($XDG_CONFIG_HOME/uv/uv.toml): the fix that reaches
     # every uv command without a global variable.
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here")
     ok(run(tid, delta=_uv_toml(key), os_store=index_in_os_store))
     fails(run(tid, os_store=index_in_os_store), "UnknownIssuer")  # control: no uv.toml

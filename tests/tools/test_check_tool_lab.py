@@ -23,7 +23,7 @@ import pytest
 
 pytestmark = pytest.mark.lab
 
-from lab_support import TOOLS_PIP, lab_client, lab_tool  # noqa: E402
+from lab_support import TOOLS_PIP, lab_client, lab_tool, os_store_works  # noqa: E402
 
 from tlsdoctor.lab import scenarios, tools  # noqa: E402
 
@@ -91,21 +91,12 @@ def test_check_tool_uv_names_the_cause(tlsdoctor_check, name, translate, expect,
         assert row["request"]["exit_code"] not in (0, None) and row["evidence"]
 
 
-def _os_store_works():
-    try:
-        proc = subprocess.run(tools.os_store_argv(["true"], "/tmp"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=30)
-    except OSError:
-        return False
-    return proc.returncode == 0
-
-
 @pytest.mark.parametrize("tid", UVS)
 def test_corporate_case_pip_ok_uv_ignores_the_os_store(tlsdoctor_check, tid, tmp_path):
     """The OS store trusts the intercepting proxy's root (nothing else set): pip >= 24.2 works,
     uv fails with tool-ignores-os-store; with uv's own switch (UV_SYSTEM_CERTS / UV_NATIVE_TLS) uv is ok.
     Real uv under the same emulated store is the control of each run."""
-    if not _os_store_works():
+    if not os_store_works():
         pytest.skip("no private mount namespace here (needs root and unshare)")
     tool, pip = lab_tool(tid), lab_client(*TOOLS_PIP)
     switch = "UV_SYSTEM_CERTS" if tool.version_tuple[:2] >= (0, 11) else "UV_NATIVE_TLS"
