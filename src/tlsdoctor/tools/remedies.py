@@ -167,11 +167,21 @@ def _stale(env: Mapping[str, str], name: str) -> bool:
         return True
 
 
-def _full_bundle(f: ToolFacts, why: str) -> Optional[Step]:
+def _full_bundle(f: ToolFacts) -> Optional[Step]:
     """The tlsdoctor-owned bundle: the public roots + the confirmed CA (never the CA alone)."""
     if not (f.ca_file and f.bundle and f.base_bundle):
         return None
+    why = M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the confirmed CA",
+            f.base_bundle or "certifi")
     return remedies.add_ca_bundle((f.base_bundle,), f.ca_file, f.bundle, why, ca_sha256=f.ca_sha256)
+
+
+def _bundle_via_env(bundle: Optional[Step], tool: str, var: str, why: str, f: ToolFacts,
+                    resolved: Any) -> Tuple[Step, ...]:
+    """The full bundle and ``var`` pointing at it, or (no CA confirmed yet) the manual step that asks for one."""
+    if bundle is None:
+        return (remedies.manual(_manual_bundle_text(tool)),)
+    return (bundle, remedies.set_env(var, f.bundle or "", why, source=_where(resolved, var)))
 
 
 def _manual_bundle_text(tool: str) -> str:
@@ -243,8 +253,7 @@ def _uv_add_ca(key: str, path: str, f: ToolFacts) -> List[Tuple[Step, ...]]:
             "toolrem.uv_os_store", "add the CA to the OS store (as root: copy it to %s and run %s), then set %s = "
             "true in %s: reaches every program that uses the OS store, and uv only through the switch; no global "
             "SSL_CERT_FILE", "/usr/local/share/ca-certificates/", "update-ca-certificates", key, path)),))
-    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
-                                        "confirmed CA", f.base_bundle or "certifi"))
+    bundle = _full_bundle(f)
     if bundle is not None:
         out.append((bundle, remedies.set_env(
             "SSL_CERT_FILE", f.bundle or "",
@@ -315,8 +324,7 @@ def _poetry(causes: Tuple[str, ...], resolved: Any, f: ToolFacts, env: Mapping[s
     from tlsdoctor.fix.toml_edit import format_path
 
     key = format_path(("certificates", source, "cert"))  # a name with a dot is quoted, as poetry config does
-    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
-                                        "confirmed CA", f.base_bundle or "certifi"))
+    bundle = _full_bundle(f)
     if bundle is None:
         return [(remedies.manual(_manual_bundle_text("poetry")),)]
     group: Tuple[Step, ...] = ()
@@ -352,17 +360,10 @@ def _requests(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     if not confirmed:
         out += unsets
     if any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts or confirmed:
-        bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
-                                            "confirmed CA", f.base_bundle or "certifi"))
-        if bundle is None:
-            out.append((remedies.manual(_manual_bundle_text("requests")),))
-        else:
-            out.append((bundle, remedies.set_env(
-                "REQUESTS_CA_BUNDLE", f.bundle or "",
-                M("toolrem.requests_bundle", "requests verifies with this full bundle (public roots + the CA). Blast "
-                  "radius: every requests-based program of this user, pip too (it then uses this bundle instead of "
-                  "the OS store) and Poetry sources without their own certificate; not uv, httpx or curl"),
-                source=_where(resolved, "REQUESTS_CA_BUNDLE")),))
+        out.append(_bundle_via_env(_full_bundle(f), "requests", "REQUESTS_CA_BUNDLE", M(
+            "toolrem.requests_bundle", "requests verifies with this full bundle (public roots + the CA). Blast "
+            "radius: every requests-based program of this user, pip too (it then uses this bundle instead of "
+            "the OS store) and Poetry sources without their own certificate; not uv, httpx or curl"), f, resolved))
     if confirmed:
         out += unsets
     return out
@@ -373,8 +374,7 @@ def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
     # A stale SSL_CERT_FILE with a CA the user confirmed: the full bundle replaces it (as for requests).
     trust_problem = (any(c in TRUST_CAUSES for c in causes) or f.os_store_trusts
                      or bool(_stale(env, "SSL_CERT_FILE") and f.ca_file))
-    bundle = _full_bundle(f, M("toolrem.bundle", "the tlsdoctor CA bundle: the public roots (%s) plus the "
-                                        "confirmed CA", f.base_bundle or "certifi")) if trust_problem else None
+    bundle = _full_bundle(f) if trust_problem else None
     if _stale(env, "SSL_CERT_FILE") and bundle is None:
         out.append((remedies.unset_env(
             "SSL_CERT_FILE", M("toolrem.httpx_unset", "SSL_CERT_FILE names a missing or empty file: httpx fails with "
@@ -382,14 +382,9 @@ def _httpx(causes, resolved, f: ToolFacts, env) -> List[Tuple[Step, ...]]:
                                SSL_CERT_FILE_CLIENTS),
             source=_where(resolved, "SSL_CERT_FILE")),))
     if trust_problem:
-        if bundle is None:
-            out.append((remedies.manual(_manual_bundle_text("httpx")),))
-        else:
-            out.append((bundle, remedies.set_env(
-                "SSL_CERT_FILE", f.bundle or "",
-                M("toolrem.httpx_bundle", "httpx verifies with this full bundle (public roots + the CA). Blast "
-                  "radius: %s all get this bundle instead of their defaults", SSL_CERT_FILE_RADIUS),
-                source=_where(resolved, "SSL_CERT_FILE")),))
+        out.append(_bundle_via_env(bundle, "httpx", "SSL_CERT_FILE", M(
+            "toolrem.httpx_bundle", "httpx verifies with this full bundle (public roots + the CA). Blast "
+            "radius: %s all get this bundle instead of their defaults", SSL_CERT_FILE_RADIUS), f, resolved))
     return out
 
 
