@@ -44,7 +44,7 @@ could drop the ``@`` that marks a password as one).
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 MASK = "***"
 # The literal placeholder check's fixes print (``http://USER:PASSWORD@proxy``).
@@ -304,6 +304,20 @@ def redact_text(text: str) -> str:
     _key_values(text, spans)
     _token_shapes(text, spans)
     return _apply(text, spans)
+
+
+def redact_tree(obj: object, text: Callable[[str], str] = redact_text) -> object:
+    """A JSON-able structure with every string in it redacted by ``text``, keys too, shape kept:
+    check's and check --tool's JSON, and the fix journal's details (which passes its own
+    stricter ``fix._redact.redact_text``). Redact values, then serialise: masking serialised
+    text could swallow a quote or an escape and leave invalid JSON."""
+    if isinstance(obj, str):
+        return text(obj)
+    if isinstance(obj, dict):
+        return {text(str(k)): redact_tree(v, text) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [redact_tree(v, text) for v in obj]
+    return obj
 
 
 def redact_url(url: Optional[str]) -> Optional[str]:

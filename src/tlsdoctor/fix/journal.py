@@ -46,6 +46,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 from tlsdoctor.fix import fsutil
 from tlsdoctor.fix._redact import redact_text
+from tlsdoctor.redact import redact_tree
 from tlsdoctor.messages import M
 
 try:
@@ -84,17 +85,6 @@ def _new_id() -> str:
 
 def _write_private(path: str, data: bytes) -> None:
     fsutil.atomic_write(path, data, mode=0o600)
-
-
-def _redact_obj(obj: object) -> object:
-    """Redact every string inside a JSON-able structure (keys too), keeping its shape."""
-    if isinstance(obj, dict):
-        return {redact_text(str(k)): _redact_obj(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_redact_obj(v) for v in obj]
-    if isinstance(obj, str):
-        return redact_text(obj)
-    return obj
 
 
 def _test_hook_after_write(count: int) -> None:
@@ -313,7 +303,7 @@ class Journal:
             "created": _now(),
             "status": APPLYING,
             "description": redact_text(description),
-            "details": _redact_obj(details or {}),
+            "details": redact_tree(details or {}, redact_text),
             "files": [],
             "history": [],
         }

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from tlsdoctor import __version__
 from tlsdoctor.causes import describe
 from tlsdoctor.facts import SKEW, fmt_time
-from tlsdoctor.redact import redact_text as redact
+from tlsdoctor.redact import redact_text as redact, redact_tree
 
 OK, WARN, BAD = "✓", "!", "✗"
 
@@ -69,20 +68,10 @@ def render(report, fmt: str = "text", lang: str = "en") -> str:
     if fmt == "json":
         # Redact each value, then serialise: masking the serialised text could swallow a
         # quote or an escape and leave invalid JSON (seen with a target printing random bytes).
-        return json.dumps(_redacted(to_json(report)), indent=2, sort_keys=False, ensure_ascii=False, default=str)
+        return json.dumps(redact_tree(to_json(report)), indent=2, sort_keys=False, ensure_ascii=False, default=str)
     if fmt == "markdown":
         return redact(markdown(report, lang))
     return redact(text(report, lang))
-
-
-def _redacted(obj):
-    if isinstance(obj, str):
-        return redact(obj)
-    if isinstance(obj, dict):
-        return {_redacted(k): _redacted(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_redacted(v) for v in obj]
-    return obj
 
 
 # ----------------------------------------------------------------------------- JSON

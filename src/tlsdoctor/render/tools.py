@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 
 from tlsdoctor import __version__
 from tlsdoctor.causes import describe
-from tlsdoctor.redact import redact_text, redact_url, truncate
+from tlsdoctor.redact import redact_text, redact_tree, redact_url, truncate
 
 OUTPUT_LINES = 12  # the tail of the tool's output shown in text/markdown (JSON keeps more)
 OUTPUT_JSON_CHARS = 8000
@@ -48,20 +48,10 @@ LABELS = {
 
 def render(report, fmt: str = "text", lang: str = "en") -> str:
     if fmt == "json":
-        return json.dumps(_redacted(to_json(report)), indent=2, ensure_ascii=False, default=str)
+        return json.dumps(redact_tree(to_json(report)), indent=2, ensure_ascii=False, default=str)
     if fmt == "markdown":
         return redact_text(markdown(report, lang))
     return redact_text(text(report, lang))
-
-
-def _redacted(obj):
-    if isinstance(obj, str):
-        return redact_text(obj)
-    if isinstance(obj, dict):
-        return {k: _redacted(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_redacted(v) for v in obj]
-    return obj
 
 
 # ----------------------------------------------------------------------------- JSON
