@@ -1631,7 +1631,7 @@ def peer_chain(sock):
     return ders
 
 
-def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=True, sni=True):
+def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=True, sni=True, listen_first=0.0):
     """One full attempt: TCP (via proxy), TLS handshake, then HEAD over TLS."""
     out = {"status": "error"}
     timeout = remaining(deadline)
@@ -1670,6 +1670,9 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
         out["cipher"] = c[0] if c else None
         if want_chain:
             out["chain"] = chain_info(peer_chain(ssock))
+        if listen_first and out["version"] == "TLSv1.3":
+            _listen_first(ssock, min(listen_first, remaining(deadline)))
+            ssock.settimeout(max(0.01, remaining(deadline)))
         if send_http:
             # TLS 1.3 client-certificate and other post-handshake alerts
             # arrive on the first read, so the attempt is not done until a
@@ -1693,6 +1696,27 @@ def tls_attempt(host, port, proxy, deadline, ctx, want_chain=False, send_http=Tr
         out.pop("timeout", None)  # never set on this path before: keep the wire shape
     _close(ssock)
     return out
+
+
+def _listen_first(ssock, seconds):
+    """Read before writing, for ``seconds``: a TLS 1.3 server that refuses the client's
+    certificate (or its absence) sends its alert right after the client's Finished and
+    closes. Had we written our request first, the close of a socket with unread data is
+    a reset (RFC 1122 4.2.2.13; Linux does so), which can discard the alert before we
+    read it: only "EOF occurred in violation of protocol" is left. A healthy server
+    sends nothing unasked (session tickets are consumed inside OpenSSL), so the read
+    times out and the attempt carries on; an alert or EOF raises, as it would later."""
+    if seconds <= 0:
+        return
+    ssock.settimeout(seconds)
+    try:
+        ssock.recv(1)
+    except socket.timeout:
+        pass
+    except ssl.SSLError as exc:
+        # Python 2.7 and 3.6 report a read timeout on an SSL socket as SSLError("The read operation timed out").
+        if "timed out" not in str(exc):
+            raise
 
 
 def _verify_details(exc, out):
@@ -2073,6 +2097,9 @@ def _verify_job(host, port, proxy, cafile, check_hostname, strict, deadline):
     return r
 
 
+CLIENT_CERT_LISTEN = 0.5  # seconds the client-certificate variant waits for the server's answer to it
+
+
 def _variant_job(host, port, proxy, spec, deadline):
     client = None
     if spec.get("client_cert"):
@@ -2081,7 +2108,10 @@ def _variant_job(host, port, proxy, spec, deadline):
                        legacy_reneg=spec.get("legacy_reneg"), client_pem=client)
     # The chain too: when the default attempt was cut short (a flaky
     # middlebox), any variant that got through still shows what was presented.
-    return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True)
+    # With a client certificate the server's answer to it is the measurement:
+    # listen for it before sending anything (_listen_first).
+    return tls_attempt(host, port, proxy, deadline, ctx, want_chain=True,
+                       listen_first=CLIENT_CERT_LISTEN if client else 0.0)
 
 
 # ---------------------------------------------------------------- aia_issuer
